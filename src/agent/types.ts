@@ -1,0 +1,53 @@
+// The seam between the buffer and the agent: one call per batch of guest messages.
+import type { Logger } from 'pino';
+import type { BufferedMessage } from '../buffer/types.js';
+import type { Channel } from '../conversation-id.js';
+
+export interface Guest {
+  /** WhatsApp waId (digits), when the conversation is on WhatsApp. */
+  waId?: string;
+  /** ManyChat subscriber id, when the conversation is on Messenger or Instagram. */
+  subscriberId?: string;
+  name?: string;
+}
+
+export interface AgentTurn {
+  conversationId: string;
+  channel: Channel;
+  guest: Guest;
+  /** All messages of the batch, in arrival order. */
+  messages: BufferedMessage[];
+  /** Logger already bound to this conversation (redacted id). */
+  log: Logger;
+  /** Aborted when the server shuts down; the batch is then resumed after restart. */
+  signal: AbortSignal;
+}
+
+export type AgentResult =
+  | {
+      outcome: 'answered';
+      /** Text for the guest; empty means nothing to send. */
+      reply: string;
+      /**
+       * Writes the turn's transcript. Called synchronously inside the same SQLite transaction that
+       * records the reply for delivery, so a crash never leaves one without the other.
+       */
+      commit?: () => void;
+    }
+  | {
+      outcome: 'failed';
+      /** Stable error class for logs and the batch record (e.g. `rate_limited`, `server_error`). */
+      errorClass: string;
+      commit?: () => void;
+    };
+
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+}
+
+export interface Agent {
+  /** Whether turns can run at all (e.g. an API key is configured). */
+  readiness(): Readiness;
+  respond(turn: AgentTurn): Promise<AgentResult>;
+}

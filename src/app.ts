@@ -1,0 +1,206 @@
+// The application as a Fastify instance built from options, so tests can build it with fake upstreams.
+// Resources (database, migrations) are opened before the app is ready; the scheduler starts on ready and
+// stops before the database closes.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Agent } from './agent/types.js';
+import { TurnScheduler } from './buffer/scheduler.js';
+import { createTurnRunner } from './buffer/turn-runner.js';
+import type { InboundMessage } from './buffer/types.js';
+import { createChannelClients, type ChannelClients } from './channels/index.js';
+import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { parseConversationId, type Channel } from './conversation-id.js';
+import { HttpError } from './errors.js';
+import { loggerOptions } from './logger.js';
+import { healthRoutes, type ReadinessReport } from './routes/health.js';
+import { picturesRoutes } from './routes/pictures.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { BufferStore } from './store/buffer-store.js';
+import { LATEST_SCHEMA_VERSION, openDatabase, type Db } from './store/database.js';
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BODY_LIMIT_BYTES = 1024 * 1024;
+const DEDUPE_PURGE_INTERVAL_MS = 10 * 60_000;
+
+export interface AgentFactoryDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  channels: ChannelClients;
+}
+
+export interface AppOptions {
+  config: Config;
+  /** The agent, or a factory for it; defaults to the OpenAI agent. */
+  agent?: Agent | ((deps: AgentFactoryDeps) => Agent);
+  clock?: Clock;
+  /** A pino logger to use instead of one built from config.logLevel. */
+  logger?: Logger;
+  /** Folder holding `pictures/` (default: the project's `resources/`). */
+  resourcesDir?: string;
+  sendRetry?: RetryPolicy;
+  /** How long close() waits for running turns before leaving them to the next start. */
+  shutdownGraceMs?: number;
+}
+
+export const SERVICE_VERSION = readVersion();
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config.logLevel) }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Behind a reverse proxy the hotel's nginx terminates TLS; we never trust forwarded IPs for anything.
+    trustProxy: false,
+  }) as unknown as FastifyInstance;
+  const log = app.log as unknown as Logger;
+
+  registerBodyParsers(app);
+  registerErrorHandlers(app);
+
+  const db = openDatabase(config.dbPath);
+  app.addHook('onClose', async () => db.close());
+  const store = new BufferStore(db);
+  const channels = createChannelClients(config);
+  const agent = await resolveAgent(options, { config, db, clock, log, channels });
+
+  const runTurn = createTurnRunner({
+    store,
+    agent,
+    channels,
+    clock,
+    log,
+    fallbackReply: config.fallbackReply,
+    sendRetry: options.sendRetry ?? DEFAULT_SEND_RETRY,
+  });
+  const scheduler = new TurnScheduler({
+    store,
+    timing: config.buffer,
+    clock,
+    log,
+    runTurn,
+    canRun: (conversationId) =>
+      agent.readiness().ready && channels.disabledReason(parseConversationId(conversationId).channel) === undefined,
+  });
+
+  const purge = setInterval(() => store.purgeExpiredDedupeKeys(clock.now()), DEDUPE_PURGE_INTERVAL_MS);
+  purge.unref();
+  app.addHook('onReady', async () => {
+    store.purgeExpiredDedupeKeys(clock.now());
+    const released = store.releaseInterruptedBatches(clock.now());
+    if (released > 0) log.warn({ batches: released }, 'batches interrupted by the last shutdown will be answered again');
+    scheduler.start();
+  });
+  // onClose hooks run in reverse registration order: the scheduler stops before the database closes.
+  app.addHook('onClose', async () => {
+    clearInterval(purge);
+    await scheduler.close(options.shutdownGraceMs ?? 10_000);
+  });
+
+  const accept = (messages: InboundMessage[]) => {
+    const result = store.accept(messages, clock.now());
+    if (result.accepted && messages[0]) scheduler.schedule(messages[0].conversationId);
+    return result;
+  };
+
+  const readiness = (): ReadinessReport => {
+    const reasons: string[] = [];
+    const version = db.open ? (db.pragma('user_version', { simple: true }) as number) : -1;
+    if (!db.open) reasons.push('database is not open');
+    else if (version !== LATEST_SCHEMA_VERSION) reasons.push(`database schema is at ${version}, expected ${LATEST_SCHEMA_VERSION}`);
+    if (!config.webhookPasskey) reasons.push('WEBHOOK_PASSKEY is not set');
+    const agentState = agent.readiness();
+    reasons.push(...agentState.reasons);
+    const channelState = Object.fromEntries(
+      (['whatsapp', 'facebook', 'instagram'] as Channel[]).map((c) => {
+        const why = channels.disabledReason(c);
+        return [c, why ? `disabled: ${why}` : 'enabled'];
+      }),
+    );
+    return {
+      ready: reasons.length === 0,
+      reasons,
+      checks: { database: db.open && version === LATEST_SCHEMA_VERSION, webhookPasskey: Boolean(config.webhookPasskey), agent: agentState.ready, channels: channelState, activeTurns: scheduler.activeTurns },
+    };
+  };
+
+  await app.register(healthRoutes, { version: SERVICE_VERSION, readiness });
+  await app.register(webhookRoutes, { passkey: config.webhookPasskey, accept });
+  await app.register(picturesRoutes, { picturesDir: join(options.resourcesDir ?? join(PROJECT_ROOT, 'resources'), 'pictures') });
+  return app;
+}
+
+async function resolveAgent(options: AppOptions, deps: AgentFactoryDeps): Promise<Agent> {
+  if (typeof options.agent === 'function') return options.agent(deps);
+  if (options.agent) return options.agent;
+  const { createOpenAiAgent } = await import('./agent/openai-agent.js');
+  return createOpenAiAgent(deps);
+}
+
+function registerBodyParsers(app: FastifyInstance): void {
+  // WATI flows and ManyChat post JSON; the original also accepted form bodies, so keep doing so.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  // Some senders label JSON as text/plain.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string) as unknown);
+    } catch {
+      done(new HttpError(400, 'BAD_REQUEST', 'Body is not valid JSON'), undefined);
+    }
+  });
+}
+
+const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; error: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'BAD_REQUEST', message: 'Body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'BAD_REQUEST', message: 'Body is empty' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'PAYLOAD_TOO_LARGE', message: 'Body is larger than 1 MiB' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    error: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Unsupported content type: send application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
+};
+
+function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      if (error.statusCode >= 500) request.log.error({ code: error.code }, error.message);
+      else request.log.warn({ code: error.code, status: error.statusCode }, error.message);
+      return reply
+        .code(error.statusCode)
+        .send({ error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+    }
+    const known = FASTIFY_CLIENT_ERRORS[error.code];
+    if (known) {
+      request.log.warn({ code: error.code }, known.message);
+      return reply.code(known.status).send({ error: known.error, message: known.message });
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: 'BAD_REQUEST', message: error.message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: 'INTERNAL', message: 'Internal Server Error' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]} not found` }),
+  );
+}

@@ -1,0 +1,118 @@
+// Debounce timers and single flight per conversation. The database is the source of truth: a timer only
+// says "look at this conversation at time T", so after a restart scheduling every conversation with work
+// again is all the recovery needed.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { loggableConversationId } from '../conversation-id.js';
+import type { BufferStore } from '../store/buffer-store.js';
+
+export interface SchedulerTiming {
+  quietMs: number;
+  mediaQuietMs: number;
+  maxWaitMs: number;
+  maxConcurrentTurns: number;
+}
+
+export interface SchedulerDeps {
+  store: BufferStore;
+  timing: SchedulerTiming;
+  clock: Clock;
+  log: Logger;
+  /** Runs one turn (resume delivery, claim, agent, deliver). Must not throw for expected failures. */
+  runTurn: (conversationId: string, signal: AbortSignal) => Promise<void>;
+  /** False while the turn could not complete (no API key, channel without credentials): work stays pending. */
+  canRun: (conversationId: string) => boolean;
+}
+
+export class TurnScheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly readyQueue = new Set<string>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private closed = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Schedules every conversation left with pending messages or an unfinished delivery. */
+  start(): void {
+    for (const conversationId of this.deps.store.conversationsWithWork()) this.schedule(conversationId);
+  }
+
+  /**
+   * (Re)computes when the conversation's pending batch is due: once it has been quiet for the quiet period
+   * (longer when it holds media), and never later than the max wait after its oldest message.
+   */
+  schedule(conversationId: string): void {
+    if (this.closed || this.running.has(conversationId) || this.readyQueue.has(conversationId)) return;
+    const { timing, clock, store } = this.deps;
+    const pending = store.pendingSummary(conversationId);
+    const now = clock.now();
+    this.clearTimer(conversationId);
+    let dueAt: number;
+    if (pending) {
+      const quietMs = pending.hasMedia ? timing.mediaQuietMs : timing.quietMs;
+      dueAt = Math.min(pending.newestAt + quietMs, pending.oldestAt + timing.maxWaitMs);
+    } else if (store.hasUnfinishedDelivery(conversationId)) {
+      dueAt = now; // a reply whose delivery was interrupted: resume it now
+    } else {
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(conversationId);
+      this.readyQueue.add(conversationId);
+      this.pump();
+    }, Math.max(0, dueAt - now));
+    this.timers.set(conversationId, timer);
+  }
+
+  /** Number of turns in flight (for readiness and tests). */
+  get activeTurns(): number {
+    return this.running.size;
+  }
+
+  /** Stops timers, asks running turns to stop and waits for them up to `graceMs`. */
+  async close(graceMs: number): Promise<void> {
+    this.closed = true;
+    for (const id of [...this.timers.keys()]) this.clearTimer(id);
+    this.readyQueue.clear();
+    this.shutdown.abort();
+    const inFlight = Promise.allSettled([...this.running.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([inFlight, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+  }
+
+  private pump(): void {
+    const { maxConcurrentTurns } = this.deps.timing;
+    for (const conversationId of this.readyQueue) {
+      if (this.running.size >= maxConcurrentTurns) return;
+      this.readyQueue.delete(conversationId);
+      if (!this.deps.canRun(conversationId)) {
+        this.deps.log.warn({ conversationId: loggableConversationId(conversationId) }, 'turn postponed: not configured to answer');
+        continue;
+      }
+      this.launch(conversationId);
+    }
+  }
+
+  private launch(conversationId: string): void {
+    const turn = this.deps
+      .runTurn(conversationId, this.shutdown.signal)
+      .catch((err: unknown) => {
+        this.deps.log.error({ err, conversationId: loggableConversationId(conversationId) }, 'turn crashed');
+      })
+      .finally(() => {
+        this.running.delete(conversationId);
+        // Messages that arrived during the turn form the next one, after their own quiet period.
+        this.schedule(conversationId);
+        this.pump();
+      });
+    this.running.set(conversationId, turn);
+  }
+
+  private clearTimer(conversationId: string): void {
+    const timer = this.timers.get(conversationId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(conversationId);
+  }
+}

@@ -1,0 +1,122 @@
+// One turn of a conversation: finish any interrupted delivery, claim the pending batch, ask the agent once,
+// fix the reply durably, then deliver it part by part. Only failed sends are retried; the agent never is.
+import type { Logger } from 'pino';
+import type { Agent, AgentResult, Guest } from '../agent/types.js';
+import type { ChannelClients } from '../channels/index.js';
+import { withRetry, type RetryPolicy } from '../channels/retry.js';
+import { splitText } from '../channels/split-text.js';
+import { ChannelError } from '../channels/types.js';
+import type { Clock } from '../clock.js';
+import { loggableConversationId, parseConversationId, type ConversationRef } from '../conversation-id.js';
+import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';
+
+/** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
+export const MAX_TURN_ATTEMPTS = 3;
+
+export interface TurnRunnerDeps {
+  store: BufferStore;
+  agent: Agent;
+  channels: ChannelClients;
+  clock: Clock;
+  log: Logger;
+  fallbackReply: string;
+  sendRetry: RetryPolicy;
+}
+
+export function createTurnRunner(deps: TurnRunnerDeps) {
+  const { store, agent, channels, clock } = deps;
+
+  async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal): Promise<void> {
+    const client = channels.forChannel(ref.channel);
+    for (let i = batch.deliveredParts; i < batch.parts.length; i++) {
+      const part = batch.parts[i] as string;
+      try {
+        const sent = await withRetry(() => client.sendText(ref.channel, ref.externalId, part), deps.sendRetry, {
+          signal,
+          onRetry: (err, attempt, delayMs) =>
+            log.warn({ batchId: batch.batchId, part: i, attempt, delayMs, code: errorCode(err) }, 'send failed, retrying'),
+        });
+        store.recordPartDelivered(batch, i, part, sent.platformMessageId, clock.now());
+      } catch (err) {
+        // Shutting down: the remaining parts are sent after restart, starting with this one.
+        if (signal.aborted) return;
+        const errorClass = `delivery_${errorCode(err).toLowerCase()}`;
+        store.finishBatch(batch.batchId, 'undelivered', errorClass, clock.now());
+        log.error({ batchId: batch.batchId, part: i, parts: batch.parts.length, errorClass, err }, 'reply not delivered');
+        return;
+      }
+    }
+    const status = batch.outcome === 'failed' ? 'failed' : 'delivered';
+    store.finishBatch(batch.batchId, status, undefined, clock.now());
+    log.info({ batchId: batch.batchId, parts: batch.parts.length, status }, 'turn finished');
+  }
+
+  async function askAgent(ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal): Promise<AgentResult | undefined> {
+    if (batch.maxClaimCount > MAX_TURN_ATTEMPTS) {
+      log.error({ batchId: batch.batchId, attempts: batch.maxClaimCount }, 'batch interrupted too often; answering with the fallback');
+      return { outcome: 'failed', errorClass: 'interrupted_repeatedly' };
+    }
+    try {
+      const result = await agent.respond({
+        conversationId: ref.conversationId,
+        channel: ref.channel,
+        guest: guestOf(ref, batch),
+        messages: batch.messages,
+        log,
+        signal,
+      });
+      // A turn cut short by shutdown is re-run after restart rather than answered with the fallback.
+      if (result.outcome === 'failed' && signal.aborted) return undefined;
+      return result;
+    } catch (err) {
+      if (signal.aborted) return undefined;
+      log.error({ err, batchId: batch.batchId }, 'agent threw');
+      return { outcome: 'failed', errorClass: 'agent_exception' };
+    }
+  }
+
+  return async function runTurn(conversationId: string, signal: AbortSignal): Promise<void> {
+    const ref = parseConversationId(conversationId);
+    const log = deps.log.child({ conversationId: loggableConversationId(conversationId), channel: ref.channel });
+
+    for (const unfinished of store.deliveringBatches(conversationId)) {
+      log.info({ batchId: unfinished.batchId, from: unfinished.deliveredParts }, 'resuming interrupted delivery');
+      await deliver(ref, unfinished, log, signal);
+      if (signal.aborted) return;
+    }
+
+    const batch = store.claimBatch(conversationId, clock.now());
+    if (!batch) return;
+    log.info({ batchId: batch.batchId, messages: batch.messages.length }, 'turn started');
+
+    const result = await askAgent(ref, batch, log, signal);
+    if (!result) {
+      store.releaseBatch(batch.batchId, clock.now());
+      log.info({ batchId: batch.batchId }, 'turn interrupted by shutdown; batch returned to the buffer');
+      return;
+    }
+
+    const text = result.outcome === 'answered' ? result.reply.trim() : deps.fallbackReply;
+    const parts = text === '' ? [] : splitText(text, channels.forChannel(ref.channel).textLimit);
+    const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
+    if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
+    store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, clock.now(), result.commit);
+
+    await deliver(
+      ref,
+      { batchId: batch.batchId, conversationId, parts, deliveredParts: 0, outcome: result.outcome, errorClass: errorClass ?? null },
+      log,
+      signal,
+    );
+  };
+}
+
+function guestOf(ref: ConversationRef, batch: ClaimedBatch): Guest {
+  const name = batch.messages.findLast((m) => m.senderName)?.senderName;
+  const ids = ref.channel === 'whatsapp' ? { waId: ref.externalId } : { subscriberId: ref.externalId };
+  return name ? { ...ids, name } : ids;
+}
+
+function errorCode(err: unknown): string {
+  return err instanceof ChannelError ? err.code : 'UNEXPECTED';
+}

@@ -1,0 +1,209 @@
+// Typed configuration read from the environment (and `.env` via dotenv in server.ts).
+// Names are the original service's so an existing `.env` keeps working.
+import { z } from 'zod';
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().min(1).optional());
+
+const seconds = (def: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .positive({ error: 'must be greater than 0' })
+      .max(86_400, { error: 'must be at most 86400 seconds' })
+      .default(def),
+  );
+
+const positiveInt = (def: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be an integer' })
+      .int({ error: 'must be an integer' })
+      .min(1, { error: 'must be at least 1' })
+      .max(max, { error: `must be at most ${max}` })
+      .default(def),
+  );
+
+const httpUrl = z
+  .string()
+  .trim()
+  .url({ error: 'must be an http(s) URL' })
+  .refine((u) => /^https?:\/\//i.test(u), { error: 'must be an http(s) URL' });
+
+/** `https://live-mt-server.wati.io/123456/api/v1/` → `https://live-mt-server.wati.io/123456` */
+export function normalizeWatiBaseUrl(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/api\/v1$/i, '');
+}
+
+const DEFAULT_FALLBACK_REPLY =
+  'Disculpe, en este momento no pude procesar su mensaje. Un miembro de nuestro equipo le atenderá a la brevedad. ¡Gracias por su paciencia!';
+
+const envSchema = z.object({
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(8003)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  CONVERSATION_DB_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/watibot3.db')),
+
+  WEBHOOK_PASSKEY: optionalString,
+  WATIBOT4_PASSKEY: optionalString,
+
+  WATI_API_URL: z.preprocess(emptyToUndefined, httpUrl.transform(normalizeWatiBaseUrl).optional()),
+  WATI_API_KEY: optionalString,
+  MANYCHAT_API_URL: z.preprocess(
+    emptyToUndefined,
+    httpUrl.transform((u) => u.replace(/\/+$/, '')).default('https://api.manychat.com'),
+  ),
+  MANYCHAT_API_KEY: optionalString,
+  MANYCHAT_INSTAGRAM_API_KEY: optionalString,
+  PUBLIC_MEDIA_BASE_URL: z.preprocess(
+    emptyToUndefined,
+    httpUrl.transform((u) => u.replace(/\/+$/, '')).optional(),
+  ),
+
+  BUFFER_QUIET_SECONDS: seconds(10),
+  BUFFER_MEDIA_QUIET_SECONDS: seconds(30),
+  BUFFER_MAX_WAIT_SECONDS: seconds(45),
+  MAX_CONCURRENT_TURNS: positiveInt(8, 256),
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.preprocess(emptyToUndefined, httpUrl.transform((u) => u.replace(/\/+$/, '')).optional()),
+  OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().trim().default('gpt-5')),
+  LLM_API: z.preprocess(emptyToUndefined, z.enum(['responses', 'chat_completions']).default('responses')),
+  OPENAI_REASONING_EFFORT: z.preprocess(
+    emptyToUndefined,
+    z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).default('low'),
+  ),
+  OPENAI_MAX_OUTPUT_TOKENS: positiveInt(4000, 200_000),
+  OPENAI_TIMEOUT_SECONDS: seconds(90),
+  SYSTEM_INSTRUCTIONS_PATH: z.preprocess(
+    emptyToUndefined,
+    z.string().default('resources/system_instructions.txt'),
+  ),
+  HISTORY_MAX_TOKENS: positiveInt(30_000, 2_000_000),
+  MAX_TOOL_ROUNDS: positiveInt(8, 50),
+  TIMEZONE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('America/El_Salvador')
+      .refine(isValidTimeZone, { error: 'must be an IANA time zone such as America/El_Salvador' }),
+  ),
+  FALLBACK_REPLY: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_FALLBACK_REPLY)),
+
+  OFFICE_HOURS: z.preprocess(emptyToUndefined, z.string().default('mon-fri 08:00-17:00; sat 09:00-13:00')),
+  OFFICE_CLOSURES: z.preprocess(emptyToUndefined, z.string().default('')),
+  HOTEL_NAME: z.preprocess(emptyToUndefined, z.string().default('Las Hojas Resort & Beach Club')),
+});
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  dbPath: string;
+  webhookPasskey: string | undefined;
+  wati: { baseUrl: string | undefined; apiKey: string | undefined };
+  manychat: {
+    baseUrl: string;
+    facebookApiKey: string | undefined;
+    instagramApiKey: string | undefined;
+  };
+  publicMediaBaseUrl: string | undefined;
+  buffer: {
+    quietMs: number;
+    mediaQuietMs: number;
+    maxWaitMs: number;
+    maxConcurrentTurns: number;
+  };
+  llm: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    api: 'responses' | 'chat_completions';
+    reasoningEffort: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+    maxOutputTokens: number;
+    timeoutMs: number;
+    systemInstructionsPath: string;
+    historyMaxTokens: number;
+    maxToolRounds: number;
+  };
+  timezone: string;
+  fallbackReply: string;
+  office: { hours: string; closures: string };
+  hotelName: string;
+}
+
+/** Parses an environment map into a Config; throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const issues: string[] = [];
+  if (e.BUFFER_MAX_WAIT_SECONDS < e.BUFFER_QUIET_SECONDS) {
+    issues.push('BUFFER_MAX_WAIT_SECONDS: must be at least BUFFER_QUIET_SECONDS');
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    dbPath: e.CONVERSATION_DB_PATH,
+    webhookPasskey: e.WEBHOOK_PASSKEY ?? e.WATIBOT4_PASSKEY,
+    wati: { baseUrl: e.WATI_API_URL, apiKey: e.WATI_API_KEY },
+    manychat: {
+      baseUrl: e.MANYCHAT_API_URL,
+      facebookApiKey: e.MANYCHAT_API_KEY,
+      instagramApiKey: e.MANYCHAT_INSTAGRAM_API_KEY,
+    },
+    publicMediaBaseUrl: e.PUBLIC_MEDIA_BASE_URL,
+    buffer: {
+      quietMs: Math.round(e.BUFFER_QUIET_SECONDS * 1000),
+      mediaQuietMs: Math.round(e.BUFFER_MEDIA_QUIET_SECONDS * 1000),
+      maxWaitMs: Math.round(e.BUFFER_MAX_WAIT_SECONDS * 1000),
+      maxConcurrentTurns: e.MAX_CONCURRENT_TURNS,
+    },
+    llm: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      api: e.LLM_API,
+      reasoningEffort: e.OPENAI_REASONING_EFFORT,
+      maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
+      timeoutMs: Math.round(e.OPENAI_TIMEOUT_SECONDS * 1000),
+      systemInstructionsPath: e.SYSTEM_INSTRUCTIONS_PATH,
+      historyMaxTokens: e.HISTORY_MAX_TOKENS,
+      maxToolRounds: e.MAX_TOOL_ROUNDS,
+    },
+    timezone: e.TIMEZONE,
+    fallbackReply: e.FALLBACK_REPLY,
+    office: { hours: e.OFFICE_HOURS, closures: e.OFFICE_CLOSURES },
+    hotelName: e.HOTEL_NAME,
+  };
+}

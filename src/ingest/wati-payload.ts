@@ -1,0 +1,176 @@
+// Validates and normalises the two body shapes WATI posts to /webhook:
+//  - the chatbot-flow body the hotel configured (`waId`, `userMessage`|`text`|`message`, `dataType`+`filePath`)
+//  - WATI's standard webhook events (`eventType`, `owner`, `type`, `data`, `whatsappMessageId`, …).
+import { z } from 'zod';
+import type { InboundMessage, MessageKind } from '../buffer/types.js';
+import { whatsappConversation } from '../conversation-id.js';
+
+const nullableString = z.string().nullish();
+// Ids and timestamps arrive as strings or numbers depending on the sender.
+const stringish = z.union([z.string(), z.number()]).nullish().transform((v) => (v == null ? undefined : String(v)));
+
+const watiBodySchema = z.looseObject({
+  waId: stringish,
+  phone: stringish,
+  // flow-builder body
+  userMessage: nullableString,
+  message: nullableString,
+  dataType: nullableString,
+  filePath: nullableString,
+  // standard event / shared
+  text: nullableString,
+  type: nullableString,
+  data: z.unknown().optional(),
+  id: stringish,
+  whatsappMessageId: stringish,
+  owner: z.union([z.boolean(), z.literal('true'), z.literal('false')]).nullish(),
+  eventType: nullableString,
+  operatorName: nullableString,
+  assignedId: nullableString,
+  senderName: nullableString,
+  replyContextId: nullableString,
+  timestamp: stringish,
+  buttonReply: z.looseObject({ text: nullableString }).nullish(),
+  listReply: z.looseObject({ title: nullableString, description: nullableString }).nullish(),
+  interactiveButtonReply: z.looseObject({ title: nullableString }).nullish(),
+});
+
+export type WatiParseResult =
+  | { kind: 'message'; message: InboundMessage }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; problems: string[] };
+
+/** Event types that carry a guest's message; everything else (status updates, sent messages…) is ignored. */
+const GUEST_MESSAGE_EVENTS = new Set(['message', 'newContactMessageReceived']);
+
+const KIND_BY_WATI_TYPE: Record<string, MessageKind> = {
+  image: 'image',
+  photo: 'image',
+  document: 'document',
+  audio: 'audio',
+  voice: 'audio',
+  video: 'video',
+  sticker: 'sticker',
+};
+
+/** A message that is nothing but a WATI media path or `…showFile?fileName=data/…` URL. */
+const BARE_MEDIA_REF = /^(?:https?:\/\/\S*?[?&]fileName=)?data\/(images|audios|documents|videos|stickers)\/\S+$/i;
+
+const KIND_BY_DATA_FOLDER: Record<string, MessageKind> = {
+  images: 'image',
+  audios: 'audio',
+  documents: 'document',
+  videos: 'video',
+  stickers: 'sticker',
+};
+
+/** Reduces `https://…/showFile?fileName=data/audios/x.opus` (or any URL holding `data/…`) to `data/audios/x.opus`. */
+export function normalizeWatiMediaPath(ref: string): string {
+  const trimmed = ref.trim();
+  const fileName = /[?&]fileName=([^&#]+)/i.exec(trimmed);
+  if (fileName?.[1]) {
+    try {
+      return decodeURIComponent(fileName[1]);
+    } catch {
+      return fileName[1];
+    }
+  }
+  const dataIndex = trimmed.indexOf('data/');
+  return dataIndex > 0 ? trimmed.slice(dataIndex) : trimmed;
+}
+
+function kindFromMediaPath(path: string): MessageKind | undefined {
+  const folder = /^data\/([a-z]+)\//i.exec(path)?.[1]?.toLowerCase();
+  return folder ? KIND_BY_DATA_FOLDER[folder] : undefined;
+}
+
+function nonEmpty(...values: (string | null | undefined)[]): string | undefined {
+  for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v;
+  return undefined;
+}
+
+export function parseWatiBody(body: unknown): WatiParseResult {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { kind: 'invalid', problems: ['body: must be a JSON object'] };
+  }
+  const parsed = watiBodySchema.safeParse(body);
+  if (!parsed.success) {
+    return {
+      kind: 'invalid',
+      problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+    };
+  }
+  const b = parsed.data;
+  const isEvent = b.eventType != null;
+
+  // Not a guest's message: our own or an operator's outgoing message, or a status/other event.
+  if (b.owner === true || b.owner === 'true') return { kind: 'ignored', reason: 'outgoing_message' };
+  if (isEvent && !GUEST_MESSAGE_EVENTS.has(b.eventType as string)) {
+    return { kind: 'ignored', reason: `event_type_${b.eventType}` };
+  }
+
+  const rawWaId = b.waId ?? b.phone;
+  const waId = rawWaId?.replace(/^\+/, '').trim();
+  if (!waId) return { kind: 'invalid', problems: ['waId: required (the guest WhatsApp number)'] };
+  if (!/^\d{6,20}$/.test(waId)) return { kind: 'invalid', problems: ['waId: must be the WhatsApp number in digits'] };
+
+  const base = {
+    ...whatsappConversation(waId),
+    externalUserId: waId,
+    platformMessageId: b.whatsappMessageId ?? b.id,
+    replyContextId: b.replyContextId ?? undefined,
+    senderName: nonEmpty(b.senderName),
+  };
+  const watiType = b.type?.toLowerCase();
+
+  // Standard event with media: `data` is the media path, `text` its caption.
+  if (watiType && watiType !== 'text' && typeof b.data === 'string' && b.data.trim() !== '') {
+    const mediaRef = normalizeWatiMediaPath(b.data);
+    const kind = KIND_BY_WATI_TYPE[watiType] ?? kindFromMediaPath(mediaRef) ?? 'other';
+    return { kind: 'message', message: { ...base, kind, text: b.text?.trim() ?? '', mediaRef } };
+  }
+
+  const text = nonEmpty(
+    b.text,
+    b.userMessage,
+    b.message,
+    b.buttonReply?.text,
+    b.interactiveButtonReply?.title,
+    b.listReply?.title,
+  );
+
+  // Flow body with explicit media fields.
+  const filePath = nonEmpty(b.filePath);
+  if (filePath) {
+    const mediaRef = normalizeWatiMediaPath(filePath);
+    const declared = b.dataType?.toLowerCase();
+    const kind = (declared && KIND_BY_WATI_TYPE[declared]) || kindFromMediaPath(mediaRef) || 'document';
+    const caption = text && normalizeWatiMediaPath(text) !== mediaRef ? text.trim() : '';
+    return { kind: 'message', message: { ...base, kind, text: caption, mediaRef } };
+  }
+
+  if (!text) {
+    if (isEvent && watiType && watiType !== 'text') {
+      // A real WATI event we cannot represent (reaction, location object…): acknowledge so WATI
+      // does not re-deliver it for 24 h, but do not wake the agent.
+      return { kind: 'ignored', reason: `unsupported_message_type_${watiType}` };
+    }
+    return {
+      kind: 'invalid',
+      problems: ['message: one of userMessage, text or message must be non-empty, or filePath/data must name a media file'],
+    };
+  }
+
+  // The production flow puts media in `userMessage` as a bare path or showFile URL.
+  const trimmed = text.trim();
+  const bare = BARE_MEDIA_REF.exec(trimmed);
+  if (bare) {
+    const mediaRef = normalizeWatiMediaPath(trimmed);
+    return {
+      kind: 'message',
+      message: { ...base, kind: KIND_BY_DATA_FOLDER[bare[1]!.toLowerCase()] ?? 'other', text: '', mediaRef },
+    };
+  }
+
+  return { kind: 'message', message: { ...base, kind: 'text', text: trimmed, mediaRef: undefined } };
+}

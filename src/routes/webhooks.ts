@@ -1,0 +1,46 @@
+// POST /webhook (WATI) and POST /manychat/webhook. Both only validate, store durably and acknowledge:
+// nothing slow or networked happens before the reply.
+import type { FastifyPluginAsync } from 'fastify';
+import type { InboundMessage } from '../buffer/types.js';
+import { HttpError } from '../errors.js';
+import { parseManychatBody } from '../ingest/manychat-payload.js';
+import { parseWatiBody } from '../ingest/wati-payload.js';
+import type { AcceptResult } from '../store/buffer-store.js';
+import { assertWebhookPasskey } from './webhook-auth.js';
+import { loggableConversationId } from '../conversation-id.js';
+
+export interface WebhookRoutesOptions {
+  passkey: string | undefined;
+  accept: (messages: InboundMessage[]) => AcceptResult;
+}
+
+function badRequest(problems: string[]): HttpError {
+  return new HttpError(400, 'BAD_REQUEST', `Invalid webhook body: ${problems.join('; ')}`, { problems });
+}
+
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
+  app.post('/webhook', async (request) => {
+    assertWebhookPasskey(request, opts.passkey);
+    const parsed = parseWatiBody(request.body);
+    if (parsed.kind === 'invalid') throw badRequest(parsed.problems);
+    if (parsed.kind === 'ignored') return { status: 'ignored', reason: parsed.reason };
+    const result = opts.accept([parsed.message]);
+    request.log.info(
+      { conversationId: loggableConversationId(parsed.message.conversationId), kind: parsed.message.kind, duplicate: !result.accepted },
+      result.accepted ? 'message buffered' : 'duplicate delivery ignored',
+    );
+    return { ai_response: 'Gathering questions for the assistant' };
+  });
+
+  app.post('/manychat/webhook', async (request) => {
+    assertWebhookPasskey(request, opts.passkey);
+    const parsed = parseManychatBody(request.body);
+    if (parsed.kind === 'invalid') throw badRequest(parsed.problems);
+    const result = opts.accept(parsed.messages);
+    request.log.info(
+      { conversationId: loggableConversationId(parsed.messages[0]?.conversationId ?? ''), messages: parsed.messages.length, duplicate: !result.accepted },
+      result.accepted ? 'message buffered' : 'duplicate delivery ignored',
+    );
+    return { status: 'ok', detail: 'Message buffered' };
+  });
+};

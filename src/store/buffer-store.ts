@@ -1,0 +1,325 @@
+// Durable message buffer: accepted guest messages, the batches (turns) that claim them, and the
+// delivery progress of each batch's reply. Every state change is one SQLite transaction, so a crash at
+// any point leaves a state the scheduler can resume from.
+import { createHash } from 'node:crypto';
+import type { BufferedMessage, InboundMessage, MessageKind } from '../buffer/types.js';
+import { MEDIA_KINDS } from '../buffer/types.js';
+import type { Channel } from '../conversation-id.js';
+import type { Db } from './database.js';
+
+/** WATI re-delivers for up to 24 h; keep platform ids twice that. */
+export const PLATFORM_ID_RETENTION_MS = 48 * 3600_000;
+/** Bodies without a platform id are duplicates when the same content repeats within this window. */
+export const CONTENT_DEDUPE_WINDOW_MS = 60_000;
+
+export type BatchStatus = 'running' | 'delivering' | 'delivered' | 'failed' | 'undelivered' | 'abandoned';
+
+export interface PendingSummary {
+  conversationId: string;
+  count: number;
+  oldestAt: number;
+  newestAt: number;
+  hasMedia: boolean;
+}
+
+export interface ClaimedBatch {
+  batchId: number;
+  conversationId: string;
+  messages: BufferedMessage[];
+  /** Highest number of times any of these messages has been claimed (1 on a first attempt). */
+  maxClaimCount: number;
+}
+
+export interface DeliveringBatch {
+  batchId: number;
+  conversationId: string;
+  parts: string[];
+  deliveredParts: number;
+  outcome: 'answered' | 'failed';
+  errorClass: string | null;
+}
+
+interface MessageRow {
+  seq: number;
+  conversation_id: string;
+  channel: Channel;
+  external_user_id: string;
+  platform_message_id: string | null;
+  kind: MessageKind;
+  text: string;
+  media_ref: string | null;
+  reply_context_id: string | null;
+  sender_name: string | null;
+  received_at: number;
+  claim_count: number;
+}
+
+interface BatchRow {
+  id: number;
+  conversation_id: string;
+  reply_parts: string | null;
+  delivered_parts: number;
+  outcome: 'answered' | 'failed' | null;
+  error_class: string | null;
+}
+
+/** Content key: same conversation, same kinds, same normalised text and media. */
+export function contentDedupeKey(messages: readonly InboundMessage[]): string {
+  const normalized = messages
+    .map((m) => `${m.kind}\u0000${m.text.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase()}\u0000${m.mediaRef ?? ''}`)
+    .join('\u0001');
+  const digest = createHash('sha256').update(normalized).digest('hex').slice(0, 32);
+  return `content:${messages[0]?.conversationId ?? ''}:${digest}`;
+}
+
+export type AcceptResult = { accepted: true; seqs: number[] } | { accepted: false; reason: 'duplicate' };
+
+export class BufferStore {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      getDedupe: db.prepare<[string, number], { source: string }>(
+        'SELECT source FROM inbound_dedupe WHERE key = ? AND expires_at > ?',
+      ),
+      putDedupe: db.prepare<[string, string, number]>(
+        'INSERT INTO inbound_dedupe (key, source, expires_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT(key) DO UPDATE SET source = excluded.source, expires_at = excluded.expires_at',
+      ),
+      purgeDedupe: db.prepare<[number]>('DELETE FROM inbound_dedupe WHERE expires_at <= ?'),
+      insertMessage: db.prepare(
+        `INSERT INTO inbound_messages
+           (conversation_id, channel, external_user_id, platform_message_id, kind, text, media_ref,
+            reply_context_id, sender_name, received_at)
+         VALUES (@conversationId, @channel, @externalUserId, @platformMessageId, @kind, @text, @mediaRef,
+                 @replyContextId, @senderName, @receivedAt)`,
+      ),
+      pendingSummary: db.prepare<[string], { count: number; oldest: number | null; newest: number | null; media: number }>(
+        `SELECT COUNT(*) AS count, MIN(received_at) AS oldest, MAX(received_at) AS newest,
+                SUM(kind IN (${[...MEDIA_KINDS].map((k) => `'${k}'`).join(',')})) AS media
+           FROM inbound_messages WHERE conversation_id = ? AND status = 'pending'`,
+      ),
+      conversationsWithWork: db.prepare<[], { conversation_id: string }>(
+        `SELECT DISTINCT conversation_id FROM inbound_messages WHERE status = 'pending'
+         UNION SELECT conversation_id FROM batches WHERE status = 'delivering'`,
+      ),
+      insertBatch: db.prepare<[string, number, number]>(
+        `INSERT INTO batches (conversation_id, status, created_at, updated_at) VALUES (?, 'running', ?, ?)`,
+      ),
+      claimMessages: db.prepare<[number, string]>(
+        `UPDATE inbound_messages SET status = 'claimed', batch_id = ?, claim_count = claim_count + 1
+          WHERE conversation_id = ? AND status = 'pending'`,
+      ),
+      batchMessages: db.prepare<[number], MessageRow>(
+        'SELECT * FROM inbound_messages WHERE batch_id = ? ORDER BY seq',
+      ),
+      releaseMessages: db.prepare<[number]>(
+        `UPDATE inbound_messages SET status = 'pending', batch_id = NULL WHERE batch_id = ? AND status = 'claimed'`,
+      ),
+      setBatchStatus: db.prepare<[string, number, number]>(
+        'UPDATE batches SET status = ?, updated_at = ? WHERE id = ?',
+      ),
+      recordReply: db.prepare<[string, string, string | null, number, number]>(
+        `UPDATE batches SET status = 'delivering', reply_parts = ?, outcome = ?, error_class = ?, updated_at = ?
+          WHERE id = ? AND status = 'running'`,
+      ),
+      advanceDelivery: db.prepare<[number, number, number]>(
+        'UPDATE batches SET delivered_parts = ?, updated_at = ? WHERE id = ?',
+      ),
+      insertOutbound: db.prepare(
+        `INSERT INTO outbound_messages (conversation_id, batch_id, part_index, kind, text, platform_message_id, sent_at)
+         VALUES (@conversationId, @batchId, @partIndex, @kind, @text, @platformMessageId, @sentAt)`,
+      ),
+      finishBatch: db.prepare<[string, string | null, number, number]>(
+        'UPDATE batches SET status = ?, error_class = COALESCE(?, error_class), updated_at = ? WHERE id = ?',
+      ),
+      completeMessages: db.prepare<[number]>(`UPDATE inbound_messages SET status = 'done' WHERE batch_id = ?`),
+      deliveringForConversation: db.prepare<[string], BatchRow>(
+        `SELECT id, conversation_id, reply_parts, delivered_parts, outcome, error_class
+           FROM batches WHERE conversation_id = ? AND status = 'delivering' ORDER BY id`,
+      ),
+      hasDelivering: db.prepare<[string], { one: number }>(
+        `SELECT 1 AS one FROM batches WHERE conversation_id = ? AND status = 'delivering' LIMIT 1`,
+      ),
+      runningBatches: db.prepare<[], { id: number }>(`SELECT id FROM batches WHERE status = 'running'`),
+    };
+  }
+
+  /**
+   * Stores the messages of one webhook delivery, unless it is a repeat. A delivery with a platform id is a
+   * repeat when that id was seen (48 h); one without is a repeat when the same content was seen within 60 s.
+   * A delivery with an id is also a repeat of an id-less delivery of the same content within 60 s (the same
+   * message reaching us through both the WATI flow and the standard webhook).
+   */
+  accept(messages: readonly InboundMessage[], now: number): AcceptResult {
+    if (messages.length === 0) throw new Error('accept() needs at least one message');
+    const platformId = messages[0]?.platformMessageId;
+    const idKey = platformId ? `id:${messages[0]?.channel}:${platformId}` : undefined;
+    const contentKey = contentDedupeKey(messages);
+
+    return this.db.transaction((): AcceptResult => {
+      if (idKey && this.stmts.getDedupe.get(idKey, now)) return { accepted: false, reason: 'duplicate' };
+      const seenContent = this.stmts.getDedupe.get(contentKey, now);
+      if (seenContent && (!idKey || seenContent.source === 'content')) return { accepted: false, reason: 'duplicate' };
+
+      if (idKey) this.stmts.putDedupe.run(idKey, 'id', now + PLATFORM_ID_RETENTION_MS);
+      this.stmts.putDedupe.run(contentKey, idKey ? 'id' : 'content', now + CONTENT_DEDUPE_WINDOW_MS);
+
+      const seqs = messages.map(
+        (m) =>
+          Number(
+            this.stmts.insertMessage.run({
+              conversationId: m.conversationId,
+              channel: m.channel,
+              externalUserId: m.externalUserId,
+              platformMessageId: m.platformMessageId ?? null,
+              kind: m.kind,
+              text: m.text,
+              mediaRef: m.mediaRef ?? null,
+              replyContextId: m.replyContextId ?? null,
+              senderName: m.senderName ?? null,
+              receivedAt: now,
+            }).lastInsertRowid,
+          ),
+      );
+      return { accepted: true, seqs };
+    })();
+  }
+
+  purgeExpiredDedupeKeys(now: number): number {
+    return this.stmts.purgeDedupe.run(now).changes;
+  }
+
+  pendingSummary(conversationId: string): PendingSummary | undefined {
+    const row = this.stmts.pendingSummary.get(conversationId);
+    if (!row || row.count === 0 || row.oldest == null || row.newest == null) return undefined;
+    return { conversationId, count: row.count, oldestAt: row.oldest, newestAt: row.newest, hasMedia: row.media > 0 };
+  }
+
+  /** Conversations with pending messages or a reply whose delivery did not finish. */
+  conversationsWithWork(): string[] {
+    return this.stmts.conversationsWithWork.all().map((r) => r.conversation_id);
+  }
+
+  /** Atomically moves every pending message of the conversation into a new batch. */
+  claimBatch(conversationId: string, now: number): ClaimedBatch | undefined {
+    return this.db.transaction((): ClaimedBatch | undefined => {
+      const summary = this.stmts.pendingSummary.get(conversationId);
+      if (!summary || summary.count === 0) return undefined;
+      const batchId = Number(this.stmts.insertBatch.run(conversationId, now, now).lastInsertRowid);
+      this.stmts.claimMessages.run(batchId, conversationId);
+      const rows = this.stmts.batchMessages.all(batchId);
+      return {
+        batchId,
+        conversationId,
+        messages: rows.map(toBufferedMessage),
+        maxClaimCount: rows.reduce((max, r) => Math.max(max, r.claim_count), 0),
+      };
+    })();
+  }
+
+  /** Gives a batch's messages back to the buffer (shutdown before the agent answered). */
+  releaseBatch(batchId: number, now: number): void {
+    this.db.transaction(() => {
+      this.stmts.releaseMessages.run(batchId);
+      this.stmts.setBatchStatus.run('abandoned', now, batchId);
+    })();
+  }
+
+  /** Startup: batches whose agent turn was cut by a crash go back to pending, to be answered once. */
+  releaseInterruptedBatches(now: number): number {
+    const running = this.stmts.runningBatches.all();
+    for (const { id } of running) this.releaseBatch(id, now);
+    return running.length;
+  }
+
+  /**
+   * Fixes the reply of a batch. `commit` (the agent's transcript write) runs in the same transaction, so
+   * after a crash either both exist (delivery resumes, the agent is not re-run) or neither (the turn re-runs).
+   */
+  recordReply(
+    batchId: number,
+    reply: { parts: string[]; outcome: 'answered' | 'failed'; errorClass?: string },
+    now: number,
+    commit?: () => void,
+  ): void {
+    this.db.transaction(() => {
+      const changed = this.stmts.recordReply.run(
+        JSON.stringify(reply.parts),
+        reply.outcome,
+        reply.errorClass ?? null,
+        now,
+        batchId,
+      ).changes;
+      if (changed !== 1) throw new Error(`batch ${batchId} is not running`);
+      commit?.();
+    })();
+  }
+
+  /** Records one part as handed to the channel, so a resumed delivery starts after it. */
+  recordPartDelivered(
+    batch: { batchId: number; conversationId: string },
+    partIndex: number,
+    text: string,
+    platformMessageId: string | undefined,
+    now: number,
+  ): void {
+    this.db.transaction(() => {
+      this.stmts.insertOutbound.run({
+        conversationId: batch.conversationId,
+        batchId: batch.batchId,
+        partIndex,
+        kind: 'text',
+        text,
+        platformMessageId: platformMessageId ?? null,
+        sentAt: now,
+      });
+      this.stmts.advanceDelivery.run(partIndex + 1, now, batch.batchId);
+    })();
+  }
+
+  /** Closes a batch: its messages are done, whatever became of the reply. */
+  finishBatch(batchId: number, status: 'delivered' | 'failed' | 'undelivered', errorClass: string | undefined, now: number): void {
+    this.db.transaction(() => {
+      this.stmts.finishBatch.run(status, errorClass ?? null, now, batchId);
+      this.stmts.completeMessages.run(batchId);
+    })();
+  }
+
+  hasUnfinishedDelivery(conversationId: string): boolean {
+    return this.stmts.hasDelivering.get(conversationId) !== undefined;
+  }
+
+  deliveringBatches(conversationId: string): DeliveringBatch[] {
+    return this.stmts.deliveringForConversation.all(conversationId).map((r) => ({
+      batchId: r.id,
+      conversationId: r.conversation_id,
+      parts: parseParts(r.reply_parts),
+      deliveredParts: r.delivered_parts,
+      outcome: r.outcome ?? 'failed',
+      errorClass: r.error_class,
+    }));
+  }
+}
+
+function parseParts(json: string | null): string[] {
+  if (!json) return [];
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+}
+
+function toBufferedMessage(r: MessageRow): BufferedMessage {
+  return {
+    seq: r.seq,
+    conversationId: r.conversation_id,
+    channel: r.channel,
+    externalUserId: r.external_user_id,
+    platformMessageId: r.platform_message_id ?? undefined,
+    kind: r.kind,
+    text: r.text,
+    mediaRef: r.media_ref ?? undefined,
+    replyContextId: r.reply_context_id ?? undefined,
+    senderName: r.sender_name ?? undefined,
+    receivedAt: r.received_at,
+  };
+}
