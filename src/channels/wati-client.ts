@@ -1,0 +1,150 @@
+// WhatsApp through WATI's v1 API (tenant in the base URL, bearer token).
+// Session messages only; templates and media download live elsewhere.
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { FormData } from 'undici';
+import { z } from 'zod';
+import { normalizeWatiBaseUrl } from '../config.js';
+import type { Channel } from '../conversation-id.js';
+import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from './http.js';
+import { WHATSAPP_TEXT_LIMIT } from './split-text.js';
+import { ChannelError, type ChannelClient, type OutboundMedia, type SentMessage } from './types.js';
+
+export interface WatiClientConfig {
+  baseUrl?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+
+const DEFAULT_TEXT_TIMEOUT_MS = 15_000;
+const DEFAULT_MEDIA_TIMEOUT_MS = 30_000;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.pdf': 'application/pdf',
+  '.ogg': 'audio/ogg',
+  '.mp3': 'audio/mpeg',
+  '.mp4': 'video/mp4',
+};
+
+export function contentTypeForFile(filePath: string): string {
+  return CONTENT_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream';
+}
+
+const idSchema = z.union([z.string(), z.number()]).transform(String);
+
+// Both observed success shapes: {"ok":true,"result":"success","message":{…}} (text) and
+// {"result":true,"message":{…}} (file). Failures come back as 200 with result/ok false.
+const watiSendResponse = z.looseObject({
+  ok: z.boolean().optional(),
+  result: z.union([z.boolean(), z.string()]).nullish(),
+  info: z.string().nullish(),
+  message: z
+    .union([
+      z.looseObject({ whatsappMessageId: idSchema.nullish(), id: idSchema.nullish() }),
+      z.string(),
+    ])
+    .nullish(),
+  id: idSchema.nullish(),
+});
+
+export function watiDisabledReason(config: WatiClientConfig): string | undefined {
+  const missing = [!config.baseUrl && 'WATI_API_URL', !config.apiKey && 'WATI_API_KEY'].filter(Boolean);
+  return missing.length > 0 ? `WhatsApp disabled: ${missing.join(' and ')} not set` : undefined;
+}
+
+export function createWatiClient(config: WatiClientConfig, opts: ChannelClientOptions = {}): ChannelClient {
+  const disabledReason = watiDisabledReason(config);
+  const baseUrl = config.baseUrl ? normalizeWatiBaseUrl(config.baseUrl) : '';
+  const apiKey = config.apiKey ?? '';
+  const textTimeoutMs = opts.timeoutMs ?? DEFAULT_TEXT_TIMEOUT_MS;
+  const mediaTimeoutMs = opts.mediaTimeoutMs ?? Math.max(DEFAULT_MEDIA_TIMEOUT_MS, textTimeoutMs);
+  const headers = { authorization: `Bearer ${apiKey}` };
+
+  function check(channel: Channel, waId: string): void {
+    if (disabledReason) throw new ChannelError('CHANNEL_DISABLED', disabledReason);
+    if (channel !== 'whatsapp') {
+      throw new ChannelError('UNSUPPORTED', `WATI client cannot send on channel ${channel}`);
+    }
+    if (waId.trim() === '') throw new ChannelError('REJECTED', 'WATI: empty waId');
+  }
+
+  function endpoint(name: string, waId: string, query: Record<string, string>): string {
+    const qs = new URLSearchParams(query).toString();
+    return `${baseUrl}/api/v1/${name}/${encodeURIComponent(waId)}${qs ? `?${qs}` : ''}`;
+  }
+
+  return {
+    channels: ['whatsapp'],
+    textLimit: WHATSAPP_TEXT_LIMIT,
+    disabledReason,
+
+    async sendText(channel, waId, text): Promise<SentMessage> {
+      check(channel, waId);
+      if (text.trim() === '') throw new ChannelError('REJECTED', 'WATI sendSessionMessage: empty text');
+      if (text.length > WHATSAPP_TEXT_LIMIT) {
+        throw new ChannelError(
+          'REJECTED',
+          `WATI sendSessionMessage: text of ${text.length} chars exceeds ${WHATSAPP_TEXT_LIMIT}; split it first`,
+        );
+      }
+      // v1 documents messageText as a query parameter; no body is needed.
+      const res = await postEmpty(endpoint('sendSessionMessage', waId, { messageText: text }), {
+        headers,
+        timeoutMs: textTimeoutMs,
+        label: 'WATI sendSessionMessage',
+        ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      });
+      return interpret(res, 'WATI sendSessionMessage');
+    },
+
+    async sendMedia(channel, waId, media: OutboundMedia): Promise<SentMessage> {
+      check(channel, waId);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(media.filePath);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'read error';
+        throw new ChannelError('REJECTED', `WATI sendSessionFile: cannot read local file (${code})`);
+      }
+      const filename = basename(media.filePath);
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(bytes)], { type: contentTypeForFile(filename) }), filename);
+      // The caption travels in the query; without it WATI may show the attachment as "null".
+      const res = await postMultipart(endpoint('sendSessionFile', waId, { caption: media.caption ?? '' }), form, {
+        headers,
+        timeoutMs: mediaTimeoutMs,
+        label: 'WATI sendSessionFile',
+        ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      });
+      return interpret(res, 'WATI sendSessionFile');
+    },
+  };
+}
+
+/** A 2xx is only a success when the body says so; WATI reports many failures as 200 + result:false. */
+function interpret(res: HttpResponse, label: string): SentMessage {
+  const parsed = watiSendResponse.safeParse(res.json);
+  if (!parsed.success) {
+    throw new ChannelError('REJECTED', `${label}: unexpected response body (HTTP ${res.status})`, {
+      retryable: false,
+      status: res.status,
+    });
+  }
+  const body = parsed.data;
+  const failed =
+    body.ok === false ||
+    body.result === false ||
+    (typeof body.result === 'string' && /^(false|fail(ed|ure)?|error)$/i.test(body.result));
+  if (failed) {
+    const why = body.info ?? (typeof body.message === 'string' ? body.message : undefined) ?? 'result false';
+    throw new ChannelError('REJECTED', `${label}: ${why}`, { retryable: false, status: res.status });
+  }
+  const msg = typeof body.message === 'object' && body.message !== null ? body.message : undefined;
+  const platformMessageId = msg?.whatsappMessageId ?? msg?.id ?? body.id ?? undefined;
+  return { platformMessageId };
+}

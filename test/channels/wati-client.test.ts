@@ -1,0 +1,218 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { withRetry, type RetryPolicy } from '../../src/channels/retry.js';
+import { splitText, WHATSAPP_TEXT_LIMIT } from '../../src/channels/split-text.js';
+import { ChannelError } from '../../src/channels/types.js';
+import { contentTypeForFile, createWatiClient } from '../../src/channels/wati-client.js';
+import { startFakeWati, type FakeWati } from '../support/fake-wati.js';
+
+const WA_ID = '50370000001';
+const FAST: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+
+let wati: FakeWati;
+let dir: string;
+
+beforeAll(async () => {
+  wati = await startFakeWati({ apiKey: 'wati-secret' });
+  dir = await mkdtemp(join(tmpdir(), 'watibot3-wati-'));
+});
+afterEach(() => wati.reset());
+afterAll(async () => {
+  await wati.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const client = () => createWatiClient({ baseUrl: wati.url, apiKey: wati.apiKey });
+
+async function failure(p: Promise<unknown>): Promise<ChannelError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ChannelError);
+  return err as ChannelError;
+}
+
+describe('createWatiClient', () => {
+  it('is disabled, naming the variable, without URL or key', async () => {
+    expect(createWatiClient({ apiKey: 'k' }).disabledReason).toMatch(/WATI_API_URL/);
+    expect(createWatiClient({ baseUrl: wati.url }).disabledReason).toMatch(/WATI_API_KEY/);
+    const both = createWatiClient({}).disabledReason ?? '';
+    expect(both).toMatch(/WATI_API_URL/);
+    expect(both).toMatch(/WATI_API_KEY/);
+    expect(client().disabledReason).toBeUndefined();
+    const err = await failure(createWatiClient({}).sendText('whatsapp', WA_ID, 'hola'));
+    expect(err.code).toBe('CHANNEL_DISABLED');
+    expect(wati.requests).toHaveLength(0);
+  });
+
+  it('sends a session message with messageText in the query and a bearer token', async () => {
+    const text = 'Hola 👋 ¿Cómo está? Precio: $120 & 10% off\nLínea 2';
+    const sent = await client().sendText('whatsapp', WA_ID, text);
+    expect(wati.requests).toHaveLength(1);
+    const req = wati.requests[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe(`/${wati.tenantId}/api/v1/sendSessionMessage/${WA_ID}`);
+    expect(req.query.get('messageText')).toBe(text);
+    expect(req.headers.authorization).toBe('Bearer wati-secret');
+    expect(req.rawBody.length).toBe(0);
+    expect(wati.sentTexts(WA_ID)).toEqual([text]);
+    expect(sent.platformMessageId).toBe(wati.texts[0]!.whatsappMessageId);
+    expect(sent.platformMessageId).toMatch(/^wamid\./);
+  });
+
+  it('accepts a base URL with a trailing /api/v1/', async () => {
+    await createWatiClient({ baseUrl: `${wati.url}/api/v1/`, apiKey: wati.apiKey }).sendText('whatsapp', WA_ID, 'x');
+    expect(wati.requests[0]!.path).toBe(`/${wati.tenantId}/api/v1/sendSessionMessage/${WA_ID}`);
+  });
+
+  it('sends a full 4096-character chunk (long query string)', async () => {
+    const [chunk] = splitText('ñ😀 '.repeat(3000), WHATSAPP_TEXT_LIMIT);
+    await client().sendText('whatsapp', WA_ID, chunk!);
+    expect(wati.sentTexts()).toEqual([chunk]);
+  });
+
+  it('treats a wrong bearer (401) as REJECTED', async () => {
+    const wrongKey = createWatiClient({ baseUrl: wati.url, apiKey: 'wrong' });
+    const err = await failure(wrongKey.sendText('whatsapp', WA_ID, 'x'));
+    expect(err.code).toBe('REJECTED');
+    expect(err.options.status).toBe(401);
+    expect(err.message).not.toContain('wrong');
+  });
+
+  it('treats a 200 with result:false or ok:false as a non-retryable failure', async () => {
+    wati.queueResponses(
+      { status: 200, body: { result: false, info: 'Ticket has been expired' } },
+      { status: 200, body: { ok: false, result: 'error' } },
+      { status: 200, body: '<html>login</html>' },
+    );
+    const e1 = await failure(client().sendText('whatsapp', WA_ID, 'one'));
+    expect(e1.code).toBe('REJECTED');
+    expect(e1.retryable).toBe(false);
+    expect(e1.message).toContain('Ticket has been expired');
+    expect((await failure(client().sendText('whatsapp', WA_ID, 'two'))).code).toBe('REJECTED');
+    expect((await failure(client().sendText('whatsapp', WA_ID, 'three'))).message).toMatch(/unexpected response/);
+    expect(wati.sentTexts()).toEqual([]);
+  });
+
+  it('reads the id from message.id or id when whatsappMessageId is absent', async () => {
+    wati.queueResponses(
+      { status: 200, body: { result: true, message: { id: 'abc-1' } } },
+      { status: 200, body: { ok: true, id: 42 } },
+    );
+    expect((await client().sendText('whatsapp', WA_ID, 'a')).platformMessageId).toBe('abc-1');
+    expect((await client().sendText('whatsapp', WA_ID, 'b')).platformMessageId).toBe('42');
+  });
+
+  it('retries 500, 500 then succeeds: exactly one delivered text', async () => {
+    wati.queueResponses({ status: 500 }, { status: 503, body: { message: 'busy' } });
+    const retries: string[] = [];
+    const sent = await withRetry((_attempt) => client().sendText('whatsapp', WA_ID, 'una vez'), FAST, {
+      onRetry: (e) => retries.push(e.code),
+    });
+    expect(retries).toEqual(['UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE']);
+    expect(wati.requests).toHaveLength(3);
+    expect(wati.sentTexts()).toEqual(['una vez']);
+    expect(sent.platformMessageId).toBe(wati.texts[0]!.whatsappMessageId);
+  });
+
+  it('honours Retry-After on 429 then succeeds', async () => {
+    wati.queueResponses({ status: 429, headers: { 'retry-after': '0.05' }, body: { message: 'rate limit exceeded' } });
+    const delays: number[] = [];
+    const started = Date.now();
+    await withRetry(() => client().sendText('whatsapp', WA_ID, 'tras esperar'), FAST, {
+      onRetry: (e, _attempt, ms) => {
+        expect(e.code).toBe('RATE_LIMITED');
+        delays.push(ms);
+      },
+    });
+    expect(delays).toEqual([50]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(wati.sentTexts()).toEqual(['tras esperar']);
+  });
+
+  it('does not retry a 400', async () => {
+    wati.queueResponses({ status: 400, body: { result: false, info: 'Invalid WhatsApp number' } });
+    const err = await failure(withRetry(() => client().sendText('whatsapp', WA_ID, 'x'), FAST));
+    expect(err.code).toBe('REJECTED');
+    expect(wati.requests).toHaveLength(1);
+  });
+
+  it('reports a slow 200 as a retryable timeout (the message may still have gone out)', async () => {
+    wati.queueResponses({ status: 200, delayMs: 150 });
+    const impatient = createWatiClient({ baseUrl: wati.url, apiKey: wati.apiKey }, { timeoutMs: 30 });
+    const err = await failure(impatient.sendText('whatsapp', WA_ID, 'lento'));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    await wati.waitForTexts(1, 1000);
+    expect(wati.sentTexts()).toEqual(['lento']);
+  });
+
+  it('refuses over-long or empty texts and other channels without calling WATI', async () => {
+    expect((await failure(client().sendText('whatsapp', WA_ID, 'x'.repeat(4097)))).code).toBe('REJECTED');
+    expect((await failure(client().sendText('whatsapp', WA_ID, '  '))).code).toBe('REJECTED');
+    expect((await failure(client().sendText('facebook', WA_ID, 'x'))).code).toBe('UNSUPPORTED');
+    expect(wati.requests).toHaveLength(0);
+  });
+
+  it('uploads a file as multipart `file` with the caption in the query', async () => {
+    const path = join(dir, 'menu.pdf');
+    const bytes = Buffer.from('%PDF-1.4 fake menu \u0000\u00ff', 'latin1');
+    await writeFile(path, bytes);
+    const sent = await client().sendMedia('whatsapp', WA_ID, {
+      kind: 'document',
+      filePath: path,
+      caption: 'Nuestro menú 🍽️ & bebidas',
+    });
+    const req = wati.requests[0]!;
+    expect(req.path).toBe(`/${wati.tenantId}/api/v1/sendSessionFile/${WA_ID}`);
+    expect(req.query.get('caption')).toBe('Nuestro menú 🍽️ & bebidas');
+    expect(req.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(req.headers.authorization).toBe('Bearer wati-secret');
+    const [file] = wati.sentFiles(WA_ID);
+    expect(file).toMatchObject({
+      filename: 'menu.pdf',
+      contentType: 'application/pdf',
+      caption: 'Nuestro menú 🍽️ & bebidas',
+    });
+    expect(file!.bytes.equals(bytes)).toBe(true);
+    expect(sent.platformMessageId).toBe(file!.whatsappMessageId);
+  });
+
+  it('uploads an image without caption and guesses content types', async () => {
+    const path = join(dir, 'Pool.JPG');
+    await writeFile(path, Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+    await client().sendMedia('whatsapp', WA_ID, { kind: 'image', filePath: path });
+    expect(wati.sentFiles()[0]).toMatchObject({ filename: 'Pool.JPG', contentType: 'image/jpeg', caption: '' });
+    expect(contentTypeForFile('a.webp')).toBe('image/webp');
+    expect(contentTypeForFile('a.ogg')).toBe('audio/ogg');
+    expect(contentTypeForFile('a.mp3')).toBe('audio/mpeg');
+    expect(contentTypeForFile('a.mp4')).toBe('video/mp4');
+    expect(contentTypeForFile('a.bin')).toBe('application/octet-stream');
+  });
+
+  it('rejects a missing local file without calling WATI', async () => {
+    const missing = { kind: 'image', filePath: join(dir, 'nope.png') } as const;
+    const err = await failure(client().sendMedia('whatsapp', WA_ID, missing));
+    expect(err.code).toBe('REJECTED');
+    expect(err.message).toContain('ENOENT');
+    expect(wati.requests).toHaveLength(0);
+  });
+});
+
+describe('fake WATI extras', () => {
+  it('answers other endpoints through setHandler and 404s the rest', async () => {
+    wati.setHandler('getMessages', (req) => ({
+      status: 200,
+      body: { messages: { items: [] }, page: req.query.get('pageNumber') },
+    }));
+    const res = await fetch(`${wati.url}/api/v1/getMessages/${WA_ID}?pageSize=100&pageNumber=1`, {
+      headers: { authorization: `Bearer ${wati.apiKey}` },
+    });
+    expect(await res.json()).toEqual({ messages: { items: [] }, page: '1' });
+    const other = await fetch(`${wati.url}/api/v1/unknown`, { headers: { authorization: `Bearer ${wati.apiKey}` } });
+    expect(other.status).toBe(404);
+    await other.text();
+  });
+});

@@ -1,0 +1,32 @@
+// The real server in a child process, for crash tests. Its agent asks a control server (the test) for each
+// reply over loopback HTTP, so the test decides when a turn finishes — or kills the process mid-turn.
+// Env: the usual configuration plus CONTROL_URL. Prints "LISTENING <url>" once ready.
+import { request } from 'undici';
+import { buildApp } from '../../src/app.js';
+import type { Agent } from '../../src/agent/types.js';
+import { loadConfig } from '../../src/config.js';
+
+const controlUrl = process.env.CONTROL_URL;
+if (!controlUrl) throw new Error('CONTROL_URL is required');
+
+const agent: Agent = {
+  readiness: () => ({ ready: true, reasons: [] }),
+  async respond(turn) {
+    const res = await request(`${controlUrl}/turn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ conversationId: turn.conversationId, texts: turn.messages.map((m) => m.text), pid: process.pid }),
+      signal: turn.signal,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    const body = (await res.body.json()) as { reply: string };
+    return { outcome: 'answered', reply: body.reply };
+  },
+};
+
+const config = loadConfig(process.env);
+const app = await buildApp({ config, agent, sendRetry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } });
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`LISTENING ${url}\n`);
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,0 +1,330 @@
+// A fake WATI v1 server on 127.0.0.1 speaking the real wire format: bearer auth, tenant in the
+// path, sendSessionMessage (messageText in the query) and sendSessionFile (multipart `file`,
+// caption in the query). Also exports the small recording-server toolkit the ManyChat fake reuses.
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string, e.g. `/tenant-1/api/v1/sendSessionMessage/5037000000`. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** The token after `Bearer `, if any. */
+  bearer: string | undefined;
+  rawBody: Buffer;
+  /** Parsed JSON body (undefined when not JSON). */
+  json: unknown;
+  /** Parsed multipart/form-data or urlencoded body (undefined otherwise). */
+  form: { fields: Record<string, string>; files: RecordedFile[] } | undefined;
+  /** The status the fake answered with. */
+  status?: number;
+}
+
+/** One scripted answer. A 2xx without `body` is the endpoint's normal success (and is recorded as sent). */
+export interface FakeResponse {
+  status: number;
+  /** Objects are sent as JSON; strings are sent verbatim (text/plain unless headers say otherwise). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Wait before answering (the send still counts as accepted if it ends in the default success). */
+  delayMs?: number;
+}
+
+export type FakeHandler = (req: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Shared toolkit
+
+export async function readRecordedRequest(req: IncomingMessage): Promise<RecordedRequest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const rawBody = Buffer.concat(chunks);
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const contentType = req.headers['content-type'] ?? '';
+  const auth = req.headers.authorization;
+  const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+
+  let json: unknown;
+  if (rawBody.length > 0 && /json/i.test(contentType)) {
+    try {
+      json = JSON.parse(rawBody.toString('utf8')) as unknown;
+    } catch {
+      json = undefined;
+    }
+  }
+
+  let form: RecordedRequest['form'];
+  if (/^multipart\/form-data|^application\/x-www-form-urlencoded/i.test(contentType)) {
+    try {
+      const fd = await new Response(new Uint8Array(rawBody), { headers: { 'content-type': contentType } }).formData();
+      form = { fields: {}, files: [] };
+      for (const [field, value] of fd.entries()) {
+        if (typeof value === 'string') form.fields[field] = value;
+        else {
+          form.files.push({
+            field,
+            filename: value.name,
+            contentType: value.type,
+            bytes: Buffer.from(await value.arrayBuffer()),
+          });
+        }
+      }
+    } catch {
+      form = undefined;
+    }
+  }
+
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    bearer,
+    rawBody,
+    json,
+    form,
+  };
+}
+
+export function writeFakeResponse(res: ServerResponse, r: FakeResponse): void {
+  const headers: Record<string, string> = { ...r.headers };
+  let payload = '';
+  if (typeof r.body === 'string') {
+    payload = r.body;
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+  } else if (r.body !== undefined) {
+    payload = JSON.stringify(r.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  if (res.destroyed || res.writableEnded) return; // the client gave up (e.g. its timeout)
+  res.writeHead(r.status, headers);
+  res.end(payload);
+}
+
+/** Resolves when `read()` yields at least `count` items; rejects after `timeoutMs` with what it got. */
+export class Waiters {
+  private readonly pending = new Set<() => void>();
+
+  notify(): void {
+    for (const check of [...this.pending]) check();
+  }
+
+  waitFor<T>(read: () => T[], count: number, timeoutMs: number, what: string): Promise<T[]> {
+    return new Promise<T[]>((resolve, reject) => {
+      const check = () => {
+        const items = read();
+        if (items.length >= count) {
+          this.pending.delete(check);
+          clearTimeout(timer);
+          resolve(items);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.pending.delete(check);
+        const got = read();
+        const sample = JSON.stringify(got).slice(0, 500);
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${count} ${what}; got ${got.length}: ${sample}`));
+      }, timeoutMs);
+      this.pending.add(check);
+      check();
+    });
+  }
+}
+
+/** Starts a node:http server on 127.0.0.1:0; long query strings allowed (WATI puts texts there). */
+export async function listenLocal(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<{ server: Server; origin: string; close: () => Promise<void> }> {
+  const server = createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
+    handler(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `fake server error: ${String(err)}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake WATI
+
+export interface WatiSentText {
+  waId: string;
+  text: string;
+  whatsappMessageId: string;
+}
+
+export interface WatiSentFile {
+  waId: string;
+  caption: string | null;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+  whatsappMessageId: string;
+}
+
+export interface FakeWati {
+  /** Base URL including the tenant segment — what WATI_API_URL holds. */
+  url: string;
+  apiKey: string;
+  tenantId: string;
+  /** Every request, in arrival order, including rejected ones. */
+  requests: RecordedRequest[];
+  /** Texts WATI accepted (default success answers only). */
+  texts: WatiSentText[];
+  files: WatiSentFile[];
+  sentTexts(waId?: string): string[];
+  sentFiles(waId?: string): WatiSentFile[];
+  /** Scripted answers for the next send requests (sendSessionMessage / sendSessionFile), one each. */
+  queueResponses(...responses: FakeResponse[]): void;
+  /** Answers another v1 endpoint, e.g. `setHandler('getMessages', …)`: the first path segment after /api/v1/. */
+  setHandler(endpoint: string, handler: FakeHandler): void;
+  waitForTexts(count: number, timeoutMs?: number, waId?: string): Promise<string[]>;
+  waitForFiles(count: number, timeoutMs?: number, waId?: string): Promise<WatiSentFile[]>;
+  /** Clears recorded requests, sends and queued responses. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface FakeWatiOptions {
+  apiKey?: string;
+  tenantId?: string;
+}
+
+const WATI_TEXT_MAX = 4096;
+
+export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWati> {
+  const apiKey = opts.apiKey ?? 'wati-test-key';
+  const tenantId = opts.tenantId ?? '100042';
+  const requests: RecordedRequest[] = [];
+  const texts: WatiSentText[] = [];
+  const files: WatiSentFile[] = [];
+  const queue: FakeResponse[] = [];
+  const handlers = new Map<string, FakeHandler>();
+  const waiters = new Waiters();
+  const prefix = `/${tenantId}/api/v1/`;
+
+  const fakeId = () => `wamid.FAKE${randomUUID().replace(/-/g, '').toUpperCase()}`;
+
+  async function answer(rec: RecordedRequest): Promise<FakeResponse> {
+    if (rec.bearer !== apiKey) return { status: 401, body: { message: 'Unauthorized' } };
+    if (!rec.path.startsWith(prefix)) return { status: 404, body: { result: false, info: 'Not found' } };
+    const [endpoint = '', ...params] = rec.path.slice(prefix.length).split('/').map(decodeURIComponent);
+
+    const isSend = rec.method === 'POST' && (endpoint === 'sendSessionMessage' || endpoint === 'sendSessionFile');
+    if (!isSend) {
+      const handler = handlers.get(endpoint);
+      return handler ? handler(rec) : { status: 404, body: { result: false, info: 'Not found' } };
+    }
+
+    const waId = params[0] ?? '';
+    const scripted = queue.shift();
+    if (scripted?.delayMs) await delay(scripted.delayMs);
+    if (scripted && (scripted.body !== undefined || scripted.status < 200 || scripted.status >= 300)) return scripted;
+    const extra = scripted?.headers ? { headers: scripted.headers } : {};
+
+    if (endpoint === 'sendSessionMessage') {
+      // Documented: query parameter. The original service sent it form-encoded; accept both.
+      const text = rec.query.get('messageText') ?? rec.form?.fields.messageText;
+      if (text === undefined || text === null) {
+        return { status: 400, body: { result: false, info: 'messageText is required' } };
+      }
+      if (text.length > WATI_TEXT_MAX) {
+        return { status: 400, body: { result: false, info: `messageText longer than ${WATI_TEXT_MAX}` } };
+      }
+      const whatsappMessageId = fakeId();
+      texts.push({ waId, text, whatsappMessageId });
+      waiters.notify();
+      return {
+        status: scripted?.status ?? 200,
+        body: { ok: true, result: 'success', message: { whatsappMessageId, localMessageId: randomUUID() } },
+        ...extra,
+      };
+    }
+
+    const file = rec.form?.files.find((f) => f.field === 'file');
+    if (!file) return { status: 400, body: { result: false, info: 'file is required' } };
+    const whatsappMessageId = fakeId();
+    files.push({
+      waId,
+      caption: rec.query.get('caption'),
+      filename: file.filename,
+      contentType: file.contentType,
+      bytes: file.bytes,
+      whatsappMessageId,
+    });
+    waiters.notify();
+    return {
+      status: scripted?.status ?? 200,
+      body: {
+        result: true,
+        message: { whatsappMessageId, text: `data/files/${randomUUID()}-${file.filename}`, media: {} },
+      },
+      ...extra,
+    };
+  }
+
+  const { origin, close } = await listenLocal(async (req, res) => {
+    const rec = await readRecordedRequest(req);
+    requests.push(rec);
+    const response = await answer(rec);
+    rec.status = response.status;
+    writeFakeResponse(res, response);
+  });
+
+  const sentTexts = (waId?: string) =>
+    texts.filter((t) => waId === undefined || t.waId === waId).map((t) => t.text);
+  const sentFiles = (waId?: string) => files.filter((f) => waId === undefined || f.waId === waId);
+
+  return {
+    url: `${origin}/${tenantId}`,
+    apiKey,
+    tenantId,
+    requests,
+    texts,
+    files,
+    sentTexts,
+    sentFiles,
+    queueResponses: (...responses) => void queue.push(...responses),
+    setHandler: (endpoint, handler) => void handlers.set(endpoint, handler),
+    waitForTexts: (count, timeoutMs = 2000, waId) =>
+      waiters.waitFor(() => sentTexts(waId), count, timeoutMs, 'WATI texts'),
+    waitForFiles: (count, timeoutMs = 2000, waId) =>
+      waiters.waitFor(() => sentFiles(waId), count, timeoutMs, 'WATI files'),
+    reset: () => {
+      requests.length = 0;
+      texts.length = 0;
+      files.length = 0;
+      queue.length = 0;
+    },
+    close,
+  };
+}
