@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../src/buffer/types.js';
+import { BufferStore, CONTENT_DEDUPE_WINDOW_MS, PLATFORM_ID_RETENTION_MS } from '../../src/store/buffer-store.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { tempDbPath } from '../support/test-config.js';
+
+const msg = (over: Partial<InboundMessage> = {}): InboundMessage => ({
+  conversationId: '50312345678',
+  channel: 'whatsapp',
+  externalUserId: '50312345678',
+  platformMessageId: undefined,
+  kind: 'text',
+  text: 'Hola',
+  mediaRef: undefined,
+  replyContextId: undefined,
+  senderName: undefined,
+  ...over,
+});
+
+let db: Db;
+let store: BufferStore;
+beforeEach(() => {
+  db = openDatabase(tempDbPath());
+  store = new BufferStore(db);
+});
+afterEach(() => db.close());
+
+describe('BufferStore.accept', () => {
+  it('keeps platform ids for 48 hours', () => {
+    const m = msg({ platformMessageId: 'wamid.1' });
+    expect(store.accept([m], 0).accepted).toBe(true);
+    expect(store.accept([m], PLATFORM_ID_RETENTION_MS - 1).accepted).toBe(false);
+    store.purgeExpiredDedupeKeys(PLATFORM_ID_RETENTION_MS);
+    expect(store.accept([m], PLATFORM_ID_RETENTION_MS).accepted).toBe(true);
+  });
+
+  it('dedupes id-less bodies on normalised content within 60 seconds only', () => {
+    expect(store.accept([msg({ text: 'Hola  mundo' })], 0).accepted).toBe(true);
+    expect(store.accept([msg({ text: 'hola mundo ' })], 59_000).accepted).toBe(false);
+    expect(store.accept([msg({ text: 'hola mundo' })], CONTENT_DEDUPE_WINDOW_MS + 1).accepted).toBe(true);
+    expect(store.accept([msg({ text: 'hola mundo', conversationId: '50399999999' })], 0).accepted).toBe(true);
+  });
+
+  it('accepts two distinct platform messages with the same text', () => {
+    expect(store.accept([msg({ platformMessageId: 'a', text: 'ok' })], 0).accepted).toBe(true);
+    expect(store.accept([msg({ platformMessageId: 'b', text: 'ok' })], 1_000).accepted).toBe(true);
+  });
+});
+
+describe('BufferStore batches', () => {
+  it('claims every pending message in arrival order, atomically', () => {
+    store.accept([msg({ text: 'uno' })], 1);
+    store.accept([msg({ text: 'dos' })], 2);
+    const batch = store.claimBatch('50312345678', 3)!;
+    expect(batch.messages.map((m) => m.text)).toEqual(['uno', 'dos']);
+    expect(batch.maxClaimCount).toBe(1);
+    expect(store.claimBatch('50312345678', 4)).toBeUndefined();
+    expect(store.pendingSummary('50312345678')).toBeUndefined();
+  });
+
+  it('returns interrupted batches to the buffer on restart, counting the attempt', () => {
+    store.accept([msg({ text: 'uno' })], 1);
+    store.claimBatch('50312345678', 2);
+    expect(store.releaseInterruptedBatches(3)).toBe(1);
+    expect(store.conversationsWithWork()).toEqual(['50312345678']);
+    expect(store.claimBatch('50312345678', 4)!.maxClaimCount).toBe(2);
+  });
+
+  it('records the reply and the transcript commit together, or neither', () => {
+    store.accept([msg()], 1);
+    const batch = store.claimBatch('50312345678', 2)!;
+    expect(() =>
+      store.recordReply(batch.batchId, { parts: ['hola'], outcome: 'answered' }, 3, () => {
+        throw new Error('transcript write failed');
+      }),
+    ).toThrow('transcript write failed');
+    expect(store.hasUnfinishedDelivery('50312345678')).toBe(false);
+
+    store.recordReply(batch.batchId, { parts: ['a', 'b'], outcome: 'answered' }, 4);
+    store.recordPartDelivered(batch, 0, 'a', 'wamid.x', 5);
+    expect(store.deliveringBatches('50312345678')).toEqual([
+      expect.objectContaining({ parts: ['a', 'b'], deliveredParts: 1, outcome: 'answered' }),
+    ]);
+    store.finishBatch(batch.batchId, 'delivered', undefined, 6);
+    expect(store.conversationsWithWork()).toEqual([]);
+  });
+});
