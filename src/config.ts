@@ -1,6 +1,7 @@
 // Typed configuration read from the environment (and `.env` via dotenv in server.ts).
 // Names are the original service's so an existing `.env` keeps working.
 import { z } from 'zod';
+import { parseClosures, parseOfficeHours } from './tools/office-schedule.js';
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -45,6 +46,22 @@ const httpUrl = z
 export function normalizeWatiBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/api\/v1$/i, '');
 }
+
+/** A schedule string checked with its parser, so a typo stops startup with the parser's message. */
+const scheduleText = (def: string, parse: (text: string) => unknown) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default(def)
+      .superRefine((value, ctx) => {
+        try {
+          parse(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : 'invalid syntax' });
+        }
+      }),
+  );
 
 const DEFAULT_FALLBACK_REPLY =
   'Disculpe, en este momento no pude procesar su mensaje. Un miembro de nuestro equipo le atenderá a la brevedad. ¡Gracias por su paciencia!';
@@ -95,6 +112,13 @@ const envSchema = z.object({
   ),
   HISTORY_MAX_TOKENS: positiveInt(30_000, 2_000_000),
   MAX_TOOL_ROUNDS: positiveInt(8, 50),
+  // Wall-clock bound of one agent turn: all model calls, retries, backoff and tools.
+  AGENT_TURN_BUDGET_SECONDS: seconds(300),
+  TOOL_TIMEOUT_SECONDS: seconds(30),
+  // Chat Completions mode: whether to send OpenAI-only fields (store, prompt_cache_key,
+  // max_completion_tokens). auto = only when OPENAI_BASE_URL is unset or points at api.openai.com,
+  // because strict compatible servers (Gemini) reject unknown fields.
+  LLM_OPENAI_DIALECT: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
   TIMEZONE: z.preprocess(
     emptyToUndefined,
     z
@@ -104,9 +128,8 @@ const envSchema = z.object({
   ),
   FALLBACK_REPLY: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_FALLBACK_REPLY)),
 
-  OFFICE_HOURS: z.preprocess(emptyToUndefined, z.string().default('mon-fri 08:00-17:00; sat 09:00-13:00')),
-  OFFICE_CLOSURES: z.preprocess(emptyToUndefined, z.string().default('')),
-  HOTEL_NAME: z.preprocess(emptyToUndefined, z.string().default('Las Hojas Resort & Beach Club')),
+  OFFICE_HOURS: scheduleText('mon-fri 08:00-17:00; sat 09:00-13:00', parseOfficeHours),
+  OFFICE_CLOSURES: scheduleText('', parseClosures),
 });
 
 function isValidTimeZone(tz: string): boolean {
@@ -148,11 +171,16 @@ export interface Config {
     systemInstructionsPath: string;
     historyMaxTokens: number;
     maxToolRounds: number;
+    /** Wall-clock bound of one turn: all model calls, retries, backoff and tools. */
+    turnBudgetMs: number;
+    /** Default tool handler timeout. */
+    toolTimeoutMs: number;
+    /** Chat Completions mode: whether OpenAI-only request fields are sent. */
+    openaiDialect: 'auto' | 'on' | 'off';
   };
   timezone: string;
   fallbackReply: string;
   office: { hours: string; closures: string };
-  hotelName: string;
 }
 
 /** Parses an environment map into a Config; throws ConfigError naming each bad variable. */
@@ -200,10 +228,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       systemInstructionsPath: e.SYSTEM_INSTRUCTIONS_PATH,
       historyMaxTokens: e.HISTORY_MAX_TOKENS,
       maxToolRounds: e.MAX_TOOL_ROUNDS,
+      turnBudgetMs: Math.round(e.AGENT_TURN_BUDGET_SECONDS * 1000),
+      toolTimeoutMs: Math.round(e.TOOL_TIMEOUT_SECONDS * 1000),
+      openaiDialect: e.LLM_OPENAI_DIALECT,
     },
     timezone: e.TIMEZONE,
     fallbackReply: e.FALLBACK_REPLY,
     office: { hours: e.OFFICE_HOURS, closures: e.OFFICE_CLOSURES },
-    hotelName: e.HOTEL_NAME,
   };
 }

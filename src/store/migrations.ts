@@ -76,4 +76,85 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX outbound_by_platform_id ON outbound_messages (platform_message_id);
     `,
   },
+  {
+    version: 2,
+    name: 'conversation store: conversations, transcript items, agent turns, model calls',
+    sql: `
+      -- One row per conversation the agent has answered (same key as inbound_messages.conversation_id).
+      CREATE TABLE conversations (
+        id               TEXT    PRIMARY KEY,
+        channel          TEXT    NOT NULL,
+        wa_id            TEXT,
+        subscriber_id    TEXT,
+        guest_name       TEXT,
+        created_at       INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        -- running sum of transcript_items.tokens; the history budget cuts on it without reading items
+        total_tokens     INTEGER NOT NULL DEFAULT 0,
+        item_count       INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+
+      -- One row per agent turn (one batch of guest messages), written when the turn ends.
+      CREATE TABLE agent_turns (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT    NOT NULL REFERENCES conversations(id),
+        started_at      INTEGER NOT NULL,
+        ended_at        INTEGER NOT NULL,
+        model           TEXT    NOT NULL,
+        api             TEXT    NOT NULL,
+        -- tool rounds executed
+        rounds          INTEGER NOT NULL,
+        -- answered | failed
+        status          TEXT    NOT NULL,
+        error_class     TEXT,
+        history_items   INTEGER NOT NULL DEFAULT 0,
+        history_tokens  INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX agent_turns_by_conversation ON agent_turns (conversation_id, id);
+
+      -- The local transcript replayed to the model. data is the item as JSON (provider items kept verbatim).
+      CREATE TABLE transcript_items (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT    NOT NULL REFERENCES conversations(id),
+        turn_id         INTEGER NOT NULL REFERENCES agent_turns(id),
+        -- user | developer | assistant | function_call | function_output | reasoning
+        kind            TEXT    NOT NULL,
+        call_id         TEXT,
+        -- where history may start: 2 = start of a turn, 1 = start of a model response or the user item, 0 = no
+        boundary        INTEGER NOT NULL,
+        -- o200k token count of the item, computed once at insert
+        tokens          INTEGER NOT NULL,
+        -- sum of tokens of all earlier items of the conversation (monotonic within a conversation)
+        cum_tokens      INTEGER NOT NULL,
+        data            TEXT    NOT NULL,
+        created_at      INTEGER NOT NULL
+      );
+      CREATE INDEX transcript_by_conversation ON transcript_items (conversation_id, cum_tokens);
+
+      -- Every model call attempt (including failed ones), with the usage the provider reported.
+      CREATE TABLE model_calls (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        turn_id          INTEGER NOT NULL REFERENCES agent_turns(id),
+        conversation_id  TEXT    NOT NULL,
+        -- order within the turn
+        seq              INTEGER NOT NULL,
+        -- tools | final_no_tools | reask_no_tools
+        purpose          TEXT    NOT NULL,
+        started_at       INTEGER NOT NULL,
+        duration_ms      INTEGER NOT NULL,
+        -- ok | error
+        status           TEXT    NOT NULL,
+        error_class      TEXT,
+        http_status      INTEGER,
+        request_id       TEXT,
+        response_id      TEXT,
+        input_tokens     INTEGER,
+        cached_tokens    INTEGER,
+        output_tokens    INTEGER,
+        reasoning_tokens INTEGER
+      );
+      CREATE INDEX model_calls_by_turn ON model_calls (turn_id, seq);
+      CREATE INDEX model_calls_by_started ON model_calls (started_at);
+    `,
+  },
 ];

@@ -1,0 +1,45 @@
+// The API-neutral shape of one model call, implemented by the Responses and Chat Completions adapters.
+import type { ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+
+export interface ModelRequest {
+  /** Byte-identical every call. */
+  instructions: string;
+  /** Replayed history (already budgeted and paired). */
+  history: readonly TranscriptItem[];
+  /** This turn's items so far: context note, the guest's batch, earlier rounds. */
+  turnItems: readonly TranscriptItem[];
+  /** Server notes sent after the turn items but not stored (e.g. "answer without tools now"). */
+  notes: readonly string[];
+  /** 'none' keeps the tool list (same cached prefix) but forbids calls. */
+  toolChoice: 'auto' | 'none';
+  promptCacheKey: string;
+}
+
+export interface ModelCallOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface ModelFunctionCall {
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ModelResult {
+  /** Output items in order, in stored form (provider objects kept for exact replay). */
+  items: TranscriptItem[];
+  calls: ModelFunctionCall[];
+  /** The assistant's text (all message items joined). */
+  text: string;
+  usage: ModelUsage | undefined;
+  responseId: string | undefined;
+  requestId: string | undefined;
+  /** Why the output was cut short (e.g. max_output_tokens / length), when it was. */
+  incompleteReason: string | undefined;
+}
+
+export interface ModelApi {
+  readonly api: 'responses' | 'chat_completions';
+  call(request: ModelRequest, options: ModelCallOptions): Promise<ModelResult>;
+}

@@ -1,0 +1,197 @@
+// Responses API adapter: stateless (store false, full replay from the local transcript), encrypted
+// reasoning requested and replayed with its tool calls.
+import type OpenAI from 'openai';
+import type {
+  FunctionTool,
+  ResponseCreateParamsNonStreaming,
+  ResponseInputItem,
+} from 'openai/resources/responses/responses.js';
+import type { ReasoningEffort } from 'openai/resources/shared.js';
+import { z } from 'zod';
+import type { JsonObject, ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+import type { ToolSpec } from '../tools/registry.js';
+import { ModelResponseError } from './errors.js';
+import type { ModelApi, ModelCallOptions, ModelFunctionCall, ModelRequest, ModelResult } from './model-api.js';
+
+export interface ResponsesApiOptions {
+  model: string;
+  maxOutputTokens: number;
+  /** Undefined for models that take no reasoning effort. */
+  reasoningEffort: ReasoningEffort | undefined;
+  tools: readonly ToolSpec[];
+}
+
+const OutputItem = z.looseObject({ type: z.string() });
+const FunctionCallItem = z.looseObject({
+  type: z.literal('function_call'),
+  call_id: z.string().min(1),
+  name: z.string(),
+  arguments: z.string(),
+});
+const MessageItem = z.looseObject({
+  type: z.literal('message'),
+  content: z.array(
+    z.looseObject({ type: z.string(), text: z.string().optional(), refusal: z.string().optional() }),
+  ),
+});
+const ReasoningItem = z.looseObject({
+  type: z.literal('reasoning'),
+  summary: z.array(z.looseObject({ text: z.string().optional() })).optional(),
+  encrypted_content: z.string().nullish(),
+});
+const Usage = z.looseObject({
+  input_tokens: z.number(),
+  input_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
+  output_tokens: z.number(),
+  output_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
+});
+const ResponseBody = z.looseObject({
+  id: z.string(),
+  status: z.string().nullish(),
+  output: z.array(OutputItem),
+  usage: Usage.nullish(),
+  incomplete_details: z.looseObject({ reason: z.string().nullish() }).nullish(),
+  error: z.looseObject({ code: z.string().nullish() }).nullish(),
+});
+
+function withoutId(item: JsonObject): JsonObject {
+  if (!('id' in item)) return item;
+  const { id: _id, ...rest } = item;
+  return rest;
+}
+
+/**
+ * One stored item as Responses input. Provider items are replayed as received, minus the `id` of
+ * messages and function calls: with store false those ids point at nothing and the API answers 404.
+ * Reasoning items travel only with their encrypted content (an id alone would be looked up, and fail).
+ */
+export function toResponsesInput(item: TranscriptItem, replayReasoning: boolean): ResponseInputItem | undefined {
+  switch (item.kind) {
+    case 'user':
+      return { type: 'message', role: 'user', content: item.text };
+    case 'developer':
+      return { type: 'message', role: 'developer', content: item.text };
+    case 'assistant':
+      return item.responsesItem
+        ? (withoutId(item.responsesItem) as unknown as ResponseInputItem)
+        : { type: 'message', role: 'assistant', content: item.text };
+    case 'function_call':
+      return item.responsesItem
+        ? (withoutId(item.responsesItem) as unknown as ResponseInputItem)
+        : { type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments };
+    case 'function_output':
+      return { type: 'function_call_output', call_id: item.callId, output: item.output };
+    case 'reasoning':
+      if (!replayReasoning || typeof item.responsesItem.encrypted_content !== 'string') return undefined;
+      return item.responsesItem as unknown as ResponseInputItem;
+  }
+}
+
+export function buildResponsesInput(request: ModelRequest, replayReasoning: boolean): ResponseInputItem[] {
+  const input: ResponseInputItem[] = [];
+  for (const item of request.history) {
+    const converted = toResponsesInput(item, replayReasoning);
+    if (converted) input.push(converted);
+  }
+  for (const item of request.turnItems) {
+    const converted = toResponsesInput(item, replayReasoning);
+    if (converted) input.push(converted);
+  }
+  for (const note of request.notes) input.push({ type: 'message', role: 'developer', content: note });
+  return input;
+}
+
+function usageOf(body: z.infer<typeof ResponseBody>): ModelUsage | undefined {
+  const u = body.usage;
+  if (!u) return undefined;
+  return {
+    inputTokens: u.input_tokens,
+    cachedTokens: u.input_tokens_details?.cached_tokens ?? 0,
+    outputTokens: u.output_tokens,
+    reasoningTokens: u.output_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
+
+/** Converts the response's output into stored items, the calls to run and the text. */
+export function parseResponsesOutput(raw: unknown): Omit<ModelResult, 'requestId'> {
+  const parsed = ResponseBody.safeParse(raw);
+  if (!parsed.success) throw new ModelResponseError('invalid_response', 'Responses body did not match the expected shape');
+  const body = parsed.data;
+  if (body.status === 'failed') {
+    throw new ModelResponseError('server_error', `response failed (${body.error?.code ?? 'no code'})`, true);
+  }
+  const items: TranscriptItem[] = [];
+  const calls: ModelFunctionCall[] = [];
+  const texts: string[] = [];
+  for (const out of body.output) {
+    const json = out as unknown as JsonObject;
+    if (out.type === 'function_call') {
+      const call = FunctionCallItem.safeParse(out);
+      if (!call.success) throw new ModelResponseError('invalid_response', 'function_call item without call_id/name/arguments');
+      const c = { callId: call.data.call_id, name: call.data.name, arguments: call.data.arguments };
+      calls.push(c);
+      items.push({ kind: 'function_call', ...c, responsesItem: json });
+    } else if (out.type === 'message') {
+      const msg = MessageItem.safeParse(out);
+      if (!msg.success) throw new ModelResponseError('invalid_response', 'message item without content');
+      const text = msg.data.content
+        .map((part) => (part.type === 'output_text' ? (part.text ?? '') : part.type === 'refusal' ? (part.refusal ?? '') : ''))
+        .join('');
+      texts.push(text);
+      items.push({ kind: 'assistant', text, responsesItem: json });
+    } else if (out.type === 'reasoning') {
+      const r = ReasoningItem.safeParse(out);
+      if (!r.success) throw new ModelResponseError('invalid_response', 'malformed reasoning item');
+      const summary = (r.data.summary ?? []).map((s) => s.text ?? '').join('\n');
+      items.push({ kind: 'reasoning', summary, responsesItem: json });
+    }
+    // Other item types (built-in tools) are never requested; they are not replayable, so skipped.
+  }
+  const reason = body.status === 'incomplete' ? (body.incomplete_details?.reason ?? 'incomplete') : undefined;
+  return {
+    items,
+    calls,
+    text: texts.filter((t) => t !== '').join('\n\n'),
+    usage: usageOf(body),
+    responseId: body.id,
+    incompleteReason: reason,
+  };
+}
+
+export function createResponsesApi(client: OpenAI, options: ResponsesApiOptions): ModelApi {
+  // Built once: the tool list is part of the cached prefix and must not change between calls.
+  const tools: FunctionTool[] = options.tools.map((t) => ({
+    type: 'function',
+    name: t.name,
+    description: t.description,
+    parameters: t.parameters,
+    strict: t.strict,
+  }));
+  const replayReasoning = options.reasoningEffort !== undefined;
+
+  return {
+    api: 'responses',
+    async call(request: ModelRequest, callOptions: ModelCallOptions): Promise<ModelResult> {
+      const body: ResponseCreateParamsNonStreaming = {
+        model: options.model,
+        instructions: request.instructions,
+        input: buildResponsesInput(request, replayReasoning),
+        store: false,
+        max_output_tokens: options.maxOutputTokens,
+        prompt_cache_key: request.promptCacheKey,
+      };
+      if (tools.length > 0) {
+        body.tools = tools;
+        body.tool_choice = request.toolChoice;
+      }
+      if (replayReasoning) {
+        body.reasoning = { effort: options.reasoningEffort };
+        body.include = ['reasoning.encrypted_content'];
+      }
+      const { data, request_id } = await client.responses
+        .create(body, { maxRetries: 0, timeout: callOptions.timeoutMs, signal: callOptions.signal })
+        .withResponse();
+      return { ...parseResponsesOutput(data), requestId: request_id ?? undefined };
+    },
+  };
+}

@@ -1,0 +1,450 @@
+// The agent's local transcript: conversations, transcript items (replayed to the model every turn),
+// agent turns and per-call usage. The transcript is the only conversation state: no provider-side
+// storage, no previous_response_id.
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import type { Channel } from '../conversation-id.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * One transcript item, API-neutral so a conversation survives a switch of LLM_API. Items produced by
+ * a provider keep the provider's own object (`responsesItem`, `chatToolCall`, `chatMessageExtra`) so
+ * they replay byte-for-byte on that API (encrypted reasoning, Gemini thought signatures, …).
+ */
+export type TranscriptItem =
+  | { kind: 'user'; text: string }
+  /** Per-turn context (date, time, channel) or another server note. */
+  | { kind: 'developer'; text: string }
+  | {
+      kind: 'assistant';
+      text: string;
+      /** True for text the server wrote (e.g. the fallback sent after a failed turn). */
+      synthetic?: boolean;
+      /** The Responses output message as received. */
+      responsesItem?: JsonObject;
+      /** Chat Completions: message-level fields to replay (e.g. `extra_content`, `reasoning_content`). */
+      chatMessageExtra?: JsonObject;
+    }
+  | {
+      kind: 'function_call';
+      callId: string;
+      name: string;
+      /** JSON text exactly as the model produced it. */
+      arguments: string;
+      responsesItem?: JsonObject;
+      /** Chat Completions: the tool call object as received (incl. unknown fields such as `extra_content`). */
+      chatToolCall?: JsonObject;
+      chatMessageExtra?: JsonObject;
+    }
+  | { kind: 'function_output'; callId: string; output: string }
+  | {
+      kind: 'reasoning';
+      /** Summary text, only used for token counting. */
+      summary: string;
+      responsesItem: JsonObject;
+    };
+
+export type TranscriptKind = TranscriptItem['kind'];
+
+/**
+ * Where a history may start. 2: the first item of a turn; 1: the start of a model response or the user
+ * item; 0: anywhere else (a function output, or the second item of a model response). Starting only at
+ * boundaries guarantees that no function output is separated from its call and no reasoning item from
+ * the item it precedes.
+ */
+export type Boundary = 0 | 1 | 2;
+
+export interface NewTranscriptItem {
+  item: TranscriptItem;
+  boundary: Boundary;
+  /** Token count when already known; computed here otherwise. */
+  tokens?: number;
+}
+
+export interface StoredTranscriptItem {
+  id: number;
+  boundary: Boundary;
+  tokens: number;
+  cumTokens: number;
+  item: TranscriptItem;
+}
+
+export interface History {
+  items: StoredTranscriptItem[];
+  /** Sum of the items' tokens. */
+  tokens: number;
+  /** Tokens of the conversation left out by the budget. */
+  droppedTokens: number;
+}
+
+export interface ConversationRow {
+  id: string;
+  channel: Channel;
+  waId: string | null;
+  subscriberId: string | null;
+  guestName: string | null;
+  createdAt: number;
+  lastActivityAt: number;
+  totalTokens: number;
+  itemCount: number;
+}
+
+export interface ModelUsage {
+  inputTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+}
+
+export type CallPurpose = 'tools' | 'final_no_tools' | 'reask_no_tools';
+
+export interface ModelCallRecord {
+  purpose: CallPurpose;
+  startedAt: number;
+  durationMs: number;
+  status: 'ok' | 'error';
+  errorClass?: string | undefined;
+  httpStatus?: number | undefined;
+  requestId?: string | undefined;
+  responseId?: string | undefined;
+  usage?: ModelUsage | undefined;
+}
+
+export interface TurnRecord {
+  conversationId: string;
+  channel: Channel;
+  guest: { waId?: string | undefined; subscriberId?: string | undefined; name?: string | undefined };
+  startedAt: number;
+  endedAt: number;
+  model: string;
+  api: 'responses' | 'chat_completions';
+  rounds: number;
+  status: 'answered' | 'failed';
+  errorClass?: string | undefined;
+  historyItems: number;
+  historyTokens: number;
+  items: NewTranscriptItem[];
+  calls: ModelCallRecord[];
+}
+
+export interface StoredTurn {
+  id: number;
+  conversationId: string;
+  startedAt: number;
+  endedAt: number;
+  model: string;
+  api: string;
+  rounds: number;
+  status: string;
+  errorClass: string | null;
+  historyItems: number;
+  historyTokens: number;
+}
+
+export interface StoredModelCall {
+  id: number;
+  turnId: number;
+  seq: number;
+  purpose: string;
+  startedAt: number;
+  durationMs: number;
+  status: string;
+  errorClass: string | null;
+  httpStatus: number | null;
+  requestId: string | null;
+  responseId: string | null;
+  inputTokens: number | null;
+  cachedTokens: number | null;
+  outputTokens: number | null;
+  reasoningTokens: number | null;
+}
+
+// Guests may type "<|endoftext|>": count special-token text as plain text instead of throwing.
+const TOKENIZE_OPTIONS = { disallowedSpecial: new Set<string>() };
+
+/** o200k token count of a string. */
+export function countTextTokens(text: string): number {
+  return text.length === 0 ? 0 : countTokens(text, TOKENIZE_OPTIONS);
+}
+
+// Per-item framing the provider adds around content (role markers, call wrappers); an estimate.
+const MESSAGE_OVERHEAD = 4;
+const CALL_OVERHEAD = 8;
+
+/**
+ * Token count of one item for the history budget. Reasoning items count only their summary: their
+ * encrypted content is opaque and providers drop earlier turns' reasoning from the context anyway.
+ */
+export function countItemTokens(item: TranscriptItem): number {
+  switch (item.kind) {
+    case 'user':
+    case 'developer':
+    case 'assistant':
+      return countTextTokens(item.text) + MESSAGE_OVERHEAD;
+    case 'function_call':
+      return countTextTokens(item.name) + countTextTokens(item.arguments) + CALL_OVERHEAD;
+    case 'function_output':
+      return countTextTokens(item.output) + MESSAGE_OVERHEAD;
+    case 'reasoning':
+      return countTextTokens(item.summary) + MESSAGE_OVERHEAD;
+  }
+}
+
+interface ItemRow {
+  id: number;
+  kind: string;
+  boundary: number;
+  tokens: number;
+  cum_tokens: number;
+  data: string;
+}
+
+/** History rows come as arrays (raw mode): no per-row object for up to thousands of rows per turn. */
+type HistoryRow = [id: number, kind: string, boundary: number, tokens: number, cumTokens: number, data: string];
+
+interface ConversationDbRow {
+  id: string;
+  channel: string;
+  wa_id: string | null;
+  subscriber_id: string | null;
+  guest_name: string | null;
+  created_at: number;
+  last_activity_at: number;
+  total_tokens: number;
+  item_count: number;
+}
+
+const KINDS: ReadonlySet<string> = new Set<TranscriptKind>([
+  'user',
+  'developer',
+  'assistant',
+  'function_call',
+  'function_output',
+  'reasoning',
+]);
+
+function toBoundary(n: number): Boundary {
+  return n === 2 ? 2 : n === 1 ? 1 : 0;
+}
+
+function callIdOf(item: TranscriptItem): string | null {
+  return item.kind === 'function_call' || item.kind === 'function_output' ? item.callId : null;
+}
+
+export class ConversationStore {
+  private readonly historyStmt;
+  private readonly conversationStmt;
+  private readonly upsertConversationStmt;
+  private readonly insertTurnStmt;
+  private readonly insertItemStmt;
+  private readonly insertCallStmt;
+  private readonly bumpConversationStmt;
+  private readonly commitTx;
+
+  constructor(private readonly db: Db) {
+    // One indexed query: the drop threshold is computed from the conversation's running token total and
+    // rounded up to whole chunks (a quarter of the budget), so the first item sent stays the same for
+    // many turns and the provider's prompt cache keeps matching. (JS numbers bind as REAL, hence the CAST
+    // that makes the division an integer one.)
+    this.historyStmt = db.prepare<{ id: string; budget: number; chunk: number }, HistoryRow>(`
+      SELECT i.id, i.kind, i.boundary, i.tokens, i.cum_tokens, i.data
+      FROM transcript_items i
+      WHERE i.conversation_id = @id
+        AND i.cum_tokens >= (
+          SELECT CASE WHEN c.total_tokens <= @budget THEN 0
+                      ELSE CAST((c.total_tokens - @budget + @chunk - 1) / @chunk AS INTEGER) * @chunk END
+          FROM conversations c WHERE c.id = @id)
+      ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; budget: number; chunk: number }, HistoryRow>;
+    this.conversationStmt = db.prepare<[string], ConversationDbRow>('SELECT * FROM conversations WHERE id = ?');
+    this.upsertConversationStmt = db.prepare(`
+      INSERT INTO conversations (id, channel, wa_id, subscriber_id, guest_name, created_at, last_activity_at)
+      VALUES (@id, @channel, @waId, @subscriberId, @guestName, @now, @now)
+      ON CONFLICT (id) DO UPDATE SET
+        wa_id = COALESCE(excluded.wa_id, wa_id),
+        subscriber_id = COALESCE(excluded.subscriber_id, subscriber_id),
+        guest_name = COALESCE(excluded.guest_name, guest_name),
+        last_activity_at = MAX(last_activity_at, excluded.last_activity_at)`);
+    this.insertTurnStmt = db.prepare(`
+      INSERT INTO agent_turns (conversation_id, started_at, ended_at, model, api, rounds, status, error_class,
+                               history_items, history_tokens)
+      VALUES (@conversationId, @startedAt, @endedAt, @model, @api, @rounds, @status, @errorClass,
+              @historyItems, @historyTokens)`);
+    this.insertItemStmt = db.prepare(`
+      INSERT INTO transcript_items (conversation_id, turn_id, kind, call_id, boundary, tokens, cum_tokens, data, created_at)
+      VALUES (@conversationId, @turnId, @kind, @callId, @boundary, @tokens, @cumTokens, @data, @createdAt)`);
+    this.insertCallStmt = db.prepare(`
+      INSERT INTO model_calls (turn_id, conversation_id, seq, purpose, started_at, duration_ms, status, error_class,
+                               http_status, request_id, response_id, input_tokens, cached_tokens, output_tokens,
+                               reasoning_tokens)
+      VALUES (@turnId, @conversationId, @seq, @purpose, @startedAt, @durationMs, @status, @errorClass,
+              @httpStatus, @requestId, @responseId, @inputTokens, @cachedTokens, @outputTokens, @reasoningTokens)`);
+    this.bumpConversationStmt = db.prepare(
+      'UPDATE conversations SET total_tokens = total_tokens + @tokens, item_count = item_count + @count WHERE id = @id',
+    );
+    this.commitTx = db.transaction((turn: TurnRecord): number => this.writeTurn(turn));
+  }
+
+  getConversation(id: string): ConversationRow | undefined {
+    const row = this.conversationStmt.get(id);
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      channel: row.channel as Channel,
+      waId: row.wa_id,
+      subscriberId: row.subscriber_id,
+      guestName: row.guest_name,
+      createdAt: row.created_at,
+      lastActivityAt: row.last_activity_at,
+      totalTokens: row.total_tokens,
+      itemCount: row.item_count,
+    };
+  }
+
+  /**
+   * The newest items that fit `budgetTokens`, starting at a boundary (a turn start when one is in
+   * range). Trimming drops whole chunks of a quarter of the budget, so consecutive turns usually send the
+   * same first item.
+   */
+  loadHistory(conversationId: string, budgetTokens: number): History {
+    const budget = Math.max(1, Math.floor(budgetTokens));
+    const chunk = Math.max(1, Math.floor(budget / 4));
+    const rows = this.historyStmt.all({ id: conversationId, budget, chunk });
+    let start = rows.findIndex((r) => r[2] === 2);
+    if (start < 0) start = rows.findIndex((r) => r[2] >= 1);
+    if (start < 0) start = rows.length;
+    const items: StoredTranscriptItem[] = [];
+    let tokens = 0;
+    for (let i = start; i < rows.length; i++) {
+      const [id, kind, boundary, itemTokens, cumTokens, data] = rows[i] as HistoryRow;
+      if (!KINDS.has(kind)) continue;
+      // Our own rows: the kind column is authoritative and data was written by commitTurn.
+      const item = JSON.parse(data) as TranscriptItem;
+      items.push({ id, boundary: toBoundary(boundary), tokens: itemTokens, cumTokens, item });
+      tokens += itemTokens;
+    }
+    const first = items[0];
+    const last = rows[rows.length - 1];
+    const total = last ? last[4] + last[3] : 0;
+    return { items, tokens, droppedTokens: first ? first.cumTokens : total };
+  }
+
+  /**
+   * Writes a finished turn: the conversation row, the turn, its transcript items and its model calls,
+   * in one transaction (nested as a savepoint when the caller already holds one). Returns the turn id.
+   */
+  commitTurn(turn: TurnRecord): number {
+    return this.commitTx(turn);
+  }
+
+  private writeTurn(turn: TurnRecord): number {
+    const now = turn.endedAt;
+    this.upsertConversationStmt.run({
+      id: turn.conversationId,
+      channel: turn.channel,
+      waId: turn.guest.waId ?? null,
+      subscriberId: turn.guest.subscriberId ?? null,
+      guestName: turn.guest.name ?? null,
+      now,
+    });
+    const turnId = Number(
+      this.insertTurnStmt.run({
+        conversationId: turn.conversationId,
+        startedAt: turn.startedAt,
+        endedAt: turn.endedAt,
+        model: turn.model,
+        api: turn.api,
+        rounds: turn.rounds,
+        status: turn.status,
+        errorClass: turn.errorClass ?? null,
+        historyItems: turn.historyItems,
+        historyTokens: turn.historyTokens,
+      }).lastInsertRowid,
+    );
+    // Read inside the transaction so cum_tokens stays monotonic even with another writer.
+    const conv = this.conversationStmt.get(turn.conversationId);
+    let cum = conv ? conv.total_tokens : 0;
+    for (const entry of turn.items) {
+      const tokens = entry.tokens ?? countItemTokens(entry.item);
+      this.insertItemStmt.run({
+        conversationId: turn.conversationId,
+        turnId,
+        kind: entry.item.kind,
+        callId: callIdOf(entry.item),
+        boundary: entry.boundary,
+        tokens,
+        cumTokens: cum,
+        data: JSON.stringify(entry.item),
+        createdAt: now,
+      });
+      cum += tokens;
+    }
+    this.bumpConversationStmt.run({
+      id: turn.conversationId,
+      tokens: cum - (conv ? conv.total_tokens : 0),
+      count: turn.items.length,
+    });
+    turn.calls.forEach((call, seq) => {
+      this.insertCallStmt.run({
+        turnId,
+        conversationId: turn.conversationId,
+        seq,
+        purpose: call.purpose,
+        startedAt: call.startedAt,
+        durationMs: Math.max(0, Math.round(call.durationMs)),
+        status: call.status,
+        errorClass: call.errorClass ?? null,
+        httpStatus: call.httpStatus ?? null,
+        requestId: call.requestId ?? null,
+        responseId: call.responseId ?? null,
+        inputTokens: call.usage?.inputTokens ?? null,
+        cachedTokens: call.usage?.cachedTokens ?? null,
+        outputTokens: call.usage?.outputTokens ?? null,
+        reasoningTokens: call.usage?.reasoningTokens ?? null,
+      });
+    });
+    return turnId;
+  }
+
+  /** Every item of a conversation, oldest first (admin views and tests). */
+  listItems(conversationId: string): StoredTranscriptItem[] {
+    return this.db
+      .prepare<[string], ItemRow>(
+        `SELECT id, kind, boundary, tokens, cum_tokens, data FROM transcript_items
+         WHERE conversation_id = ? ORDER BY cum_tokens, id`,
+      )
+      .all(conversationId)
+      .map((r) => ({
+        id: r.id,
+        boundary: toBoundary(r.boundary),
+        tokens: r.tokens,
+        cumTokens: r.cum_tokens,
+        item: JSON.parse(r.data) as TranscriptItem,
+      }));
+  }
+
+  listTurns(conversationId: string): StoredTurn[] {
+    return this.db
+      .prepare<[string], StoredTurn>(
+        `SELECT id, conversation_id AS conversationId, started_at AS startedAt, ended_at AS endedAt, model, api,
+                rounds, status, error_class AS errorClass, history_items AS historyItems,
+                history_tokens AS historyTokens
+         FROM agent_turns WHERE conversation_id = ? ORDER BY id`,
+      )
+      .all(conversationId);
+  }
+
+  listCalls(turnId: number): StoredModelCall[] {
+    return this.db
+      .prepare<[number], StoredModelCall>(
+        `SELECT id, turn_id AS turnId, seq, purpose, started_at AS startedAt, duration_ms AS durationMs, status,
+                error_class AS errorClass, http_status AS httpStatus, request_id AS requestId,
+                response_id AS responseId, input_tokens AS inputTokens, cached_tokens AS cachedTokens,
+                output_tokens AS outputTokens, reasoning_tokens AS reasoningTokens
+         FROM model_calls WHERE turn_id = ? ORDER BY seq`,
+      )
+      .all(turnId);
+  }
+}

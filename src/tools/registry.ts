@@ -1,0 +1,180 @@
+// The tool registry: JSON schemas for the model (fixed order, computed once) and safe execution.
+// Every failure becomes a `{"error": "…"}` output for the model, never an exception for the loop.
+import { z } from 'zod';
+import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
+
+export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON schema of the arguments. */
+  parameters: Record<string, unknown>;
+  strict: boolean;
+}
+
+export type ToolErrorKind = 'unknown_tool' | 'invalid_json' | 'invalid_arguments' | 'handler_error' | 'timeout';
+
+export interface ToolExecution {
+  /** What the model receives as the function output. */
+  output: string;
+  ok: boolean;
+  error?: ToolErrorKind;
+  durationMs: number;
+}
+
+/** Context for one call; the registry adds the per-call abort signal and the tool name on the logger. */
+export type ToolCallContext = Omit<ToolContext, 'signal'> & { signal?: AbortSignal | undefined };
+
+const MAX_ERROR_DETAIL = 500;
+
+export function errorOutput(message: string): string {
+  return JSON.stringify({ error: message });
+}
+
+/** Tool results: strings as they are, nothing as "", anything else as JSON (non-ASCII kept). */
+export function coerceOutput(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return String(value);
+  }
+}
+
+/** Objects without an explicit additionalProperties get `false`: extra keys are stripped anyway. */
+function closeObjects(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(closeObjects);
+  if (node === null || typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  if (obj.type === 'object' && 'properties' in obj && !('additionalProperties' in obj)) {
+    obj.additionalProperties = false;
+  }
+  Object.values(obj).forEach(closeObjects);
+}
+
+/** The model's view of the arguments: the schema's input side (fields with defaults are optional). */
+function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  delete json.$schema;
+  closeObjects(json);
+  return json;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(arguments)'}: ${issue.message}`)
+    .join('; ');
+}
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_DETAIL ? `${text.slice(0, MAX_ERROR_DETAIL)}…` : text;
+}
+
+class ToolTimeout extends Error {}
+
+export class ToolRegistry {
+  /** Sorted by name so the tool list (part of the cached prompt prefix) never changes order. */
+  readonly specs: readonly ToolSpec[];
+  private readonly byName: ReadonlyMap<string, ToolDefinition>;
+
+  constructor(
+    tools: readonly ToolDefinition[],
+    private readonly options: { defaultTimeoutMs?: number | undefined } = {},
+  ) {
+    const byName = new Map<string, ToolDefinition>();
+    for (const tool of tools) {
+      if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`Invalid tool name: ${tool.name}`);
+      if (byName.has(tool.name)) throw new Error(`Duplicate tool name: ${tool.name}`);
+      byName.set(tool.name, tool);
+    }
+    this.byName = byName;
+    this.specs = Object.freeze(
+      [...byName.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          parameters: toJsonSchema(tool.parameters),
+          strict: tool.strict === true,
+        })),
+    );
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Runs one call. Never throws: every problem is an error output naming it. */
+  async execute(name: string, rawArguments: string, context: ToolCallContext): Promise<ToolExecution> {
+    const started = performance.now();
+    const done = (output: string, error?: ToolErrorKind): ToolExecution => ({
+      output,
+      ok: error === undefined,
+      ...(error ? { error } : {}),
+      durationMs: performance.now() - started,
+    });
+
+    const tool = this.byName.get(name);
+    if (!tool) {
+      const available = [...this.byName.keys()].sort().join(', ') || 'none';
+      return done(errorOutput(`Unknown tool "${clip(name)}". Available tools: ${available}.`), 'unknown_tool');
+    }
+
+    let parsedJson: unknown;
+    // Some providers send "" for a call without arguments.
+    if (rawArguments.trim() === '') parsedJson = {};
+    else {
+      try {
+        parsedJson = JSON.parse(rawArguments);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : 'parse error';
+        return done(errorOutput(`Invalid JSON in the arguments of ${name}: ${clip(detail)}`), 'invalid_json');
+      }
+    }
+    const parsed = tool.parameters.safeParse(parsedJson);
+    if (!parsed.success) {
+      return done(
+        errorOutput(`Invalid arguments for ${name}: ${clip(describeIssues(parsed.error))}`),
+        'invalid_arguments',
+      );
+    }
+
+    const timeoutMs = tool.timeoutMs ?? this.options.defaultTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+    const controller = new AbortController();
+    const signal = context.signal ? AbortSignal.any([controller.signal, context.signal]) : controller.signal;
+    const logger = context.logger.child({ tool: name });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        Promise.resolve().then(() => tool.handler({ ...context, logger, signal }, parsed.data)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort(new ToolTimeout());
+            reject(new ToolTimeout());
+          }, timeoutMs);
+        }),
+      ]);
+      return done(coerceOutput(result));
+    } catch (err) {
+      if (err instanceof ToolTimeout) {
+        logger.warn({ timeoutMs }, 'tool timed out');
+        return done(errorOutput(`${name} did not finish within ${timeoutMs} ms`), 'timeout');
+      }
+      if (err instanceof ToolError) {
+        logger.warn({ err: err.message }, 'tool reported an error');
+        return done(errorOutput(`${name} failed: ${clip(err.message)}`), 'handler_error');
+      }
+      // Internal error text is logged, not shown: the model might repeat it to the guest.
+      logger.error({ err }, 'tool threw');
+      return done(errorOutput(`${name} failed because of an internal error.`), 'handler_error');
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,320 @@
+import { writeFileSync } from 'node:fs';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from 'openai';
+import { describe, expect, it } from 'vitest';
+import { buildChatMessages, parseChatCompletion } from '../../src/agent/chat-completions-api.js';
+import { classifyError, DEFAULT_MODEL_RETRY, ModelResponseError, retryDelayMs } from '../../src/agent/errors.js';
+import { pairCallsAndOutputs } from '../../src/agent/history.js';
+import { InstructionsFile } from '../../src/agent/instructions.js';
+import { isToolCallImitation } from '../../src/agent/json-imitation.js';
+import type { ModelRequest } from '../../src/agent/model-api.js';
+import { promptCacheKey, takesReasoningEffort, usesOpenAiDialect } from '../../src/agent/model-rules.js';
+import { buildResponsesInput, parseResponsesOutput } from '../../src/agent/responses-api.js';
+import { batchText, contextNote, messageLine } from '../../src/agent/turn-input.js';
+import type { TranscriptItem } from '../../src/store/conversation-store.js';
+import { tempInstructions, textMessage } from './helpers.js';
+
+function apiError(status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): APIError {
+  return APIError.generate(status, { error }, undefined, new Headers({ 'x-request-id': 'req_1', ...headers }));
+}
+
+describe('classifyError', () => {
+  it('classifies by class, status and code', () => {
+    expect(classifyError(apiError(429, { type: 'requests', code: 'rate_limit_exceeded' }))).toMatchObject({
+      errorClass: 'rate_limited',
+      retryable: true,
+      httpStatus: 429,
+      requestId: 'req_1',
+    });
+    expect(classifyError(apiError(429, { type: 'insufficient_quota', code: 'insufficient_quota' }))).toMatchObject({
+      errorClass: 'quota_exceeded',
+      retryable: false,
+    });
+    expect(classifyError(apiError(500, { type: 'server_error' }))).toMatchObject({ errorClass: 'server_error', retryable: true });
+    expect(classifyError(apiError(503, {}))).toMatchObject({ errorClass: 'server_error', retryable: true });
+    expect(classifyError(apiError(400, { code: 'context_length_exceeded', type: 'invalid_request_error' }))).toMatchObject({
+      errorClass: 'context_length_exceeded',
+      contextLength: true,
+      retryable: false,
+    });
+    expect(classifyError(apiError(400, { code: 'invalid_value' }))).toMatchObject({ errorClass: 'bad_request', retryable: false });
+    expect(classifyError(apiError(401, {}))).toMatchObject({ errorClass: 'auth_error', retryable: false });
+    expect(classifyError(apiError(404, {}))).toMatchObject({ errorClass: 'not_found' });
+    expect(classifyError(apiError(408, {}))).toMatchObject({ errorClass: 'timeout', retryable: true });
+    expect(classifyError(apiError(409, {}))).toMatchObject({ errorClass: 'conflict', retryable: true });
+    expect(classifyError(apiError(418, {}))).toMatchObject({ errorClass: 'client_error', retryable: false });
+    expect(classifyError(new APIConnectionTimeoutError())).toMatchObject({ errorClass: 'timeout', retryable: true });
+    expect(classifyError(new APIConnectionError({ message: 'x' }))).toMatchObject({ errorClass: 'connection_error', retryable: true });
+    expect(classifyError(new APIUserAbortError())).toMatchObject({ errorClass: 'aborted', retryable: false });
+    expect(classifyError(new ModelResponseError('invalid_response', 'bad'))).toMatchObject({ errorClass: 'invalid_response' });
+    expect(classifyError(new TypeError('boom'))).toMatchObject({ errorClass: 'internal_error', retryable: false });
+  });
+
+  it('ignores message text: a context-length wording without the code is a plain bad request', () => {
+    expect(classifyError(apiError(400, { message: 'context_length_exceeded maximum context length' }))).toMatchObject({
+      errorClass: 'bad_request',
+      contextLength: false,
+    });
+  });
+
+  it('reads Retry-After in seconds, milliseconds and as a date', () => {
+    expect(classifyError(apiError(429, {}, { 'retry-after': '2' })).retryAfterMs).toBe(2000);
+    expect(classifyError(apiError(429, {}, { 'retry-after-ms': '150' })).retryAfterMs).toBe(150);
+    const now = Date.UTC(2026, 0, 1, 0, 0, 0);
+    expect(classifyError(apiError(429, {}, { 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now).retryAfterMs).toBe(3000);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('backs off exponentially with jitter, capped, and honours a bounded Retry-After', () => {
+    const p = DEFAULT_MODEL_RETRY;
+    expect(retryDelayMs(1, p, undefined, () => 0)).toBe(500);
+    expect(retryDelayMs(1, p, undefined, () => 1)).toBe(1000);
+    expect(retryDelayMs(3, p, undefined, () => 1)).toBe(4000);
+    expect(retryDelayMs(10, p, undefined, () => 1)).toBe(15_000);
+    expect(retryDelayMs(1, p, 2500)).toBe(2500);
+    expect(retryDelayMs(1, p, 60_000)).toBeUndefined();
+  });
+});
+
+describe('model rules', () => {
+  it('knows which models take a reasoning effort', () => {
+    for (const m of ['gpt-5', 'gpt-5-mini', 'gpt-5.2', 'o3', 'o4-mini', 'o1-2024-12-17', 'openai/gpt-5.1']) {
+      expect(takesReasoningEffort(m), m).toBe(true);
+    }
+    for (const m of ['gpt-5-chat-latest', 'gpt-4.1', 'gpt-4o', 'gemini-3-flash', 'llama3.1:8b', 'gpt-oss:20b', 'o100']) {
+      expect(takesReasoningEffort(m), m).toBe(false);
+    }
+  });
+
+  it('decides the Chat Completions dialect from the base URL', () => {
+    expect(usesOpenAiDialect({ baseUrl: undefined, openaiDialect: 'auto' })).toBe(true);
+    expect(usesOpenAiDialect({ baseUrl: 'https://api.openai.com/v1', openaiDialect: 'auto' })).toBe(true);
+    expect(usesOpenAiDialect({ baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', openaiDialect: 'auto' })).toBe(false);
+    expect(usesOpenAiDialect({ baseUrl: 'http://127.0.0.1:11434/v1', openaiDialect: 'on' })).toBe(true);
+    expect(usesOpenAiDialect({ baseUrl: undefined, openaiDialect: 'off' })).toBe(false);
+  });
+
+  it('derives a stable cache key that does not reveal the phone number', () => {
+    expect(promptCacheKey('50370001234')).toBe(promptCacheKey('50370001234'));
+    expect(promptCacheKey('50370001234')).not.toBe(promptCacheKey('50370001235'));
+    expect(promptCacheKey('50370001234')).not.toContain('1234');
+  });
+});
+
+describe('isToolCallImitation', () => {
+  it.each([
+    '{"name": "check_office_status", "arguments": {}}',
+    '```json\n{"function": "make_booking", "parameters": {"x": 1}}\n```',
+    '[{"tool_calls": [{"id": "1"}]}]',
+    '{"recipient_name": "functions.send_location_pin", "parameters": {}}',
+  ])('detects %s', (text) => expect(isToolCallImitation(text)).toBe(true));
+
+  it.each([
+    'Claro, la oficina abre a las 8:00.',
+    '{"name": "Ana"}',
+    '{ no es json',
+    'El formato es {"name": "x", "arguments": {}} para desarrolladores.',
+  ])('accepts %s', (text) => expect(isToolCallImitation(text)).toBe(false));
+});
+
+describe('turn input', () => {
+  it('writes the context note in Spanish with the zone and channel', () => {
+    expect(contextNote(Date.UTC(2026, 0, 4, 3, 5), 'America/El_Salvador', 'instagram')).toBe(
+      'Contexto del turno: hoy es sábado 2026-01-03, hora actual 21:05 (America/El_Salvador). Canal de la conversación: Instagram.',
+    );
+  });
+
+  it('writes one line per message in the original style', () => {
+    const m = textMessage('x');
+    expect(messageLine({ ...m, text: '  Hola  ' })).toBe('  Hola  ');
+    expect(messageLine({ ...m, kind: 'image', text: '' })).toBe('(User sent an image)');
+    expect(messageLine({ ...m, kind: 'image', text: 'mi pago' })).toBe('(User sent an image with caption: mi pago)');
+    expect(messageLine({ ...m, kind: 'audio', text: '' })).toBe('(User sent a voice note, but it could not be processed)');
+    expect(messageLine({ ...m, kind: 'document', text: '' })).toBe('(User sent a document)');
+    expect(messageLine({ ...m, kind: 'video', text: 'playa' })).toBe('(User sent a video with caption: playa)');
+    expect(messageLine({ ...m, kind: 'sticker', text: '' })).toBe('(User sent a sticker)');
+    expect(messageLine({ ...m, kind: 'location', text: '13.3,-89.0' })).toBe('(User sent a location: 13.3,-89.0)');
+    expect(messageLine({ ...m, kind: 'other', text: '' })).toBe('(User sent a message of an unsupported type)');
+  });
+
+  it('prefixes the quoted message a guest replies to, when it is known', () => {
+    const lookup = (id: string) => (id === 'wamid.out' ? 'Tenemos bungalows   para 5 personas.' : undefined);
+    const reply = { ...textMessage('¿Cuánto cuesta?'), replyContextId: 'wamid.out' };
+    const unknown = { ...textMessage('¿Y este?'), replyContextId: 'wamid.other' };
+    expect(batchText([reply, unknown], lookup)).toBe(
+      '(Customer is replying to: "Tenemos bungalows para 5 personas.") ¿Cuánto cuesta?\n¿Y este?',
+    );
+  });
+});
+
+const request = (history: TranscriptItem[], turnItems: TranscriptItem[] = []): ModelRequest => ({
+  instructions: 'INSTR',
+  history,
+  turnItems,
+  notes: [],
+  toolChoice: 'auto',
+  promptCacheKey: 'k',
+});
+
+describe('Chat Completions messages', () => {
+  it('groups a response into one assistant message and replays extras unchanged', () => {
+    const extra = { extra_content: { google: { thought_signature: 'sig' } } };
+    const messages = buildChatMessages(
+      request([
+        { kind: 'developer', text: 'ctx' },
+        { kind: 'user', text: 'hola' },
+        { kind: 'reasoning', summary: '', responsesItem: { type: 'reasoning', id: 'rs' } },
+        { kind: 'assistant', text: 'Un momento.', chatMessageExtra: extra },
+        { kind: 'function_call', callId: 'a', name: 'f', arguments: '{}' },
+        {
+          kind: 'function_call',
+          callId: 'b',
+          name: 'g',
+          arguments: '{"x":1}',
+          chatToolCall: { id: 'b', type: 'function', function: { name: 'g', arguments: '{"x":1}' }, extra_content: { k: 1 } },
+        },
+        { kind: 'function_output', callId: 'a', output: 'A' },
+        { kind: 'function_output', callId: 'b', output: 'B' },
+        { kind: 'assistant', text: 'Listo.' },
+      ]),
+    );
+    expect(messages).toEqual([
+      { role: 'system', content: 'INSTR' },
+      { role: 'system', content: 'ctx' },
+      { role: 'user', content: 'hola' },
+      {
+        ...extra,
+        role: 'assistant',
+        content: 'Un momento.',
+        tool_calls: [
+          { id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } },
+          { id: 'b', type: 'function', function: { name: 'g', arguments: '{"x":1}' }, extra_content: { k: 1 } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'a', content: 'A' },
+      { role: 'tool', tool_call_id: 'b', content: 'B' },
+      { role: 'assistant', content: 'Listo.' },
+    ]);
+  });
+
+  it('parses a completion, keeping unknown tool-call fields and generating missing ids', () => {
+    const r = parseChatCompletion({
+      id: 'x',
+      choices: [
+        {
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { index: 0, type: 'function', function: { name: 'f', arguments: '{}' }, extra_content: { g: 1 } },
+            ],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, prompt_tokens_details: { cached_tokens: 4 } },
+    });
+    expect(r.calls).toHaveLength(1);
+    const id = r.calls[0]?.callId ?? '';
+    expect(id).toMatch(/^call_[0-9a-f]{24}$/);
+    expect(r.items[0]).toEqual({
+      kind: 'function_call',
+      callId: id,
+      name: 'f',
+      arguments: '{}',
+      chatToolCall: { id, type: 'function', function: { name: 'f', arguments: '{}' }, extra_content: { g: 1 } },
+    });
+    expect(r.usage).toEqual({ inputTokens: 10, cachedTokens: 4, outputTokens: 2, reasoningTokens: 0 });
+    expect(() => parseChatCompletion({ choices: [] })).toThrow(ModelResponseError);
+    expect(() => parseChatCompletion({ nope: 1 })).toThrow(ModelResponseError);
+  });
+});
+
+describe('Responses input', () => {
+  it('strips stored ids, keeps encrypted reasoning and skips reasoning it cannot replay', () => {
+    const input = buildResponsesInput(
+      request([
+        { kind: 'user', text: 'hola' },
+        {
+          kind: 'reasoning',
+          summary: '',
+          responsesItem: { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'enc' },
+        },
+        { kind: 'reasoning', summary: '', responsesItem: { type: 'reasoning', id: 'rs_2', summary: [] } },
+        {
+          kind: 'function_call',
+          callId: 'c',
+          name: 'f',
+          arguments: '{}',
+          responsesItem: { type: 'function_call', id: 'fc_1', call_id: 'c', name: 'f', arguments: '{}', status: 'completed' },
+        },
+        { kind: 'function_output', callId: 'c', output: 'ok' },
+        { kind: 'assistant', text: 'Hola', chatMessageExtra: { extra_content: {} } },
+      ]),
+      true,
+    );
+    expect(input).toEqual([
+      { type: 'message', role: 'user', content: 'hola' },
+      { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'enc' },
+      { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}', status: 'completed' },
+      { type: 'function_call_output', call_id: 'c', output: 'ok' },
+      { type: 'message', role: 'assistant', content: 'Hola' },
+    ]);
+    expect(buildResponsesInput(request([input[1] as never]), false)).toEqual([]);
+  });
+
+  it('rejects malformed and failed responses', () => {
+    expect(() => parseResponsesOutput({ id: 'r', output: 'x' })).toThrow(ModelResponseError);
+    expect(() => parseResponsesOutput({ id: 'r', output: [{ type: 'function_call', name: 'f' }] })).toThrow(
+      'function_call item without call_id/name/arguments',
+    );
+    try {
+      parseResponsesOutput({ id: 'r', status: 'failed', output: [], error: { code: 'server_error' } });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toMatchObject({ errorClass: 'server_error', retryable: true });
+    }
+    const incomplete = parseResponsesOutput({
+      id: 'r',
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+      output: [{ type: 'web_search_call', id: 'ws' }],
+    });
+    expect(incomplete).toMatchObject({ items: [], text: '', incompleteReason: 'max_output_tokens', usage: undefined });
+  });
+});
+
+describe('pairCallsAndOutputs', () => {
+  it('drops unpaired calls, outputs and the reasoning before a dropped call', () => {
+    const items: TranscriptItem[] = [
+      { kind: 'function_output', callId: 'orphan', output: 'x' },
+      { kind: 'user', text: 'u' },
+      { kind: 'reasoning', summary: '', responsesItem: { type: 'reasoning' } },
+      { kind: 'function_call', callId: 'lonely', name: 'f', arguments: '{}' },
+      { kind: 'function_call', callId: 'ok', name: 'f', arguments: '{}' },
+      { kind: 'function_output', callId: 'ok', output: 'y' },
+    ];
+    expect(pairCallsAndOutputs(items).map((i) => i.kind)).toEqual(['user', 'function_call', 'function_output']);
+    const clean = items.slice(4);
+    expect(pairCallsAndOutputs(clean)).toBe(clean);
+  });
+});
+
+describe('InstructionsFile', () => {
+  it('reports a missing or empty file and recovers when it is fixed', () => {
+    const path = tempInstructions('');
+    const file = new InstructionsFile(path);
+    expect(file.problem()).toMatch(/is empty$/);
+    expect(() => file.load()).toThrow('is empty');
+    writeFileSync(path, 'Hola');
+    expect(file.problem()).toBeUndefined();
+    expect(file.load().text).toBe('Hola');
+    expect(file.load().tokens).toBeGreaterThan(0);
+    expect(new InstructionsFile('/nonexistent/x.txt').problem()).toMatch(/cannot be read \(ENOENT\)$/);
+  });
+});

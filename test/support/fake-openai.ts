@@ -1,0 +1,441 @@
+// A fake OpenAI server on 127.0.0.1 speaking the real wire formats of POST /v1/responses and
+// POST /v1/chat/completions, driven by a script. Point the real `openai` SDK at `fake.url`.
+//
+//   const fake = await startFakeOpenAI();
+//   fake.queue(toolCallReply([{ name: 'check_office_status' }]), textReply('¡Hola!'));
+//   … run the code under test with OPENAI_BASE_URL = fake.url …
+//   expect(fake.requests[1].body.input).toContainEqual(expect.objectContaining({ type: 'function_call_output' }));
+//   await fake.close();
+//
+// Each request takes the next scripted step; the same step renders as a Responses or a Chat
+// Completions body depending on the endpoint hit. With the queue empty the server answers a 400 with
+// code `fake_queue_empty` (or the fallback step given to startFakeOpenAI / setFallback).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeApi = 'responses' | 'chat_completions';
+
+export interface FakeUsage {
+  inputTokens?: number;
+  cachedTokens?: number;
+  outputTokens?: number;
+  reasoningTokens?: number;
+}
+
+export interface FakeToolCall {
+  name: string;
+  /** An object is sent as JSON text; a string is sent as is (to script invalid JSON). Default `{}`. */
+  arguments?: unknown;
+  /** Default `call_fake_<n>`. */
+  callId?: string;
+  /** Chat Completions only: sent as the tool call's `extra_content` (Gemini's thought signature). */
+  extraContent?: unknown;
+}
+
+interface StepCommon {
+  /** Wait before answering (to script slow models and timeouts). */
+  delayMs?: number;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
+}
+
+export interface FakeReply extends StepCommon {
+  type: 'reply';
+  /** Assistant text (omitted or empty = no message item / `content: null`). */
+  text?: string;
+  calls?: FakeToolCall[];
+  usage?: FakeUsage;
+  /** Responses only: a reasoning item before the output, with this summary. Its encrypted_content is
+   * present when the request asked for `reasoning.encrypted_content`, as the real API does. */
+  reasoning?: { summary?: string };
+  /** Cut short: Responses status `incomplete` (max_output_tokens), Chat finish_reason `length`. */
+  incomplete?: boolean;
+}
+
+export interface FakeError extends StepCommon {
+  type: 'error';
+  status: number;
+  message?: string;
+  /** The error body's `type` (default from the status, e.g. `rate_limit_error`). */
+  errorType?: string;
+  code?: string | null;
+  param?: string | null;
+}
+
+export interface FakeRaw extends StepCommon {
+  type: 'raw';
+  status: number;
+  /** Sent as JSON unless it is a string. */
+  body: unknown;
+}
+
+/** Closes the connection without an answer (the SDK sees a connection error). */
+export interface FakeDisconnect {
+  type: 'disconnect';
+}
+
+export type FakeStepObject = FakeReply | FakeError | FakeRaw | FakeDisconnect;
+/** A step, or a function choosing one from the request. */
+export type FakeStep = FakeStepObject | ((request: RecordedRequest) => FakeStepObject);
+
+export interface RecordedRequest {
+  api: FakeApi | 'other';
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body (`{}` when parseBodies is off or the body is not JSON). */
+  body: Record<string, unknown>;
+  /** Raw body size in bytes. */
+  bytes: number;
+  receivedAt: number;
+}
+
+export interface FakeOpenAI {
+  /** Base URL including `/v1`, for OPENAI_BASE_URL / the SDK's baseURL. */
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** Appends steps to the script. */
+  queue(...steps: FakeStep[]): void;
+  /** Steps not consumed yet. */
+  readonly pending: number;
+  /** Step used when the queue is empty (undefined = 400 `fake_queue_empty`). */
+  setFallback(step: FakeStep | undefined): void;
+  /** Clears the script and the recorded requests, and restarts generated ids (resp_fake_1, call_fake_1 …). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface FakeOpenAIOptions {
+  /** Parse request bodies (default true). The benchmark turns it off to measure only the client. */
+  parseBodies?: boolean;
+  fallback?: FakeStep;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Step builders
+
+export function textReply(text: string, options: Omit<FakeReply, 'type' | 'text'> = {}): FakeReply {
+  return { type: 'reply', text, ...options };
+}
+
+export function toolCallReply(calls: FakeToolCall[], options: Omit<FakeReply, 'type' | 'calls'> = {}): FakeReply {
+  return { type: 'reply', calls, ...options };
+}
+
+export function errorReply(status: number, options: Omit<FakeError, 'type' | 'status'> = {}): FakeError {
+  return { type: 'error', status, ...options };
+}
+
+export function rateLimitError(options: { retryAfterMs?: number; code?: string } = {}): FakeError {
+  return errorReply(429, {
+    message: 'Rate limit reached for requests',
+    errorType: 'requests',
+    code: options.code ?? 'rate_limit_exceeded',
+    ...(options.retryAfterMs !== undefined ? { headers: { 'retry-after-ms': String(options.retryAfterMs) } } : {}),
+  });
+}
+
+export function serverError(status = 500): FakeError {
+  return errorReply(status, { message: 'The server had an error while processing your request.', errorType: 'server_error' });
+}
+
+export function contextLengthError(): FakeError {
+  return errorReply(400, {
+    message: 'Your input exceeds the context window of this model.',
+    errorType: 'invalid_request_error',
+    code: 'context_length_exceeded',
+    param: 'input',
+  });
+}
+
+export function usage(inputTokens: number, cachedTokens = 0, outputTokens = 10, reasoningTokens = 0): FakeUsage {
+  return { inputTokens, cachedTokens, outputTokens, reasoningTokens };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Wire formats
+
+const DEFAULT_ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'invalid_request_error',
+  403: 'invalid_request_error',
+  404: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+interface RenderState {
+  n: number;
+  callN: number;
+}
+
+function fullUsage(step: FakeReply, bytes: number) {
+  const text = step.text ?? '';
+  return {
+    input: step.usage?.inputTokens ?? Math.ceil(bytes / 4),
+    cached: step.usage?.cachedTokens ?? 0,
+    output: step.usage?.outputTokens ?? Math.ceil(text.length / 4) + 10 * (step.calls?.length ?? 0),
+    reasoning: step.usage?.reasoningTokens ?? 0,
+  };
+}
+
+function argumentsText(args: unknown): string {
+  if (args === undefined) return '{}';
+  return typeof args === 'string' ? args : JSON.stringify(args);
+}
+
+function renderResponses(step: FakeReply, req: RecordedRequest, state: RenderState): Record<string, unknown> {
+  const n = state.n;
+  const output: Record<string, unknown>[] = [];
+  const include = Array.isArray(req.body.include) ? req.body.include : [];
+  if (step.reasoning) {
+    output.push({
+      id: `rs_fake_${n}`,
+      type: 'reasoning',
+      summary: step.reasoning.summary ? [{ type: 'summary_text', text: step.reasoning.summary }] : [],
+      encrypted_content: include.includes('reasoning.encrypted_content') ? `gAAAA_fake_encrypted_${n}` : null,
+    });
+  }
+  if (step.text) {
+    output.push({
+      id: `msg_fake_${n}`,
+      type: 'message',
+      role: 'assistant',
+      status: step.incomplete ? 'incomplete' : 'completed',
+      content: [{ type: 'output_text', text: step.text, annotations: [], logprobs: [] }],
+    });
+  }
+  for (const call of step.calls ?? []) {
+    const c = ++state.callN;
+    output.push({
+      id: `fc_fake_${c}`,
+      type: 'function_call',
+      status: 'completed',
+      call_id: call.callId ?? `call_fake_${c}`,
+      name: call.name,
+      arguments: argumentsText(call.arguments),
+    });
+  }
+  const u = fullUsage(step, req.bytes);
+  return {
+    id: `resp_fake_${n}`,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status: step.incomplete ? 'incomplete' : 'completed',
+    background: false,
+    error: null,
+    incomplete_details: step.incomplete ? { reason: 'max_output_tokens' } : null,
+    instructions: req.body.instructions ?? null,
+    max_output_tokens: req.body.max_output_tokens ?? null,
+    metadata: {},
+    model: req.body.model ?? 'fake-model',
+    output,
+    parallel_tool_calls: true,
+    previous_response_id: null,
+    prompt_cache_key: req.body.prompt_cache_key ?? null,
+    reasoning: { effort: null, summary: null },
+    service_tier: 'default',
+    store: req.body.store ?? true,
+    temperature: 1,
+    text: { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: req.body.tool_choice ?? 'auto',
+    tools: req.body.tools ?? [],
+    top_p: 1,
+    truncation: 'disabled',
+    usage: {
+      input_tokens: u.input,
+      input_tokens_details: { cached_tokens: u.cached },
+      output_tokens: u.output,
+      output_tokens_details: { reasoning_tokens: u.reasoning },
+      total_tokens: u.input + u.output,
+    },
+    user: null,
+  };
+}
+
+function renderChat(step: FakeReply, req: RecordedRequest, state: RenderState): Record<string, unknown> {
+  const n = state.n;
+  const toolCalls = (step.calls ?? []).map((call) => {
+    const c = ++state.callN;
+    return {
+      id: call.callId ?? `call_fake_${c}`,
+      type: 'function',
+      function: { name: call.name, arguments: argumentsText(call.arguments) },
+      ...(call.extraContent !== undefined ? { extra_content: call.extraContent } : {}),
+    };
+  });
+  const u = fullUsage(step, req.bytes);
+  return {
+    id: `chatcmpl-fake-${n}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: req.body.model ?? 'fake-model',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: step.text ? step.text : null,
+          refusal: null,
+          annotations: [],
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
+        logprobs: null,
+        finish_reason: toolCalls.length > 0 ? 'tool_calls' : step.incomplete ? 'length' : 'stop',
+      },
+    ],
+    usage: {
+      prompt_tokens: u.input,
+      completion_tokens: u.output,
+      total_tokens: u.input + u.output,
+      prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: u.reasoning,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
+    },
+    service_tier: 'default',
+    system_fingerprint: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Server
+
+function apiOf(method: string, path: string): FakeApi | 'other' {
+  if (method !== 'POST') return 'other';
+  if (path === '/v1/responses') return 'responses';
+  if (path === '/v1/chat/completions') return 'chat_completions';
+  return 'other';
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const parseBodies = options.parseBodies ?? true;
+  const steps: FakeStep[] = [];
+  const requests: RecordedRequest[] = [];
+  let fallback = options.fallback;
+  const state: RenderState = { n: 0, callN: 0 };
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const payload = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-request-id': `req_fake_${state.n}`,
+      'openai-processing-ms': '1',
+      ...headers,
+    });
+    res.end(payload);
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const raw = await readBody(req);
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      let body: Record<string, unknown> = {};
+      if (parseBodies && raw.length > 0) {
+        try {
+          const parsed: unknown = JSON.parse(raw.toString('utf8'));
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+        } catch {
+          // recorded as {}
+        }
+      }
+      const recorded: RecordedRequest = {
+        api: apiOf(req.method ?? 'GET', path),
+        method: req.method ?? 'GET',
+        path,
+        headers: req.headers,
+        body,
+        bytes: raw.length,
+        receivedAt: Date.now(),
+      };
+      requests.push(recorded);
+      state.n++;
+
+      if (recorded.api === 'other') {
+        send(res, 404, {
+          error: { message: `fake-openai: no route ${recorded.method} ${path}`, type: 'invalid_request_error', code: null, param: null },
+        });
+        return;
+      }
+      const next = steps.shift() ?? fallback;
+      if (next === undefined) {
+        send(res, 400, {
+          error: {
+            message: 'fake-openai: no scripted reply left',
+            type: 'invalid_request_error',
+            code: 'fake_queue_empty',
+            param: null,
+          },
+        });
+        return;
+      }
+      const step = typeof next === 'function' ? next(recorded) : next;
+      if (step.type === 'disconnect') {
+        req.socket.destroy();
+        return;
+      }
+      if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
+      if (res.destroyed) return;
+      if (step.type === 'error') {
+        send(
+          res,
+          step.status,
+          {
+            error: {
+              message: step.message ?? `fake-openai error ${step.status}`,
+              type: step.errorType ?? DEFAULT_ERROR_TYPES[step.status] ?? 'server_error',
+              code: step.code ?? null,
+              param: step.param ?? null,
+            },
+          },
+          step.headers,
+        );
+      } else if (step.type === 'raw') {
+        send(res, step.status, step.body, step.headers);
+      } else {
+        const rendered =
+          recorded.api === 'responses' ? renderResponses(step, recorded, state) : renderChat(step, recorded, state);
+        send(res, 200, rendered, step.headers);
+      }
+    })().catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: { message: String(err), type: 'server_error', code: null, param: null } });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    queue: (...more) => {
+      steps.push(...more);
+    },
+    get pending() {
+      return steps.length;
+    },
+    setFallback: (step) => {
+      fallback = step;
+    },
+    reset: () => {
+      steps.length = 0;
+      requests.length = 0;
+      state.n = 0;
+      state.callN = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
