@@ -129,8 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reasons.push(...agentState.reasons);
     const channelState = Object.fromEntries(
       (['whatsapp', 'facebook', 'instagram'] as Channel[]).map((c) => {
-        const why = channels.disabledReason(c);
-        return [c, why ? `disabled: ${why}` : 'enabled'];
+        return [c, channels.disabledReason(c) ?? 'enabled'];
       }),
     );
     return {
