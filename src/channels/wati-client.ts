@@ -1,10 +1,11 @@
 // WhatsApp through WATI's v1 API (tenant in the base URL, bearer token).
 // Session messages only; templates and media download live elsewhere.
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { FormData } from 'undici';
 import { z } from 'zod';
 import { normalizeWatiBaseUrl } from '../config.js';
+import { contentTypeByExtension } from '../media/content-type.js';
 import type { Channel } from '../conversation-id.js';
 import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from './http.js';
 import { WHATSAPP_TEXT_LIMIT } from './split-text.js';
@@ -15,24 +16,11 @@ export interface WatiClientConfig {
   apiKey?: string | undefined;
 }
 
-
 const DEFAULT_TEXT_TIMEOUT_MS = 15_000;
 const DEFAULT_MEDIA_TIMEOUT_MS = 30_000;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.pdf': 'application/pdf',
-  '.ogg': 'audio/ogg',
-  '.mp3': 'audio/mpeg',
-  '.mp4': 'video/mp4',
-};
-
 export function contentTypeForFile(filePath: string): string {
-  return CONTENT_TYPES[extname(filePath).toLowerCase()] ?? 'application/octet-stream';
+  return contentTypeByExtension(filePath) ?? 'application/octet-stream';
 }
 
 const idSchema = z.union([z.string(), z.number()]).transform(String);

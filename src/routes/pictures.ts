@@ -2,18 +2,12 @@
 // guests by public URL. Nothing else under resources/ (system instructions…) is reachable.
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../errors.js';
+import { contentTypeByExtension } from '../media/content-type.js';
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.pdf': 'application/pdf',
-};
+const SERVABLE = /^(image\/|application\/pdf$)/;
 
 export interface PicturesOptions {
   picturesDir: string;
@@ -25,8 +19,9 @@ export const picturesRoutes: FastifyPluginAsync<PicturesOptions> = async (app, o
   app.get('/pictures/*', async (request, reply) => {
     const notFound = new HttpError(404, 'NOT_FOUND', 'Picture not found');
     const relative = (request.params as { '*': string })['*'];
-    const contentType = CONTENT_TYPES[extname(relative).toLowerCase()];
-    if (!relative || !contentType || relative.includes('\0')) throw notFound;
+    // Only images and PDFs: never audio or anything else that might be dropped in the folder.
+    const contentType = contentTypeByExtension(relative);
+    if (!relative || !contentType || !SERVABLE.test(contentType) || relative.includes('\0')) throw notFound;
     let file: string;
     try {
       // realpath resolves `..` and symlinks, so the prefix check below cannot be escaped.
