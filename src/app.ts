@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Agent } from './agent/types.js';
 import { TurnScheduler } from './buffer/scheduler.js';
 import { createTurnRunner } from './buffer/turn-runner.js';
-import type { InboundMessage } from './buffer/types.js';
+import { Intake } from './buffer/intake.js';
 import { createChannelClients, type ChannelClients } from './channels/index.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
 import { systemClock, type Clock } from './clock.js';
@@ -113,11 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scheduler.close(options.shutdownGraceMs ?? 10_000);
   });
 
-  const accept = (messages: InboundMessage[]) => {
-    const result = store.accept(messages, clock.now());
-    if (result.accepted && messages[0]) scheduler.schedule(messages[0].conversationId);
-    return result;
-  };
+  const intake = new Intake(store, clock, (conversationId) => scheduler.schedule(conversationId));
 
   const readiness = (): ReadinessReport => {
     const reasons: string[] = [];
@@ -140,7 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   await app.register(healthRoutes, { version: SERVICE_VERSION, readiness });
-  await app.register(webhookRoutes, { passkey: config.webhookPasskey, accept });
+  await app.register(webhookRoutes, { passkey: config.webhookPasskey, accept: (messages) => intake.accept(messages) });
   await app.register(picturesRoutes, { picturesDir: join(options.resourcesDir ?? join(PROJECT_ROOT, 'resources'), 'pictures') });
   return app;
 }

@@ -11,7 +11,8 @@ import { loggableConversationId } from '../conversation-id.js';
 
 export interface WebhookRoutesOptions {
   passkey: string | undefined;
-  accept: (messages: InboundMessage[]) => AcceptResult;
+  /** Resolves once the messages are committed (or recognised as a repeat). */
+  accept: (messages: InboundMessage[]) => Promise<AcceptResult>;
 }
 
 function badRequest(problems: string[]): HttpError {
@@ -24,7 +25,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const parsed = parseWatiBody(request.body);
     if (parsed.kind === 'invalid') throw badRequest(parsed.problems);
     if (parsed.kind === 'ignored') return { status: 'ignored', reason: parsed.reason };
-    const result = opts.accept([parsed.message]);
+    const result = await opts.accept([parsed.message]);
     request.log.info(
       { conversationId: loggableConversationId(parsed.message.conversationId), kind: parsed.message.kind, duplicate: !result.accepted },
       result.accepted ? 'message buffered' : 'duplicate delivery ignored',
@@ -36,7 +37,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     assertWebhookPasskey(request, opts.passkey);
     const parsed = parseManychatBody(request.body);
     if (parsed.kind === 'invalid') throw badRequest(parsed.problems);
-    const result = opts.accept(parsed.messages);
+    const result = await opts.accept(parsed.messages);
     request.log.info(
       { conversationId: loggableConversationId(parsed.messages[0]?.conversationId ?? ''), messages: parsed.messages.length, duplicate: !result.accepted },
       result.accepted ? 'message buffered' : 'duplicate delivery ignored',

@@ -152,38 +152,48 @@ export class BufferStore {
    * message reaching us through both the WATI flow and the standard webhook).
    */
   accept(messages: readonly InboundMessage[], now: number): AcceptResult {
-    if (messages.length === 0) throw new Error('accept() needs at least one message');
-    const platformId = messages[0]?.platformMessageId;
-    const idKey = platformId ? `id:${messages[0]?.channel}:${platformId}` : undefined;
+    return this.acceptMany([messages], now)[0] as AcceptResult;
+  }
+
+  /**
+   * Group commit: several deliveries in one transaction (one WAL write), each with exactly the semantics of
+   * accept(); a repeat of an earlier delivery in the same group is a duplicate too. Results follow the
+   * order of `deliveries`. If the transaction fails, nothing is stored and it throws.
+   */
+  acceptMany(deliveries: readonly (readonly InboundMessage[])[], now: number): AcceptResult[] {
+    return this.db.transaction(() => deliveries.map((messages) => this.acceptOne(messages, now)))();
+  }
+
+  private acceptOne(messages: readonly InboundMessage[], now: number): AcceptResult {
+    const first = messages[0];
+    if (!first) throw new Error('a delivery needs at least one message');
+    const idKey = first.platformMessageId ? `id:${first.channel}:${first.platformMessageId}` : undefined;
     const contentKey = contentDedupeKey(messages);
 
-    return this.db.transaction((): AcceptResult => {
-      if (idKey && this.stmts.getDedupe.get(idKey, now)) return { accepted: false, reason: 'duplicate' };
-      const seenContent = this.stmts.getDedupe.get(contentKey, now);
-      if (seenContent && (!idKey || seenContent.source === 'content')) return { accepted: false, reason: 'duplicate' };
+    if (idKey && this.stmts.getDedupe.get(idKey, now)) return { accepted: false, reason: 'duplicate' };
+    const seenContent = this.stmts.getDedupe.get(contentKey, now);
+    if (seenContent && (!idKey || seenContent.source === 'content')) return { accepted: false, reason: 'duplicate' };
 
-      if (idKey) this.stmts.putDedupe.run(idKey, 'id', now + PLATFORM_ID_RETENTION_MS);
-      this.stmts.putDedupe.run(contentKey, idKey ? 'id' : 'content', now + CONTENT_DEDUPE_WINDOW_MS);
+    if (idKey) this.stmts.putDedupe.run(idKey, 'id', now + PLATFORM_ID_RETENTION_MS);
+    this.stmts.putDedupe.run(contentKey, idKey ? 'id' : 'content', now + CONTENT_DEDUPE_WINDOW_MS);
 
-      const seqs = messages.map(
-        (m) =>
-          Number(
-            this.stmts.insertMessage.run({
-              conversationId: m.conversationId,
-              channel: m.channel,
-              externalUserId: m.externalUserId,
-              platformMessageId: m.platformMessageId ?? null,
-              kind: m.kind,
-              text: m.text,
-              mediaRef: m.mediaRef ?? null,
-              replyContextId: m.replyContextId ?? null,
-              senderName: m.senderName ?? null,
-              receivedAt: now,
-            }).lastInsertRowid,
-          ),
-      );
-      return { accepted: true, seqs };
-    })();
+    const seqs = messages.map((m) =>
+      Number(
+        this.stmts.insertMessage.run({
+          conversationId: m.conversationId,
+          channel: m.channel,
+          externalUserId: m.externalUserId,
+          platformMessageId: m.platformMessageId ?? null,
+          kind: m.kind,
+          text: m.text,
+          mediaRef: m.mediaRef ?? null,
+          replyContextId: m.replyContextId ?? null,
+          senderName: m.senderName ?? null,
+          receivedAt: now,
+        }).lastInsertRowid,
+      ),
+    );
+    return { accepted: true, seqs };
   }
 
   purgeExpiredDedupeKeys(now: number): number {

@@ -13,7 +13,8 @@ export const MIGRATIONS: Migration[] = [
     sql: `
       -- Every accepted guest message, committed before the webhook is acknowledged.
       CREATE TABLE inbound_messages (
-        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- rowid alias: increasing (rows are never deleted from the top), without AUTOINCREMENT's extra write
+        seq                 INTEGER PRIMARY KEY,
         conversation_id     TEXT    NOT NULL,
         channel             TEXT    NOT NULL,
         external_user_id    TEXT    NOT NULL,
@@ -30,8 +31,9 @@ export const MIGRATIONS: Migration[] = [
         -- how many times a turn has been started with this message (bounds crash loops)
         claim_count         INTEGER NOT NULL DEFAULT 0
       );
-      CREATE INDEX inbound_by_conversation ON inbound_messages (conversation_id, status, seq);
-      CREATE INDEX inbound_by_status ON inbound_messages (status);
+      -- Partial indexes keep each insert to one index write: only pending rows, only claimed rows.
+      CREATE INDEX inbound_pending ON inbound_messages (conversation_id, seq) WHERE status = 'pending';
+      CREATE INDEX inbound_by_batch ON inbound_messages (batch_id) WHERE batch_id IS NOT NULL;
 
       -- Idempotency keys of accepted messages. Platform ids are kept 48 h (WATI re-delivers for 24 h);
       -- content keys for 60 s.
@@ -40,8 +42,7 @@ export const MIGRATIONS: Migration[] = [
         -- 'id' for platform message ids; for content keys, whether the message that set it had an id
         source     TEXT    NOT NULL,
         expires_at INTEGER NOT NULL
-      ) WITHOUT ROWID;
-      CREATE INDEX inbound_dedupe_expiry ON inbound_dedupe (expires_at);
+      ) WITHOUT ROWID; -- no index on expires_at: the periodic purge scans, inserts stay cheap
 
       -- One row per turn: the batch of messages claimed together and what became of its reply.
       CREATE TABLE batches (

@@ -47,6 +47,25 @@ describe('BufferStore.accept', () => {
   });
 });
 
+describe('BufferStore.acceptMany (group commit)', () => {
+  it('applies the same dedupe rules within one group as across groups', () => {
+    const results = store.acceptMany(
+      [[msg({ platformMessageId: 'w1', text: 'a' })], [msg({ platformMessageId: 'w1', text: 'a' })], [msg({ text: 'b' })], [msg({ text: 'B ' })]],
+      0,
+    );
+    expect(results.map((r) => r.accepted)).toEqual([true, false, true, false]);
+    expect(store.pendingSummary('50312345678')?.count).toBe(2);
+  });
+
+  it('stores nothing of the group when the transaction fails', () => {
+    db.exec(`CREATE TRIGGER fail_on_boom BEFORE INSERT ON inbound_messages WHEN NEW.text = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+    expect(() => store.acceptMany([[msg({ text: 'ok' })], [msg({ text: 'boom' })]], 0)).toThrow('boom');
+    expect(store.pendingSummary('50312345678')).toBeUndefined();
+    expect(store.accept([msg({ text: 'ok' })], 1).accepted).toBe(true);
+  });
+});
+
 describe('BufferStore batches', () => {
   it('claims every pending message in arrival order, atomically', () => {
     store.accept([msg({ text: 'uno' })], 1);

@@ -1,0 +1,51 @@
+// Intake of webhook deliveries: stores them durably and wakes the scheduler. Deliveries whose bodies
+// arrive in the same event-loop turn share one SQLite transaction (group commit: one WAL write instead of
+// one per request); each webhook is still acknowledged only after the commit that holds its messages.
+import type { Clock } from '../clock.js';
+import type { AcceptResult, BufferStore } from '../store/buffer-store.js';
+import type { InboundMessage } from './types.js';
+
+interface PendingDelivery {
+  messages: InboundMessage[];
+  resolve: (result: AcceptResult) => void;
+  reject: (err: unknown) => void;
+}
+
+export class Intake {
+  private queue: PendingDelivery[] = [];
+
+  constructor(
+    private readonly store: BufferStore,
+    private readonly clock: Clock,
+    private readonly onAccepted: (conversationId: string) => void,
+  ) {}
+
+  /** Resolves once the delivery is committed (or recognised as a repeat); rejects if the commit failed. */
+  accept(messages: InboundMessage[]): Promise<AcceptResult> {
+    return new Promise((resolve, reject) => {
+      if (this.queue.push({ messages, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const group = this.queue;
+    this.queue = [];
+    let results: AcceptResult[];
+    try {
+      results = this.store.acceptMany(
+        group.map((d) => d.messages),
+        this.clock.now(),
+      );
+    } catch (err) {
+      // Nothing was stored: every webhook of the group gets a 500 and its platform delivers it again.
+      for (const d of group) d.reject(err);
+      return;
+    }
+    group.forEach((delivery, i) => {
+      const result = results[i] as AcceptResult;
+      const conversationId = delivery.messages[0]?.conversationId;
+      if (result.accepted && conversationId) this.onAccepted(conversationId);
+      delivery.resolve(result);
+    });
+  }
+}
