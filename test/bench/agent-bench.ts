@@ -1,0 +1,211 @@
+// Agent benchmark: time spent in our code per turn, the model excluded (a fake model on loopback that
+// answers at once and does not even parse the request). Run: npx tsx test/bench/agent-bench.ts
+//
+// Each turn = respond() (history query, input building, SDK serialisation, loopback HTTP, response
+// validation) + commit() inside a transaction that is rolled back, so the history stays the same size.
+// Scenarios vary the history length (10, 100, 1000 items) and the instructions size (small vs 180 KB);
+// the ratio column compares each with the baseline (10 items, small instructions) of the same run.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
+import type { AgentTurn } from '../../src/agent/types.js';
+import type { BufferedMessage } from '../../src/buffer/types.js';
+import { loadConfig } from '../../src/config.js';
+import { ConversationStore, type NewTranscriptItem } from '../../src/store/conversation-store.js';
+import { openDatabase } from '../../src/store/database.js';
+import { startFakeOpenAI, textReply } from '../support/fake-openai.js';
+
+const TARGET_MS = 5;
+const CONVERSATION = '50370001234';
+const log = pino({ level: 'silent' });
+const dir = mkdtempSync(join(tmpdir(), 'wb3-bench-'));
+
+function instructionsFile(name: string, bytes: number): string {
+  const sentences = [
+    'El huésped puede solicitar información sobre bungalows familiares, habitaciones junior y suites frente al mar.',
+    'Antes de confirmar una reserva verifica el estado de la oficina con la herramienta correspondiente.',
+    'Los niños menores de cinco años no pagan; de seis a diez años aplica la tarifa de niño.',
+    'Responde siempre en mensajes breves, cordiales y fáciles de leer en un teléfono.',
+    'No inventes precios ni disponibilidad; si no tienes el dato, ofrece que un asesor lo confirme.',
+  ];
+  let text = '';
+  for (let i = 0; text.length < bytes; i++) text += `${i}. ${sentences[i % sentences.length]}\n`;
+  const path = join(dir, name);
+  writeFileSync(path, text.slice(0, bytes));
+  return path;
+}
+
+/** Synthetic history in the shape real turns have: note, question, tool round, answer. */
+function seed(store: ConversationStore, items: number): void {
+  let n = 0;
+  for (let t = 0; n < items; t++) {
+    const all: NewTranscriptItem[] = [
+      { item: { kind: 'developer', text: `Contexto del turno: hoy es martes 2026-03-03, hora actual 10:${String(t % 60).padStart(2, '0')} (America/El_Salvador). Canal de la conversación: WhatsApp.` }, boundary: 2 },
+      { item: { kind: 'user', text: `Hola, quisiera saber si tienen disponibilidad para el ${(t % 28) + 1} de marzo, somos 2 adultos y 1 niño de 7 años.` }, boundary: 1 },
+      { item: { kind: 'function_call', callId: `call_${t}`, name: 'check_office_status', arguments: '{}' }, boundary: 1 },
+      { item: { kind: 'function_output', callId: `call_${t}`, output: '{"office_status":"open","reason":"Oficina abierta: dentro del horario de atención.","can_automate":false,"automation_reason":"La oficina de reservas está abierta."}' }, boundary: 0 },
+      { item: { kind: 'assistant', text: '¡Con gusto! Para el 14 de marzo tenemos bungalows familiares disponibles. Un asesor de reservas le confirmará la tarifa en este mismo chat.' }, boundary: 1 },
+    ];
+    const turn = all.slice(0, items - n);
+    store.commitTurn({
+      conversationId: CONVERSATION,
+      channel: 'whatsapp',
+      guest: { waId: CONVERSATION },
+      startedAt: 0,
+      endedAt: 0,
+      model: 'gpt-5-mini',
+      api: 'responses',
+      rounds: 1,
+      status: 'answered',
+      historyItems: 0,
+      historyTokens: 0,
+      items: turn,
+      calls: [],
+    });
+    n += turn.length;
+  }
+}
+
+const message: BufferedMessage = {
+  seq: 1,
+  receivedAt: 0,
+  conversationId: CONVERSATION,
+  channel: 'whatsapp',
+  externalUserId: CONVERSATION,
+  platformMessageId: 'wamid.bench',
+  kind: 'text',
+  text: '¿Y para el fin de semana siguiente?',
+  mediaRef: undefined,
+  replyContextId: undefined,
+  senderName: 'Ana',
+};
+
+class Rollback extends Error {}
+
+interface Result {
+  label: string;
+  median: number;
+  p95: number;
+  /** Part of the turn outside the SDK call: history query, input building, tools, validation, commit. */
+  outsideCall: number;
+  sentKb: number;
+}
+
+async function scenario(
+  label: string,
+  opts: { api: 'responses' | 'chat_completions'; items: number; instructionsPath: string; url: string; iterations: number },
+  requestBytes: () => number,
+): Promise<Result> {
+  const dbPath = join(dir, `${label.replace(/\W+/g, '-')}.db`);
+  const db = openDatabase(dbPath);
+  seed(new ConversationStore(db), opts.items);
+  const config = loadConfig({
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: opts.url,
+    OPENAI_MODEL: 'gpt-5-mini',
+    LLM_API: opts.api,
+    LLM_OPENAI_DIALECT: 'on',
+    HISTORY_MAX_TOKENS: '1000000',
+    SYSTEM_INSTRUCTIONS_PATH: opts.instructionsPath,
+  });
+  const agent = createOpenAiAgent({ config, db, clock: { now: () => Date.UTC(2026, 2, 3, 16) }, log });
+  const turn: AgentTurn = {
+    conversationId: CONVERSATION,
+    channel: 'whatsapp',
+    guest: { waId: CONVERSATION },
+    messages: [message],
+    log,
+    signal: new AbortController().signal,
+  };
+  // The model-call time the agent itself records (SDK serialisation, loopback HTTP, SDK parsing),
+  // read from the turn record on its way to the database.
+  let sdkMs = 0;
+  const commitTurn = agent.store.commitTurn.bind(agent.store);
+  agent.store.commitTurn = (record) => {
+    sdkMs = record.calls.reduce((sum, c) => sum + c.durationMs, 0);
+    return commitTurn(record);
+  };
+  const runTurn = async () => {
+    const result = await agent.respond(turn);
+    if (result.outcome !== 'answered') throw new Error(`turn failed: ${result.errorClass}`);
+    try {
+      db.transaction(() => {
+        result.commit?.();
+        throw new Rollback();
+      })();
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+    }
+  };
+  for (let i = 0; i < 30; i++) await runTurn(); // warm-up: JIT, instructions read and tokenised once
+  const times: number[] = [];
+  const outside: number[] = [];
+  for (let i = 0; i < opts.iterations; i++) {
+    const t0 = performance.now();
+    await runTurn();
+    const total = performance.now() - t0;
+    times.push(total);
+    outside.push(total - sdkMs);
+  }
+  db.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return {
+    label,
+    median: median(times),
+    p95: [...times].sort((a, b) => a - b)[Math.floor(times.length * 0.95)] as number,
+    outsideCall: median(outside),
+    sentKb: requestBytes() / 1024,
+  };
+}
+
+async function main(): Promise<void> {
+  const fake = await startFakeOpenAI({ parseBodies: false, fallback: textReply('Con gusto.') });
+  const lastBytes = () => fake.requests.at(-1)?.bytes ?? 0;
+  const small = instructionsFile('small.txt', 2 * 1024);
+  const big = instructionsFile('big.txt', 180 * 1024);
+  const iterations = Number(process.env.BENCH_ITERATIONS ?? 200);
+  const results: Result[] = [];
+  const run = async (label: string, api: 'responses' | 'chat_completions', items: number, path: string) => {
+    results.push(await scenario(label, { api, items, instructionsPath: path, url: fake.url, iterations }, lastBytes));
+    fake.reset();
+  };
+  try {
+    await run('baseline: 10 items, 2 KB instructions', 'responses', 10, small);
+    await run('10 items, 180 KB instructions', 'responses', 10, big);
+    await run('100 items, 180 KB instructions', 'responses', 100, big);
+    await run('1000 items, 180 KB instructions', 'responses', 1000, big);
+    await run('1000 items, 2 KB instructions', 'responses', 1000, small);
+    await run('chat_completions: 1000 items, 180 KB', 'chat_completions', 1000, big);
+  } finally {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const base = results[0]?.median ?? 1;
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const baseOutside = results[0]?.outsideCall ?? 1;
+  console.log(
+    `agent turn, model excluded (${iterations} turns each; medians; "outside SDK" = turn minus the SDK call,\n` +
+      'which itself is JSON serialisation + loopback HTTP + parsing of the request/response)',
+  );
+  console.log(`${pad('scenario', 42)}   per turn      p95   ratio   outside SDK   ratio   request`);
+  for (const r of results) {
+    console.log(
+      `${pad(r.label, 42)} ${r.median.toFixed(2).padStart(6)} ms ${r.p95.toFixed(2).padStart(6)} ms ` +
+        `x${(r.median / base).toFixed(2).padStart(5)}   ${r.outsideCall.toFixed(2).padStart(6)} ms   ` +
+        `x${(r.outsideCall / baseOutside).toFixed(2).padStart(5)}  ${r.sentKb.toFixed(0).padStart(5)} KB`,
+    );
+  }
+  const at1000 = results.find((r) => r.label.startsWith('1000 items, 180'));
+  const small1000 = results.find((r) => r.label.startsWith('1000 items, 2'));
+  if (at1000 && small1000) {
+    console.log(
+      `target < ${TARGET_MS} ms/turn at 1000 items: ${at1000.median < TARGET_MS ? 'met' : 'NOT met'} ` +
+        `(${at1000.median.toFixed(2)} ms); 180 KB vs 2 KB instructions at 1000 items: ` +
+        `+${(at1000.median - small1000.median).toFixed(2)} ms`,
+    );
+  }
+}
+
+await main();

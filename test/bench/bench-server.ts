@@ -1,0 +1,73 @@
+// Child process for the ingest benchmark: one server under test per process, so the load generator in the
+// parent does not share its event loop. Run with `node --import tsx test/bench/bench-server.ts <mode>`.
+//   durable — the real app (buildApp) on a fresh SQLite database given by CONVERSATION_DB_PATH. WATI and the
+//             LLM are left unconfigured and the agent reports not ready, so no turn ever runs: the
+//             measurement is validation + durable commit + debounce scheduling only.
+//   bare    — a bare Fastify app whose POST /webhook returns the same JSON body without doing anything.
+// Both also answer GET /__bench/stats with this process's CPU time and its event-loop delay since the last
+// call (p99/max, ms), so the parent can compute CPU per request and see how long the loop was blocked.
+// Prints "LISTENING <url>" once ready; on SIGTERM closes the app (the database is closed cleanly) and exits.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Agent } from '../../src/agent/types.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+const WEBHOOK_REPLY = { ai_response: 'Gathering questions for the assistant' };
+
+const mode = process.argv[2];
+
+async function build(): Promise<FastifyInstance> {
+  if (mode === 'bare') {
+    const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    app.post('/webhook', async () => WEBHOOK_REPLY);
+    return app;
+  }
+  if (mode === 'durable') {
+    const dbPath = process.env.CONVERSATION_DB_PATH;
+    if (!dbPath) throw new Error('CONVERSATION_DB_PATH is required in durable mode');
+    // Production defaults for everything else (buffer timing included); no WATI/ManyChat/OpenAI credentials.
+    const config = loadConfig({
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      CONVERSATION_DB_PATH: dbPath,
+      WEBHOOK_PASSKEY: process.env.WEBHOOK_PASSKEY,
+    });
+    const idleAgent: Agent = {
+      readiness: () => ({ ready: false, reasons: ['benchmark: ingest only'] }),
+      respond: () => Promise.reject(new Error('the ingest benchmark never runs turns')),
+    };
+    return buildApp({ config, agent: idleAgent, shutdownGraceMs: 1_000 });
+  }
+  throw new Error(`usage: bench-server.ts durable|bare (got ${String(mode)})`);
+}
+
+const app = await build();
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+app.get('/__bench/stats', async () => {
+  const { user, system } = process.cpuUsage();
+  const stats = {
+    cpuMicros: user + system,
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loopDelayMaxMs: loopDelay.max / 1e6,
+  };
+  loopDelay.reset();
+  return stats;
+});
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`LISTENING ${url}\n`);
+
+let closing = false;
+process.on('SIGTERM', () => {
+  if (closing) return;
+  closing = true;
+  app.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench-server: close failed: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+});
