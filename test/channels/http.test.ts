@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpRequest, parseRetryAfter, postJson } from '../../src/channels/http.js';
-import { ChannelError } from '../../src/channels/types.js';
+import { failure } from './helpers.js';
 
 type Handler = Parameters<typeof createServer>[1];
 const servers: Array<ReturnType<typeof createServer>> = [];
@@ -21,14 +21,6 @@ afterEach(async () => {
   }
 });
 
-async function failure(p: Promise<unknown>): Promise<ChannelError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChannelError);
-  return err as ChannelError;
-}
 
 describe('parseRetryAfter', () => {
   it('parses seconds and HTTP dates', () => {

@@ -4,8 +4,8 @@ import {
   manychatChannelDisabledReason,
 } from '../../src/channels/manychat-client.js';
 import { withRetry } from '../../src/channels/retry.js';
-import { ChannelError } from '../../src/channels/types.js';
 import { startFakeManychat, type FakeManychat } from '../support/fake-manychat.js';
+import { failure } from './helpers.js';
 
 // Larger than Number.MAX_SAFE_INTEGER: Number() would corrupt it.
 const FB_ID = '27118765432109876543';
@@ -28,14 +28,6 @@ const client = () =>
     instagramApiKey: mc.instagramApiKey,
   });
 
-async function failure(p: Promise<unknown>): Promise<ChannelError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChannelError);
-  return err as ChannelError;
-}
 
 describe('createManychatClient', () => {
   it('reports disabled channels per key', async () => {

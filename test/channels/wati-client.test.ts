@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withRetry, type RetryPolicy } from '../../src/channels/retry.js';
 import { splitText, WHATSAPP_TEXT_LIMIT } from '../../src/channels/split-text.js';
-import { ChannelError } from '../../src/channels/types.js';
 import { contentTypeForFile, createWatiClient } from '../../src/channels/wati-client.js';
 import { startFakeWati, type FakeWati } from '../support/fake-wati.js';
+import { failure } from './helpers.js';
 
 const WA_ID = '50370000001';
 const FAST: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
@@ -26,14 +26,6 @@ afterAll(async () => {
 
 const client = () => createWatiClient({ baseUrl: wati.url, apiKey: wati.apiKey });
 
-async function failure(p: Promise<unknown>): Promise<ChannelError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ChannelError);
-  return err as ChannelError;
-}
 
 describe('createWatiClient', () => {
   it('is disabled, naming the variable, without URL or key', async () => {
