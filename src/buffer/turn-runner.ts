@@ -100,7 +100,14 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const parts = text === '' ? [] : splitText(text, channels.forChannel(ref.channel).textLimit);
     const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
     if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
-    store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, clock.now(), result.commit);
+    try {
+      store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, clock.now(), result.commit);
+    } catch (err) {
+      // Nothing was recorded: the batch goes back to the buffer and is retried, at most MAX_TURN_ATTEMPTS times.
+      log.error({ err, batchId: batch.batchId }, 'could not record the reply; the batch will be retried');
+      store.releaseBatch(batch.batchId, clock.now());
+      return;
+    }
 
     await deliver(
       ref,

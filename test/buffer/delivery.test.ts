@@ -153,3 +153,21 @@ describe('delivery', () => {
     db.close();
   });
 });
+
+describe('a reply that cannot be recorded', () => {
+  it('retries the batch a bounded number of times, then sends the fallback once', async () => {
+    const { h, agent } = await start(() => ({
+      outcome: 'answered',
+      reply: 'Nunca se registra',
+      commit: () => {
+        throw new Error('disk full');
+      },
+    }));
+    await say(h, '50372000009', 'Hola');
+    expect(await h.wati.waitForTexts(1, 5_000)).toEqual([h.config.fallbackReply]);
+    await sleep(400);
+    expect(agent.turns).toHaveLength(3);
+    expect(h.wati.sentTexts()).toHaveLength(1);
+    expect(batches(h.config.dbPath).map((b) => b.status)).toEqual(['abandoned', 'abandoned', 'abandoned', 'failed']);
+  });
+});
