@@ -20,6 +20,12 @@ import { loggerOptions } from './logger.js';
 import { healthRoutes, type ReadinessReport } from './routes/health.js';
 import { picturesRoutes } from './routes/pictures.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { adminRoutes } from './routes/admin.js';
+import { createManychatLiveChat } from './channels/manychat-live-chat.js';
+import { createWatiTickets } from './channels/wati-tickets.js';
+import { Handoff } from './handoff/handoff.js';
+import { createTurnContext } from './handoff/missed-messages.js';
+import { PauseStore } from './handoff/pause-store.js';
 import { BufferStore } from './store/buffer-store.js';
 import { LATEST_SCHEMA_VERSION, openDatabase, type Db } from './store/database.js';
 
@@ -33,6 +39,8 @@ export interface AgentFactoryDeps {
   clock: Clock;
   log: Logger;
   channels: ChannelClients;
+  /** Bot pause and handoff; given to the transfer_to_human_agent tool. */
+  handoff: Handoff;
 }
 
 export interface AppOptions {
@@ -78,7 +86,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => db.close());
   const store = new BufferStore(db);
   const channels = createChannelClients(config);
-  const agent = await resolveAgent(options, { config, db, clock, log, channels });
+  const watiTickets = createWatiTickets(config.wati);
+  const handoff = new Handoff({
+    config,
+    pauses: new PauseStore(db, config.handoff.pauseMs),
+    wati: watiTickets,
+    manychat: createManychatLiveChat(config.manychat),
+    clock,
+    log,
+  });
+  const agent = await resolveAgent(options, { config, db, clock, log, channels, handoff });
 
   const runTurn = createTurnRunner({
     store,
@@ -88,6 +105,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     log,
     fallbackReply: config.fallbackReply,
     sendRetry: options.sendRetry ?? DEFAULT_SEND_RETRY,
+    handoff,
+    turnContext: createTurnContext({ db, config, wati: watiTickets, handoff, clock }),
   });
   const scheduler = new TurnScheduler({
     store,
@@ -136,7 +155,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   await app.register(healthRoutes, { version: SERVICE_VERSION, readiness });
-  await app.register(webhookRoutes, { passkey: config.webhookPasskey, accept: (messages) => intake.accept(messages) });
+  await app.register(webhookRoutes, {
+    passkey: config.webhookPasskey,
+    accept: (messages) => intake.accept(messages),
+    onOutgoing: (event) => handoff.recordOutgoing(event),
+    onGuestOperator: (conversationId, operatorName) => handoff.noteGuestOperator(conversationId, operatorName),
+  });
+  // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
+  if (config.adminToken) {
+    await app.register(adminRoutes, { token: config.adminToken, handoff, db, clock });
+  }
   await app.register(picturesRoutes, { picturesDir: join(options.resourcesDir ?? join(PROJECT_ROOT, 'resources'), 'pictures') });
   return app;
 }

@@ -66,6 +66,16 @@ const scheduleText = (def: string, parse: (text: string) => unknown) =>
 const DEFAULT_FALLBACK_REPLY =
   'Disculpe, en este momento no pude procesar su mensaje. Un miembro de nuestro equipo le atenderá a la brevedad. ¡Gracias por su paciencia!';
 
+// The original's canned texts (wati_client.py): in hours an executive answers shortly; out of hours the
+// office hours are given and the query is passed on.
+const DEFAULT_HANDOVER_OPEN =
+  'Gracias por su paciencia. Le estoy transfiriendo con uno de nuestros ejecutivos de reservas, quien le atenderá en breve.';
+const DEFAULT_HANDOVER_CLOSED =
+  'Gracias por su paciencia. En este momento nuestra oficina de reservas está cerrada; nuestro horario de atención es de ' +
+  'lunes a viernes de 8:00 a. m. a 5:00 p. m. y sábados de 9:00 a. m. a 1:00 p. m. Hemos trasladado su consulta a un ' +
+  'ejecutivo, quien le atenderá en cuanto la oficina abra.';
+const DEFAULT_GOODBYE = '¡Gracias por escribirnos! Fue un gusto atenderle. Que tenga un excelente día.';
+
 const envSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(8003)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
@@ -130,6 +140,30 @@ const envSchema = z.object({
 
   OFFICE_HOURS: scheduleText('mon-fri 08:00-17:00; sat 09:00-13:00', parseOfficeHours),
   OFFICE_CLOSURES: scheduleText('', parseClosures),
+
+  // Human handoff and bot pause.
+  HANDOVER_OPERATOR_EMAIL: optionalString,
+  BOT_OPERATOR_NAMES: z.preprocess(emptyToUndefined, z.string().default('Bot')),
+  BOT_PAUSE_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of hours' })
+      .positive({ error: 'must be greater than 0' })
+      .max(24 * 30, { error: 'must be at most 720 hours' })
+      .default(12),
+  ),
+  HANDOVER_MESSAGE_OPEN: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_HANDOVER_OPEN)),
+  HANDOVER_MESSAGE_CLOSED: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_HANDOVER_CLOSED)),
+  GOODBYE_MESSAGE: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_GOODBYE)),
+  ADMIN_TOKEN: optionalString,
+  CONTEXT_GAP_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a number of minutes' }).min(0, { error: 'must be at least 0' }).max(10_080).default(5),
+  ),
+  HISTORY_IMPORT_MESSAGES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(0).max(500).default(30),
+  ),
 });
 
 function isValidTimeZone(tz: string): boolean {
@@ -181,6 +215,22 @@ export interface Config {
   timezone: string;
   fallbackReply: string;
   office: { hours: string; closures: string };
+  handoff: {
+    /** WATI operator the guest is assigned to on a handoff. */
+    operatorEmail: string | undefined;
+    /** WATI operator names that are the bot itself (lower-cased, trimmed). */
+    botOperatorNames: string[];
+    pauseMs: number;
+    messageOpen: string;
+    messageClosed: string;
+    goodbyeMessage: string;
+    /** Missed messages are fetched from WATI when a turn starts this long after the bot's last reply. */
+    contextGapMs: number;
+    /** Messages imported from WATI for a WhatsApp conversation new to the store (0 = off). */
+    historyImportMessages: number;
+  };
+  /** Bearer token of the admin API; unset ⇒ the admin routes do not exist. */
+  adminToken: string | undefined;
 }
 
 /** Parses an environment map into a Config; throws ConfigError naming each bad variable. */
@@ -235,5 +285,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timezone: e.TIMEZONE,
     fallbackReply: e.FALLBACK_REPLY,
     office: { hours: e.OFFICE_HOURS, closures: e.OFFICE_CLOSURES },
+    handoff: {
+      operatorEmail: e.HANDOVER_OPERATOR_EMAIL,
+      botOperatorNames: e.BOT_OPERATOR_NAMES.split(',')
+        .map((n) => n.trim().toLowerCase())
+        .filter((n) => n !== ''),
+      pauseMs: Math.round(e.BOT_PAUSE_HOURS * 3600_000),
+      messageOpen: e.HANDOVER_MESSAGE_OPEN,
+      messageClosed: e.HANDOVER_MESSAGE_CLOSED,
+      goodbyeMessage: e.GOODBYE_MESSAGE,
+      contextGapMs: Math.round(e.CONTEXT_GAP_MINUTES * 60_000),
+      historyImportMessages: e.HISTORY_IMPORT_MESSAGES,
+    },
+    adminToken: e.ADMIN_TOKEN,
   };
 }

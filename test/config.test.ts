@@ -37,4 +37,23 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ BUFFER_QUIET_SECONDS: '60', BUFFER_MAX_WAIT_SECONDS: '30' })).toThrow(/BUFFER_MAX_WAIT_SECONDS/);
   });
+
+  it('reads the handoff settings with the original defaults', () => {
+    const c = loadConfig({});
+    expect(c.handoff).toMatchObject({
+      operatorEmail: undefined,
+      botOperatorNames: ['bot'],
+      pauseMs: 12 * 3600_000,
+      contextGapMs: 5 * 60_000,
+      historyImportMessages: 30,
+    });
+    expect(c.handoff.messageClosed).toContain('lunes a viernes');
+    expect(c.adminToken).toBeUndefined();
+    const custom = loadConfig({ BOT_OPERATOR_NAMES: 'Bot, Asistente Virtual ', BOT_PAUSE_HOURS: '0.5', ADMIN_TOKEN: 't', HISTORY_IMPORT_MESSAGES: '0' });
+    expect(custom.handoff.botOperatorNames).toEqual(['bot', 'asistente virtual']);
+    expect(custom.handoff.pauseMs).toBe(1_800_000);
+    expect(custom.handoff.historyImportMessages).toBe(0);
+    expect(custom.adminToken).toBe('t');
+    expect(() => loadConfig({ BOT_PAUSE_HOURS: '0' })).toThrow(/BOT_PAUSE_HOURS/);
+  });
 });

@@ -18,6 +18,7 @@ import {
   type NewTranscriptItem,
   type TranscriptItem,
 } from '../store/conversation-store.js';
+import type { Handoff } from '../handoff/handoff.js';
 import { createDefaultTools } from '../tools/index.js';
 import { ToolRegistry } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
@@ -43,7 +44,9 @@ export interface OpenAiAgentDeps {
   log: Logger;
   /** Given to tools that deliver media themselves. */
   channels?: ChannelClients | undefined;
-  /** Defaults to createDefaultTools(config). */
+  /** Given to transfer_to_human_agent; without it the tool is not offered. */
+  handoff?: Handoff | undefined;
+  /** Defaults to createDefaultTools(config, handoff). */
   tools?: readonly ToolDefinition[] | undefined;
   /** A ready client (tests); by default one is built from config.llm. SDK retries are always off. */
   openai?: OpenAI | undefined;
@@ -127,7 +130,7 @@ export class OpenAiAgent implements Agent {
     const { config } = deps;
     this.store = new ConversationStore(deps.db);
     this.instructions = new InstructionsFile(config.llm.systemInstructionsPath);
-    this.registry = new ToolRegistry(deps.tools ?? createDefaultTools(config), {
+    this.registry = new ToolRegistry(deps.tools ?? createDefaultTools(config, deps.handoff), {
       defaultTimeoutMs: config.llm.toolTimeoutMs,
     });
     this.policy = { ...DEFAULT_MODEL_RETRY, ...deps.retry };
@@ -182,6 +185,7 @@ export class OpenAiAgent implements Agent {
     const text = batchText(turn.messages, this.replyLookup);
     const turnItems: NewTranscriptItem[] = [
       { item: { kind: 'developer', text: contextNote(startedAt, config.timezone, turn.channel) }, boundary: 2 },
+      ...(turn.contextNote ? [{ item: { kind: 'developer' as const, text: turn.contextNote }, boundary: 0 as const }] : []),
       { item: { kind: 'user', text }, boundary: 1 },
     ];
     const calls: ModelCallRecord[] = [];
@@ -231,7 +235,7 @@ export class OpenAiAgent implements Agent {
     const fail = (errorClass: string): AgentResult => {
       log.error(summary({ outcome: 'failed', errorClass }), 'agent turn failed');
       const items: NewTranscriptItem[] = [
-        ...turnItems.slice(0, 2),
+        ...turnItems.slice(0, turnItems.findIndex((t) => t.item.kind === 'user') + 1),
         { item: { kind: 'assistant', text: config.fallbackReply, synthetic: true }, boundary: 1 },
       ];
       return { outcome: 'failed', errorClass, commit: record('failed', items, errorClass) };

@@ -17,6 +17,11 @@ export interface AgentTurn {
   guest: Guest;
   /** All messages of the batch, in arrival order. */
   messages: BufferedMessage[];
+  /**
+   * What happened while the bot was not listening (guest and staff messages it did not answer), as a Spanish
+   * block. Placed in this turn's input after the history, never before it.
+   */
+  contextNote?: string;
   /** Logger already bound to this conversation (redacted id). */
   log: Logger;
   /** Aborted when the server shuts down; the batch is then resumed after restart. */

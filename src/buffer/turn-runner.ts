@@ -8,6 +8,9 @@ import { splitText } from '../channels/split-text.js';
 import { ChannelError } from '../channels/types.js';
 import type { Clock } from '../clock.js';
 import { loggableConversationId, parseConversationId, type ConversationRef } from '../conversation-id.js';
+import type { Handoff } from '../handoff/handoff.js';
+import { redactUrl } from '../logger.js';
+import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
 import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';
 
 /** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
@@ -21,6 +24,13 @@ export interface TurnRunnerDeps {
   log: Logger;
   fallbackReply: string;
   sendRetry: RetryPolicy;
+  /** Bot pause, handoff and sentinels; without it every batch is answered and replies are sent as they are. */
+  handoff?: Handoff | undefined;
+  /**
+   * Context for this turn's input (what happened while the bot was not listening). Bounded by the caller;
+   * a failure just leaves the note out.
+   */
+  turnContext?: ((ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal) => Promise<string | undefined>) | undefined;
 }
 
 export function createTurnRunner(deps: TurnRunnerDeps) {
@@ -51,7 +61,13 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     log.info({ batchId: batch.batchId, parts: batch.parts.length, status }, 'turn finished');
   }
 
-  async function askAgent(ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal): Promise<AgentResult | undefined> {
+  async function askAgent(
+    ref: ConversationRef,
+    batch: ClaimedBatch,
+    log: Logger,
+    signal: AbortSignal,
+    contextNote: string | undefined,
+  ): Promise<AgentResult | undefined> {
     if (batch.maxClaimCount > MAX_TURN_ATTEMPTS) {
       log.error({ batchId: batch.batchId, attempts: batch.maxClaimCount }, 'batch interrupted too often; answering with the fallback');
       return { outcome: 'failed', errorClass: 'interrupted_repeatedly' };
@@ -62,6 +78,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         channel: ref.channel,
         guest: guestOf(ref, batch),
         messages: batch.messages,
+        ...(contextNote ? { contextNote } : {}),
         log,
         signal,
       });
@@ -87,21 +104,60 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
     const batch = store.claimBatch(conversationId, clock.now());
     if (!batch) return;
+    const { handoff } = deps;
+    if (handoff?.isPaused(conversationId)) {
+      // A person is handling the guest: the messages stay in the store (batch 'held') and reach the model as
+      // context when the bot speaks again; nothing is sent.
+      store.finishBatch(batch.batchId, 'held', undefined, clock.now());
+      log.info({ batchId: batch.batchId, messages: batch.messages.length }, 'bot paused: batch kept as context, not answered');
+      return;
+    }
     log.info({ batchId: batch.batchId, messages: batch.messages.length }, 'turn started');
 
-    const result = await askAgent(ref, batch, log, signal);
+    let contextNote: string | undefined;
+    if (deps.turnContext) {
+      try {
+        contextNote = await deps.turnContext(ref, batch, log, signal);
+      } catch (err) {
+        log.warn({ err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'turn context unavailable; answering without it');
+      }
+    }
+    handoff?.takeRequest(conversationId); // a request left by an interrupted turn is stale
+    const result = await askAgent(ref, batch, log, signal, contextNote);
     if (!result) {
+      handoff?.takeRequest(conversationId);
       store.releaseBatch(batch.batchId, clock.now());
       log.info({ batchId: batch.batchId }, 'turn interrupted by shutdown; batch returned to the buffer');
       return;
     }
 
-    const text = result.outcome === 'answered' ? result.reply.trim() : deps.fallbackReply;
+    // A handoff asked for by the tool, or a bare sentinel reply, replaces the reply with the configured text.
+    let action: Sentinel | undefined;
+    if (handoff) {
+      const requested = handoff.takeRequest(conversationId);
+      action = requested !== undefined ? 'handover' : result.outcome === 'answered' ? parseSentinel(result.reply) : undefined;
+    }
+    const text =
+      action === 'handover' && handoff
+        ? handoff.handoverNotice()
+        : action === 'friendly_goodbye' && handoff
+          ? handoff.goodbyeMessage()
+          : result.outcome === 'answered'
+            ? result.reply.trim()
+            : deps.fallbackReply;
     const parts = text === '' ? [] : splitText(text, channels.forChannel(ref.channel).textLimit);
     const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
     if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
     try {
-      store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, clock.now(), result.commit);
+      // A handoff's pause is written in the same transaction as the notice: both or neither.
+      const commit =
+        action === 'handover' && handoff
+          ? () => {
+              result.commit?.();
+              handoff.pause(conversationId, 'handoff');
+            }
+          : result.commit;
+      store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, clock.now(), commit);
     } catch (err) {
       // Nothing was recorded: the batch goes back to the buffer and is retried, at most MAX_TURN_ATTEMPTS times.
       log.error({ err, batchId: batch.batchId }, 'could not record the reply; the batch will be retried');
@@ -109,12 +165,24 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       return;
     }
 
+    if (action === 'handover') log.info({ batchId: batch.batchId }, 'handoff: bot paused');
+
     await deliver(
       ref,
       { batchId: batch.batchId, conversationId, parts, deliveredParts: 0, outcome: result.outcome, errorClass: errorClass ?? null },
       log,
       signal,
     );
+
+    if (!handoff) return;
+    if (action === 'handover') await handoff.performHandoff(ref, log);
+    else if (action === 'friendly_goodbye') {
+      await handoff.setTicket(ref, 'SOLVED', log);
+      handoff.solved(conversationId);
+    } else if (result.outcome === 'failed') {
+      // Staff see the conversation the bot could not answer.
+      await handoff.setTicket(ref, 'PENDING', log);
+    }
   };
 }
 

@@ -35,9 +35,19 @@ const watiBodySchema = z.looseObject({
   interactiveButtonReply: z.looseObject({ title: nullableString }).nullish(),
 });
 
+/** A message sent from the business side (`owner: true`): the bot's own send or a human operator's. */
+export interface WatiOutgoingEvent {
+  waId: string;
+  platformMessageIds: string[];
+  text: string;
+  operatorName: string | undefined;
+  /** Epoch ms from `timestamp`/`created`, when present. */
+  sentAt: number | undefined;
+}
+
 export type WatiParseResult =
-  | { kind: 'message'; message: InboundMessage }
-  | { kind: 'ignored'; reason: string }
+  | { kind: 'message'; message: InboundMessage; operatorName?: string }
+  | { kind: 'ignored'; reason: string; outgoing?: WatiOutgoingEvent }
   | { kind: 'invalid'; problems: string[] };
 
 /** Event types that carry a guest's message; everything else (status updates, sent messages…) is ignored. */
@@ -84,6 +94,15 @@ function kindFromMediaPath(path: string): MessageKind | undefined {
   return folder ? KIND_BY_DATA_FOLDER[folder] : undefined;
 }
 
+function parseEventTime(timestamp: string | undefined, created: unknown): number | undefined {
+  if (timestamp && /^\d{9,11}$/.test(timestamp.trim())) return Number(timestamp.trim()) * 1000;
+  if (typeof created === 'string') {
+    const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(created) ? created : `${created}Z`);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return undefined;
+}
+
 function nonEmpty(...values: (string | null | undefined)[]): string | undefined {
   for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v;
   return undefined;
@@ -104,7 +123,23 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   const isEvent = b.eventType != null;
 
   // Not a guest's message: our own or an operator's outgoing message, or a status/other event.
-  if (b.owner === true || b.owner === 'true') return { kind: 'ignored', reason: 'outgoing_message' };
+  if (b.owner === true || b.owner === 'true') {
+    const waId = (b.waId ?? b.phone)?.replace(/^\+/, '').trim();
+    const eventType = b.eventType ?? 'sessionMessageSent';
+    // Only sent messages are someone writing to the guest (not template/status events).
+    const isSend = /^(sessionMessageSent|message)$/i.test(eventType);
+    const outgoing: WatiOutgoingEvent | undefined =
+      waId && /^\d{6,20}$/.test(waId) && isSend
+        ? {
+            waId,
+            platformMessageIds: [b.whatsappMessageId, b.id].filter((x): x is string => Boolean(x)),
+            text: nonEmpty(b.text, typeof b.data === 'string' ? b.data : undefined) ?? '',
+            operatorName: nonEmpty(b.operatorName)?.trim(),
+            sentAt: parseEventTime(b.timestamp, (body as { created?: unknown }).created),
+          }
+        : undefined;
+    return { kind: 'ignored', reason: 'outgoing_message', ...(outgoing ? { outgoing } : {}) };
+  }
   if (isEvent && !GUEST_MESSAGE_EVENTS.has(b.eventType as string)) {
     return { kind: 'ignored', reason: `event_type_${b.eventType}` };
   }
@@ -114,6 +149,9 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   if (!waId) return { kind: 'invalid', problems: ['waId: required (the guest WhatsApp number)'] };
   if (!/^\d{6,20}$/.test(waId)) return { kind: 'invalid', problems: ['waId: must be the WhatsApp number in digits'] };
 
+  const operatorName = nonEmpty(b.operatorName)?.trim();
+  const wrap = (message: InboundMessage): WatiParseResult =>
+    operatorName ? { kind: 'message', message, operatorName } : { kind: 'message', message };
   const base = {
     ...whatsappConversation(waId),
     externalUserId: waId,
@@ -127,7 +165,7 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   if (watiType && watiType !== 'text' && typeof b.data === 'string' && b.data.trim() !== '') {
     const mediaRef = normalizeWatiMediaPath(b.data);
     const kind = KIND_BY_WATI_TYPE[watiType] ?? kindFromMediaPath(mediaRef) ?? 'other';
-    return { kind: 'message', message: { ...base, kind, text: b.text?.trim() ?? '', mediaRef } };
+    return wrap({ ...base, kind, text: b.text?.trim() ?? '', mediaRef });
   }
 
   const text = nonEmpty(
@@ -146,7 +184,7 @@ export function parseWatiBody(body: unknown): WatiParseResult {
     const declared = b.dataType?.toLowerCase();
     const kind = (declared && KIND_BY_WATI_TYPE[declared]) || kindFromMediaPath(mediaRef) || 'document';
     const caption = text && normalizeWatiMediaPath(text) !== mediaRef ? text.trim() : '';
-    return { kind: 'message', message: { ...base, kind, text: caption, mediaRef } };
+    return wrap({ ...base, kind, text: caption, mediaRef });
   }
 
   if (!text) {
@@ -166,11 +204,8 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   const bare = BARE_MEDIA_REF.exec(trimmed);
   if (bare) {
     const mediaRef = normalizeWatiMediaPath(trimmed);
-    return {
-      kind: 'message',
-      message: { ...base, kind: KIND_BY_DATA_FOLDER[bare[1]!.toLowerCase()] ?? 'other', text: '', mediaRef },
-    };
+    return wrap({ ...base, kind: KIND_BY_DATA_FOLDER[bare[1]!.toLowerCase()] ?? 'other', text: '', mediaRef });
   }
 
-  return { kind: 'message', message: { ...base, kind: 'text', text: trimmed, mediaRef: undefined } };
+  return wrap({ ...base, kind: 'text', text: trimmed, mediaRef: undefined });
 }

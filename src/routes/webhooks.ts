@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { InboundMessage } from '../buffer/types.js';
 import { HttpError } from '../errors.js';
 import { parseManychatBody } from '../ingest/manychat-payload.js';
-import { parseWatiBody } from '../ingest/wati-payload.js';
+import { parseWatiBody, type WatiOutgoingEvent } from '../ingest/wati-payload.js';
 import type { AcceptResult } from '../store/buffer-store.js';
 import { assertWebhookPasskey } from './webhook-auth.js';
 import { loggableConversationId } from '../conversation-id.js';
@@ -13,6 +13,10 @@ export interface WebhookRoutesOptions {
   passkey: string | undefined;
   /** Resolves once the messages are committed (or recognised as a repeat). */
   accept: (messages: InboundMessage[]) => Promise<AcceptResult>;
+  /** Records a WATI `owner: true` event (bot's own send or a human operator's); synchronous, local only. */
+  onOutgoing?: ((event: WatiOutgoingEvent) => string) | undefined;
+  /** A guest message WATI reports as assigned to an operator (by name). */
+  onGuestOperator?: ((conversationId: string, operatorName: string) => void) | undefined;
 }
 
 function badRequest(problems: string[]): HttpError {
@@ -24,8 +28,15 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     assertWebhookPasskey(request, opts.passkey);
     const parsed = parseWatiBody(request.body);
     if (parsed.kind === 'invalid') throw badRequest(parsed.problems);
-    if (parsed.kind === 'ignored') return { status: 'ignored', reason: parsed.reason };
+    if (parsed.kind === 'ignored') {
+      if (parsed.outgoing && opts.onOutgoing) {
+        const outcome = opts.onOutgoing(parsed.outgoing);
+        request.log.info({ conversationId: loggableConversationId(parsed.outgoing.waId), sender: outcome }, 'outgoing message recorded');
+      }
+      return { status: 'ignored', reason: parsed.reason };
+    }
     const result = await opts.accept([parsed.message]);
+    if (result.accepted && parsed.operatorName) opts.onGuestOperator?.(parsed.message.conversationId, parsed.operatorName);
     request.log.info(
       { conversationId: loggableConversationId(parsed.message.conversationId), kind: parsed.message.kind, duplicate: !result.accepted },
       result.accepted ? 'message buffered' : 'duplicate delivery ignored',

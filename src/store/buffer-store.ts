@@ -12,7 +12,7 @@ export const PLATFORM_ID_RETENTION_MS = 48 * 3600_000;
 /** Bodies without a platform id are duplicates when the same content repeats within this window. */
 export const CONTENT_DEDUPE_WINDOW_MS = 60_000;
 
-export type BatchStatus = 'running' | 'delivering' | 'delivered' | 'failed' | 'undelivered' | 'abandoned';
+export type BatchStatus = 'running' | 'delivering' | 'delivered' | 'failed' | 'undelivered' | 'abandoned' | 'held';
 
 export interface PendingSummary {
   conversationId: string;
@@ -288,8 +288,8 @@ export class BufferStore {
     })();
   }
 
-  /** Closes a batch: its messages are done, whatever became of the reply. */
-  finishBatch(batchId: number, status: 'delivered' | 'failed' | 'undelivered', errorClass: string | undefined, now: number): void {
+  /** Closes a batch: its messages are done, whatever became of the reply ('held': not answered, bot paused). */
+  finishBatch(batchId: number, status: 'delivered' | 'failed' | 'undelivered' | 'held', errorClass: string | undefined, now: number): void {
     this.db.transaction(() => {
       this.stmts.finishBatch.run(status, errorClass ?? null, now, batchId);
       this.stmts.completeMessages.run(batchId);

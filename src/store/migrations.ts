@@ -158,4 +158,39 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX model_calls_by_started ON model_calls (started_at);
     `,
   },
+  {
+    version: 3,
+    name: 'human handoff: bot pause per conversation, operator messages',
+    sql: `
+      -- Whether the bot is silent in a conversation because a person is handling it.
+      CREATE TABLE conversation_pauses (
+        conversation_id        TEXT    PRIMARY KEY,
+        paused                 INTEGER NOT NULL DEFAULT 0,
+        -- handoff | operator | assigned | admin
+        reason                 TEXT,
+        paused_at              INTEGER,
+        -- the pause ends BOT_PAUSE_HOURS after this (refreshed by every human action)
+        last_human_at          INTEGER,
+        operator_name          TEXT,
+        resumed_at             INTEGER,
+        -- expired | admin | solved
+        resume_reason          TEXT,
+        -- WhatsApp first-contact import from WATI done (or not needed)
+        history_imported_at    INTEGER
+      ) WITHOUT ROWID;
+
+      -- Messages a human operator sent to the guest (WATI owner:true events not sent by the bot).
+      CREATE TABLE operator_messages (
+        id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id     TEXT    NOT NULL,
+        platform_message_id TEXT,
+        operator_name       TEXT,
+        text                TEXT    NOT NULL,
+        sent_at             INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX operator_messages_by_platform_id ON operator_messages (platform_message_id)
+        WHERE platform_message_id IS NOT NULL;
+      CREATE INDEX operator_messages_by_conversation ON operator_messages (conversation_id, id);
+    `,
+  },
 ];

@@ -50,7 +50,21 @@ describe('parseWatiBody', () => {
   });
 
   it('ignores outgoing and non-message events', () => {
-    expect(parseWatiBody(fixture('wati_outgoing_owner.json'))).toEqual({ kind: 'ignored', reason: 'outgoing_message' });
+    expect(parseWatiBody(fixture('wati_outgoing_owner.json'))).toEqual({
+      kind: 'ignored',
+      reason: 'outgoing_message',
+      outgoing: {
+        waId: '50355550101',
+        platformMessageIds: ['wamid.TESTONLY000000000000000000000001', '6650a1b2c3d4e5f601234567'],
+        text: 'Con gusto, la tarifa para esa fecha es de $120 por noche.',
+        operatorName: 'Bot',
+        sentAt: 1763739601000,
+      },
+    });
+    expect(parseWatiBody(fixture('wati_event_operator_reply.json'))).toMatchObject({
+      kind: 'ignored',
+      outgoing: { waId: '50355550104', operatorName: 'María Operadora' },
+    });
     expect(parseWatiBody({ ...fixture('wati_event_text.json'), eventType: 'templateMessageSent_v2' })).toEqual({
       kind: 'ignored',
       reason: 'event_type_templateMessageSent_v2',

@@ -8,6 +8,8 @@ export interface RecordedTurn {
   texts: string[];
   kinds: string[];
   mediaRefs: (string | undefined)[];
+  /** The turn's context block (missed / held / imported messages), if any. */
+  contextNote: string | undefined;
 }
 
 export interface TestAgent extends Agent {
@@ -35,6 +37,7 @@ export function createTestAgent(respond?: Responder): TestAgent {
         texts: turn.messages.map((m) => m.text),
         kinds: turn.messages.map((m) => m.kind),
         mediaRefs: turn.messages.map((m) => m.mediaRef),
+        contextNote: turn.contextNote,
       });
       for (const w of waiters.splice(0)) w();
       const result = await responder(turn, turns.length - 1);

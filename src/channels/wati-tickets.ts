@@ -1,0 +1,203 @@
+// WATI v1 calls around the conversation (not sending): ticket status, operator assignment and the message
+// history. Each call is one bounded attempt through http.ts, except getMessages, which pages (bounded) and
+// waits on 429 (bounded).
+import { z } from 'zod';
+import { normalizeWatiBaseUrl } from '../config.js';
+import { httpRequest, postJson, type HttpOptions } from './http.js';
+import { ChannelError } from './types.js';
+
+export type TicketStatus = 'OPEN' | 'PENDING' | 'SOLVED';
+
+export interface WatiApiConfig {
+  baseUrl?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+export interface WatiHistoryItem {
+  /** WATI `whatsappMessageId`, else its `id`. */
+  platformMessageId: string | undefined;
+  /** Both ids the item carries (either may be what a webhook gave us). */
+  ids: string[];
+  text: string;
+  /** Epoch ms, undefined when the item has no parsable time. */
+  at: number | undefined;
+  /** true when sent from the business side (bot or operator). */
+  fromBusiness: boolean;
+  operatorName: string | undefined;
+  eventType: string | undefined;
+  type: string | undefined;
+}
+
+export interface GetMessagesOptions {
+  /** Stop after this many pages (each up to `pageSize` items). */
+  maxPages: number;
+  pageSize?: number;
+  /** Stop paging once a page holds an item older than this (epoch ms); the page's items are still returned. */
+  notBefore?: number;
+  /** Stop once this many items were collected. */
+  maxItems?: number;
+  /** Retries of one page answered 429, each after Retry-After (capped by maxRetryWaitMs). */
+  max429Retries?: number;
+  maxRetryWaitMs?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface WatiTickets {
+  readonly enabled: boolean;
+  updateChatStatus(waId: string, status: TicketStatus, signal?: AbortSignal): Promise<void>;
+  assignOperator(waId: string, email: string, signal?: AbortSignal): Promise<void>;
+  /** Messages newest first, as WATI pages them. */
+  getMessages(waId: string, opts: GetMessagesOptions): Promise<WatiHistoryItem[]>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+const idish = z.union([z.string(), z.number()]).nullish().transform((v) => (v == null ? undefined : String(v)));
+const historyItem = z.looseObject({
+  id: idish,
+  whatsappMessageId: idish,
+  text: z.string().nullish(),
+  type: z.string().nullish(),
+  created: z.string().nullish(),
+  createdDateTime: z.string().nullish(),
+  timestamp: idish,
+  eventType: z.string().nullish(),
+  operatorName: z.string().nullish(),
+  owner: z.union([z.boolean(), z.string()]).nullish(),
+  isOwner: z.union([z.boolean(), z.string()]).nullish(),
+});
+const historyPage = z.looseObject({
+  messages: z.looseObject({ items: z.array(z.unknown()).nullish() }).nullish(),
+});
+
+/** WATI times: ISO with variable fractional digits and optional `Z` (UTC assumed), or Unix seconds. */
+export function parseWatiTime(...values: (string | undefined | null)[]): number | undefined {
+  for (const v of values) {
+    if (!v) continue;
+    const t = v.trim();
+    if (/^\d{9,11}$/.test(t)) return Number(t) * 1000;
+    if (/^\d{12,14}$/.test(t)) return Number(t);
+    const iso = /[zZ]|[+-]\d{2}:?\d{2}$/.test(t) ? t : `${t}Z`;
+    const ms = Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return undefined;
+}
+
+const truthy = (v: boolean | string | null | undefined) => v === true || v === 'true';
+
+export function toHistoryItem(raw: unknown): WatiHistoryItem | undefined {
+  const parsed = historyItem.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const i = parsed.data;
+  const operatorName = i.operatorName?.trim() || undefined;
+  return {
+    platformMessageId: i.whatsappMessageId ?? i.id,
+    ids: [i.whatsappMessageId, i.id].filter((x): x is string => Boolean(x)),
+    text: i.text ?? '',
+    at: parseWatiTime(i.created, i.createdDateTime, i.timestamp),
+    // Older items lack owner/isOwner; a named operator means the business side sent it.
+    fromBusiness: truthy(i.owner) || truthy(i.isOwner) || (i.owner == null && i.isOwner == null && operatorName !== undefined),
+    operatorName,
+    eventType: i.eventType ?? undefined,
+    type: i.type ?? undefined,
+  };
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    }, { once: true });
+  });
+}
+
+export function createWatiTickets(config: WatiApiConfig): WatiTickets {
+  const enabled = Boolean(config.baseUrl && config.apiKey);
+  const base = config.baseUrl ? `${normalizeWatiBaseUrl(config.baseUrl)}/api/v1` : '';
+  const headers = { authorization: `Bearer ${config.apiKey ?? ''}` };
+  const opts = (label: string, signal?: AbortSignal): HttpOptions => ({
+    headers,
+    label,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    ...(signal ? { signal } : {}),
+  });
+  const check = (label: string) => {
+    if (!enabled) throw new ChannelError('CHANNEL_DISABLED', `${label}: WATI_API_URL / WATI_API_KEY not set`);
+  };
+
+  return {
+    enabled,
+
+    async updateChatStatus(waId, status, signal) {
+      check('WATI updateChatStatus');
+      // JSON body, as the original sent it (wati_client.py).
+      await postJson(`${base}/updateChatStatus`, { whatsappNumber: waId, ticketStatus: status }, opts('WATI updateChatStatus', signal));
+    },
+
+    async assignOperator(waId, email, signal) {
+      check('WATI assignOperator');
+      // UNVERIFIED shape: the original posted form fields `whatsappNumber` and `email`; third-party code and the
+      // multi-number article put them in the query. We send both (query + identical form body) so either
+      // reading of the v1 endpoint finds them.
+      const qs = new URLSearchParams({ email, whatsappNumber: waId });
+      await httpRequest({
+        ...opts('WATI assignOperator', signal),
+        method: 'POST',
+        url: `${base}/assignOperator?${qs.toString()}`,
+        body: qs.toString(),
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      });
+    },
+
+    async getMessages(waId, o) {
+      check('WATI getMessages');
+      const pageSize = o.pageSize ?? 100;
+      const sleep = o.sleep ?? defaultSleep;
+      const maxRetries = o.max429Retries ?? 2;
+      const maxWait = o.maxRetryWaitMs ?? 5_000;
+      const items: WatiHistoryItem[] = [];
+      for (let page = 1; page <= o.maxPages; page++) {
+        const url = `${base}/getMessages/${encodeURIComponent(waId)}?pageSize=${pageSize}&pageNumber=${page}`;
+        let json: unknown;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const res = await httpRequest({
+              ...opts('WATI getMessages', o.signal),
+              method: 'GET',
+              timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+              headers: { ...headers, accept: 'application/json' },
+              url,
+            });
+            json = res.json;
+            break;
+          } catch (err) {
+            if (err instanceof ChannelError && err.code === 'RATE_LIMITED' && attempt < maxRetries) {
+              await sleep(Math.min(maxWait, err.options.retryAfterMs ?? 1_000), o.signal);
+              continue;
+            }
+            throw err;
+          }
+        }
+        const parsed = historyPage.safeParse(json);
+        const raw = parsed.success ? (parsed.data.messages?.items ?? []) : [];
+        if (raw.length === 0) break;
+        let reachedOld = false;
+        for (const r of raw) {
+          const item = toHistoryItem(r);
+          if (!item) continue;
+          items.push(item);
+          if (o.notBefore !== undefined && item.at !== undefined && item.at < o.notBefore) reachedOld = true;
+        }
+        if (reachedOld || raw.length < pageSize) break;
+        if (o.maxItems !== undefined && items.length >= o.maxItems) break;
+      }
+      return items;
+    },
+  };
+}

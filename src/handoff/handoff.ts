@@ -1,0 +1,150 @@
+// Human handoff: the pause, the notice the guest gets, and the platform steps (WATI operator and ticket
+// status, ManyChat Live Chat). Each external step is best effort: its failure is logged and the next
+// step still runs. Nothing here is sent to the guest except the configured texts.
+import type { Logger } from 'pino';
+import type { ManychatLiveChat } from '../channels/manychat-live-chat.js';
+import type { TicketStatus, WatiTickets } from '../channels/wati-tickets.js';
+import { ChannelError } from '../channels/types.js';
+import type { Clock } from '../clock.js';
+import { redactUrl } from '../logger.js';
+import type { Config } from '../config.js';
+import { loggableConversationId, type ConversationRef } from '../conversation-id.js';
+import type { WatiOutgoingEvent } from '../ingest/wati-payload.js';
+import { officeStatus, parseClosures, parseOfficeHours } from '../tools/office-schedule.js';
+import type { PauseReason, PauseStore } from './pause-store.js';
+
+export interface HandoffDeps {
+  config: Pick<Config, 'handoff' | 'office' | 'timezone'>;
+  pauses: PauseStore;
+  wati: WatiTickets;
+  manychat: ManychatLiveChat;
+  clock: Clock;
+  log: Logger;
+}
+
+export type OutgoingOutcome = 'bot' | 'operator' | 'duplicate' | 'unusable';
+
+export class Handoff {
+  private readonly requests = new Map<string, string>();
+  private readonly schedule;
+  private readonly closures;
+
+  constructor(private readonly deps: HandoffDeps) {
+    this.schedule = parseOfficeHours(deps.config.office.hours);
+    this.closures = parseClosures(deps.config.office.closures);
+  }
+
+  get pauses(): PauseStore {
+    return this.deps.pauses;
+  }
+
+  /** Whether a bot operator name (BOT_OPERATOR_NAMES) is this one. */
+  isBotOperator(name: string | undefined): boolean {
+    return name !== undefined && this.deps.config.handoff.botOperatorNames.includes(name.trim().toLowerCase());
+  }
+
+  /**
+   * A WATI `owner: true` event. The bot's own sends (a message id we recorded, or a bot operator name) are
+   * ignored; anything else is a person writing to the guest: recorded as context and the bot pauses.
+   */
+  recordOutgoing(event: WatiOutgoingEvent): OutgoingOutcome {
+    const now = this.deps.clock.now();
+    if (event.platformMessageIds.some((id) => this.deps.pauses.isOwnMessage(id))) return 'bot';
+    if (this.isBotOperator(event.operatorName)) return 'bot';
+    const conversationId = event.waId;
+    const recorded = this.deps.pauses.recordOperatorMessage(conversationId, {
+      platformMessageId: event.platformMessageIds[0] ?? null,
+      operatorName: event.operatorName ?? null,
+      text: event.text,
+      sentAt: now,
+    });
+    if (!recorded) return 'duplicate';
+    const wasPaused = this.deps.pauses.pause(conversationId, 'operator', now, event.operatorName);
+    this.deps.log.info(
+      { conversationId: loggableConversationId(conversationId), refreshed: wasPaused },
+      wasPaused ? 'operator activity: pause extended' : 'operator wrote to the guest: bot paused',
+    );
+    return 'operator';
+  }
+
+  /** A guest message that WATI says is assigned to a human operator pauses (or keeps pausing) the bot. */
+  noteGuestOperator(conversationId: string, operatorName: string | undefined): void {
+    if (!operatorName || this.isBotOperator(operatorName)) return;
+    const wasPaused = this.deps.pauses.pause(conversationId, 'assigned', this.deps.clock.now(), operatorName);
+    if (!wasPaused) {
+      this.deps.log.info({ conversationId: loggableConversationId(conversationId) }, 'guest is assigned to a person: bot paused');
+    }
+  }
+
+  isPaused(conversationId: string): boolean {
+    return this.deps.pauses.isPaused(conversationId, this.deps.clock.now());
+  }
+
+  pause(conversationId: string, reason: PauseReason): void {
+    this.deps.pauses.pause(conversationId, reason, this.deps.clock.now());
+  }
+
+  /** Called by transfer_to_human_agent; the turn runner performs it once the turn ends. */
+  request(conversationId: string, reason: string): void {
+    this.requests.set(conversationId, reason);
+  }
+
+  /** The handoff requested during this conversation's turn, if any (and forgets it). */
+  takeRequest(conversationId: string): string | undefined {
+    const reason = this.requests.get(conversationId);
+    this.requests.delete(conversationId);
+    return reason;
+  }
+
+  /** The notice for the guest: its wording depends on whether the office is open now (check_office_status). */
+  handoverNotice(): string {
+    const { config, clock } = this.deps;
+    const status = officeStatus(clock.now(), config.timezone, this.schedule, this.closures, config.office.hours);
+    return status.office_status === 'open' ? config.handoff.messageOpen : config.handoff.messageClosed;
+  }
+
+  goodbyeMessage(): string {
+    return this.deps.config.handoff.goodbyeMessage;
+  }
+
+  /** Platform steps of a handoff: WATI operator + ticket PENDING, or ManyChat Live Chat open. */
+  async performHandoff(ref: ConversationRef, log: Logger): Promise<void> {
+    if (ref.channel === 'whatsapp') {
+      const email = this.deps.config.handoff.operatorEmail;
+      if (email) {
+        await this.step(log, 'assignOperator', () => this.deps.wati.assignOperator(ref.externalId, email));
+      } else {
+        log.warn('HANDOVER_OPERATOR_EMAIL is not set: the conversation is not assigned to anyone');
+      }
+      await this.setTicket(ref, 'PENDING', log);
+    } else {
+      await this.step(log, 'markConversationAsOpen', () =>
+        this.deps.manychat.markConversationAsOpen(ref.channel, ref.externalId),
+      );
+    }
+  }
+
+  /** Sets the WATI ticket status (WhatsApp only; best effort). */
+  async setTicket(ref: ConversationRef, status: TicketStatus, log: Logger): Promise<void> {
+    if (ref.channel !== 'whatsapp') return;
+    await this.step(log, `updateChatStatus ${status}`, () => this.deps.wati.updateChatStatus(ref.externalId, status));
+  }
+
+  /** The ticket is solved: the bot is no longer paused. */
+  solved(conversationId: string): void {
+    this.deps.pauses.resume(conversationId, 'solved', this.deps.clock.now());
+  }
+
+  private async step(log: Logger, name: string, run: () => Promise<void>): Promise<boolean> {
+    try {
+      await run();
+      log.info({ step: name }, 'handoff step done');
+      return true;
+    } catch (err) {
+      const code = err instanceof ChannelError ? err.code : 'UNEXPECTED';
+      // Upstream error bodies may echo the number: long digit runs are masked.
+      log.error({ step: name, code, err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'handoff step failed');
+      return false;
+    }
+  }
+}

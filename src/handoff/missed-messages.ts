@@ -1,0 +1,227 @@
+// What happened while the bot was not listening, given to the model in this turn's input as a Spanish block
+// (format of the original's missed-messages block, original-agent.md §6.4):
+//  - from our own store (every channel): guest messages held while the bot was paused and messages human
+//    operators sent (WATI owner:true events), after the bot's last reply;
+//  - WhatsApp only, when the turn starts more than CONTEXT_GAP_MINUTES after the bot's last reply: the WATI
+//    history after that reply, minus what we already know (matched by WATI message ids we recorded, else by
+//    exact normalised text — never fuzzy), minus the bot's own messages and this batch;
+//  - WhatsApp only, first contact: the last HISTORY_IMPORT_MESSAGES messages from WATI, once.
+// Fetches are bounded (pages, 429 retries, total time); a failure only leaves that part out.
+import type { Logger } from 'pino';
+import { messageLine } from '../agent/turn-input.js';
+import type { BufferedMessage, MessageKind } from '../buffer/types.js';
+import type { WatiHistoryItem, WatiTickets } from '../channels/wati-tickets.js';
+import type { Clock } from '../clock.js';
+import { redactUrl } from '../logger.js';
+import type { Config } from '../config.js';
+import type { ConversationRef } from '../conversation-id.js';
+import type { ClaimedBatch } from '../store/buffer-store.js';
+import type { Db } from '../store/database.js';
+import { hhmm, isoDate, zonedParts } from '../tools/zoned-time.js';
+import type { Handoff } from './handoff.js';
+
+export const MISSED_HEADER =
+  '=== MENSAJES ENTRE EL CLIENTE Y AGENTES HUMANOS ENVIADOS DESDE EL ULTIMO MENSAJE RECIBIDO POR EL ASISTENTE ===';
+export const MISSED_FOOTER = '=== FIN DE MENSAJES PERDIDOS ===';
+export const IMPORT_HEADER = '=== HISTORIAL PREVIO DE LA CONVERSACION EN WHATSAPP (IMPORTADO DE WATI) ===';
+export const IMPORT_FOOTER = '=== FIN DEL HISTORIAL PREVIO ===';
+
+const MISSED_MAX_PAGES = 5;
+const FETCH_BUDGET_MS = 20_000;
+const MAX_LINE = 1_000;
+
+export interface ContextEntry {
+  at: number;
+  /** `Cliente`, `Agente (<name>)` or `Asistente` (history import only). */
+  who: string;
+  text: string;
+}
+
+export function normalizeText(text: string): string {
+  return text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export function formatBlock(entries: readonly ContextEntry[], timeZone: string, header: string, footer: string): string {
+  const lines = [...entries]
+    .sort((a, b) => a.at - b.at)
+    .map((e) => {
+      const p = zonedParts(e.at, timeZone);
+      const text = e.text.length > MAX_LINE ? `${e.text.slice(0, MAX_LINE)}…` : e.text;
+      return `[${isoDate(p)} ${hhmm(p)}] ${e.who}: ${text}`;
+    });
+  return [header, ...lines, footer].join('\n');
+}
+
+export const agentLabel = (name: string | null | undefined) => `Agente (${name?.trim() || 'equipo'})`;
+
+export interface TurnContextDeps {
+  db: Db;
+  config: Pick<Config, 'handoff' | 'timezone'>;
+  wati: WatiTickets;
+  handoff: Handoff;
+  clock: Clock;
+  /** Waits for WATI 429 retries (tests shrink it). */
+  max429WaitMs?: number;
+}
+
+interface InboundRow {
+  platform_message_id: string | null;
+  kind: MessageKind;
+  text: string;
+  reply_context_id: string | null;
+  received_at: number;
+  batch_id: number | null;
+}
+
+export function createTurnContext(deps: TurnContextDeps) {
+  const { db, config, wati, handoff, clock } = deps;
+  const stmts = {
+    lastReplyAt: db.prepare<[string], { at: number }>(
+      'SELECT sent_at AS at FROM outbound_messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1',
+    ),
+    // Held batches are few (batches_by_status); their messages come through inbound_by_batch.
+    heldSince: db.prepare<[string, number], InboundRow>(
+      `SELECT m.platform_message_id, m.kind, m.text, m.reply_context_id, m.received_at, m.batch_id
+         FROM batches b JOIN inbound_messages m ON m.batch_id = b.id
+        WHERE b.status = 'held' AND b.conversation_id = ? AND m.received_at > ? ORDER BY m.seq`,
+    ),
+    // Everything received after the cutoff is in a batch created after it (batches_by_conversation).
+    inboundSince: db.prepare<[string, number], { platform_message_id: string | null; text: string }>(
+      `SELECT m.platform_message_id, m.text FROM batches b JOIN inbound_messages m ON m.batch_id = b.id
+        WHERE b.conversation_id = ? AND b.created_at > ?`,
+    ),
+    operatorById: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM operator_messages WHERE platform_message_id = ? LIMIT 1'),
+    outboundSince: db.prepare<[string, number], { text: string }>(
+      'SELECT text FROM outbound_messages WHERE conversation_id = ? AND sent_at >= ?',
+    ),
+    knownConversation: db.prepare<[string, string], { one: number }>(
+      `SELECT 1 AS one FROM conversations WHERE id = ?
+       UNION SELECT 1 FROM outbound_messages WHERE conversation_id = ? LIMIT 1`,
+    ),
+  };
+
+  const lineOf = (r: InboundRow) =>
+    messageLine({
+      kind: r.kind,
+      text: r.text,
+      replyContextId: r.reply_context_id ?? undefined,
+    } as BufferedMessage);
+
+  const knownId = (ids: readonly string[], inboundIds: ReadonlySet<string>) =>
+    ids.some((id) => inboundIds.has(id) || stmts.operatorById.get(id) || handoff.pauses.isOwnMessage(id));
+
+  /** Whether a WATI item was sent by the bot (recorded id, or a bot operator name, or business side without a person). */
+  const isBotItem = (item: WatiHistoryItem) =>
+    item.fromBusiness && (item.ids.some((id) => handoff.pauses.isOwnMessage(id)) || !item.operatorName || handoff.isBotOperator(item.operatorName));
+
+  async function missedFromWati(
+    waId: string,
+    cutoff: number,
+    batch: ClaimedBatch,
+    localTexts: ReadonlySet<string>,
+    signal: AbortSignal,
+  ): Promise<ContextEntry[]> {
+    const items = await wati.getMessages(waId, {
+      maxPages: MISSED_MAX_PAGES,
+      notBefore: cutoff,
+      signal,
+      maxRetryWaitMs: deps.max429WaitMs ?? 5_000,
+    });
+    const batchIds = new Set(batch.messages.map((m) => m.platformMessageId).filter(Boolean));
+    const batchTexts = new Set(batch.messages.map((m) => normalizeText(m.text)).filter((t) => t !== ''));
+    const inbound = stmts.inboundSince.all(waId, cutoff);
+    const inboundIds = new Set(inbound.map((r) => r.platform_message_id).filter((id): id is string => id !== null));
+    const seenTexts = new Set([
+      ...localTexts,
+      ...inbound.map((r) => normalizeText(r.text)),
+      ...stmts.outboundSince.all(waId, cutoff).map((r) => normalizeText(r.text)),
+    ]);
+    const entries: ContextEntry[] = [];
+    for (const item of items) {
+      if (item.at === undefined || item.at <= cutoff) continue;
+      if (item.eventType && !/^(message|sessionMessageSent|broadcastMessage|templateMessage)/i.test(item.eventType)) continue;
+      const text = item.text.trim();
+      if (text === '') continue;
+      if (item.ids.some((id) => batchIds.has(id))) continue;
+      if (isBotItem(item)) continue;
+      if (knownId(item.ids, inboundIds)) continue;
+      const normalized = normalizeText(text);
+      if (batchTexts.has(normalized) || seenTexts.has(normalized)) continue;
+      entries.push({ at: item.at, who: item.fromBusiness ? agentLabel(item.operatorName) : 'Cliente', text });
+    }
+    return entries;
+  }
+
+  async function firstContactImport(waId: string, batch: ClaimedBatch, signal: AbortSignal, log: Logger): Promise<string | undefined> {
+    const limit = config.handoff.historyImportMessages;
+    if (limit <= 0 || handoff.pauses.historyImported(waId) || stmts.knownConversation.get(waId, waId)) return undefined;
+    const items = await wati.getMessages(waId, {
+      maxPages: Math.ceil(limit / 100) + 1,
+      pageSize: Math.min(100, limit),
+      maxItems: limit,
+      signal,
+      maxRetryWaitMs: deps.max429WaitMs ?? 5_000,
+    });
+    handoff.pauses.markHistoryImported(waId, clock.now());
+    const batchIds = new Set(batch.messages.map((m) => m.platformMessageId).filter(Boolean));
+    const entries: ContextEntry[] = items
+      .filter((i) => i.at !== undefined && i.text.trim() !== '' && !i.ids.some((id) => batchIds.has(id)))
+      .filter((i) => !i.eventType || /^(message|sessionMessageSent|broadcastMessage|templateMessage)/i.test(i.eventType))
+      .slice(0, limit)
+      .map((i) => ({
+        at: i.at as number,
+        who: !i.fromBusiness ? 'Cliente' : isBotItem(i) ? 'Asistente' : agentLabel(i.operatorName),
+        text: i.text.trim(),
+      }));
+    // The batch itself is the newest guest traffic; drop its texts if WATI returned them without ids.
+    const batchTexts = new Set(batch.messages.map((m) => normalizeText(m.text)));
+    const firstBatchAt = Math.min(...batch.messages.map((m) => m.receivedAt));
+    const kept = entries.filter((e) => !(e.who === 'Cliente' && batchTexts.has(normalizeText(e.text)) && e.at >= firstBatchAt - 120_000));
+    log.info({ imported: kept.length }, 'first contact: WATI history imported');
+    return kept.length > 0 ? formatBlock(kept, config.timezone, IMPORT_HEADER, IMPORT_FOOTER) : undefined;
+  }
+
+  return async function turnContext(
+    ref: ConversationRef,
+    batch: ClaimedBatch,
+    log: Logger,
+    turnSignal: AbortSignal,
+  ): Promise<string | undefined> {
+    const now = clock.now();
+    const conversationId = ref.conversationId;
+    const lastReplyAt = stmts.lastReplyAt.get(conversationId)?.at ?? null;
+    const signal = AbortSignal.any([turnSignal, AbortSignal.timeout(FETCH_BUDGET_MS)]);
+    const blocks: string[] = [];
+
+    if (ref.channel === 'whatsapp' && lastReplyAt === null && wati.enabled) {
+      try {
+        const imported = await firstContactImport(ref.externalId, batch, signal, log);
+        if (imported) blocks.push(imported);
+      } catch (err) {
+        log.warn({ err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'first-contact history import failed; left out');
+      }
+    }
+
+    const cutoff = lastReplyAt ?? 0;
+    const entries: ContextEntry[] = [];
+    const localTexts = new Set<string>();
+    for (const r of stmts.heldSince.all(conversationId, cutoff)) {
+      entries.push({ at: r.received_at, who: 'Cliente', text: lineOf(r) });
+      localTexts.add(normalizeText(r.text));
+    }
+    for (const m of handoff.pauses.operatorMessagesSince(conversationId, cutoff)) {
+      entries.push({ at: m.sentAt, who: agentLabel(m.operatorName), text: m.text });
+      localTexts.add(normalizeText(m.text));
+    }
+
+    if (ref.channel === 'whatsapp' && lastReplyAt !== null && now - lastReplyAt > config.handoff.contextGapMs && wati.enabled) {
+      try {
+        entries.push(...(await missedFromWati(ref.externalId, lastReplyAt, batch, localTexts, signal)));
+      } catch (err) {
+        log.warn({ err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'WATI history unavailable; missed messages left out');
+      }
+    }
+    if (entries.length > 0) blocks.push(formatBlock(entries, config.timezone, MISSED_HEADER, MISSED_FOOTER));
+    return blocks.length > 0 ? blocks.join('\n\n') : undefined;
+  };
+}

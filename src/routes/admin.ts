@@ -1,0 +1,108 @@
+// Admin API (only registered when ADMIN_TOKEN is set): a conversation's state, and pausing / resuming the
+// bot in it. Bearer token compared in constant time. The id is the conversation key: WhatsApp digits or
+// `facebook:<id>` / `instagram:<id>` (the colon may be sent as is or URL-encoded).
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors.js';
+import type { Handoff } from '../handoff/handoff.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../store/database.js';
+import { loggableConversationId } from '../conversation-id.js';
+import { passkeyMatches } from './webhook-auth.js';
+
+export interface AdminRoutesOptions {
+  token: string;
+  handoff: Handoff;
+  db: Db;
+  clock: Clock;
+}
+
+const CONVERSATION_ID = /^(?:\d{6,20}|(?:facebook|instagram):[A-Za-z0-9_-]{1,64})$/;
+const LAST_TURNS = 10;
+
+function assertAdmin(request: FastifyRequest, token: string): void {
+  const header = request.headers.authorization;
+  const provided = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
+  if (!provided) throw new HttpError(401, 'UNAUTHORIZED', 'Authentication required: bearer token missing');
+  if (!passkeyMatches(provided, token)) throw new HttpError(401, 'UNAUTHORIZED', 'Authentication failed: wrong token');
+}
+
+function conversationIdOf(request: FastifyRequest): string {
+  const raw = (request.params as { id?: string }).id ?? '';
+  let id = raw;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    // keep raw; it will fail the pattern
+  }
+  if (!CONVERSATION_ID.test(id)) {
+    throw new HttpError(400, 'BAD_REQUEST', 'Conversation id must be WhatsApp digits or facebook:<id> / instagram:<id>');
+  }
+  return id;
+}
+
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, opts) => {
+  const { handoff, db, clock } = opts;
+  const lastBatches = db.prepare<[string, number], { id: number; status: string; created_at: number; updated_at: number; outcome: string | null; error_class: string | null; reply_parts: string | null }>(
+    `SELECT id, status, created_at, updated_at, outcome, error_class, reply_parts FROM batches
+      WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`,
+  );
+  const batchMessages = db.prepare<[number], { kind: string; text: string; received_at: number }>(
+    'SELECT kind, text, received_at FROM inbound_messages WHERE batch_id = ? ORDER BY seq',
+  );
+  const counts = db.prepare<[string], { pending: number; total: number }>(
+    `SELECT SUM(status = 'pending') AS pending, COUNT(*) AS total FROM inbound_messages WHERE conversation_id = ?`,
+  );
+
+  app.addHook('onRequest', async (request) => assertAdmin(request, opts.token));
+
+  app.get('/admin/conversations/:id', async (request) => {
+    const id = conversationIdOf(request);
+    const pause = handoff.pauses.get(id);
+    const paused = handoff.isPaused(id);
+    const c = counts.get(id);
+    return {
+      conversationId: id,
+      paused,
+      pause: pause
+        ? {
+            reason: pause.reason,
+            pausedAt: iso(pause.pausedAt),
+            lastHumanActivityAt: iso(pause.lastHumanAt),
+            until: paused ? iso(pause.until) : null,
+            operatorName: pause.operatorName,
+            resumedAt: iso(pause.resumedAt),
+            resumeReason: pause.resumeReason,
+          }
+        : null,
+      messages: { total: c?.total ?? 0, pending: c?.pending ?? 0 },
+      lastTurns: lastBatches.all(id, LAST_TURNS).map((b) => ({
+        batchId: b.id,
+        status: b.status,
+        outcome: b.outcome,
+        errorClass: b.error_class,
+        startedAt: iso(b.created_at),
+        updatedAt: iso(b.updated_at),
+        guest: batchMessages.all(b.id).map((m) => ({ kind: m.kind, text: m.text, at: iso(m.received_at) })),
+        reply: b.reply_parts ? (JSON.parse(b.reply_parts) as string[]) : [],
+      })),
+    };
+  });
+
+  app.post('/admin/conversations/:id/pause', async (request) => {
+    const id = conversationIdOf(request);
+    handoff.pause(id, 'admin');
+    request.log.info({ conversationId: loggableConversationId(id) }, 'admin: bot paused');
+    return { conversationId: id, paused: true, until: iso(handoff.pauses.get(id)?.until ?? null) };
+  });
+
+  app.post('/admin/conversations/:id/resume', async (request) => {
+    const id = conversationIdOf(request);
+    const was = handoff.pauses.resume(id, 'admin', clock.now());
+    request.log.info({ conversationId: loggableConversationId(id), wasPaused: was }, 'admin: bot resumed');
+    return { conversationId: id, paused: false, wasPaused: was };
+  });
+};
+
+function iso(ms: number | null | undefined): string | null {
+  return ms == null ? null : new Date(ms).toISOString();
+}

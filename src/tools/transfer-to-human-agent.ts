@@ -1,0 +1,28 @@
+// transfer_to_human_agent: hands the guest to the reservations staff. The tool only asks for the handoff;
+// once the turn ends the turn runner pauses the bot, sends the guest the handover notice (instead of any
+// other reply) and performs the platform steps (WATI operator + pending ticket, or ManyChat Live Chat).
+import { z } from 'zod';
+import type { Handoff } from '../handoff/handoff.js';
+import { defineTool, type ToolDefinition } from './types.js';
+
+export function createTransferToHumanAgentTool(handoff: Handoff): ToolDefinition {
+  return defineTool({
+    name: 'transfer_to_human_agent',
+    description:
+      'Transfiere la conversación a un ejecutivo humano del equipo de reservas (por ejemplo cuando can_automate ' +
+      'es false, el huésped lo pide o no puedes resolver su solicitud). El huésped recibe automáticamente un aviso ' +
+      'de traspaso y el asistente deja de responder en esta conversación.',
+    parameters: z.object({
+      reason: z.string().max(500).describe('Motivo breve del traspaso, para el equipo.').default(''),
+    }),
+    handler: (context, args) => {
+      handoff.request(context.conversationId, args.reason);
+      return {
+        status: 'transfer_completed',
+        note:
+          'El huésped recibirá automáticamente el aviso de traspaso al terminar este turno; no escribas otro ' +
+          'mensaje de despedida ni repitas el aviso.',
+      };
+    },
+  });
+}
