@@ -56,10 +56,11 @@ function kindOfBareMediaLink(text: string): MessageKind | undefined {
   }
   const host = url.hostname.toLowerCase();
   const path = url.pathname.toLowerCase();
-  if (host.endsWith('fbsbx.com') && (/audioclip|ig_messaging_cdn/.test(path) || AUDIO_EXTENSIONS.test(path))) {
+  if ((host === 'fbsbx.com' || host.endsWith('.fbsbx.com')) && (/audioclip|ig_messaging_cdn/.test(path) || AUDIO_EXTENSIONS.test(path))) {
     return 'audio';
   }
-  if ((host.endsWith('fbcdn.net') || host.startsWith('scontent.')) && IMAGE_EXTENSIONS.test(path)) return 'image';
+  // Only Meta's own CDN hosts: a guest-typed link to any other host stays text and is never fetched.
+  if ((host === 'fbcdn.net' || host.endsWith('.fbcdn.net')) && IMAGE_EXTENSIONS.test(path)) return 'image';
   return undefined;
 }
 

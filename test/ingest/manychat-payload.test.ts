@@ -35,6 +35,15 @@ describe('parseManychatBody', () => {
     expect(m).toMatchObject({ kind: 'audio', text: '' });
   });
 
+  it('treats links to hosts other than Meta\'s CDN as text, so the server never fetches them', () => {
+    for (const text of ['http://scontent.evil.test/x.png', 'https://notfbcdn.net/a.jpg', 'http://169.254.169.254/latest.jpg']) {
+      const [m] = messages({ platform: 'manychat', subscriber: { id: '5' }, message: { text } });
+      expect(m, text).toMatchObject({ kind: 'text', mediaRef: undefined });
+    }
+    const [img] = messages({ platform: 'manychat', subscriber: { id: '5' }, message: { text: 'https://scontent.xx.fbcdn.net/v/t1/photo.jpg?x=1' } });
+    expect(img).toMatchObject({ kind: 'image' });
+  });
+
   it('names the problem in invalid bodies', () => {
     const r = parseManychatBody({ platform: 'manychat', subscriber: {}, message: { text: 'x' } });
     expect(r.kind === 'invalid' && r.problems.join()).toMatch(/subscriber\.id/);
