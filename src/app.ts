@@ -27,6 +27,7 @@ import { Handoff } from './handoff/handoff.js';
 import { createTurnContext } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
 import { BufferStore } from './store/buffer-store.js';
+import { MediaStore } from './media/media-store.js';
 import { LATEST_SCHEMA_VERSION, openDatabase, type Db } from './store/database.js';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +42,8 @@ export interface AgentFactoryDeps {
   channels: ChannelClients;
   /** Bot pause and handoff; given to the transfer_to_human_agent tool. */
   handoff: Handoff;
+  /** Media received from guests (files under config.media.dir, rows in SQLite). */
+  mediaStore: MediaStore;
 }
 
 export interface AppOptions {
@@ -95,7 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock,
     log,
   });
-  const agent = await resolveAgent(options, { config, db, clock, log, channels, handoff });
+  const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
+  const agent = await resolveAgent(options, { config, db, clock, log, channels, handoff, mediaStore });
 
   const runTurn = createTurnRunner({
     store,
@@ -118,10 +122,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       agent.readiness().ready && channels.disabledReason(parseConversationId(conversationId).channel) === undefined,
   });
 
-  const purge = setInterval(() => store.purgeExpiredDedupeKeys(clock.now()), DEDUPE_PURGE_INTERVAL_MS);
+  const purgeMedia = () => {
+    try {
+      const removed = mediaStore.purgeExpired(clock.now());
+      if (removed > 0) log.info({ removed }, 'expired media removed');
+    } catch (err) {
+      log.warn({ err }, 'media retention purge failed');
+    }
+  };
+  const purge = setInterval(() => {
+    store.purgeExpiredDedupeKeys(clock.now());
+    purgeMedia();
+  }, DEDUPE_PURGE_INTERVAL_MS);
   purge.unref();
   app.addHook('onReady', async () => {
     store.purgeExpiredDedupeKeys(clock.now());
+    purgeMedia();
     const released = store.releaseInterruptedBatches(clock.now());
     if (released > 0) log.warn({ batches: released }, 'batches interrupted by the last shutdown will be answered again');
     scheduler.start();

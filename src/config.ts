@@ -1,5 +1,7 @@
 // Typed configuration read from the environment (and `.env` via dotenv in server.ts).
 // Names are the original service's so an existing `.env` keeps working.
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { parseClosures, parseOfficeHours } from './tools/office-schedule.js';
 
@@ -156,6 +158,19 @@ const envSchema = z.object({
   HANDOVER_MESSAGE_CLOSED: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_HANDOVER_CLOSED)),
   GOODBYE_MESSAGE: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_GOODBYE)),
   ADMIN_TOKEN: optionalString,
+
+  // Media received from guests.
+  MEDIA_MAX_BYTES: positiveInt(20 * 1024 * 1024, 100 * 1024 * 1024),
+  MEDIA_RETENTION_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a number of days' }).positive({ error: 'must be greater than 0' }).max(3650).default(30),
+  ),
+  MEDIA_DOWNLOAD_TIMEOUT_SECONDS: seconds(60),
+  MEDIA_DIR: optionalString,
+  TRANSCRIPTION_MODEL: z.preprocess(emptyToUndefined, z.string().trim().default('gpt-4o-mini-transcribe')),
+  TRANSCRIPTION_LANGUAGE: z.preprocess(emptyToUndefined, z.string().trim().default('es')),
+  PAYMENT_DESTINATION_ACCOUNT: optionalString,
+  PAYMENT_PROOF_MODEL: optionalString,
   CONTEXT_GAP_MINUTES: z.preprocess(
     emptyToUndefined,
     z.coerce.number({ error: 'must be a number of minutes' }).min(0, { error: 'must be at least 0' }).max(10_080).default(5),
@@ -231,6 +246,23 @@ export interface Config {
   };
   /** Bearer token of the admin API; unset ⇒ the admin routes do not exist. */
   adminToken: string | undefined;
+  media: {
+    maxBytes: number;
+    retentionMs: number;
+    downloadTimeoutMs: number;
+    /** Where downloaded media is kept (default: `media/` next to the database). */
+    dir: string;
+    transcriptionModel: string;
+    transcriptionLanguage: string;
+    /** The hotel's account that bank transfers must reach (analyze_payment_proof). */
+    paymentDestinationAccount: string | undefined;
+    /** Model of the payment-proof vision call (default: OPENAI_MODEL). */
+    paymentProofModel: string;
+  };
+}
+
+function defaultMediaDir(dbPath: string): string {
+  return dbPath === ':memory:' ? join(tmpdir(), 'watibot3-media') : join(dirname(dbPath), 'media');
 }
 
 /** Parses an environment map into a Config; throws ConfigError naming each bad variable. */
@@ -298,5 +330,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       historyImportMessages: e.HISTORY_IMPORT_MESSAGES,
     },
     adminToken: e.ADMIN_TOKEN,
+    media: {
+      maxBytes: e.MEDIA_MAX_BYTES,
+      retentionMs: Math.round(e.MEDIA_RETENTION_DAYS * 86_400_000),
+      downloadTimeoutMs: Math.round(e.MEDIA_DOWNLOAD_TIMEOUT_SECONDS * 1000),
+      dir: e.MEDIA_DIR ?? defaultMediaDir(e.CONVERSATION_DB_PATH),
+      transcriptionModel: e.TRANSCRIPTION_MODEL,
+      transcriptionLanguage: e.TRANSCRIPTION_LANGUAGE,
+      paymentDestinationAccount: e.PAYMENT_DESTINATION_ACCOUNT,
+      paymentProofModel: e.PAYMENT_PROOF_MODEL ?? e.OPENAI_MODEL,
+    },
   };
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type OpenAI from 'openai';
 import type {
   ChatCompletionAssistantMessageParam,
+  ChatCompletionContentPart,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionFunctionTool,
   ChatCompletionMessageFunctionToolCall,
@@ -12,7 +13,7 @@ import type {
 } from 'openai/resources/chat/completions/completions.js';
 import type { ReasoningEffort } from 'openai/resources/shared.js';
 import { z } from 'zod';
-import type { JsonObject, JsonValue, ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+import type { JsonObject, JsonValue, ModelUsage, TranscriptItem, UserContentPart } from '../store/conversation-store.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { ModelResponseError } from './errors.js';
 import type { ModelApi, ModelCallOptions, ModelFunctionCall, ModelRequest, ModelResult } from './model-api.js';
@@ -62,12 +63,34 @@ function toolCallOf(item: Extract<TranscriptItem, { kind: 'function_call' }>): C
   return { id: item.callId, type: 'function', function: { name: item.name, arguments: item.arguments } };
 }
 
+export const PDF_NOT_SUPPORTED_NOTE =
+  '(This model cannot open the PDF above here. If it matters, ask the guest kindly to send a screenshot of it as an image.)';
+
+/**
+ * This turn's media as chat content parts: images as image_url (data URL). PDFs as a `file` part when
+ * the provider takes files (OpenAI dialect), otherwise a note asking for a screenshot.
+ */
+function toChatContent(parts: readonly UserContentPart[], pdfAsFile: boolean): ChatCompletionContentPart[] {
+  return parts.map((part): ChatCompletionContentPart => {
+    switch (part.type) {
+      case 'text':
+        return { type: 'text', text: part.text };
+      case 'image':
+        return { type: 'image_url', image_url: { url: `data:${part.contentType};base64,${part.base64}` } };
+      case 'file':
+        return pdfAsFile
+          ? { type: 'file', file: { filename: part.fileName, file_data: `data:${part.contentType};base64,${part.base64}` } }
+          : { type: 'text', text: PDF_NOT_SUPPORTED_NOTE };
+    }
+  });
+}
+
 /**
  * Stored items as chat messages. Consecutive assistant texts and function calls are one model response
  * and become one assistant message; reasoning items are Responses-only and skipped; developer notes
  * become system messages (the role every compatible server knows).
  */
-export function buildChatMessages(request: ModelRequest): ChatCompletionMessageParam[] {
+export function buildChatMessages(request: ModelRequest, pdfAsFile = true): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: request.instructions }];
   let group: AssistantGroup | undefined;
   const flush = () => {
@@ -85,7 +108,7 @@ export function buildChatMessages(request: ModelRequest): ChatCompletionMessageP
     switch (item.kind) {
       case 'user':
         flush();
-        messages.push({ role: 'user', content: item.text });
+        messages.push({ role: 'user', content: item.parts ? toChatContent(item.parts, pdfAsFile) : item.text });
         return;
       case 'developer':
         flush();
@@ -186,7 +209,7 @@ export function createChatCompletionsApi(client: OpenAI, options: ChatCompletion
     async call(request: ModelRequest, callOptions: ModelCallOptions): Promise<ModelResult> {
       const body: ChatCompletionCreateParamsNonStreaming = {
         model: options.model,
-        messages: buildChatMessages(request),
+        messages: buildChatMessages(request, options.openaiDialect),
       };
       if (tools.length > 0) {
         body.tools = tools;

@@ -31,7 +31,10 @@ import { isToolCallImitation } from './json-imitation.js';
 import type { ModelApi, ModelResult } from './model-api.js';
 import { promptCacheKey, takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
-import { batchText, contextNote, type ReplyContextLookup } from './turn-input.js';
+import { buildUserInput, contextNote, type ReplyContextLookup } from './turn-input.js';
+import { MediaStore } from '../media/media-store.js';
+import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
+import { createAnalyzePaymentProofTool } from '../tools/analyze-payment-proof.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
 
 export type SleepFn = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -46,8 +49,12 @@ export interface OpenAiAgentDeps {
   channels?: ChannelClients | undefined;
   /** Given to transfer_to_human_agent; without it the tool is not offered. */
   handoff?: Handoff | undefined;
-  /** Defaults to createDefaultTools(config, handoff). */
+  /** Defaults to createDefaultTools(config, handoff) plus analyze_payment_proof. */
   tools?: readonly ToolDefinition[] | undefined;
+  /** Guest media kept under the data directory; by default one on config.media.dir. */
+  mediaStore?: MediaStore | undefined;
+  /** Download/transcription of the batch's media; by default built from the store and the client. */
+  media?: MediaService | undefined;
   /** A ready client (tests); by default one is built from config.llm. SDK retries are always off. */
   openai?: OpenAI | undefined;
   /** Retry policy for model calls (tests shrink the delays). */
@@ -125,14 +132,12 @@ export class OpenAiAgent implements Agent {
   private readonly sleep: SleepFn;
   private readonly random: () => number;
   private readonly replyLookup: ReplyContextLookup | undefined;
+  readonly media: MediaService;
 
   constructor(private readonly deps: OpenAiAgentDeps) {
     const { config } = deps;
     this.store = new ConversationStore(deps.db);
     this.instructions = new InstructionsFile(config.llm.systemInstructionsPath);
-    this.registry = new ToolRegistry(deps.tools ?? createDefaultTools(config, deps.handoff), {
-      defaultTimeoutMs: config.llm.toolTimeoutMs,
-    });
     this.policy = { ...DEFAULT_MODEL_RETRY, ...deps.retry };
     this.sleep = deps.sleep ?? abortableSleep;
     this.random = deps.random ?? Math.random;
@@ -148,6 +153,22 @@ export class OpenAiAgent implements Agent {
             timeout: config.llm.timeoutMs,
           })
         : undefined);
+    const mediaStore = deps.media?.store ?? deps.mediaStore ?? new MediaStore(deps.db, config.media.dir, config.media.retentionMs);
+    this.media =
+      deps.media ??
+      new MediaService({
+        config,
+        store: mediaStore,
+        clock: deps.clock,
+        transcriber: client ? createOpenAiTranscriber(client, config) : undefined,
+      });
+    this.registry = new ToolRegistry(
+      deps.tools ?? [
+        ...createDefaultTools(config, deps.handoff),
+        ...(client ? [createAnalyzePaymentProofTool({ client, store: mediaStore, config })] : []),
+      ],
+      { defaultTimeoutMs: config.llm.toolTimeoutMs },
+    );
     const reasoningEffort = takesReasoningEffort(config.llm.model) ? config.llm.reasoningEffort : undefined;
     const common = {
       model: config.llm.model,
@@ -182,11 +203,24 @@ export class OpenAiAgent implements Agent {
     const signal = turn.signal;
     if (signal.aborted) throw new TurnAbortedError();
 
-    const text = batchText(turn.messages, this.replyLookup);
+    // Media first (inside the turn, bounded; never fails it): downloaded once, transcribed once.
+    let prepared: Map<number, PreparedMedia> = new Map();
+    if (turn.messages.some((m) => m.mediaRef)) {
+      try {
+        // At most half the turn budget, so the model always has time to answer.
+        prepared = await this.media.prepare(turn.conversationId, turn.messages, log, signal, config.llm.turnBudgetMs / 2);
+      } catch (err) {
+        if (signal.aborted) throw new TurnAbortedError();
+        log.error({ err }, 'media preparation failed; answering with placeholders');
+      }
+      if (signal.aborted) throw new TurnAbortedError();
+    }
+    const input = buildUserInput(turn.messages, prepared, this.replyLookup);
+    const text = input.text;
     const turnItems: NewTranscriptItem[] = [
       { item: { kind: 'developer', text: contextNote(startedAt, config.timezone, turn.channel) }, boundary: 2 },
       ...(turn.contextNote ? [{ item: { kind: 'developer' as const, text: turn.contextNote }, boundary: 0 as const }] : []),
-      { item: { kind: 'user', text }, boundary: 1 },
+      { item: { kind: 'user', text, ...(input.parts ? { parts: input.parts } : {}) }, boundary: 1 },
     ];
     const calls: ModelCallRecord[] = [];
     let rounds = 0;

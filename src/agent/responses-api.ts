@@ -4,11 +4,12 @@ import type OpenAI from 'openai';
 import type {
   FunctionTool,
   ResponseCreateParamsNonStreaming,
+  ResponseInputContent,
   ResponseInputItem,
 } from 'openai/resources/responses/responses.js';
 import type { ReasoningEffort } from 'openai/resources/shared.js';
 import { z } from 'zod';
-import type { JsonObject, ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+import type { JsonObject, ModelUsage, TranscriptItem, UserContentPart } from '../store/conversation-store.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { ModelResponseError } from './errors.js';
 import type { ModelApi, ModelCallOptions, ModelFunctionCall, ModelRequest, ModelResult } from './model-api.js';
@@ -68,7 +69,9 @@ function withoutId(item: JsonObject): JsonObject {
 export function toResponsesInput(item: TranscriptItem, replayReasoning: boolean): ResponseInputItem | undefined {
   switch (item.kind) {
     case 'user':
-      return { type: 'message', role: 'user', content: item.text };
+      return item.parts
+        ? { type: 'message', role: 'user', content: item.parts.map(toResponsesContent) }
+        : { type: 'message', role: 'user', content: item.text };
     case 'developer':
       return { type: 'message', role: 'developer', content: item.text };
     case 'assistant':
@@ -84,6 +87,18 @@ export function toResponsesInput(item: TranscriptItem, replayReasoning: boolean)
     case 'reasoning':
       if (!replayReasoning || typeof item.responsesItem.encrypted_content !== 'string') return undefined;
       return item.responsesItem as unknown as ResponseInputItem;
+  }
+}
+
+/** This turn's media, given natively: images as input_image, PDFs as input_file (data URLs). */
+function toResponsesContent(part: UserContentPart): ResponseInputContent {
+  switch (part.type) {
+    case 'text':
+      return { type: 'input_text', text: part.text };
+    case 'image':
+      return { type: 'input_image', image_url: `data:${part.contentType};base64,${part.base64}`, detail: 'auto' };
+    case 'file':
+      return { type: 'input_file', filename: part.fileName, file_data: `data:${part.contentType};base64,${part.base64}` };
   }
 }
 

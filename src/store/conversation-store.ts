@@ -14,8 +14,17 @@ export type JsonObject = { [key: string]: JsonValue };
  * a provider keep the provider's own object (`responsesItem`, `chatToolCall`, `chatMessageExtra`) so
  * they replay byte-for-byte on that API (encrypted reasoning, Gemini thought signatures, …).
  */
+/**
+ * This turn's user content with media, in arrival order. Only ever in memory: the transcript stores the
+ * item's `text` (short references with media ids), never the bytes.
+ */
+export type UserContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; mediaId: string; contentType: string; base64: string }
+  | { type: 'file'; mediaId: string; contentType: string; fileName: string; base64: string };
+
 export type TranscriptItem =
-  | { kind: 'user'; text: string }
+  | { kind: 'user'; text: string; parts?: UserContentPart[] }
   /** Per-turn context (date, time, channel) or another server note. */
   | { kind: 'developer'; text: string }
   | {
@@ -48,6 +57,13 @@ export type TranscriptItem =
     };
 
 export type TranscriptKind = TranscriptItem['kind'];
+
+/** The item as stored: a user item's in-memory media parts are dropped (its text references them). */
+export function storable(item: TranscriptItem): TranscriptItem {
+  if (item.kind !== 'user' || item.parts === undefined) return item;
+  const { parts: _parts, ...rest } = item;
+  return rest;
+}
 
 /**
  * Where a history may start. 2: the first item of a turn; 1: the start of a model response or the user
@@ -376,7 +392,7 @@ export class ConversationStore {
         boundary: entry.boundary,
         tokens,
         cumTokens: cum,
-        data: JSON.stringify(entry.item),
+        data: JSON.stringify(storable(entry.item)),
         createdAt: now,
       });
       cum += tokens;

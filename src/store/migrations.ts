@@ -193,4 +193,26 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX operator_messages_by_conversation ON operator_messages (conversation_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'media received from guests: downloaded once, kept under the data directory',
+    sql: `
+      -- One row per media item a guest sent, keyed by conversation + source ref (WATI data/… path or the
+      -- ManyChat CDN URL). Only successful downloads are recorded; the bytes live in files under the media
+      -- directory, named by id (no phone numbers in paths).
+      CREATE TABLE media (
+        id               TEXT    PRIMARY KEY,   -- m_<hex>, the id the model cites (analyze_payment_proof)
+        conversation_id  TEXT    NOT NULL,
+        source_ref       TEXT    NOT NULL,
+        content_type     TEXT    NOT NULL,
+        size_bytes       INTEGER NOT NULL,
+        sha256           TEXT    NOT NULL,
+        file_name        TEXT    NOT NULL,      -- relative to the media directory
+        transcript       TEXT,                  -- voice notes, once transcribed
+        created_at       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX media_by_source ON media (conversation_id, source_ref);
+      CREATE INDEX media_by_created ON media (created_at);
+    `,
+  },
 ];

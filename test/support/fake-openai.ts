@@ -90,9 +90,22 @@ export interface RecordedRequest {
   receivedAt: number;
 }
 
+/** A POST /v1/audio/transcriptions request (multipart), kept apart from `requests`. */
+export interface RecordedTranscription {
+  fields: Record<string, string>;
+  file: { filename: string; contentType: string; bytes: Buffer } | undefined;
+}
+
+/** The answer to a transcription: the JSON `{text}` (response_format json), or an error. */
+export type FakeTranscriptionStep = { text: string } | FakeError;
+
 export interface FakeOpenAI {
   /** Base URL including `/v1`, for OPENAI_BASE_URL / the SDK's baseURL. */
   readonly url: string;
+  /** Every POST /v1/audio/transcriptions, in order (not in `requests`). */
+  readonly transcriptions: RecordedTranscription[];
+  /** Scripts transcription answers; with none queued the answer is `{"text":"(fake transcript)"}`. */
+  queueTranscription(...steps: FakeTranscriptionStep[]): void;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
   /** Appends steps to the script. */
@@ -101,7 +114,7 @@ export interface FakeOpenAI {
   readonly pending: number;
   /** Step used when the queue is empty (undefined = 400 `fake_queue_empty`). */
   setFallback(step: FakeStep | undefined): void;
-  /** Clears the script and the recorded requests, and restarts generated ids (resp_fake_1, call_fake_1 …). */
+  /** Clears the script and the recorded requests (transcriptions too), and restarts generated ids (resp_fake_1, call_fake_1 …). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -323,6 +336,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const requests: RecordedRequest[] = [];
   let fallback = options.fallback;
   const state: RenderState = { n: 0, callN: 0 };
+  const transcriptions: RecordedTranscription[] = [];
+  const transcriptionSteps: FakeTranscriptionStep[] = [];
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
@@ -339,6 +354,24 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     void (async () => {
       const raw = await readBody(req);
       const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (req.method === 'POST' && path === '/v1/audio/transcriptions') {
+        const recordedT: RecordedTranscription = { fields: {}, file: undefined };
+        const fd = await new Response(new Uint8Array(raw), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+        for (const [field, value] of fd.entries()) {
+          if (typeof value === 'string') recordedT.fields[field] = value;
+          else if (field === 'file') {
+            recordedT.file = { filename: value.name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) };
+          }
+        }
+        transcriptions.push(recordedT);
+        const t = transcriptionSteps.shift() ?? { text: '(fake transcript)' };
+        if ('type' in t) {
+          send(res, t.status, { error: { message: t.message ?? `fake-openai error ${t.status}`, type: t.errorType ?? 'server_error', code: t.code ?? null, param: null } });
+        } else {
+          send(res, 200, { text: t.text, usage: { type: 'tokens', input_tokens: 10, output_tokens: 5, total_tokens: 15 } });
+        }
+        return;
+      }
       let body: Record<string, unknown> = {};
       if (parseBodies && raw.length > 0) {
         try {
@@ -417,6 +450,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    transcriptions,
+    queueTranscription: (...more) => {
+      transcriptionSteps.push(...more);
+    },
     queue: (...more) => {
       steps.push(...more);
     },
@@ -429,6 +466,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     reset: () => {
       steps.length = 0;
       requests.length = 0;
+      transcriptions.length = 0;
+      transcriptionSteps.length = 0;
       state.n = 0;
       state.callN = 0;
     },

@@ -38,7 +38,7 @@ export interface RecordedRequest {
 /** One scripted answer. A 2xx without `body` is the endpoint's normal success (and is recorded as sent). */
 export interface FakeResponse {
   status: number;
-  /** Objects are sent as JSON; strings are sent verbatim (text/plain unless headers say otherwise). */
+  /** Objects are sent as JSON; strings verbatim (text/plain unless headers say otherwise); Buffers as bytes. */
   body?: unknown;
   headers?: Record<string, string>;
   /** Wait before answering (the send still counts as accepted if it ends in the default success). */
@@ -103,8 +103,12 @@ export async function readRecordedRequest(req: IncomingMessage): Promise<Recorde
 
 export function writeFakeResponse(res: ServerResponse, r: FakeResponse): void {
   const headers: Record<string, string> = { ...r.headers };
-  let payload = '';
-  if (typeof r.body === 'string') {
+  let payload: string | Buffer = '';
+  if (Buffer.isBuffer(r.body)) {
+    // Binary (a media download): sent as is.
+    payload = r.body;
+    headers['content-type'] ??= 'application/octet-stream';
+  } else if (typeof r.body === 'string') {
     payload = r.body;
     headers['content-type'] ??= 'text/plain; charset=utf-8';
   } else if (r.body !== undefined) {
