@@ -148,7 +148,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scheduler.close(options.shutdownGraceMs ?? 10_000);
   });
 
-  const intake = new Intake(store, clock, (conversationId) => scheduler.schedule(conversationId));
+  const intake = new Intake(store, clock, (conversationId, receivedAt, hasMedia) =>
+    scheduler.noteAccepted(conversationId, receivedAt, hasMedia),
+  );
 
   const readiness = (): ReadinessReport => {
     const reasons: string[] = [];

@@ -3,7 +3,7 @@
 // one per request); each webhook is still acknowledged only after the commit that holds its messages.
 import type { Clock } from '../clock.js';
 import type { AcceptResult, BufferStore } from '../store/buffer-store.js';
-import type { InboundMessage } from './types.js';
+import { MEDIA_KINDS, type InboundMessage } from './types.js';
 
 interface PendingDelivery {
   messages: InboundMessage[];
@@ -17,7 +17,7 @@ export class Intake {
   constructor(
     private readonly store: BufferStore,
     private readonly clock: Clock,
-    private readonly onAccepted: (conversationId: string) => void,
+    private readonly onAccepted: (conversationId: string, receivedAt: number, hasMedia: boolean) => void,
   ) {}
 
   /** Resolves once the delivery is committed (or recognised as a repeat); rejects if the commit failed. */
@@ -30,11 +30,12 @@ export class Intake {
   private flush(): void {
     const group = this.queue;
     this.queue = [];
+    const now = this.clock.now();
     let results: AcceptResult[];
     try {
       results = this.store.acceptMany(
         group.map((d) => d.messages),
-        this.clock.now(),
+        now,
       );
     } catch (err) {
       // Nothing was stored: every webhook of the group gets a 500 and its platform delivers it again.
@@ -44,7 +45,9 @@ export class Intake {
     group.forEach((delivery, i) => {
       const result = results[i] as AcceptResult;
       const conversationId = delivery.messages[0]?.conversationId;
-      if (result.accepted && conversationId) this.onAccepted(conversationId);
+      if (result.accepted && conversationId) {
+        this.onAccepted(conversationId, now, delivery.messages.some((m) => MEDIA_KINDS.has(m.kind)));
+      }
       delivery.resolve(result);
     });
   }

@@ -26,6 +26,11 @@ export interface SchedulerDeps {
 
 export class TurnScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /**
+   * The pending window of conversations waiting for their turn, so a message that arrives re-arms the timer
+   * without reading every pending row again. Dropped when a turn starts; rebuilt from the store when missing.
+   */
+  private readonly windows = new Map<string, { oldestAt: number; newestAt: number; hasMedia: boolean }>();
   private readonly readyQueue = new Set<string>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
@@ -38,6 +43,16 @@ export class TurnScheduler {
     for (const conversationId of this.deps.store.conversationsWithWork()) this.schedule(conversationId);
   }
 
+  /** A message was committed: extends the known pending window (if any) and re-arms the timer. */
+  noteAccepted(conversationId: string, receivedAt: number, hasMedia: boolean): void {
+    const window = this.windows.get(conversationId);
+    if (window) {
+      window.newestAt = Math.max(window.newestAt, receivedAt);
+      window.hasMedia ||= hasMedia;
+    }
+    this.schedule(conversationId);
+  }
+
   /**
    * (Re)computes when the conversation's pending batch is due: once it has been quiet for the quiet period
    * (longer when it holds media), and never later than the max wait after its oldest message.
@@ -45,7 +60,14 @@ export class TurnScheduler {
   schedule(conversationId: string): void {
     if (this.closed || this.running.has(conversationId) || this.readyQueue.has(conversationId)) return;
     const { timing, clock, store } = this.deps;
-    const pending = store.pendingSummary(conversationId);
+    let pending = this.windows.get(conversationId);
+    if (!pending) {
+      const summary = store.pendingSummary(conversationId);
+      if (summary) {
+        pending = { oldestAt: summary.oldestAt, newestAt: summary.newestAt, hasMedia: summary.hasMedia };
+        this.windows.set(conversationId, pending);
+      }
+    }
     const now = clock.now();
     this.clearTimer(conversationId);
     let dueAt: number;
@@ -75,6 +97,7 @@ export class TurnScheduler {
     this.closed = true;
     for (const id of [...this.timers.keys()]) this.clearTimer(id);
     this.readyQueue.clear();
+    this.windows.clear();
     this.shutdown.abort();
     const inFlight = Promise.allSettled([...this.running.values()]);
     let timer: NodeJS.Timeout | undefined;
@@ -87,6 +110,8 @@ export class TurnScheduler {
     for (const conversationId of this.readyQueue) {
       if (this.running.size >= maxConcurrentTurns) return;
       this.readyQueue.delete(conversationId);
+      // The turn claims every pending message; what arrives later forms a new window, read afresh.
+      this.windows.delete(conversationId);
       if (!this.deps.canRun(conversationId)) {
         this.deps.log.warn({ conversationId: loggableConversationId(conversationId) }, 'turn postponed: not configured to answer');
         continue;
