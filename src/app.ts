@@ -29,6 +29,7 @@ import { PauseStore } from './handoff/pause-store.js';
 import { BufferStore } from './store/buffer-store.js';
 import { MediaStore } from './media/media-store.js';
 import { LATEST_SCHEMA_VERSION, openDatabase, type Db } from './store/database.js';
+import { acquireInstanceLock, LOCK_HEARTBEAT_MS, type InstanceLock } from './store/instance-lock.js';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -86,7 +87,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandlers(app);
 
   const db = openDatabase(config.dbPath);
-  app.addHook('onClose', async () => db.close());
+  let lock: InstanceLock;
+  try {
+    lock = acquireInstanceLock(db, clock.now());
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const heartbeat = setInterval(() => {
+    if (!lock.heartbeat(clock.now())) log.error('another process has taken over the database');
+  }, LOCK_HEARTBEAT_MS);
+  heartbeat.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    lock.release();
+    db.close();
+  });
   const store = new BufferStore(db);
   const channels = createChannelClients(config);
   const watiTickets = createWatiTickets(config.wati);

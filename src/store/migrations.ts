@@ -215,4 +215,19 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX media_by_created ON media (created_at);
     `,
   },
+  {
+    version: 5,
+    name: 'instance lock: one server process per database',
+    sql: `
+      -- The process that owns the database (timers and single flight are per process).
+      CREATE TABLE instance_lock (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        instance_id  TEXT    NOT NULL,
+        pid          INTEGER NOT NULL,
+        hostname     TEXT    NOT NULL,
+        started_at   INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
