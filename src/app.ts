@@ -33,7 +33,7 @@ import { acquireInstanceLock, LOCK_HEARTBEAT_MS, type InstanceLock } from './sto
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BODY_LIMIT_BYTES = 1024 * 1024;
-const DEDUPE_PURGE_INTERVAL_MS = 10 * 60_000;
+const PURGE_INTERVAL_MS = 10 * 60_000;
 
 export interface AgentFactoryDeps {
   config: Config;
@@ -94,9 +94,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     db.close();
     throw err;
   }
-  const heartbeat = setInterval(() => {
-    if (!lock.heartbeat(clock.now())) log.error('another process has taken over the database');
-  }, LOCK_HEARTBEAT_MS);
+  const heartbeat = setInterval(
+    () =>
+      guarded(log, 'instance lock heartbeat', () => {
+        if (!lock.heartbeat(clock.now())) log.error('another process has taken over the database');
+      }),
+    LOCK_HEARTBEAT_MS,
+  );
   heartbeat.unref();
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
@@ -138,22 +142,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       agent.readiness().ready && channels.disabledReason(parseConversationId(conversationId).channel) === undefined,
   });
 
-  const purgeMedia = () => {
-    try {
+  // Housekeeping runs from timers: a failure is logged, never thrown out of a timer (that would end the process).
+  const purgeExpired = () => {
+    guarded(log, 'dedupe key purge', () => store.purgeExpiredDedupeKeys(clock.now()));
+    guarded(log, 'media retention purge', () => {
       const removed = mediaStore.purgeExpired(clock.now());
       if (removed > 0) log.info({ removed }, 'expired media removed');
-    } catch (err) {
-      log.warn({ err }, 'media retention purge failed');
-    }
+    });
   };
-  const purge = setInterval(() => {
-    store.purgeExpiredDedupeKeys(clock.now());
-    purgeMedia();
-  }, DEDUPE_PURGE_INTERVAL_MS);
+  const purge = setInterval(purgeExpired, PURGE_INTERVAL_MS);
   purge.unref();
   app.addHook('onReady', async () => {
-    store.purgeExpiredDedupeKeys(clock.now());
-    purgeMedia();
+    purgeExpired();
     const released = store.releaseInterruptedBatches(clock.now());
     if (released > 0) log.warn({ batches: released }, 'batches interrupted by the last shutdown will be answered again');
     scheduler.start();
@@ -201,6 +201,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   await app.register(picturesRoutes, { picturesDir: join(options.resourcesDir ?? join(PROJECT_ROOT, 'resources'), 'pictures') });
   return app;
+}
+
+function guarded(log: Logger, what: string, run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    log.warn({ err }, `${what} failed`);
+  }
 }
 
 async function resolveAgent(options: AppOptions, deps: AgentFactoryDeps): Promise<Agent> {
