@@ -14,8 +14,9 @@ import { createChannelClients, type ChannelClients } from './channels/index.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { parseConversationId, type Channel } from './conversation-id.js';
+import { parseConversationId, useLogMaskKey, type Channel } from './conversation-id.js';
 import { HttpError } from './errors.js';
+import { quoteUnsafeIntegers } from './ingest/json-text.js';
 import { loggerOptions } from './logger.js';
 import { healthRoutes, type ReadinessReport } from './routes/health.js';
 import { picturesRoutes } from './routes/pictures.js';
@@ -27,6 +28,7 @@ import { Handoff } from './handoff/handoff.js';
 import { createTurnContext } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
 import { BufferStore } from './store/buffer-store.js';
+import { logMaskKey } from './store/installation.js';
 import { MediaStore } from './media/media-store.js';
 import { LATEST_SCHEMA_VERSION, openDatabase, type Db } from './store/database.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS, type InstanceLock } from './store/instance-lock.js';
@@ -107,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     lock.release();
     db.close();
   });
+  useLogMaskKey(logMaskKey(db));
   const store = new BufferStore(db);
   const channels = createChannelClients(config);
   const watiTickets = createWatiTickets(config.wati);
@@ -176,13 +179,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!config.webhookPasskey) reasons.push('WEBHOOK_PASSKEY is not set');
     const agentState = agent.readiness();
     reasons.push(...agentState.reasons);
-    const channelState = Object.fromEntries(
-      (['whatsapp', 'facebook', 'instagram'] as Channel[]).map((c) => {
-        return [c, channels.disabledReason(c) ?? 'enabled'];
-      }),
-    );
+    // Messages for a channel that cannot send wait silently in the buffer, so every disabled channel is a
+    // reason staff should see; the service is ready only if at least one channel can answer.
+    const allChannels: Channel[] = ['whatsapp', 'facebook', 'instagram'];
+    const disabled = allChannels.flatMap((c) => {
+      const why = channels.disabledReason(c);
+      return why ? [why] : [];
+    });
+    if (disabled.length === allChannels.length) reasons.push('no channel can send replies: configure WATI or ManyChat');
+    const ready = reasons.length === 0;
+    reasons.push(...disabled);
+    const channelState = Object.fromEntries(allChannels.map((c) => [c, channels.disabledReason(c) ?? 'enabled']));
     return {
-      ready: reasons.length === 0,
+      ready,
       reasons,
       checks: { database: db.open && version === LATEST_SCHEMA_VERSION, webhookPasskey: Boolean(config.webhookPasskey), agent: agentState.ready, channels: channelState, activeTurns: scheduler.activeTurns },
     };
@@ -219,18 +228,21 @@ async function resolveAgent(options: AppOptions, deps: AgentFactoryDeps): Promis
 }
 
 function registerBodyParsers(app: FastifyInstance): void {
+  // Fastify's own JSON parser (prototype-poisoning checks included), after quoting integers too large for a
+  // double, so ManyChat's numeric subscriber ids keep every digit.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    parseJson(req, quoteUnsafeIntegers(body as string), done),
+  );
   // WATI flows and ManyChat post JSON; the original also accepted form bodies, so keep doing so.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   // Some senders label JSON as text/plain.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string) as unknown);
-    } catch {
-      done(new HttpError(400, 'BAD_REQUEST', 'Body is not valid JSON'), undefined);
-    }
-  });
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (req, body, done) =>
+    parseJson(req, quoteUnsafeIntegers(body as string), done),
+  );
 }
 
 const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; error: string; message: string }> = {

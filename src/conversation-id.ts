@@ -1,6 +1,6 @@
 // One conversation key everywhere: bare waId digits for WhatsApp,
 // `facebook:<subscriber id>` / `instagram:<subscriber id>` for ManyChat.
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export type Channel = 'whatsapp' | 'facebook' | 'instagram';
 
@@ -25,13 +25,26 @@ export function parseConversationId(conversationId: string): ConversationRef {
   return whatsappConversation(conversationId);
 }
 
+const LOG_PREFIX: Record<Channel, string> = { whatsapp: 'wa', facebook: 'fb', instagram: 'ig' };
+
+// Until the installation's key is loaded (unit tests, tools that open no database) a random key per
+// process: masked ids are then stable only within the process, never reversible.
+let logMaskKey: Buffer = randomBytes(32);
+
+/** Keys the log masking with the installation's secret (kept in the database, never logged). */
+export function useLogMaskKey(secret: string): void {
+  if (secret.length < 32) throw new Error('the log mask key must be at least 32 characters');
+  logMaskKey = Buffer.from(secret, 'utf8');
+}
+
 /**
- * The form of a conversation id that may appear in logs: WhatsApp ids are phone numbers,
- * so only their last four digits and a short hash are logged.
+ * The form of a conversation id that may appear in logs: `wa:…4568:1f0c9a2e` (or `fb:`/`ig:`). The last
+ * four characters help staff find a conversation; the tag is an HMAC keyed by the installation's secret,
+ * so it is stable for one installation, and a phone number cannot be recovered from a log by trying the
+ * ten thousand numbers that end in those digits.
  */
 export function loggableConversationId(conversationId: string): string {
   const ref = parseConversationId(conversationId);
-  if (ref.channel !== 'whatsapp') return conversationId;
-  const hash = createHash('sha256').update(conversationId).digest('hex').slice(0, 8);
-  return `wa:…${conversationId.slice(-4)}:${hash}`;
+  const tag = createHmac('sha256', logMaskKey).update(conversationId).digest('hex').slice(0, 10);
+  return `${LOG_PREFIX[ref.channel]}:…${ref.externalId.slice(-4)}:${tag}`;
 }

@@ -13,6 +13,8 @@ export interface InboundMessage {
   externalUserId: string;
   /** Platform message id (WATI `whatsappMessageId` or `id`), when the payload carries one. */
   platformMessageId: string | undefined;
+  /** Other ids the platform gave the same message (WATI's own `id` beside the `whatsappMessageId`). */
+  platformMessageAliases?: string[] | undefined;
   kind: MessageKind;
   /** The text, or the caption of a media message. */
   text: string;

@@ -2,9 +2,14 @@
 import { z } from 'zod';
 import type { InboundMessage, MessageKind } from '../buffer/types.js';
 import { manychatConversation } from '../conversation-id.js';
+import { firstVisible } from './text.js';
 
-const idString = z
-  .union([z.string().trim().min(1), z.number().int().nonnegative()])
+/** ManyChat ids are digit strings; numbers too large for a double arrive as strings (see json-text.ts). */
+const subscriberId = z
+  .union([
+    z.string().trim().regex(/^\d{1,32}$/, { error: 'must be 1 to 32 digits' }),
+    z.number({ error: 'must be 1 to 32 digits' }).int({ error: 'must be 1 to 32 digits' }).nonnegative({ error: 'must be 1 to 32 digits' }).safe({ error: 'must be 1 to 32 digits' }),
+  ], { error: 'must be 1 to 32 digits' })
   .transform((v) => String(v));
 
 const attachmentSchema = z.looseObject({
@@ -12,16 +17,36 @@ const attachmentSchema = z.looseObject({
   payload: z.looseObject({ url: z.string().trim().url({ error: 'must be a URL' }) }),
 });
 
-const manychatBodySchema = z.looseObject({
-  platform: z.literal('manychat', { error: 'must be "manychat"' }),
-  subscriber: z.looseObject({
-    id: idString,
+/** More attachments than this in one message are dropped: no guest sends more, and each one is a download. */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
+// The subscriber is either the fields a flow author picked or ManyChat's whole "Full Contact Data" object
+// (`id`, `key: "user:<id>"`, `page_id`, names, `last_input_text`, `ig_id`, `custom_fields`, …).
+const subscriberSchema = z
+  .looseObject({
+    id: subscriberId.optional(),
+    key: z.string().nullish(),
     ig_id: z.union([z.string(), z.number()]).nullish(),
     first_name: z.string().nullish(),
     last_name: z.string().nullish(),
     name: z.string().nullish(),
     ig_username: z.string().nullish(),
-  }),
+    last_input_text: z.string().nullish(),
+    custom_fields: z.unknown().optional(),
+  })
+  .transform((s, ctx) => {
+    const fromKey = /^user:(\d{1,32})$/.exec(s.key?.trim() ?? '')?.[1];
+    const id = s.id ?? fromKey;
+    if (id === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['id'], message: 'required (the ManyChat subscriber id)' });
+      return z.NEVER;
+    }
+    return { ...s, id };
+  });
+
+const manychatBodySchema = z.looseObject({
+  platform: z.literal('manychat', { error: 'must be "manychat"' }),
+  subscriber: subscriberSchema,
   message: z
     .looseObject({
       text: z.string().nullish(),
@@ -31,7 +56,8 @@ const manychatBodySchema = z.looseObject({
 });
 
 export type ManychatParseResult =
-  | { kind: 'messages'; messages: InboundMessage[] }
+  | { kind: 'messages'; messages: InboundMessage[]; /** attachments over the limit, not kept */ droppedAttachments: number }
+  | { kind: 'ignored'; reason: string }
   | { kind: 'invalid'; problems: string[] };
 
 const KIND_BY_ATTACHMENT_TYPE: Record<string, MessageKind> = {
@@ -78,11 +104,11 @@ export function parseManychatBody(body: unknown): ManychatParseResult {
   const { subscriber, message } = parsed.data;
   const channel = subscriber.ig_id != null && String(subscriber.ig_id).trim() !== '' ? 'instagram' : 'facebook';
   const ref = manychatConversation(channel, subscriber.id);
-  const senderName =
-    [subscriber.first_name, subscriber.last_name].filter((p) => p && p.trim()).join(' ').trim() ||
-    subscriber.name?.trim() ||
-    subscriber.ig_username?.trim() ||
-    undefined;
+  const senderName = firstVisible(
+    [subscriber.first_name, subscriber.last_name].filter((p) => p && p.trim()).join(' ').trim(),
+    subscriber.name,
+    subscriber.ig_username,
+  )?.trim();
   const base = {
     ...ref,
     externalUserId: subscriber.id,
@@ -91,13 +117,17 @@ export function parseManychatBody(body: unknown): ManychatParseResult {
     senderName,
   };
 
-  const text = message?.text?.trim() ?? '';
-  const attachments = message?.attachments ?? [];
+  // `last_input_text` (Full Contact Data) is what the guest typed when the flow did not map `message.text`.
+  const text = firstVisible(message?.text, subscriber.last_input_text)?.trim() ?? '';
+  const allAttachments = message?.attachments ?? [];
+  const attachments = allAttachments.slice(0, MAX_ATTACHMENTS_PER_MESSAGE);
+  const droppedAttachments = allAttachments.length - attachments.length;
 
   if (attachments.length > 0) {
     // Every attachment becomes one buffered message; the text travels with the first as its caption.
     return {
       kind: 'messages',
+      droppedAttachments,
       messages: attachments.map((a, i) => ({
         ...base,
         kind: KIND_BY_ATTACHMENT_TYPE[a.type?.toLowerCase() ?? ''] ?? 'other',
@@ -107,12 +137,11 @@ export function parseManychatBody(body: unknown): ManychatParseResult {
     };
   }
 
-  if (text === '') {
-    return { kind: 'invalid', problems: ['message: text must be non-empty or attachments must be given'] };
-  }
+  // Nothing a person would see (empty, spaces, zero-width characters): acknowledged, not a message.
+  if (text === '') return { kind: 'ignored', reason: 'empty_message' };
 
   const linkKind = kindOfBareMediaLink(text);
-  if (linkKind) return { kind: 'messages', messages: [{ ...base, kind: linkKind, text: '', mediaRef: text }] };
+  if (linkKind) return { kind: 'messages', droppedAttachments: 0, messages: [{ ...base, kind: linkKind, text: '', mediaRef: text }] };
 
-  return { kind: 'messages', messages: [{ ...base, kind: 'text', text, mediaRef: undefined }] };
+  return { kind: 'messages', droppedAttachments: 0, messages: [{ ...base, kind: 'text', text, mediaRef: undefined }] };
 }

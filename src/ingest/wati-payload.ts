@@ -4,10 +4,16 @@
 import { z } from 'zod';
 import type { InboundMessage, MessageKind } from '../buffer/types.js';
 import { whatsappConversation } from '../conversation-id.js';
+import { firstVisible, wellFormed } from './text.js';
 
 const nullableString = z.string().nullish();
 // Ids and timestamps arrive as strings or numbers depending on the sender.
 const stringish = z.union([z.string(), z.number()]).nullish().transform((v) => (v == null ? undefined : String(v)));
+/** WATI message ids are short (a wamid is ~40 characters); a longer one is not from WATI. */
+export const MAX_MESSAGE_ID_LENGTH = 128;
+const messageId = stringish.refine((v) => v === undefined || v.length <= MAX_MESSAGE_ID_LENGTH, {
+  error: `must be at most ${MAX_MESSAGE_ID_LENGTH} characters`,
+});
 
 const watiBodySchema = z.looseObject({
   waId: stringish,
@@ -21,8 +27,8 @@ const watiBodySchema = z.looseObject({
   text: nullableString,
   type: nullableString,
   data: z.unknown().optional(),
-  id: stringish,
-  whatsappMessageId: stringish,
+  id: messageId,
+  whatsappMessageId: messageId,
   owner: z.union([z.boolean(), z.literal('true'), z.literal('false')]).nullish(),
   eventType: nullableString,
   operatorName: nullableString,
@@ -47,11 +53,24 @@ export interface WatiOutgoingEvent {
 
 export type WatiParseResult =
   | { kind: 'message'; message: InboundMessage; operatorName?: string }
-  | { kind: 'ignored'; reason: string; outgoing?: WatiOutgoingEvent }
+  | { kind: 'ignored'; reason: string; outgoing?: WatiOutgoingEvent; /** for the log line: whose event it was */ waId?: string }
   | { kind: 'invalid'; problems: string[] };
 
 /** Event types that carry a guest's message; everything else (status updates, sent messages…) is ignored. */
 const GUEST_MESSAGE_EVENTS = new Set(['message', 'newContactMessageReceived']);
+
+/** Message `type`s of guest events we answer; others (reaction, sticker, location, contacts…) are acknowledged only. */
+const HANDLED_MESSAGE_TYPES = new Set(['text', 'image', 'photo', 'document', 'audio', 'voice', 'video', 'button', 'interactive']);
+
+/** WATI's current docs name events `<name>_v2` (`sessionMessageSent_v2`, `sentMessageREAD_v2`…); same meaning. */
+export function baseEventType(eventType: string): string {
+  return eventType.replace(/_v2$/i, '');
+}
+
+/** A reason that is safe to echo and log, whatever name a sender made up. */
+function reasonSlug(prefix: string, name: string): string {
+  return `${prefix}${name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64)}`;
+}
 
 const KIND_BY_WATI_TYPE: Record<string, MessageKind> = {
   image: 'image',
@@ -103,10 +122,7 @@ function parseEventTime(timestamp: string | undefined, created: unknown): number
   return undefined;
 }
 
-function nonEmpty(...values: (string | null | undefined)[]): string | undefined {
-  for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v;
-  return undefined;
-}
+const nonEmpty = firstVisible;
 
 export function parseWatiBody(body: unknown): WatiParseResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -121,33 +137,35 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   }
   const b = parsed.data;
   const isEvent = b.eventType != null;
+  const eventType = b.eventType != null ? baseEventType(b.eventType) : undefined;
 
   // Not a guest's message: our own or an operator's outgoing message, or a status/other event.
   if (b.owner === true || b.owner === 'true') {
     const waId = (b.waId ?? b.phone)?.replace(/^\+/, '').trim();
-    const eventType = b.eventType ?? 'sessionMessageSent';
     // Only sent messages are someone writing to the guest (not template/status events).
-    const isSend = /^(sessionMessageSent|message)$/i.test(eventType);
+    const isSend = /^(sessionMessageSent|message)$/i.test(eventType ?? 'sessionMessageSent');
     const outgoing: WatiOutgoingEvent | undefined =
       waId && /^\d{6,20}$/.test(waId) && isSend
         ? {
             waId,
             platformMessageIds: [b.whatsappMessageId, b.id].filter((x): x is string => Boolean(x)),
-            text: nonEmpty(b.text, typeof b.data === 'string' ? b.data : undefined) ?? '',
+            text: nonEmpty(b.text, typeof b.data === 'string' ? b.data : undefined)?.trim() ?? '',
             operatorName: nonEmpty(b.operatorName)?.trim(),
             sentAt: parseEventTime(b.timestamp, (body as { created?: unknown }).created),
           }
         : undefined;
     return { kind: 'ignored', reason: 'outgoing_message', ...(outgoing ? { outgoing } : {}) };
   }
-  if (isEvent && !GUEST_MESSAGE_EVENTS.has(b.eventType as string)) {
-    return { kind: 'ignored', reason: `event_type_${b.eventType}` };
-  }
 
   const rawWaId = b.waId ?? b.phone;
   const waId = rawWaId?.replace(/^\+/, '').trim();
+  const validWaId = waId && /^\d{6,20}$/.test(waId) ? waId : undefined;
+  // A well-formed event we do not act on is acknowledged: WATI re-delivers anything but a 200 for 24 h.
+  const ignored = (reason: string): WatiParseResult => ({ kind: 'ignored', reason, ...(validWaId ? { waId: validWaId } : {}) });
+  if (eventType !== undefined && !GUEST_MESSAGE_EVENTS.has(eventType)) return ignored(reasonSlug('event_type_', eventType));
+
   if (!waId) return { kind: 'invalid', problems: ['waId: required (the guest WhatsApp number)'] };
-  if (!/^\d{6,20}$/.test(waId)) return { kind: 'invalid', problems: ['waId: must be the WhatsApp number in digits'] };
+  if (!validWaId) return { kind: 'invalid', problems: ['waId: must be the WhatsApp number in digits'] };
 
   const operatorName = nonEmpty(b.operatorName)?.trim();
   const wrap = (message: InboundMessage): WatiParseResult =>
@@ -157,15 +175,18 @@ export function parseWatiBody(body: unknown): WatiParseResult {
     externalUserId: waId,
     platformMessageId: b.whatsappMessageId ?? b.id,
     replyContextId: b.replyContextId ?? undefined,
-    senderName: nonEmpty(b.senderName),
+    senderName: nonEmpty(b.senderName)?.trim(),
+    // WATI's own id of the message too: the same message may come as `newContactMessageReceived` and as `message`.
+    platformMessageAliases: b.whatsappMessageId && b.id && b.id !== b.whatsappMessageId ? [b.id] : undefined,
   };
-  const watiType = b.type?.toLowerCase();
+  const watiType = b.type?.trim().toLowerCase() || undefined;
+  if (isEvent && watiType && !HANDLED_MESSAGE_TYPES.has(watiType)) return ignored(reasonSlug('unsupported_message_type_', watiType));
 
   // Standard event with media: `data` is the media path, `text` its caption.
   if (watiType && watiType !== 'text' && typeof b.data === 'string' && b.data.trim() !== '') {
     const mediaRef = normalizeWatiMediaPath(b.data);
     const kind = KIND_BY_WATI_TYPE[watiType] ?? kindFromMediaPath(mediaRef) ?? 'other';
-    return wrap({ ...base, kind, text: b.text?.trim() ?? '', mediaRef });
+    return wrap({ ...base, kind, text: nonEmpty(b.text)?.trim() ?? '', mediaRef: wellFormed(mediaRef) });
   }
 
   const text = nonEmpty(
@@ -184,18 +205,18 @@ export function parseWatiBody(body: unknown): WatiParseResult {
     const declared = b.dataType?.toLowerCase();
     const kind = (declared && KIND_BY_WATI_TYPE[declared]) || kindFromMediaPath(mediaRef) || 'document';
     const caption = text && normalizeWatiMediaPath(text) !== mediaRef ? text.trim() : '';
-    return wrap({ ...base, kind, text: caption, mediaRef });
+    return wrap({ ...base, kind, text: caption, mediaRef: wellFormed(mediaRef) });
   }
 
   if (!text) {
-    if (isEvent && watiType && watiType !== 'text') {
-      // A real WATI event we cannot represent (reaction, location object…): acknowledge so WATI
-      // does not re-deliver it for 24 h, but do not wake the agent.
-      return { kind: 'ignored', reason: `unsupported_message_type_${watiType}` };
-    }
+    // An event, or a flow body whose message field is there but shows nothing (spaces, zero-width
+    // characters), is acknowledged and not stored. A flow body without any message field is a
+    // misconfigured flow step: 400 tells whoever set it up.
+    const hasMessageField = [b.text, b.userMessage, b.message, b.buttonReply, b.interactiveButtonReply, b.listReply].some((v) => v != null);
+    if (isEvent || hasMessageField) return ignored(isEvent && watiType && watiType !== 'text' ? reasonSlug('unsupported_message_type_', watiType) : 'empty_message');
     return {
       kind: 'invalid',
-      problems: ['message: one of userMessage, text or message must be non-empty, or filePath/data must name a media file'],
+      problems: ['message: one of userMessage, text or message must be given, or filePath/data must name a media file'],
     };
   }
 

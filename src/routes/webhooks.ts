@@ -32,6 +32,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       if (parsed.outgoing && opts.onOutgoing) {
         const outcome = opts.onOutgoing(parsed.outgoing);
         request.log.info({ conversationId: loggableConversationId(parsed.outgoing.waId), sender: outcome }, 'outgoing message recorded');
+      } else {
+        const conversationId = parsed.waId ? loggableConversationId(parsed.waId) : undefined;
+        request.log.info({ conversationId, reason: parsed.reason }, 'webhook event acknowledged and ignored');
       }
       return { status: 'ignored', reason: parsed.reason };
     }
@@ -48,9 +51,17 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     assertWebhookPasskey(request, opts.passkey);
     const parsed = parseManychatBody(request.body);
     if (parsed.kind === 'invalid') throw badRequest(parsed.problems);
+    if (parsed.kind === 'ignored') {
+      request.log.info({ reason: parsed.reason }, 'webhook body acknowledged and ignored');
+      return { status: 'ignored', reason: parsed.reason };
+    }
+    const logId = loggableConversationId(parsed.messages[0]?.conversationId ?? '');
+    if (parsed.droppedAttachments > 0) {
+      request.log.warn({ conversationId: logId, kept: parsed.messages.length, dropped: parsed.droppedAttachments }, 'too many attachments; the rest were dropped');
+    }
     const result = await opts.accept(parsed.messages);
     request.log.info(
-      { conversationId: loggableConversationId(parsed.messages[0]?.conversationId ?? ''), messages: parsed.messages.length, duplicate: !result.accepted },
+      { conversationId: logId, messages: parsed.messages.length, duplicate: !result.accepted },
       result.accepted ? 'message buffered' : 'duplicate delivery ignored',
     );
     return { status: 'ok', detail: 'Message buffered' };

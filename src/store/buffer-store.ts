@@ -9,8 +9,19 @@ import type { Db } from './database.js';
 
 /** WATI re-delivers for up to 24 h; keep platform ids twice that. */
 export const PLATFORM_ID_RETENTION_MS = 48 * 3600_000;
-/** Bodies without a platform id are duplicates when the same content repeats within this window. */
+/**
+ * A message that reaches us through both the WATI flow webhook (no id) and WATI's standard webhook (with
+ * an id) within this window is stored once.
+ */
 export const CONTENT_DEDUPE_WINDOW_MS = 60_000;
+
+/** The two routes the same WhatsApp message may take; content dedupe pairs one copy of each, nothing else. */
+type ContentSource = 'wati_flow' | 'wati_event';
+
+function contentSourceOf(message: InboundMessage): ContentSource | undefined {
+  if (message.channel !== 'whatsapp') return undefined;
+  return message.platformMessageId ? 'wati_event' : 'wati_flow';
+}
 
 export type BatchStatus = 'running' | 'delivering' | 'delivered' | 'failed' | 'undelivered' | 'abandoned' | 'held';
 
@@ -79,9 +90,19 @@ export class BufferStore {
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      getDedupe: db.prepare<[string, number], { source: string }>(
-        'SELECT source FROM inbound_dedupe WHERE key = ? AND expires_at > ?',
+      getDedupe: db.prepare<[string, number], { source: string; unmatched: number }>(
+        'SELECT source, unmatched FROM inbound_dedupe WHERE key = ? AND expires_at > ?',
       ),
+      // A copy from the same route adds to the count of copies waiting for a twin; an expired key or one
+      // left by the other route (its copies all paired) starts again at 1.
+      putContentKey: db.prepare<[{ key: string; source: string; expiresAt: number; now: number }]>(
+        `INSERT INTO inbound_dedupe (key, source, expires_at, unmatched) VALUES (@key, @source, @expiresAt, 1)
+         ON CONFLICT(key) DO UPDATE SET
+           unmatched = CASE WHEN inbound_dedupe.source = excluded.source AND inbound_dedupe.expires_at > @now
+                            THEN inbound_dedupe.unmatched + 1 ELSE 1 END,
+           source = excluded.source, expires_at = excluded.expires_at`,
+      ),
+      pairContentKey: db.prepare<[string]>('UPDATE inbound_dedupe SET unmatched = unmatched - 1 WHERE key = ?'),
       putDedupe: db.prepare<[string, string, number]>(
         'INSERT INTO inbound_dedupe (key, source, expires_at) VALUES (?, ?, ?) ' +
           'ON CONFLICT(key) DO UPDATE SET source = excluded.source, expires_at = excluded.expires_at',
@@ -147,9 +168,10 @@ export class BufferStore {
 
   /**
    * Stores the messages of one webhook delivery, unless it is a repeat. A delivery with a platform id is a
-   * repeat when that id was seen (48 h); one without is a repeat when the same content was seen within 60 s.
-   * A delivery with an id is also a repeat of an id-less delivery of the same content within 60 s (the same
-   * message reaching us through both the WATI flow and the standard webhook).
+   * repeat when that id (or one of its aliases) was seen (48 h). Content is compared only across the two
+   * WATI routes: a flow body (no id) and a standard event (with id) of the same content within 60 s are
+   * one message, each copy pairing with one copy from the other route. Two deliveries through the same
+   * route are never content duplicates: a guest who writes "sí" twice is heard twice.
    */
   accept(messages: readonly InboundMessage[], now: number): AcceptResult {
     return this.acceptMany([messages], now)[0] as AcceptResult;
@@ -167,15 +189,22 @@ export class BufferStore {
   private acceptOne(messages: readonly InboundMessage[], now: number): AcceptResult {
     const first = messages[0];
     if (!first) throw new Error('a delivery needs at least one message');
-    const idKey = first.platformMessageId ? `id:${first.channel}:${first.platformMessageId}` : undefined;
-    const contentKey = contentDedupeKey(messages);
+    const ids = first.platformMessageId ? [first.platformMessageId, ...(first.platformMessageAliases ?? [])] : [];
+    const idKeys = [...new Set(ids)].map((id) => `id:${first.channel}:${id}`);
+    if (idKeys.some((key) => this.stmts.getDedupe.get(key, now))) return { accepted: false, reason: 'duplicate' };
+    for (const key of idKeys) this.stmts.putDedupe.run(key, 'id', now + PLATFORM_ID_RETENTION_MS);
 
-    if (idKey && this.stmts.getDedupe.get(idKey, now)) return { accepted: false, reason: 'duplicate' };
-    const seenContent = this.stmts.getDedupe.get(contentKey, now);
-    if (seenContent && (!idKey || seenContent.source === 'content')) return { accepted: false, reason: 'duplicate' };
-
-    if (idKey) this.stmts.putDedupe.run(idKey, 'id', now + PLATFORM_ID_RETENTION_MS);
-    this.stmts.putDedupe.run(contentKey, idKey ? 'id' : 'content', now + CONTENT_DEDUPE_WINDOW_MS);
+    const source = contentSourceOf(first);
+    if (source) {
+      const contentKey = contentDedupeKey(messages);
+      const seen = this.stmts.getDedupe.get(contentKey, now);
+      if (seen && seen.source !== source && seen.unmatched > 0) {
+        // The other route's copy of this message: pair them and store nothing (its ids are kept above).
+        this.stmts.pairContentKey.run(contentKey);
+        return { accepted: false, reason: 'duplicate' };
+      }
+      this.stmts.putContentKey.run({ key: contentKey, source, expiresAt: now + CONTENT_DEDUPE_WINDOW_MS, now });
+    }
 
     const seqs = messages.map((m) =>
       Number(

@@ -230,4 +230,21 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'installation secret for log masking; content dedupe that pairs the flow and event copies',
+    sql: `
+      -- Values that belong to this installation. 'log_mask_key' keys the HMAC that masks guest ids in logs:
+      -- stable for one installation, useless to anyone who has the logs but not the database.
+      CREATE TABLE installation (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO installation (name, value) VALUES ('log_mask_key', lower(hex(randomblob(32))));
+
+      -- Content keys now say which route stored them ('wati_flow' or 'wati_event') and how many copies from
+      -- that route are still waiting for their twin from the other route.
+      ALTER TABLE inbound_dedupe ADD COLUMN unmatched INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

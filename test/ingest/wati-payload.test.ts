@@ -65,9 +65,11 @@ describe('parseWatiBody', () => {
       kind: 'ignored',
       outgoing: { waId: '50355550104', operatorName: 'María Operadora' },
     });
+    // `_v2` names mean the same as the base name.
     expect(parseWatiBody({ ...fixture('wati_event_text.json'), eventType: 'templateMessageSent_v2' })).toEqual({
       kind: 'ignored',
-      reason: 'event_type_templateMessageSent_v2',
+      reason: 'event_type_templateMessageSent',
+      waId: '50355550104',
     });
     expect(parseWatiBody({ ...fixture('wati_event_text.json'), type: 'reaction', text: null })).toMatchObject({ kind: 'ignored' });
   });

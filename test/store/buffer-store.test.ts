@@ -34,11 +34,31 @@ describe('BufferStore.accept', () => {
     expect(store.accept([m], PLATFORM_ID_RETENTION_MS).accepted).toBe(true);
   });
 
-  it('dedupes id-less bodies on normalised content within 60 seconds only', () => {
+  it('pairs a flow body (no id) with a standard event (id) of the same normalised content within 60 seconds only', () => {
     expect(store.accept([msg({ text: 'Hola  mundo' })], 0).accepted).toBe(true);
-    expect(store.accept([msg({ text: 'hola mundo ' })], 59_000).accepted).toBe(false);
-    expect(store.accept([msg({ text: 'hola mundo' })], CONTENT_DEDUPE_WINDOW_MS + 1).accepted).toBe(true);
-    expect(store.accept([msg({ text: 'hola mundo', conversationId: '50399999999' })], 0).accepted).toBe(true);
+    expect(store.accept([msg({ text: 'hola mundo ', platformMessageId: 'w1' })], 59_000).accepted).toBe(false);
+    // That event is now known by its id: its re-delivery is a repeat too.
+    expect(store.accept([msg({ text: 'hola mundo ', platformMessageId: 'w1' })], 59_500).accepted).toBe(false);
+    expect(store.accept([msg({ text: 'hola mundo' })], 100_000).accepted).toBe(true);
+    expect(store.accept([msg({ text: 'hola mundo', platformMessageId: 'w2' })], 100_000 + CONTENT_DEDUPE_WINDOW_MS + 1).accepted).toBe(true);
+    expect(store.accept([msg({ text: 'hola mundo', conversationId: '50399999999', platformMessageId: 'w3' })], 100_001).accepted).toBe(true);
+  });
+
+  it('never dedupes content within one route, and pairs copies one for one across the two', () => {
+    const flow = (t: number) => store.accept([msg({ text: 'sí' })], t).accepted;
+    const event = (id: string, t: number) => store.accept([msg({ text: 'sí', platformMessageId: id })], t).accepted;
+    expect([flow(0), flow(1), event('a', 2), event('b', 3), event('c', 4)]).toEqual([true, true, false, false, true]);
+    expect([flow(5), flow(6)]).toEqual([false, true]);
+  });
+
+  it('applies no content dedupe to ManyChat, which has a single route', () => {
+    const mc = msg({ conversationId: 'facebook:77', channel: 'facebook', externalUserId: '77', text: 'ok' });
+    expect([store.accept([mc], 0).accepted, store.accept([mc], 1).accepted]).toEqual([true, true]);
+  });
+
+  it('treats a message as a repeat when any of its ids (the wamid or WATI\'s own id) was seen', () => {
+    expect(store.accept([msg({ platformMessageId: 'wamid.9', platformMessageAliases: ['wati-9'] })], 0).accepted).toBe(true);
+    expect(store.accept([msg({ platformMessageId: 'wati-9', text: 'otra' })], 1).accepted).toBe(false);
   });
 
   it('accepts two distinct platform messages with the same text', () => {
@@ -50,7 +70,7 @@ describe('BufferStore.accept', () => {
 describe('BufferStore.acceptMany (group commit)', () => {
   it('applies the same dedupe rules within one group as across groups', () => {
     const results = store.acceptMany(
-      [[msg({ platformMessageId: 'w1', text: 'a' })], [msg({ platformMessageId: 'w1', text: 'a' })], [msg({ text: 'b' })], [msg({ text: 'B ' })]],
+      [[msg({ platformMessageId: 'w1', text: 'a' })], [msg({ platformMessageId: 'w1', text: 'a' })], [msg({ text: 'b' })], [msg({ text: 'B ', platformMessageId: 'w2' })]],
       0,
     );
     expect(results.map((r) => r.accepted)).toEqual([true, false, true, false]);

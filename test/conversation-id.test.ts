@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { loggableConversationId, useLogMaskKey } from '../src/conversation-id.js';
+import { openDatabase } from '../src/store/database.js';
+import { logMaskKey } from '../src/store/installation.js';
+import { tempDbPath } from './support/test-config.js';
+
+describe('loggableConversationId', () => {
+  it('masks with an HMAC keyed by a secret created once per installation and kept in its database', () => {
+    const path = tempDbPath();
+    const db = openDatabase(path);
+    const secret = logMaskKey(db);
+    db.close();
+    const reopened = openDatabase(path);
+    expect(logMaskKey(reopened)).toBe(secret);
+    reopened.close();
+    const other = openDatabase(tempDbPath());
+    const otherSecret = logMaskKey(other);
+    other.close();
+    expect(otherSecret).not.toBe(secret);
+
+    useLogMaskKey(secret);
+    const here = loggableConversationId('50312344568');
+    expect(loggableConversationId('50312344568')).toBe(here);
+    expect(here).toMatch(/^wa:…4568:[0-9a-f]{10}$/);
+    // Not the old unsalted hash, which anyone could recompute for the 10,000 numbers ending in 4568.
+    expect(here).not.toContain(createHash('sha256').update('50312344568').digest('hex').slice(0, 8));
+    useLogMaskKey(otherSecret);
+    expect(loggableConversationId('50312344568')).not.toBe(here);
+  });
+
+  it('masks ManyChat subscriber ids the same way', () => {
+    expect(loggableConversationId('facebook:7100000000000001')).toMatch(/^fb:…0001:[0-9a-f]{10}$/);
+    expect(loggableConversationId('instagram:1900000002')).toMatch(/^ig:…0002:[0-9a-f]{10}$/);
+    expect(loggableConversationId('facebook:7100000000000001')).not.toContain('7100000000000001');
+  });
+});
