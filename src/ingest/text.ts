@@ -4,7 +4,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 // Characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen,
 // Mongolian vowel separator, invisible operators, Hangul fillers and braille blank.
-const INVISIBLE = /[\s\u00AD\u034F\u115F\u1160\u180E\u200B-\u200F\u2028-\u202F\u205F-\u2064\u3164\u2800\uFEFF\uFFA0]/gu;
+const INVISIBLE = /\u034F|[\s\u00AD\u115F\u1160\u180E\u200B-\u200F\u2028-\u202F\u205F-\u2064\u3164\u2800\uFEFF\uFFA0]/gu;
 
 /** Replaces lone surrogates (invalid UTF-16, which SQLite would store as garbage) with U+FFFD. */
 export function wellFormed(text: string): string {
