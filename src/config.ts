@@ -3,6 +3,7 @@
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MEDIA_ALLOWED_HOSTS, parseAllowedHosts } from './media/remote-policy.js';
 import { parseClosures, parseOfficeHours } from './tools/office-schedule.js';
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
@@ -167,6 +168,21 @@ const envSchema = z.object({
   ),
   MEDIA_DOWNLOAD_TIMEOUT_SECONDS: seconds(60),
   MEDIA_DIR: optionalString,
+  // Hosts (suffixes) ManyChat attachment URLs may be downloaded from; https and public addresses only.
+  MEDIA_ALLOWED_HOSTS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default(DEFAULT_MEDIA_ALLOWED_HOSTS.join(','))
+      .transform((value, ctx) => {
+        try {
+          return parseAllowedHosts(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : 'invalid host list' });
+          return z.NEVER;
+        }
+      }),
+  ),
   TRANSCRIPTION_MODEL: z.preprocess(emptyToUndefined, z.string().trim().default('gpt-4o-mini-transcribe')),
   TRANSCRIPTION_LANGUAGE: z.preprocess(emptyToUndefined, z.string().trim().default('es')),
   PAYMENT_DESTINATION_ACCOUNT: optionalString,
@@ -252,6 +268,8 @@ export interface Config {
     downloadTimeoutMs: number;
     /** Where downloaded media is kept (default: `media/` next to the database). */
     dir: string;
+    /** MEDIA_ALLOWED_HOSTS: where ManyChat attachment URLs may be fetched from (itself or a subdomain). */
+    allowedHosts: string[];
     transcriptionModel: string;
     transcriptionLanguage: string;
     /** The hotel's account that bank transfers must reach (analyze_payment_proof). */
@@ -335,6 +353,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionMs: Math.round(e.MEDIA_RETENTION_DAYS * 86_400_000),
       downloadTimeoutMs: Math.round(e.MEDIA_DOWNLOAD_TIMEOUT_SECONDS * 1000),
       dir: e.MEDIA_DIR ?? defaultMediaDir(e.CONVERSATION_DB_PATH),
+      allowedHosts: e.MEDIA_ALLOWED_HOSTS,
       transcriptionModel: e.TRANSCRIPTION_MODEL,
       transcriptionLanguage: e.TRANSCRIPTION_LANGUAGE,
       paymentDestinationAccount: e.PAYMENT_DESTINATION_ACCOUNT,

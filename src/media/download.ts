@@ -1,11 +1,28 @@
 // Bounded download of a guest's media: size limit enforced while streaming, a whole-exchange timeout,
 // a few retries for transient failures only. The caller decides what the bytes are (content sniffing).
+// A URL from a webhook body comes with a RemoteMediaPolicy: every hop is checked and the connection itself
+// refuses disallowed addresses.
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { AddressRefusedError, guardedLookup, urlRefusal, type RemoteMediaPolicy } from './remote-policy.js';
 
-// CDN links (ManyChat) may redirect; WATI answers directly.
+// The configured WATI host: trusted, may redirect.
 let redirecting: Dispatcher | undefined;
 const defaultDispatcher = (): Dispatcher =>
   (redirecting ??= new Agent().compose(interceptors.redirect({ maxRedirections: 3 })));
+
+// One connection pool per policy, resolving through it. No redirect interceptor: hops are followed (and
+// checked) by requestWithPolicy.
+const guardedAgents = new WeakMap<RemoteMediaPolicy, Dispatcher>();
+function guardedAgent(policy: RemoteMediaPolicy): Dispatcher {
+  let agent = guardedAgents.get(policy);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(policy) } });
+    guardedAgents.set(policy, agent);
+  }
+  return agent;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export type DownloadFailure =
   | 'too_large' // over MEDIA_MAX_BYTES
@@ -32,7 +49,10 @@ export interface DownloadRequest {
   signal: AbortSignal;
   /** Names the source in errors (the URL may hold ids). */
   label: string;
+  /** For a trusted URL only (ignored with `policy`, which brings its own). */
   dispatcher?: Dispatcher;
+  /** Where an untrusted URL (from a webhook body) may lead; refusals are 'invalid_ref'. */
+  policy?: RemoteMediaPolicy;
 }
 
 export interface Downloaded {
@@ -52,12 +72,14 @@ async function downloadOnce(req: DownloadRequest): Promise<Downloaded> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = AbortSignal.any([req.signal, timeout]);
   try {
-    const res = await request(req.url, {
-      method: 'GET',
-      ...(req.headers ? { headers: req.headers } : {}),
-      signal,
-      dispatcher: req.dispatcher ?? defaultDispatcher(),
-    });
+    const res = req.policy
+      ? await requestWithPolicy(req, req.policy, signal)
+      : await request(req.url, {
+          method: 'GET',
+          ...(req.headers ? { headers: req.headers } : {}),
+          signal,
+          dispatcher: req.dispatcher ?? defaultDispatcher(),
+        });
     // Destroying the body early (size limit) must not surface as an unhandled stream error.
     res.body.on('error', () => undefined);
     if (res.statusCode < 200 || res.statusCode >= 300) {
@@ -87,6 +109,8 @@ async function downloadOnce(req: DownloadRequest): Promise<Downloaded> {
   } catch (err) {
     if (err instanceof DownloadError) throw err;
     if (req.signal.aborted) throw req.signal.reason ?? err;
+    const refused = addressRefusal(err);
+    if (refused) throw new DownloadError('invalid_ref', `${req.label}: ${refused.message}`);
     const what = timeout.aborted ? `no complete response within ${req.timeoutMs} ms` : describe(err);
     throw new DownloadError('unavailable', `${req.label}: ${what}`, true);
   }
@@ -107,6 +131,48 @@ export async function downloadMedia(req: DownloadRequest, retry: DownloadRetry =
       });
     }
   }
+}
+
+/** GET with manual redirects: each hop's URL is checked before it is requested (its address, on connect). */
+async function requestWithPolicy(req: DownloadRequest, policy: RemoteMediaPolicy, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  let url = checkedUrl(req.url, undefined, policy, req.label);
+  const origin = url.origin;
+  for (let redirects = 0; ; redirects++) {
+    const res = await request(url, {
+      method: 'GET',
+      // Headers are meant for the first origin only.
+      ...(req.headers && url.origin === origin ? { headers: req.headers } : {}),
+      signal,
+      dispatcher: guardedAgent(policy),
+    });
+    const location = res.headers.location;
+    if (!REDIRECT_STATUSES.has(res.statusCode) || typeof location !== 'string') return res;
+    await res.body.dump().catch(() => undefined);
+    if (redirects >= policy.maxRedirects) {
+      throw new DownloadError('invalid_ref', `${req.label}: more than ${policy.maxRedirects} redirects`);
+    }
+    url = checkedUrl(location, url, policy, req.label);
+  }
+}
+
+function checkedUrl(raw: string, base: URL | undefined, policy: RemoteMediaPolicy, label: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    throw new DownloadError('invalid_ref', `${label}: not a URL`);
+  }
+  const refusal = urlRefusal(url, policy);
+  if (refusal) throw new DownloadError('invalid_ref', `${label}: ${refusal}`);
+  return url;
+}
+
+/** The policy's refusal from inside the connection, however undici wrapped it. */
+function addressRefusal(err: unknown): AddressRefusedError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof AddressRefusedError) return e;
+  }
+  return undefined;
 }
 
 function describe(err: unknown): string {

@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { IMAGE_TYPES, PDF_TYPE, receivedContentType } from './content-type.js';
 import { DEFAULT_DOWNLOAD_RETRY, DownloadError, downloadMedia, type DownloadRetry } from './download.js';
 import type { MediaStore, StoredMedia } from './media-store.js';
+import { remoteMediaPolicy, type RemoteMediaPolicy } from './remote-policy.js';
 
 export type PreparedMedia =
   | { status: 'image'; media: StoredMedia; base64: string }
@@ -58,10 +59,20 @@ export interface MediaServiceDeps {
   clock: Clock;
   transcriber: Transcriber | undefined;
   downloadRetry?: DownloadRetry;
+  /**
+   * Where ManyChat attachment URLs (chosen by whoever posts the webhook) may be fetched from. Default: https,
+   * config.media.allowedHosts, public addresses. Tests widen it for a fake CDN on 127.0.0.1; nothing from
+   * the environment or a request can.
+   */
+  remotePolicy?: RemoteMediaPolicy;
 }
 
 export class MediaService {
-  constructor(private readonly deps: MediaServiceDeps) {}
+  private readonly remotePolicy: RemoteMediaPolicy;
+
+  constructor(private readonly deps: MediaServiceDeps) {
+    this.remotePolicy = deps.remotePolicy ?? remoteMediaPolicy(deps.config.media.allowedHosts);
+  }
 
   get store(): MediaStore {
     return this.deps.store;
@@ -140,17 +151,19 @@ export class MediaService {
     const ref = m.mediaRef as string;
     let url: string;
     let headers: Record<string, string> | undefined;
+    let policy: RemoteMediaPolicy | undefined;
     if (m.channel === 'whatsapp') {
       if (!config.wati.baseUrl || !config.wati.apiKey) return { reason: 'unavailable' };
       url = `${config.wati.baseUrl}/api/v1/getMedia?fileName=${encodeURIComponent(ref)}`;
       headers = { authorization: `Bearer ${config.wati.apiKey}` };
     } else {
-      url = ref; // ManyChat: the attachment's public CDN URL, no auth
+      url = ref; // ManyChat: the attachment's public CDN URL, no auth; taken from the webhook body, so policed
+      policy = this.remotePolicy;
     }
     const label = m.channel === 'whatsapp' ? 'WATI getMedia' : 'ManyChat attachment';
     try {
       const got = await downloadMedia(
-        { url, ...(headers ? { headers } : {}), maxBytes: config.media.maxBytes, timeoutMs: config.media.downloadTimeoutMs, signal, label },
+        { url, ...(headers ? { headers } : {}), ...(policy ? { policy } : {}), maxBytes: config.media.maxBytes, timeoutMs: config.media.downloadTimeoutMs, signal, label },
         this.deps.downloadRetry ?? DEFAULT_DOWNLOAD_RETRY,
       );
       const contentType = receivedContentType(got.bytes, got.headerType);
@@ -162,6 +175,11 @@ export class MediaService {
       return { bytes: got.bytes, contentType };
     } catch (err) {
       if (signal.aborted) throw err;
+      if (err instanceof DownloadError && err.failure === 'invalid_ref') {
+        // The message names the host and the rule, never the path or query (signed ids).
+        log.warn({ source: label, error: err.message }, 'media URL refused');
+        return { reason: 'unavailable' };
+      }
       if (err instanceof DownloadError) {
         log.warn({ source: label, failure: err.failure, error: err.message }, 'media download failed');
         return { reason: err.failure === 'too_large' ? 'too_large' : 'unavailable' };

@@ -3,9 +3,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
 import { buildApp } from '../../src/app.js';
+import { MediaService } from '../../src/media/media-service.js';
+import { DEFAULT_MEDIA_ALLOWED_HOSTS, remoteMediaPolicy, type RemoteMediaPolicy } from '../../src/media/remote-policy.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import {
   errorReply,
@@ -17,6 +20,7 @@ import {
   type RecordedRequest,
 } from '../support/fake-openai.js';
 import { listenLocal, type RecordedRequest as WatiRequest } from '../support/fake-wati.js';
+import { fakeResolver } from '../support/fake-dns.js';
 import { TEST_PASSKEY } from '../support/test-config.js';
 import { oggOpus, PDF, PNG } from './files.js';
 
@@ -27,7 +31,14 @@ let openai: FakeOpenAI;
 let h: Harness;
 const extra: (() => Promise<void>)[] = [];
 
-async function start(env: Record<string, string> = {}, shutdownGraceMs = 2_000): Promise<void> {
+interface StartOptions {
+  shutdownGraceMs?: number;
+  /** Replaces the ManyChat media policy; the agent then gets a MediaService without a transcriber. */
+  remotePolicy?: RemoteMediaPolicy;
+  logger?: Logger;
+}
+
+async function start(env: Record<string, string> = {}, { shutdownGraceMs = 2_000, remotePolicy, logger }: StartOptions = {}): Promise<void> {
   openai = await startFakeOpenAI();
   const dir = mkdtempSync(join(tmpdir(), 'watibot3-media-'));
   writeFileSync(join(dir, 'system_instructions.txt'), 'Eres la asistente de un hotel ficticio.');
@@ -41,10 +52,32 @@ async function start(env: Record<string, string> = {}, shutdownGraceMs = 2_000):
       PAYMENT_DESTINATION_ACCOUNT: '200-123456-7',
       ...env,
     },
-    agent: (deps) => createOpenAiAgent({ ...deps, retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
+    agent: (deps) =>
+      createOpenAiAgent({
+        ...deps,
+        retry: { baseDelayMs: 5, maxDelayMs: 20 },
+        ...(remotePolicy
+          ? { media: new MediaService({ config: deps.config, store: deps.mediaStore, clock: deps.clock, transcriber: undefined, remotePolicy }) }
+          : {}),
+      }),
     shutdownGraceMs,
+    ...(logger ? { logger } : {}),
   });
 }
+
+/** A logger keeping its JSON lines. */
+function capturingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }), lines };
+}
+
+/** A fake Meta CDN: every *.fbcdn.net name is 127.0.0.1, reached over http; the other rules as in production. */
+const loopbackCdn = () =>
+  remoteMediaPolicy(DEFAULT_MEDIA_ALLOWED_HOSTS, {
+    schemes: ['http:'],
+    allowAddress: (a) => a === '127.0.0.1',
+    resolve: fakeResolver({ '*.fbcdn.net': '127.0.0.1' }),
+  });
 
 afterEach(async () => {
   await h.close();
@@ -236,7 +269,7 @@ describe('media from WhatsApp (Responses API)', () => {
 
 describe('media from ManyChat and in Chat Completions mode', () => {
   it('downloads every attachment from the CDN without auth and sends images and PDFs as chat parts', async () => {
-    await start({ LLM_API: 'chat_completions' });
+    await start({ LLM_API: 'chat_completions' }, { remotePolicy: loopbackCdn() });
     const cdnRequests: { path: string; auth: string | undefined }[] = [];
     const cdn = await listenLocal(async (req, res) => {
       cdnRequests.push({ path: req.url ?? '', auth: req.headers.authorization });
@@ -245,6 +278,7 @@ describe('media from ManyChat and in Chat Completions mode', () => {
       res.end(body);
     });
     extra.push(cdn.close);
+    const cdnOrigin = cdn.origin.replace('127.0.0.1', 'scontent.xx.fbcdn.net');
     openai.queue(textReply('¡Bonita foto!'));
     await h.post('/manychat/webhook', {
       platform: 'manychat',
@@ -253,8 +287,8 @@ describe('media from ManyChat and in Chat Completions mode', () => {
       message: {
         text: 'Mire esto',
         attachments: [
-          { type: 'image', payload: { url: `${cdn.origin}/img?sig=1` } },
-          { type: 'file', payload: { url: `${cdn.origin}/pdf?sig=2` } },
+          { type: 'image', payload: { url: `${cdnOrigin}/img?sig=1` } },
+          { type: 'file', payload: { url: `${cdnOrigin}/pdf?sig=2` } },
         ],
       },
     });
@@ -267,6 +301,57 @@ describe('media from ManyChat and in Chat Completions mode', () => {
     expect(content[0]!.text).toMatch(/with caption: Mire esto\)$/);
     expect(content[1]!.image_url).toEqual({ url: `data:image/png;base64,${PNG.toString('base64')}` });
     expect(content[3]!.file).toMatchObject({ file_data: `data:application/pdf;base64,${PDF.toString('base64')}` });
+  });
+});
+
+describe('ManyChat media only from MEDIA_ALLOWED_HOSTS, never from private addresses (SSRF)', () => {
+  /** A server that must see no request; the model's user text of the first turn. */
+  async function postAttachments(urls: (port: string) => string[]) {
+    const cdnRequests: string[] = [];
+    const cdn = await listenLocal(async (req, res) => {
+      cdnRequests.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(PNG);
+    });
+    extra.push(cdn.close);
+    openai.queue(textReply('Disculpe, ¿podría enviar la imagen de nuevo?'));
+    await h.post('/manychat/webhook', {
+      platform: 'manychat',
+      passkey: TEST_PASSKEY,
+      subscriber: { id: '1900000031', first_name: 'Eva' },
+      message: { text: 'Mire', attachments: urls(new URL(cdn.origin).port).map((url) => ({ type: 'image', payload: { url } })) },
+    });
+    await h.manychat.waitForTexts(1, 5_000);
+    return { cdnRequests, text: textOf(userContent(openai.requests[0]!)) };
+  }
+
+  it('fetches nothing from loopback, a link-local address or a host off the list; each becomes "could not be downloaded"', async () => {
+    const { logger, lines } = capturingLogger();
+    await start({}, { logger }); // the production policy, from config
+    const { cdnRequests, text } = await postAttachments((port) => [
+      `http://127.0.0.1:${port}/anything?sig=SECRETSIG`,
+      'https://evil.example/x?token=SECRETTOKEN',
+      'http://169.254.169.254/latest/meta-data/',
+    ]);
+    expect(cdnRequests).toEqual([]);
+    expect(text.match(/but the file could not be downloaded/g)).toHaveLength(3);
+    const refused = lines.map((l) => JSON.parse(l) as Item).filter((l) => l.msg === 'media URL refused');
+    expect(refused.map((l) => [l.level, l.source, l.error])).toEqual([
+      [40, 'ManyChat attachment', 'ManyChat attachment: scheme http: is not allowed (host 127.0.0.1)'],
+      [40, 'ManyChat attachment', 'ManyChat attachment: host evil.example is not in MEDIA_ALLOWED_HOSTS'],
+      [40, 'ManyChat attachment', 'ManyChat attachment: scheme http: is not allowed (host 169.254.169.254)'],
+    ]);
+    expect(lines.join('\n')).not.toMatch(/SECRETSIG|SECRETTOKEN|anything|meta-data/);
+  });
+
+  it('refuses a host on the list whose name resolves to 127.0.0.1', async () => {
+    const resolve = fakeResolver({ '*.fbcdn.net': '127.0.0.1' });
+    // Production rules except the resolver, and http allowed so that an unchecked address would reach the server.
+    await start({}, { remotePolicy: remoteMediaPolicy(DEFAULT_MEDIA_ALLOWED_HOSTS, { resolve, schemes: ['http:', 'https:'] }) });
+    const { cdnRequests, text } = await postAttachments((port) => [`http://scontent.xx.fbcdn.net:${port}/img?sig=1`]);
+    expect(resolve.asked).toEqual(['scontent.xx.fbcdn.net']);
+    expect(cdnRequests).toEqual([]);
+    expect(text).toMatch(/^\(User sent an image with caption: Mire, but the file could not be downloaded\. /);
   });
 });
 
@@ -295,7 +380,7 @@ describe('media failures never fail the turn', () => {
 
 describe('media across a restart', () => {
   it('a turn interrupted by shutdown is answered after restart without downloading or transcribing again', async () => {
-    await start({}, 50);
+    await start({}, { shutdownGraceMs: 50 });
     const seen = serveWatiMedia({ 'data/audios/c.opus': { body: oggOpus() } });
     openai.queueTranscription({ text: 'Hola, quiero una cabaña' });
     openai.queue(textReply('tarde', { delayMs: 3_000 }));
