@@ -25,7 +25,7 @@ import type { ToolDefinition } from '../tools/types.js';
 import type { Logger } from '../logger.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { classifyError, DEFAULT_MODEL_RETRY, retryDelayMs, TurnAbortedError, type RetryPolicy } from './errors.js';
-import { pairCallsAndOutputs } from './history.js';
+import { dropItems, pairCallsAndOutputs } from './history.js';
 import { InstructionsFile, type LoadedInstructions } from './instructions.js';
 import { isToolCallImitation } from './json-imitation.js';
 import type { ModelApi, ModelResult } from './model-api.js';
@@ -98,18 +98,7 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 function withoutCalls(result: ModelResult): ModelResult {
   if (result.calls.length === 0) return result;
-  const items = result.items;
-  const kept: TranscriptItem[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as TranscriptItem;
-    if (item.kind === 'function_call') continue;
-    if (item.kind === 'reasoning') {
-      const next = items[i + 1];
-      if (next === undefined || next.kind === 'function_call') continue;
-    }
-    kept.push(item);
-  }
-  return { ...result, items: kept, calls: [] };
+  return { ...result, items: dropItems(result.items, (item) => item.kind === 'function_call'), calls: [] };
 }
 
 function outboundLookup(db: Db): ReplyContextLookup | undefined {

@@ -1,5 +1,5 @@
 // Responses API adapter: stateless (store false, full replay from the local transcript), encrypted
-// reasoning requested and replayed with its tool calls.
+// reasoning requested and replayed with the output items it came with, ids and order kept.
 import type OpenAI from 'openai';
 import type {
   FunctionTool,
@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { JsonObject, ModelUsage, TranscriptItem, UserContentPart } from '../store/conversation-store.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { ModelResponseError } from './errors.js';
+import { withoutProviderId } from './history.js';
 import type { ModelApi, ModelCallOptions, ModelFunctionCall, ModelRequest, ModelResult } from './model-api.js';
 
 export interface ResponsesApiOptions {
@@ -55,18 +56,12 @@ const ResponseBody = z.looseObject({
   error: z.looseObject({ code: z.string().nullish() }).nullish(),
 });
 
-function withoutId(item: JsonObject): JsonObject {
-  if (!('id' in item)) return item;
-  const { id: _id, ...rest } = item;
-  return rest;
-}
-
 /**
- * One stored item as Responses input. Provider items are replayed as received, minus the `id` of
- * messages and function calls: with store false those ids point at nothing and the API answers 404.
- * Reasoning items travel only with their encrypted content (an id alone would be looked up, and fail).
+ * One stored item as Responses input. Provider items are replayed exactly as received — reasoning,
+ * messages and function calls keep their ids — which is how the API takes back a stateless (store
+ * false) conversation. Whether a reasoning item may travel at all is decided by buildResponsesInput.
  */
-export function toResponsesInput(item: TranscriptItem, replayReasoning: boolean): ResponseInputItem | undefined {
+export function toResponsesInput(item: TranscriptItem): ResponseInputItem {
   switch (item.kind) {
     case 'user':
       return item.parts
@@ -76,18 +71,65 @@ export function toResponsesInput(item: TranscriptItem, replayReasoning: boolean)
       return { type: 'message', role: 'developer', content: item.text };
     case 'assistant':
       return item.responsesItem
-        ? (withoutId(item.responsesItem) as unknown as ResponseInputItem)
+        ? (item.responsesItem as unknown as ResponseInputItem)
         : { type: 'message', role: 'assistant', content: item.text };
     case 'function_call':
       return item.responsesItem
-        ? (withoutId(item.responsesItem) as unknown as ResponseInputItem)
+        ? (item.responsesItem as unknown as ResponseInputItem)
         : { type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments };
     case 'function_output':
       return { type: 'function_call_output', call_id: item.callId, output: item.output };
     case 'reasoning':
-      if (!replayReasoning || typeof item.responsesItem.encrypted_content !== 'string') return undefined;
       return item.responsesItem as unknown as ResponseInputItem;
   }
+}
+
+/** The provider id of a stored message or function call, when it has one. */
+function outputIdOf(item: TranscriptItem | undefined): string | undefined {
+  if (item?.kind !== 'assistant' && item?.kind !== 'function_call') return undefined;
+  const id = item.responsesItem?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * Whether a stored reasoning item can be replayed. The API rejects one without `encrypted_content`
+ * (with store false there is nothing to look its id up in: 404) and one not immediately followed by
+ * the item that followed it in the output (400). The transcript keeps a response's items together and
+ * in order (history starts only at a response boundary; drops go through dropItems), so that item is
+ * the next one — when it was stored with its id. Transcripts whose messages and calls have no ids
+ * cannot satisfy the API, so their reasoning is left out.
+ */
+function replayable(item: Extract<TranscriptItem, { kind: 'reasoning' }>, next: TranscriptItem | undefined): boolean {
+  return (
+    typeof item.responsesItem.id === 'string' &&
+    typeof item.responsesItem.encrypted_content === 'string' &&
+    outputIdOf(next) !== undefined
+  );
+}
+
+/**
+ * The history, this turn's items and the notes as Responses input. A reasoning item that cannot be
+ * replayed (see replayable; all of them when the model takes no reasoning) is dropped, and the
+ * messages and calls that followed it go without their ids: the API refuses an item replayed with its
+ * id but without the reasoning that preceded it, and takes it as a plain item without one.
+ */
+export function buildResponsesInput(request: ModelRequest, replayReasoning: boolean): ResponseInputItem[] {
+  const items = [...request.history, ...request.turnItems];
+  const input: ResponseInputItem[] = [];
+  let orphaned = false;
+  items.forEach((item, i) => {
+    if (item.kind === 'reasoning') {
+      orphaned = !replayReasoning || !replayable(item, items[i + 1]);
+      if (!orphaned) input.push(toResponsesInput(item));
+    } else if (item.kind === 'assistant' || item.kind === 'function_call') {
+      input.push(toResponsesInput(orphaned ? withoutProviderId(item) : item));
+    } else {
+      orphaned = false;
+      input.push(toResponsesInput(item));
+    }
+  });
+  for (const note of request.notes) input.push({ type: 'message', role: 'developer', content: note });
+  return input;
 }
 
 /** This turn's media, given natively: images as input_image, PDFs as input_file (data URLs). */
@@ -100,20 +142,6 @@ function toResponsesContent(part: UserContentPart): ResponseInputContent {
     case 'file':
       return { type: 'input_file', filename: part.fileName, file_data: `data:${part.contentType};base64,${part.base64}` };
   }
-}
-
-export function buildResponsesInput(request: ModelRequest, replayReasoning: boolean): ResponseInputItem[] {
-  const input: ResponseInputItem[] = [];
-  for (const item of request.history) {
-    const converted = toResponsesInput(item, replayReasoning);
-    if (converted) input.push(converted);
-  }
-  for (const item of request.turnItems) {
-    const converted = toResponsesInput(item, replayReasoning);
-    if (converted) input.push(converted);
-  }
-  for (const note of request.notes) input.push({ type: 'message', role: 'developer', content: note });
-  return input;
 }
 
 function usageOf(body: z.infer<typeof ResponseBody>): ModelUsage | undefined {

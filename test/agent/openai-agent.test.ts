@@ -1,5 +1,6 @@
 // The agent loop through the real openai SDK against the fake server, in both LLM_API modes.
 import { utimesSync, writeFileSync } from 'node:fs';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentResult } from '../../src/agent/types.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
@@ -13,6 +14,7 @@ import {
   toolCallReply,
   usage,
   type FakeOpenAI,
+  type FakeReply,
   type RecordedRequest,
 } from '../support/fake-openai.js';
 import { makeAgent, testConfig, textMessage, turnOf, WA_ID } from './helpers.js';
@@ -443,32 +445,153 @@ describe('turn budget', () => {
 });
 
 describe('Responses mode specifics', () => {
-  it('requests encrypted reasoning and replays reasoning items with their calls, without stored ids', async () => {
+  it('requests encrypted reasoning and replays each output item as it came back, ids included', async () => {
     const h = makeAgent(testConfig('responses', fake.url));
     fake.queue(
       toolCallReply([{ name: 'check_office_status', callId: 'call_r' }], { reasoning: { summary: 'Revisar horario' } }),
       textReply('Abierto.', { reasoning: {} }),
     );
     const result = await h.agent.respond(turnOf([textMessage('¿Abierto?')]));
+    expectAnswered(result);
     result.commit?.();
     const first = fake.requests[0] as RecordedRequest;
     expect(first.body.include).toEqual(['reasoning.encrypted_content']);
     expect(first.body.reasoning).toEqual({ effort: 'low' });
     expect(first.body.max_output_tokens).toBe(4000);
     const input = asArray(fake.requests[1]?.body.input);
-    const types = input.map((i) => i.type);
-    expect(types).toEqual(['message', 'message', 'reasoning', 'function_call', 'function_call_output']);
-    expect(input[2]).toMatchObject({ id: 'rs_fake_1', encrypted_content: 'gAAAA_fake_encrypted_1' });
-    expect(input[3]).not.toHaveProperty('id');
-    expect(input[3]).toMatchObject({ call_id: 'call_r', status: 'completed' });
+    expect(input.map((i) => i.type)).toEqual(['message', 'message', 'reasoning', 'function_call', 'function_call_output']);
+    expect(input[2]).toMatchObject({ id: expect.stringMatching(/^rs_fake_/), encrypted_content: expect.stringMatching(/^gAAAA/) });
+    expect(input[3]).toMatchObject({ id: expect.stringMatching(/^fc_fake_/), call_id: 'call_r', status: 'completed' });
 
     fake.queue(textReply('Gracias a usted.'));
-    await h.agent.respond(turnOf([textMessage('Gracias')]));
+    const again = await h.agent.respond(turnOf([textMessage('Gracias')]));
+    expectAnswered(again);
     const replay = asArray(fake.requests[2]?.body.input);
-    const assistant = replay.find((i) => i.type === 'message' && i.role === 'assistant');
-    expect(assistant).toBeDefined();
-    expect(assistant).not.toHaveProperty('id');
-    expect(assistant?.content).toEqual([{ type: 'output_text', text: 'Abierto.', annotations: [], logprobs: [] }]);
+    const at = replay.findIndex((i) => i.type === 'message' && i.role === 'assistant');
+    expect(replay[at - 1]).toMatchObject({ type: 'reasoning', id: expect.stringMatching(/^rs_fake_/) });
+    expect(replay[at]).toEqual({
+      id: expect.stringMatching(/^msg_fake_/),
+      type: 'message',
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_text', text: 'Abierto.', annotations: [], logprobs: [] }],
+    });
+  });
+
+  it('keeps a multi-turn conversation with tool calls and reasoning acceptable to the API', async () => {
+    // The fake rejects what the real API rejects: reasoning without encrypted content, reasoning not
+    // followed by its item, an item with an id replayed without its reasoning.
+    const h = makeAgent(testConfig('responses', fake.url));
+    const store = new ConversationStore(h.db);
+    const turns: [string, ...FakeReply[]][] = [
+      [
+        '¿Está abierta la oficina y dónde queda?',
+        toolCallReply([{ name: 'check_office_status' }, { name: 'send_location_pin', arguments: {} }], { reasoning: { summary: 'Dos cosas' } }),
+        textReply('Un momento, reviso.', { reasoning: {}, calls: [{ name: 'check_office_status' }] }),
+        textReply('Está abierta.', { reasoning: { summary: 'Responder' } }),
+      ],
+      ['¿Y mañana?', toolCallReply([{ name: 'check_office_status' }], { reasoning: {} }), textReply('Mañana también.', { reasoning: {} })],
+      ['Gracias', textReply('¡Con gusto!', { reasoning: {} })],
+      ['Adiós', textReply('Hasta luego.')],
+    ];
+    for (const [text, ...replies] of turns) {
+      fake.queue(...replies);
+      const result = await h.agent.respond(turnOf([textMessage(text)]));
+      expectAnswered(result);
+      result.commit?.();
+    }
+    expect(fake.pending).toBe(0);
+    // The last request replays every stored provider item exactly as it came back, in order (all but
+    // its own answer).
+    const input = asArray(fake.requests.at(-1)?.body.input);
+    const provided = store
+      .listItems(WA_ID)
+      .map((s) => s.item)
+      .flatMap((i) => (i.kind !== 'user' && i.kind !== 'developer' && i.kind !== 'function_output' && i.responsesItem ? [i.responsesItem] : []));
+    expect(provided.filter((i) => i.type === 'reasoning')).toHaveLength(6);
+    expect(input.filter((i) => typeof i.id === 'string')).toEqual(provided.slice(0, -1));
+    for (const [i, item] of input.entries()) {
+      if (item.type === 'reasoning') expect(input[i + 1]).toHaveProperty('id');
+    }
+  });
+
+  it('replays a legacy transcript whose provider items were stored without ids, dropping orphaned reasoning', async () => {
+    const h = makeAgent(testConfig('responses', fake.url));
+    fake.queue(
+      toolCallReply([{ name: 'check_office_status', callId: 'call_old' }], { reasoning: { summary: 'Revisar' } }),
+      textReply('Abierto.', { reasoning: {} }),
+    );
+    const first = await h.agent.respond(turnOf([textMessage('¿Abierto?')]));
+    first.commit?.();
+    // The legacy shapes: calls and messages without their ids; one reasoning item without encrypted content.
+    h.db.exec(`UPDATE transcript_items SET data = json_remove(data, '$.responsesItem.id') WHERE kind IN ('function_call', 'assistant')`);
+    h.db.exec(
+      `UPDATE transcript_items SET data = json_remove(data, '$.responsesItem.encrypted_content')
+       WHERE id = (SELECT MAX(id) FROM transcript_items WHERE kind = 'reasoning')`,
+    );
+
+    fake.reset();
+    fake.queue(toolCallReply([{ name: 'check_office_status' }], { reasoning: {} }), textReply('Sigue abierto.', { reasoning: {} }));
+    const result = await h.agent.respond(turnOf([textMessage('¿Y ahora?')]));
+    expectAnswered(result);
+    expect(result.reply).toBe('Sigue abierto.');
+    const input = asArray(fake.requests[1]?.body.input);
+    const legacy = input.slice(0, input.findIndex((i) => i.role === 'developer' && i !== input[0]));
+    expect(legacy.map((i) => i.type)).toEqual(['message', 'message', 'function_call', 'function_call_output', 'message']);
+    expect(legacy.every((i) => !('id' in i))).toBe(true);
+    expect(legacy[2]).toMatchObject({ call_id: 'call_old', name: 'check_office_status' });
+    // This turn's own reasoning still travels with its call.
+    const own = input.slice(legacy.length);
+    expect(own.map((i) => i.type)).toEqual(['message', 'message', 'reasoning', 'function_call', 'function_call_output']);
+  });
+
+  it('drops a reasoning item whose item was stored with an id but whose encrypted content is missing, and that id', async () => {
+    const h = makeAgent(testConfig('responses', fake.url));
+    fake.queue(textReply('Hola.', { reasoning: {} }));
+    const first = await h.agent.respond(turnOf([textMessage('Hola')]));
+    first.commit?.();
+    h.db.exec(`UPDATE transcript_items SET data = json_remove(data, '$.responsesItem.encrypted_content') WHERE kind = 'reasoning'`);
+    fake.queue(textReply('¿En qué le ayudo?'));
+    const result = await h.agent.respond(turnOf([textMessage('Una pregunta')]));
+    expectAnswered(result);
+    const input = asArray(fake.requests[1]?.body.input);
+    expect(input.map((i) => i.type)).toEqual(['message', 'message', 'message', 'message', 'message']);
+    expect(input[2]).toMatchObject({ role: 'assistant', content: [expect.objectContaining({ text: 'Hola.' })] });
+    expect(input[2]).not.toHaveProperty('id');
+  });
+
+  it('never trims the history between a reasoning item and its item', async () => {
+    const budget = 300;
+    const h = makeAgent(testConfig('responses', fake.url, { HISTORY_MAX_TOKENS: String(budget) }));
+    for (let i = 0; i < 10; i++) {
+      fake.queue(
+        toolCallReply([{ name: 'check_office_status' }], { reasoning: { summary: `Paso ${i}: revisar el horario.` } }),
+        textReply(`Respuesta ${i}: la oficina atiende de lunes a viernes.`, { reasoning: { summary: 'Responder.' } }),
+      );
+      const r = await h.agent.respond(turnOf([textMessage(`Pregunta número ${i} sobre el horario de la oficina`)]));
+      expectAnswered(r);
+      r.commit?.();
+    }
+    const store = new ConversationStore(h.db);
+    const last = asArray(fake.requests.at(-1)?.body.input);
+    expect(last.length).toBeLessThan(store.listItems(WA_ID).length);
+    expect(store.loadHistory(WA_ID, budget).tokens).toBeLessThanOrEqual(budget);
+  });
+
+  it('keeps the reasoning of a forced final answer with its message', async () => {
+    const h = makeAgent(testConfig('responses', fake.url, { MAX_TOOL_ROUNDS: '1' }));
+    fake.queue(
+      toolCallReply([{ name: 'check_office_status' }], { reasoning: {} }),
+      // Ignores tool_choice none: the call is dropped, the reasoning stays with the message it precedes.
+      textReply('Está abierta.', { reasoning: {}, calls: [{ name: 'check_office_status' }] }),
+    );
+    const result = await h.agent.respond(turnOf([textMessage('¿Abierto?')]));
+    expectAnswered(result);
+    result.commit?.();
+    const kinds = new ConversationStore(h.db).listItems(WA_ID).map((s) => s.item.kind);
+    expect(kinds).toEqual(['developer', 'user', 'reasoning', 'function_call', 'function_output', 'reasoning', 'assistant']);
+    fake.queue(textReply('De nada.'));
+    expectAnswered(await h.agent.respond(turnOf([textMessage('Gracias')])));
   });
 
   it('omits reasoning for models that do not take it', async () => {
@@ -477,6 +600,52 @@ describe('Responses mode specifics', () => {
     await h.agent.respond(turnOf([textMessage('Hola')]));
     expect(fake.requests[0]?.body).not.toHaveProperty('reasoning');
     expect(fake.requests[0]?.body).not.toHaveProperty('include');
+  });
+});
+
+describe('the fake Responses server', () => {
+  it('rejects reasoning replayed the ways the real API rejects it', async () => {
+    const client = new OpenAI({ apiKey: 'sk-test-fake', baseURL: fake.url, maxRetries: 0 });
+    fake.queue(toolCallReply([{ name: 'check_office_status' }], { reasoning: {} }));
+    const base = { model: 'gpt-5-mini', store: false, include: ['reasoning.encrypted_content' as const] };
+    const first = await client.responses.create({ ...base, input: 'Hola' });
+    const [rs, fc] = first.output as unknown as Obj[];
+    const errorOf = async (input: unknown[]) => {
+      const err = await client.responses.create({ ...base, input: input as never }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      const e = err as InstanceType<typeof OpenAI.APIError>;
+      return { status: e.status, error: e.error };
+    };
+    const id = String(rs?.id);
+    expect(await errorOf([{ ...rs, encrypted_content: null }, fc])).toEqual({
+      status: 404,
+      error: {
+        message:
+          `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. ` +
+          'Try again with `store` set to true, or remove this item from your input.',
+        type: 'invalid_request_error',
+        param: 'input',
+        code: null,
+      },
+    });
+    const { id: _id, ...fcWithoutId } = fc as Obj;
+    expect(await errorOf([rs, fcWithoutId])).toMatchObject({
+      status: 400,
+      error: { message: `Item '${id}' of type 'reasoning' was provided without its required following item.` },
+    });
+    expect(await errorOf([fc])).toMatchObject({
+      status: 400,
+      error: { message: `Item '${String(fc?.id)}' of type 'function_call' was provided without its required 'reasoning' item: '${id}'.` },
+    });
+    expect(await errorOf([{ ...rs, encrypted_content: 'gAAAA_forged' }, fc])).toMatchObject({
+      status: 400,
+      error: { code: 'invalid_encrypted_content' },
+    });
+    // The accepted shapes: the output as it came back, or the call alone without its id.
+    fake.queue(textReply('a'), textReply('b'));
+    await client.responses.create({ ...base, input: [rs, fc] as never });
+    await client.responses.create({ ...base, input: [fcWithoutId] as never });
+    expect(fake.pending).toBe(0);
   });
 });
 

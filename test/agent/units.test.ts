@@ -236,36 +236,79 @@ describe('Chat Completions messages', () => {
 });
 
 describe('Responses input', () => {
-  it('strips stored ids, keeps encrypted reasoning and skips reasoning it cannot replay', () => {
+  const rs = (id: string, encrypted?: string): TranscriptItem => ({
+    kind: 'reasoning',
+    summary: '',
+    responsesItem: { type: 'reasoning', id, summary: [], ...(encrypted !== undefined ? { encrypted_content: encrypted } : {}) },
+  });
+  const fc = (callId: string, id?: string): TranscriptItem => ({
+    kind: 'function_call',
+    callId,
+    name: 'f',
+    arguments: '{}',
+    responsesItem: { type: 'function_call', ...(id ? { id } : {}), call_id: callId, name: 'f', arguments: '{}', status: 'completed' },
+  });
+  const msg = (text: string, id?: string): TranscriptItem => ({
+    kind: 'assistant',
+    text,
+    responsesItem: {
+      ...(id ? { id } : {}),
+      type: 'message',
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_text', text, annotations: [] }],
+    },
+  });
+  const out = (callId: string): TranscriptItem => ({ kind: 'function_output', callId, output: 'ok' });
+
+  it('replays provider items exactly as received, ids included', () => {
+    const history = [{ kind: 'user', text: 'hola' } as const, rs('rs_1', 'enc1'), fc('c', 'fc_1'), fc('d', 'fc_2'), out('c'), out('d'), rs('rs_2', 'enc2'), msg('Hola', 'msg_1')];
+    expect(buildResponsesInput(request(history, [{ kind: 'assistant', text: 'plano', chatMessageExtra: { extra_content: {} } }]), true)).toEqual([
+      { type: 'message', role: 'user', content: 'hola' },
+      { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'enc1' },
+      { type: 'function_call', id: 'fc_1', call_id: 'c', name: 'f', arguments: '{}', status: 'completed' },
+      { type: 'function_call', id: 'fc_2', call_id: 'd', name: 'f', arguments: '{}', status: 'completed' },
+      { type: 'function_call_output', call_id: 'c', output: 'ok' },
+      { type: 'function_call_output', call_id: 'd', output: 'ok' },
+      { type: 'reasoning', id: 'rs_2', summary: [], encrypted_content: 'enc2' },
+      { id: 'msg_1', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Hola', annotations: [] }] },
+      { type: 'message', role: 'assistant', content: 'plano' },
+    ]);
+  });
+
+  it('drops reasoning it cannot replay and the ids of the items that followed it', () => {
     const input = buildResponsesInput(
       request([
-        { kind: 'user', text: 'hola' },
-        {
-          kind: 'reasoning',
-          summary: '',
-          responsesItem: { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'enc' },
-        },
-        { kind: 'reasoning', summary: '', responsesItem: { type: 'reasoning', id: 'rs_2', summary: [] } },
-        {
-          kind: 'function_call',
-          callId: 'c',
-          name: 'f',
-          arguments: '{}',
-          responsesItem: { type: 'function_call', id: 'fc_1', call_id: 'c', name: 'f', arguments: '{}', status: 'completed' },
-        },
-        { kind: 'function_output', callId: 'c', output: 'ok' },
-        { kind: 'assistant', text: 'Hola', chatMessageExtra: { extra_content: {} } },
+        // No encrypted content: its calls lose their ids.
+        rs('rs_1'),
+        fc('c', 'fc_1'),
+        fc('d', 'fc_2'),
+        out('c'),
+        out('d'),
+        // Legacy: the message after it was stored without an id.
+        rs('rs_2', 'enc'),
+        msg('Hola'),
+        // Last in the history: nothing follows it.
+        rs('rs_3', 'enc'),
+        { kind: 'user', text: 'u' },
+        // Unaffected: an item that follows no dropped reasoning keeps its id.
+        msg('Sí', 'msg_9'),
       ]),
       true,
     );
-    expect(input).toEqual([
-      { type: 'message', role: 'user', content: 'hola' },
-      { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'enc' },
-      { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}', status: 'completed' },
-      { type: 'function_call_output', call_id: 'c', output: 'ok' },
-      { type: 'message', role: 'assistant', content: 'Hola' },
+    expect(input.map((i) => [i.type, 'id' in i ? i.id : undefined])).toEqual([
+      ['function_call', undefined],
+      ['function_call', undefined],
+      ['function_call_output', undefined],
+      ['function_call_output', undefined],
+      ['message', undefined],
+      ['message', undefined],
+      ['message', 'msg_9'],
     ]);
-    expect(buildResponsesInput(request([input[1] as never]), false)).toEqual([]);
+    // A model that takes no reasoning: none is sent, and what followed it goes without ids.
+    expect(buildResponsesInput(request([rs('rs_1', 'enc'), msg('Hola', 'msg_1')]), false)).toEqual([
+      { type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Hola', annotations: [] }] },
+    ]);
   });
 
   it('rejects malformed and failed responses', () => {
@@ -302,6 +345,26 @@ describe('pairCallsAndOutputs', () => {
     expect(pairCallsAndOutputs(items).map((i) => i.kind)).toEqual(['user', 'function_call', 'function_output']);
     const clean = items.slice(4);
     expect(pairCallsAndOutputs(clean)).toBe(clean);
+  });
+
+  it('strips the ids of the calls left behind a dropped reasoning item', () => {
+    const call = (callId: string, id: string): TranscriptItem => ({
+      kind: 'function_call',
+      callId,
+      name: 'f',
+      arguments: '{}',
+      responsesItem: { type: 'function_call', id, call_id: callId, name: 'f', arguments: '{}' },
+    });
+    const items: TranscriptItem[] = [
+      { kind: 'reasoning', summary: '', responsesItem: { type: 'reasoning', id: 'rs_1', encrypted_content: 'e' } },
+      call('lonely', 'fc_1'),
+      call('ok', 'fc_2'),
+      { kind: 'function_output', callId: 'ok', output: 'y' },
+    ];
+    expect(pairCallsAndOutputs(items)).toEqual([
+      { kind: 'function_call', callId: 'ok', name: 'f', arguments: '{}', responsesItem: { type: 'function_call', call_id: 'ok', name: 'f', arguments: '{}' } },
+      { kind: 'function_output', callId: 'ok', output: 'y' },
+    ]);
   });
 });
 

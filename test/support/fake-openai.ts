@@ -10,6 +10,14 @@
 // Each request takes the next scripted step; the same step renders as a Responses or a Chat
 // Completions body depending on the endpoint hit. With the queue empty the server answers a 400 with
 // code `fake_queue_empty` (or the fallback step given to startFakeOpenAI / setFallback).
+//
+// Like the real Responses API, the server checks the reasoning items replayed in `input` against the
+// output items it emitted (it remembers them, across reset()), before taking a step:
+//   - with `store: false`, a reasoning item without `encrypted_content` is a 404 (nothing is persisted);
+//   - a reasoning item must be immediately followed by the item that followed it in its output (same id);
+//   - an item that followed a reasoning item, replayed with its id, must come right after that reasoning;
+//   - encrypted content must be what was emitted under that id (the fake decrypts nothing else).
+// A request failing these checks does not consume a step.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -114,7 +122,11 @@ export interface FakeOpenAI {
   readonly pending: number;
   /** Step used when the queue is empty (undefined = 400 `fake_queue_empty`). */
   setFallback(step: FakeStep | undefined): void;
-  /** Clears the script and the recorded requests (transcriptions too), and restarts generated ids (resp_fake_1, call_fake_1 …). */
+  /**
+   * Clears the script and the recorded requests (transcriptions too), and restarts generated ids
+   * (resp_fake_1, call_fake_1 …). Output item ids (rs_/msg_/fc_fake_N) and what was emitted under them
+   * are kept, as a real server would: a conversation may continue after a reset.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -180,6 +192,19 @@ const DEFAULT_ERROR_TYPES: Record<number, string> = {
 interface RenderState {
   n: number;
   callN: number;
+  /** Output item ids (rs_/msg_/fc_), never restarted: replayed ids must stay unambiguous across reset(). */
+  itemN: number;
+  /** The reasoning items emitted and the items that followed them, by id. */
+  emitted: Map<string, EmittedItem>;
+}
+
+interface EmittedItem {
+  /** Reasoning only: what was sent as `encrypted_content`. */
+  encrypted?: string | null;
+  /** Reasoning only: the id of the output item right after it. */
+  followedBy?: string;
+  /** The id of the reasoning item right before it in its output. */
+  reasoning?: string;
 }
 
 function fullUsage(step: FakeReply, bytes: number) {
@@ -202,16 +227,17 @@ function renderResponses(step: FakeReply, req: RecordedRequest, state: RenderSta
   const output: Record<string, unknown>[] = [];
   const include = Array.isArray(req.body.include) ? req.body.include : [];
   if (step.reasoning) {
+    const k = ++state.itemN;
     output.push({
-      id: `rs_fake_${n}`,
+      id: `rs_fake_${k}`,
       type: 'reasoning',
       summary: step.reasoning.summary ? [{ type: 'summary_text', text: step.reasoning.summary }] : [],
-      encrypted_content: include.includes('reasoning.encrypted_content') ? `gAAAA_fake_encrypted_${n}` : null,
+      encrypted_content: include.includes('reasoning.encrypted_content') ? `gAAAA_fake_encrypted_${k}` : null,
     });
   }
   if (step.text) {
     output.push({
-      id: `msg_fake_${n}`,
+      id: `msg_fake_${++state.itemN}`,
       type: 'message',
       role: 'assistant',
       status: step.incomplete ? 'incomplete' : 'completed',
@@ -221,7 +247,7 @@ function renderResponses(step: FakeReply, req: RecordedRequest, state: RenderSta
   for (const call of step.calls ?? []) {
     const c = ++state.callN;
     output.push({
-      id: `fc_fake_${c}`,
+      id: `fc_fake_${++state.itemN}`,
       type: 'function_call',
       status: 'completed',
       call_id: call.callId ?? `call_fake_${c}`,
@@ -229,6 +255,7 @@ function renderResponses(step: FakeReply, req: RecordedRequest, state: RenderSta
       arguments: argumentsText(call.arguments),
     });
   }
+  remember(output, state.emitted);
   const u = fullUsage(step, req.bytes);
   return {
     id: `resp_fake_${n}`,
@@ -264,6 +291,70 @@ function renderResponses(step: FakeReply, req: RecordedRequest, state: RenderSta
     },
     user: null,
   };
+}
+
+/** Records the reasoning items of an output and the items right after them (nothing else is checked). */
+function remember(output: readonly Record<string, unknown>[], emitted: Map<string, EmittedItem>): void {
+  output.forEach((item, i) => {
+    const prev = output[i - 1];
+    const next = output[i + 1];
+    if (item.type === 'reasoning') {
+      emitted.set(String(item.id), {
+        encrypted: item.encrypted_content as string | null,
+        ...(next ? { followedBy: String(next.id) } : {}),
+      });
+    } else if (prev?.type === 'reasoning') {
+      emitted.set(String(item.id), { reasoning: String(prev.id) });
+    }
+  });
+}
+
+function invalidInput(status: number, message: string, code: string | null = null): FakeError {
+  return { type: 'error', status, message, errorType: 'invalid_request_error', param: 'input', code };
+}
+
+/** The real API's checks on replayed reasoning (see the header), as the error it would answer. */
+function checkReasoningReplay(body: Record<string, unknown>, emitted: ReadonlyMap<string, EmittedItem>): FakeError | undefined {
+  if (!Array.isArray(body.input)) return undefined;
+  const input = body.input as unknown[];
+  const idAt = (i: number): unknown => {
+    const item = input[i];
+    return item && typeof item === 'object' ? (item as Record<string, unknown>).id : undefined;
+  };
+  for (let i = 0; i < input.length; i++) {
+    const item = input[i];
+    if (!item || typeof item !== 'object') continue;
+    const { id, type } = item as Record<string, unknown>;
+    if (typeof id !== 'string') continue;
+    const known = emitted.get(id);
+    if (type === 'reasoning') {
+      const encrypted = (item as Record<string, unknown>).encrypted_content;
+      if (body.store === false && typeof encrypted !== 'string') {
+        return invalidInput(
+          404,
+          `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with ` +
+            '`store` set to true, or remove this item from your input.',
+        );
+      }
+      // The fake can only decrypt what it encrypted.
+      if (typeof encrypted === 'string' && known?.encrypted !== encrypted) {
+        return invalidInput(
+          400,
+          `The encrypted content for item ${id} could not be verified.`,
+          'invalid_encrypted_content',
+        );
+      }
+      if (known?.followedBy !== undefined && idAt(i + 1) !== known.followedBy) {
+        return invalidInput(400, `Item '${id}' of type 'reasoning' was provided without its required following item.`);
+      }
+    } else if (known?.reasoning !== undefined && idAt(i - 1) !== known.reasoning) {
+      return invalidInput(
+        400,
+        `Item '${id}' of type '${String(type)}' was provided without its required 'reasoning' item: '${known.reasoning}'.`,
+      );
+    }
+  }
+  return undefined;
 }
 
 function renderChat(step: FakeReply, req: RecordedRequest, state: RenderState): Record<string, unknown> {
@@ -335,7 +426,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const steps: FakeStep[] = [];
   const requests: RecordedRequest[] = [];
   let fallback = options.fallback;
-  const state: RenderState = { n: 0, callN: 0 };
+  const state: RenderState = { n: 0, callN: 0, itemN: 0, emitted: new Map() };
   const transcriptions: RecordedTranscription[] = [];
   const transcriptionSteps: FakeTranscriptionStep[] = [];
 
@@ -349,6 +440,21 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     });
     res.end(payload);
   };
+
+  const sendError = (res: ServerResponse, step: FakeError) =>
+    send(
+      res,
+      step.status,
+      {
+        error: {
+          message: step.message ?? `fake-openai error ${step.status}`,
+          type: step.errorType ?? DEFAULT_ERROR_TYPES[step.status] ?? 'server_error',
+          code: step.code ?? null,
+          param: step.param ?? null,
+        },
+      },
+      step.headers,
+    );
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -399,6 +505,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         });
         return;
       }
+      const rejected = recorded.api === 'responses' ? checkReasoningReplay(body, state.emitted) : undefined;
+      if (rejected) {
+        sendError(res, rejected);
+        return;
+      }
       const next = steps.shift() ?? fallback;
       if (next === undefined) {
         send(res, 400, {
@@ -419,19 +530,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
       if (res.destroyed) return;
       if (step.type === 'error') {
-        send(
-          res,
-          step.status,
-          {
-            error: {
-              message: step.message ?? `fake-openai error ${step.status}`,
-              type: step.errorType ?? DEFAULT_ERROR_TYPES[step.status] ?? 'server_error',
-              code: step.code ?? null,
-              param: step.param ?? null,
-            },
-          },
-          step.headers,
-        );
+        sendError(res, step);
       } else if (step.type === 'raw') {
         send(res, step.status, step.body, step.headers);
       } else {
