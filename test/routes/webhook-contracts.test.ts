@@ -70,7 +70,7 @@ describe('WATI events', () => {
   it('dedupes the new-contact event and the message event on WATI\'s own id when only one carries the wamid', async () => {
     const { h, agent } = await start();
     const message = watiEvent({ text: 'Primera vez que escribo' });
-    const { whatsappMessageId: _wamid, ...newContact } = { ...message, eventType: 'newContactMessageReceived' };
+    const { whatsappMessageId: _wamid, ...newContact }: Record<string, unknown> = { ...message, eventType: 'newContactMessageReceived' };
     await postEvent(h, newContact);
     await postEvent(h, message);
     await h.wati.waitForTexts(1, 5_000);
