@@ -247,4 +247,26 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE inbound_dedupe ADD COLUMN unmatched INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 7,
+    name: 'durable jobs',
+    sql: `
+      -- Side effects that must happen later or be retried (handoff steps, ticket updates, follow-ups).
+      CREATE TABLE jobs (
+        id               INTEGER PRIMARY KEY,
+        kind             TEXT    NOT NULL,
+        conversation_id  TEXT,
+        payload          TEXT    NOT NULL, -- JSON, validated by the job kind before each run
+        status           TEXT    NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
+        attempts         INTEGER NOT NULL, -- runs started, the current one included
+        max_attempts     INTEGER NOT NULL,
+        run_at           INTEGER NOT NULL, -- when a pending job is due
+        last_error_class TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+      );
+      CREATE INDEX jobs_due ON jobs (run_at) WHERE status = 'pending';
+      CREATE INDEX jobs_by_status ON jobs (status, updated_at);
+    `,
+  },
 ];
