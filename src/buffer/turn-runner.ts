@@ -1,8 +1,10 @@
 // One turn of a conversation: finish any interrupted delivery, claim the pending batch, ask the agent once,
 // fix the reply durably, then deliver it part by part. Only failed sends are retried; the agent never is.
+// An interrupted delivery resumes at its first undelivered part, which may have reached the platform before
+// the process stopped: where the channel has a history (WATI), it is looked for there before it is re-sent.
 import type { Logger } from 'pino';
 import type { Agent, AgentResult, Guest } from '../agent/types.js';
-import type { ChannelClients } from '../channels/index.js';
+import type { ChannelClient, ChannelClients, SentMessage } from '../channels/index.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
 import { splitText } from '../channels/split-text.js';
 import { ChannelError } from '../channels/types.js';
@@ -15,6 +17,9 @@ import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer
 
 /** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
 export const MAX_TURN_ATTEMPTS = 3;
+
+/** Bound on the look at the channel's history before re-sending a part that may have been in flight. */
+export const IN_FLIGHT_CHECK_TIMEOUT_MS = 5_000;
 
 export interface TurnRunnerDeps {
   store: BufferStore;
@@ -31,21 +36,63 @@ export interface TurnRunnerDeps {
    * a failure just leaves the note out.
    */
   turnContext?: ((ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal) => Promise<string | undefined>) | undefined;
+  /** Bound on the in-flight check of a resumed delivery (default IN_FLIGHT_CHECK_TIMEOUT_MS). */
+  inFlightCheckTimeoutMs?: number | undefined;
 }
 
 export function createTurnRunner(deps: TurnRunnerDeps) {
   const { store, agent, channels, clock } = deps;
 
-  async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal): Promise<void> {
+  /**
+   * The part a resumed delivery starts with, if the platform already has it: sent after the reply was recorded
+   * (or the previous part delivered) and not recorded here. Channels without a history API cannot tell.
+   * Bounded; a failure or a timeout means "not found", and the part is sent again (at least once).
+   */
+  async function findInFlight(
+    client: ChannelClient,
+    ref: ConversationRef,
+    batch: DeliveringBatch,
+    part: string,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<SentMessage | undefined> {
+    if (!client.findSentMessage) return undefined;
+    const timeoutMs = deps.inFlightCheckTimeoutMs ?? IN_FLIGHT_CHECK_TIMEOUT_MS;
+    try {
+      return await client.findSentMessage(ref.channel, ref.externalId, {
+        text: part,
+        since: batch.lastProgressAt,
+        isRecorded: (id) => store.isDeliveredMessageId(id),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+    } catch (err) {
+      if (!signal.aborted) {
+        const reason = redactUrl(err instanceof Error ? err.message : String(err));
+        log.warn(
+          { batchId: batch.batchId, part: batch.deliveredParts, code: errorCode(err), err: reason },
+          'could not check whether the interrupted part was sent; sending it',
+        );
+      }
+      return undefined;
+    }
+  }
+
+  /** `resumed`: the delivery was interrupted (crash or shutdown) and its first undelivered part may be out. */
+  async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal, resumed: boolean): Promise<void> {
     const client = channels.forChannel(ref.channel);
     for (let i = batch.deliveredParts; i < batch.parts.length; i++) {
       const part = batch.parts[i] as string;
       try {
-        const sent = await withRetry(() => client.sendText(ref.channel, ref.externalId, part), deps.sendRetry, {
-          signal,
-          onRetry: (err, attempt, delayMs) =>
-            log.warn({ batchId: batch.batchId, part: i, attempt, delayMs, code: errorCode(err) }, 'send failed, retrying'),
-        });
+        const found = resumed && i === batch.deliveredParts ? await findInFlight(client, ref, batch, part, log, signal) : undefined;
+        if (signal.aborted) return; // the part is looked for again after restart
+        if (found) log.info({ batchId: batch.batchId, part: i }, 'interrupted part had reached the channel; not sent again');
+        const sent =
+          found ??
+          (await withRetry(() => client.sendText(ref.channel, ref.externalId, part), deps.sendRetry, {
+            signal,
+            onRetry: (err, attempt, delayMs) =>
+              log.warn({ batchId: batch.batchId, part: i, attempt, delayMs, code: errorCode(err) }, 'send failed, retrying'),
+          }));
         store.recordPartDelivered(batch, i, part, sent.platformMessageId, clock.now());
       } catch (err) {
         // Shutting down: the remaining parts are sent after restart, starting with this one.
@@ -98,7 +145,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
     for (const unfinished of store.deliveringBatches(conversationId)) {
       log.info({ batchId: unfinished.batchId, from: unfinished.deliveredParts }, 'resuming interrupted delivery');
-      await deliver(ref, unfinished, log, signal);
+      await deliver(ref, unfinished, log, signal, true);
       if (signal.aborted) return;
     }
 
@@ -148,6 +195,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const parts = text === '' ? [] : splitText(text, channels.forChannel(ref.channel).textLimit);
     const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
     if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
+    const recordedAt = clock.now();
     try {
       // A handoff's pause is written in the same transaction as the notice: both or neither.
       const commit =
@@ -157,7 +205,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
               handoff.pause(conversationId, 'handoff');
             }
           : result.commit;
-      store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, clock.now(), commit);
+      store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, recordedAt, commit);
     } catch (err) {
       // Nothing was recorded: the batch goes back to the buffer and is retried, at most MAX_TURN_ATTEMPTS times.
       log.error({ err, batchId: batch.batchId }, 'could not record the reply; the batch will be retried');
@@ -169,9 +217,18 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
     await deliver(
       ref,
-      { batchId: batch.batchId, conversationId, parts, deliveredParts: 0, outcome: result.outcome, errorClass: errorClass ?? null },
+      {
+        batchId: batch.batchId,
+        conversationId,
+        parts,
+        deliveredParts: 0,
+        outcome: result.outcome,
+        errorClass: errorClass ?? null,
+        lastProgressAt: recordedAt,
+      },
       log,
       signal,
+      false,
     );
 
     if (!handoff) return;

@@ -28,6 +28,6 @@ export function createChannelClients(config: Config, opts: ChannelClientOptions 
 
 export type { ChannelClientOptions } from './http.js';
 export { ChannelError } from './types.js';
-export type { ChannelClient, ChannelErrorCode, OutboundMedia, SentMessage } from './types.js';
+export type { ChannelClient, ChannelErrorCode, OutboundMedia, SentMessage, SentMessageQuery } from './types.js';
 export { DEFAULT_SEND_RETRY, withRetry, type RetryPolicy } from './retry.js';
 export { MANYCHAT_TEXT_LIMIT, WHATSAPP_TEXT_LIMIT, splitText } from './split-text.js';

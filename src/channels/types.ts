@@ -15,6 +15,18 @@ export interface SentMessage {
   platformMessageId: string | undefined;
 }
 
+/** What to look for in a platform's recent history: a message the bot may have sent without learning so. */
+export interface SentMessageQuery {
+  /** The exact text that was being sent. */
+  text: string;
+  /** Epoch ms by our clock: that send started after this (the reply was recorded, or the previous part delivered). */
+  since: number;
+  /** Ids of messages already recorded as delivered; a history item carrying one is an earlier message. */
+  isRecorded: (platformMessageId: string) => boolean;
+  /** Cancels the look-up (shutdown, or the caller's time bound). */
+  signal: AbortSignal;
+}
+
 export type ChannelErrorCode =
   | 'CHANNEL_DISABLED' // credentials missing
   | 'RATE_LIMITED' // 429
@@ -47,4 +59,10 @@ export interface ChannelClient {
   sendText(channel: Channel, externalUserId: string, text: string): Promise<SentMessage>;
   /** Sends one media item with an optional caption. One attempt; the caller retries. */
   sendMedia(channel: Channel, externalUserId: string, media: OutboundMedia): Promise<SentMessage>;
+  /**
+   * Only on platforms with a history API (WATI; ManyChat has none). Finds a text the bot sent to this user
+   * after `since` that is not already recorded — the trace of a send that was in flight when the process
+   * stopped. One bounded attempt, no retries; throws when the history cannot be read, so the caller sends.
+   */
+  findSentMessage?(channel: Channel, externalUserId: string, query: SentMessageQuery): Promise<SentMessage | undefined>;
 }

@@ -9,7 +9,8 @@ import { contentTypeByExtension } from '../media/content-type.js';
 import type { Channel } from '../conversation-id.js';
 import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from './http.js';
 import { WHATSAPP_TEXT_LIMIT } from './split-text.js';
-import { ChannelError, type ChannelClient, type OutboundMedia, type SentMessage } from './types.js';
+import { ChannelError, type ChannelClient, type OutboundMedia, type SentMessage, type SentMessageQuery } from './types.js';
+import { createWatiTickets, type WatiHistoryItem } from './wati-tickets.js';
 
 export interface WatiClientConfig {
   baseUrl?: string | undefined;
@@ -18,6 +19,18 @@ export interface WatiClientConfig {
 
 const DEFAULT_TEXT_TIMEOUT_MS = 15_000;
 const DEFAULT_MEDIA_TIMEOUT_MS = 30_000;
+
+/** The in-flight check reads one page of the history: the message sought is among the newest. */
+export const SENT_CHECK_PAGE_SIZE = 100;
+export const SENT_CHECK_TIMEOUT_MS = 5_000;
+/**
+ * How far WATI's clock may be behind ours. A message WATI accepted carries WATI's time of acceptance, which
+ * is after our `since` by at least the request's latency — but only if both clocks agree. 10 s covers a
+ * loosely synchronised host and the whole seconds of `timestamp` (used when `created` is absent). It also
+ * bounds the risk the other way: an identical business message created up to 10 s before the reply was
+ * recorded, and not one we recorded (those are excluded by id), would be taken for the one in flight.
+ */
+export const SENT_CHECK_CLOCK_SKEW_MS = 10_000;
 
 export function contentTypeForFile(filePath: string): string {
   return contentTypeByExtension(filePath) ?? 'application/octet-stream';
@@ -45,8 +58,36 @@ export function watiDisabledReason(config: WatiClientConfig): string | undefined
   return missing.length > 0 ? `WhatsApp disabled: ${missing.join(' and ')} not set` : undefined;
 }
 
+/** Exact text, up to Unicode normalisation, line endings and surrounding blanks. */
+const sameText = (a: string, b: string) => {
+  const norm = (t: string) => t.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  return norm(a) === norm(b);
+};
+
+/**
+ * The history item (newest first, as WATI pages them) that is the trace of a send in flight: a text from
+ * the business side with exactly the query's text, timed after `since` (less the clock skew), carrying no id
+ * we recorded. The oldest such item, if several.
+ */
+export function findSentInHistory(
+  items: readonly WatiHistoryItem[],
+  query: Pick<SentMessageQuery, 'text' | 'since' | 'isRecorded'>,
+  skewMs = SENT_CHECK_CLOCK_SKEW_MS,
+): WatiHistoryItem | undefined {
+  return items.findLast(
+    (item) =>
+      item.fromBusiness &&
+      (item.type === undefined || item.type === 'text') &&
+      item.at !== undefined &&
+      item.at >= query.since - skewMs &&
+      sameText(item.text, query.text) &&
+      !item.ids.some((id) => query.isRecorded(id)),
+  );
+}
+
 export function createWatiClient(config: WatiClientConfig, opts: ChannelClientOptions = {}): ChannelClient {
   const disabledReason = watiDisabledReason(config);
+  const history = createWatiTickets(config);
   const baseUrl = config.baseUrl ? normalizeWatiBaseUrl(config.baseUrl) : '';
   const apiKey = config.apiKey ?? '';
   const textTimeoutMs = opts.timeoutMs ?? DEFAULT_TEXT_TIMEOUT_MS;
@@ -110,6 +151,20 @@ export function createWatiClient(config: WatiClientConfig, opts: ChannelClientOp
         ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
       });
       return interpret(res, 'WATI sendSessionFile');
+    },
+
+    async findSentMessage(channel, waId, query): Promise<SentMessage | undefined> {
+      check(channel, waId);
+      // One page, one attempt (a 429 is not waited out): when WATI cannot tell, the caller sends again.
+      const items = await history.getMessages(waId, {
+        maxPages: 1,
+        pageSize: SENT_CHECK_PAGE_SIZE,
+        max429Retries: 0,
+        timeoutMs: SENT_CHECK_TIMEOUT_MS,
+        signal: query.signal,
+      });
+      const found = findSentInHistory(items, query);
+      return found ? { platformMessageId: found.platformMessageId } : undefined;
     },
   };
 }

@@ -48,6 +48,11 @@ export interface DeliveringBatch {
   deliveredParts: number;
   outcome: 'answered' | 'failed';
   errorClass: string | null;
+  /**
+   * When the reply was recorded or its last delivered part was (store clock): a send of the next part that
+   * a crash cut short started after this.
+   */
+  lastProgressAt: number;
 }
 
 interface MessageRow {
@@ -72,6 +77,7 @@ interface BatchRow {
   delivered_parts: number;
   outcome: 'answered' | 'failed' | null;
   error_class: string | null;
+  updated_at: number;
 }
 
 /** Content key: same conversation, same kinds, same normalised text and media. */
@@ -156,13 +162,16 @@ export class BufferStore {
       ),
       completeMessages: db.prepare<[number]>(`UPDATE inbound_messages SET status = 'done' WHERE batch_id = ?`),
       deliveringForConversation: db.prepare<[string], BatchRow>(
-        `SELECT id, conversation_id, reply_parts, delivered_parts, outcome, error_class
+        `SELECT id, conversation_id, reply_parts, delivered_parts, outcome, error_class, updated_at
            FROM batches WHERE conversation_id = ? AND status = 'delivering' ORDER BY id`,
       ),
       hasDelivering: db.prepare<[string], { one: number }>(
         `SELECT 1 AS one FROM batches WHERE conversation_id = ? AND status = 'delivering' LIMIT 1`,
       ),
       runningBatches: db.prepare<[], { id: number }>(`SELECT id FROM batches WHERE status = 'running'`),
+      outboundById: db.prepare<[string], { one: number }>(
+        'SELECT 1 AS one FROM outbound_messages WHERE platform_message_id = ? LIMIT 1',
+      ),
     };
   }
 
@@ -337,7 +346,13 @@ export class BufferStore {
       deliveredParts: r.delivered_parts,
       outcome: r.outcome ?? 'failed',
       errorClass: r.error_class,
+      lastProgressAt: r.updated_at,
     }));
+  }
+
+  /** Whether a part was recorded as delivered with this platform message id. */
+  isDeliveredMessageId(platformMessageId: string): boolean {
+    return this.stmts.outboundById.get(platformMessageId) !== undefined;
   }
 }
 

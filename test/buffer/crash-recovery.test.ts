@@ -1,5 +1,6 @@
 // kill -9 at any moment loses no message and answers none twice: the server runs in a child process that
 // the test kills with SIGKILL mid-turn, then starts again on the same database.
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeWati } from '../support/fake-wati.js';
+import { startFakeWati, type FakeWati } from '../support/fake-wati.js';
 import { TEST_PASSKEY, testEnv } from '../support/test-config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -114,10 +115,48 @@ async function setup() {
     cleanup.push(() => killHard(started.child));
     return started;
   };
-  return { wati, control, start };
+  return { wati, control, start, dbPath: env.CONVERSATION_DB_PATH! };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function query<T>(dbPath: string, sql: string): T[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+const batchStatuses = (dbPath: string) => query<{ status: string }>(dbPath, 'SELECT status FROM batches ORDER BY id').map((b) => b.status);
+const outbound = (dbPath: string) =>
+  query<{ batch_id: number; part_index: number; text: string; platform_message_id: string | null }>(
+    dbPath,
+    'SELECT batch_id, part_index, text, platform_message_id FROM outbound_messages ORDER BY id',
+  );
+
+/** Waits until every batch that has a reply is closed (none left 'delivering' or 'running'). */
+async function waitForBatchesClosed(dbPath: string, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = batchStatuses(dbPath).filter((s) => s !== 'abandoned');
+    if (statuses.length >= count && statuses.every((s) => s !== 'delivering' && s !== 'running')) return;
+    if (Date.now() > deadline) throw new Error(`batches not closed: ${JSON.stringify(statuses)}`);
+    await sleep(50);
+  }
+}
+
+async function waitUntil(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const historyChecks = (wati: FakeWati, from = 0) =>
+  wati.requests.slice(from).filter((r) => r.path.includes('/api/v1/getMessages/'));
 
 describe('crash recovery', () => {
   it('answers a batch exactly once after the server is killed with SIGKILL mid-turn', async () => {
@@ -175,5 +214,140 @@ describe('crash recovery', () => {
     await sleep(500);
     expect(control.turns).toHaveLength(1);
     expect(wati.sentTexts()).toEqual(['Aquí tiene el menú.']);
+  });
+
+  // Issue 8 §4: WATI took the message but its answer never came back before the process died.
+  it('does not send a reply twice when WATI had accepted it before the SIGKILL', async () => {
+    const { wati, control, start, dbPath } = await setup();
+    const waId = '50371000010';
+    const reply = 'Con gusto. El check-in es a las 3:00 p. m.';
+
+    wati.queueResponses({ status: 200, acceptFirst: true, hang: true });
+    const first = await start();
+    await postWati(first.url, waId, '¿A qué hora es el check-in?');
+    await control.waitForTurns(1);
+    control.turns[0]!.answer(reply);
+    expect(await wati.waitForTexts(1, 10_000)).toEqual([reply]); // accepted; the answer hangs
+    await killHard(first.child);
+
+    const before = wati.requests.length;
+    await start();
+    await waitForBatchesClosed(dbPath, 1);
+    await sleep(300);
+    expect(wati.sentTexts(waId)).toEqual([reply]);
+    expect(control.turns).toHaveLength(1);
+    expect(outbound(dbPath)).toEqual([
+      { batch_id: 1, part_index: 0, text: reply, platform_message_id: wati.texts[0]!.whatsappMessageId },
+    ]);
+    expect(batchStatuses(dbPath)).toEqual(['delivered']);
+    // One bounded look at the history: the first page only.
+    expect(historyChecks(wati, before).map((r) => [r.query.get('pageNumber'), r.query.get('pageSize')])).toEqual([['1', '100']]);
+    expect(wati.requests.slice(before).filter((r) => r.path.includes('sendSessionMessage'))).toHaveLength(0);
+  });
+
+  it('finds the part that was in flight in the middle of a long reply and sends the rest once', async () => {
+    const { wati, control, start, dbPath } = await setup();
+    const waId = '50371000011';
+    const paragraph = (n: number) => `Párrafo ${n}: ${'la playa es hermosa y el agua está tibia. '.repeat(60)}`.trim();
+    const parts = [paragraph(1), paragraph(2), paragraph(3)];
+
+    // Part 1 goes through; part 2 is accepted but its answer never comes.
+    wati.queueResponses({ status: 200 }, { status: 200, acceptFirst: true, hang: true });
+    const first = await start();
+    await postWati(first.url, waId, 'Cuénteme todo');
+    await control.waitForTurns(1);
+    control.turns[0]!.answer(parts.join('\n\n'));
+    await wati.waitForTexts(2, 10_000);
+    await waitUntil('part 1 recorded', () => outbound(dbPath).length === 1);
+    await killHard(first.child);
+
+    await start();
+    await waitForBatchesClosed(dbPath, 1);
+    await sleep(300);
+    expect(wati.sentTexts(waId)).toEqual(parts);
+    expect(outbound(dbPath).map((o) => [o.part_index, o.text, o.platform_message_id])).toEqual(
+      wati.texts.map((t, i) => [i, t.text, t.whatsappMessageId]),
+    );
+    expect(batchStatuses(dbPath)).toEqual(['delivered']);
+    expect(control.turns).toHaveLength(1);
+  });
+
+  it('sends the part again when the WATI history cannot be read (at least once rather than not at all)', async () => {
+    const { wati, control, start, dbPath } = await setup();
+    const waId = '50371000012';
+    const reply = 'Tenemos habitaciones disponibles.';
+
+    wati.queueResponses({ status: 200, acceptFirst: true, hang: true });
+    const first = await start();
+    await postWati(first.url, waId, '¿Hay habitaciones?');
+    await control.waitForTurns(1);
+    control.turns[0]!.answer(reply);
+    await wati.waitForTexts(1, 10_000);
+    await killHard(first.child);
+
+    wati.setHandler('getMessages', () => ({ status: 500, body: { message: 'Internal error' } }));
+    const before = wati.requests.length;
+    await start();
+    await waitForBatchesClosed(dbPath, 1);
+    expect(historyChecks(wati, before)).toHaveLength(1); // asked once, not retried
+    expect(wati.sentTexts(waId)).toEqual([reply, reply]);
+    expect(outbound(dbPath).map((o) => o.platform_message_id)).toEqual([wati.texts[1]!.whatsappMessageId]);
+  });
+
+  it('sends the part again when the WATI history does not answer within its bound', async () => {
+    const { wati, control, start, dbPath } = await setup();
+    const waId = '50371000014';
+    const reply = 'El desayuno se sirve de 7 a 10.';
+
+    wati.queueResponses({ status: 200, acceptFirst: true, hang: true });
+    const first = await start();
+    await postWati(first.url, waId, '¿A qué hora es el desayuno?');
+    await control.waitForTurns(1);
+    control.turns[0]!.answer(reply);
+    await wati.waitForTexts(1, 10_000);
+    await killHard(first.child);
+
+    wati.setHandler('getMessages', () => new Promise<never>(() => undefined)); // WATI never answers
+    const before = wati.requests.length;
+    await start();
+    const asked = Date.now();
+    await waitUntil('the history check', () => historyChecks(wati, before).length === 1);
+    expect(await wati.waitForTexts(2, 12_000)).toEqual([reply, reply]);
+    expect(Date.now() - asked).toBeLessThan(9_000); // 5 s bound, then the send
+    await waitForBatchesClosed(dbPath, 1);
+    expect(historyChecks(wati, before)).toHaveLength(1);
+  }, 30_000);
+
+  it('does not take an identical reply sent before this one for the part in flight', async () => {
+    const { wati, control, start, dbPath } = await setup();
+    const waId = '50371000013';
+    const reply = '¡Con gusto!';
+
+    const first = await start();
+    await postWati(first.url, waId, 'Gracias');
+    await control.waitForTurns(1);
+    control.turns[0]!.answer(reply); // a genuine earlier reply, delivered and recorded
+    await wati.waitForTexts(1, 10_000);
+    await waitForBatchesClosed(dbPath, 1);
+    // … and the same words from the business side minutes ago (e.g. an earlier deployment), not recorded here.
+    wati.addHistory({ waId, text: reply, at: Date.now() - 10 * 60_000, operatorName: null });
+
+    wati.queueResponses({ status: 503, hang: true }); // the next send never reaches WATI's records
+    await postWati(first.url, waId, 'Muchas gracias');
+    await control.waitForTurns(2);
+    control.turns[1]!.answer(reply);
+    await waitUntil('second send in flight', () => wati.requests.filter((r) => r.path.includes('sendSessionMessage')).length === 2);
+    await killHard(first.child);
+
+    const before = wati.requests.length;
+    await start();
+    await waitForBatchesClosed(dbPath, 2);
+    expect(historyChecks(wati, before)).toHaveLength(1); // it looked, and found nothing sent after the reply was recorded
+    expect(wati.sentTexts(waId)).toEqual([reply, reply]);
+    expect(outbound(dbPath).map((o) => [o.batch_id, o.platform_message_id])).toEqual([
+      [1, wati.texts[0]!.whatsappMessageId],
+      [2, wati.texts[1]!.whatsappMessageId],
+    ]);
+    expect(control.turns).toHaveLength(2);
   });
 });

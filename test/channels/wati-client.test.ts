@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withRetry, type RetryPolicy } from '../../src/channels/retry.js';
 import { splitText, WHATSAPP_TEXT_LIMIT } from '../../src/channels/split-text.js';
-import { contentTypeForFile, createWatiClient } from '../../src/channels/wati-client.js';
+import { createManychatClient } from '../../src/channels/manychat-client.js';
+import type { SentMessageQuery } from '../../src/channels/types.js';
+import { contentTypeForFile, createWatiClient, findSentInHistory, SENT_CHECK_CLOCK_SKEW_MS } from '../../src/channels/wati-client.js';
+import { toHistoryItem, type WatiHistoryItem } from '../../src/channels/wati-tickets.js';
 import { startFakeWati, type FakeWati } from '../support/fake-wati.js';
 import { failure } from './helpers.js';
 
@@ -193,7 +196,111 @@ describe('createWatiClient', () => {
   });
 });
 
+describe('findSentMessage: the trace of a send in flight, in the WATI history', () => {
+  const TEXT = 'Su reserva quedó confirmada ✅';
+  const find = (q: Partial<SentMessageQuery> & { since: number }) =>
+    client().findSentMessage!('whatsapp', WA_ID, { text: TEXT, isRecorded: () => false, signal: AbortSignal.timeout(2_000), ...q });
+  const historyGets = () => wati.requests.filter((r) => r.path.includes('/api/v1/getMessages/'));
+
+  it('finds a text WATI accepted although its answer never came, with one GET of the first page', async () => {
+    const since = Date.now() - 1;
+    wati.queueResponses({ status: 200, acceptFirst: true, hang: true });
+    const impatient = createWatiClient({ baseUrl: wati.url, apiKey: wati.apiKey }, { timeoutMs: 50 });
+    expect((await failure(impatient.sendText('whatsapp', WA_ID, TEXT))).code).toBe('UPSTREAM_UNAVAILABLE');
+
+    expect(await find({ since })).toEqual({ platformMessageId: wati.texts[0]!.whatsappMessageId });
+    expect(historyGets().map((r) => [r.method, r.path, r.query.get('pageSize'), r.query.get('pageNumber'), r.bearer])).toEqual([
+      ['GET', `/${wati.tenantId}/api/v1/getMessages/${WA_ID}`, '100', '1', 'wati-secret'],
+    ]);
+  });
+
+  it('ignores the guest\'s words, other texts, messages from before the reply and ids already recorded', async () => {
+    const since = Date.now() - 60_000;
+    wati.addHistory({ waId: WA_ID, text: TEXT, at: since + 1_000, owner: false }); // the guest quoting it
+    wati.addHistory({ waId: WA_ID, text: `${TEXT} Gracias`, at: since + 2_000 });
+    wati.addHistory({ waId: WA_ID, text: TEXT, at: since - SENT_CHECK_CLOCK_SKEW_MS - 1_000 }); // an earlier identical reply
+    wati.addHistory({ waId: '50370009999', text: TEXT, at: since + 3_000 }); // another guest
+    const recorded = wati.addHistory({ waId: WA_ID, text: TEXT, at: since + 4_000, whatsappMessageId: 'wamid.RECORDED' });
+    expect(await find({ since, isRecorded: (id) => id === recorded.whatsappMessageId })).toBeUndefined();
+
+    // WATI's clock a few seconds behind ours: still the message in flight.
+    const behind = wati.addHistory({ waId: WA_ID, text: ` ${TEXT}\n`, at: since - 3_000 });
+    expect(await find({ since, isRecorded: (id) => id === recorded.whatsappMessageId })).toEqual({ platformMessageId: behind.whatsappMessageId });
+  });
+
+  it('takes the oldest copy when there are several (a retry that also got through)', async () => {
+    const since = Date.now() - 60_000;
+    const first = wati.addHistory({ waId: WA_ID, text: TEXT, at: since + 1_000 });
+    wati.addHistory({ waId: WA_ID, text: TEXT, at: since + 2_000 });
+    expect(await find({ since })).toEqual({ platformMessageId: first.whatsappMessageId });
+  });
+
+  it('reads one page only: a message pushed off it by newer traffic is not found', async () => {
+    const since = Date.now() - 60_000;
+    wati.addHistory({ waId: WA_ID, text: TEXT, at: since + 1_000 });
+    for (let k = 0; k < 100; k++) wati.addHistory({ waId: WA_ID, text: `mensaje ${k}`, at: since + 2_000 + k, owner: false });
+    expect(await find({ since })).toBeUndefined();
+    expect(historyGets()).toHaveLength(1);
+  });
+
+  it('throws at once on an error, a 429 (not waited out) or the caller\'s signal, so the caller sends', async () => {
+    wati.setHandler('getMessages', () => ({ status: 500, body: { message: 'boom' } }));
+    expect((await failure(find({ since: 0 }))).code).toBe('UPSTREAM_UNAVAILABLE');
+    wati.setHandler('getMessages', () => ({ status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too many requests' } }));
+    expect((await failure(find({ since: 0 }))).code).toBe('RATE_LIMITED');
+    expect(historyGets()).toHaveLength(2);
+
+    wati.setHandler('getMessages', () => new Promise<never>(() => undefined));
+    const started = Date.now();
+    await expect(find({ since: 0, signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('refuses other channels and is absent from ManyChat, which has no history API', async () => {
+    expect((await failure(client().findSentMessage!('facebook', WA_ID, { text: TEXT, since: 0, isRecorded: () => false, signal: AbortSignal.timeout(100) }))).code).toBe('UNSUPPORTED');
+    expect(createManychatClient({ baseUrl: 'https://api.manychat.com', facebookApiKey: 'k' }).findSentMessage).toBeUndefined();
+  });
+
+  it('matches on the parsed WATI item: business side, text type, time, text, ids', () => {
+    const item = (o: Partial<WatiHistoryItem>): WatiHistoryItem => ({
+      platformMessageId: 'wamid.A',
+      ids: ['wamid.A', 'mongo-a'],
+      text: TEXT,
+      at: 10_000,
+      fromBusiness: true,
+      operatorName: undefined,
+      eventType: 'sessionMessageSent',
+      type: 'text',
+      ...o,
+    });
+    const q = { text: TEXT, since: 10_000, isRecorded: () => false };
+    expect(findSentInHistory([item({})], q)).toBeDefined();
+    expect(findSentInHistory([item({ at: undefined })], q)).toBeUndefined();
+    expect(findSentInHistory([item({ type: 'image' })], q)).toBeUndefined();
+    expect(findSentInHistory([item({ at: 10_000 - SENT_CHECK_CLOCK_SKEW_MS })], q)).toBeDefined();
+    expect(findSentInHistory([item({ at: 10_000 - SENT_CHECK_CLOCK_SKEW_MS - 1 })], q)).toBeUndefined();
+    expect(findSentInHistory([item({})], { ...q, isRecorded: (id) => id === 'mongo-a' })).toBeUndefined();
+  });
+});
+
 describe('fake WATI extras', () => {
+  it('serves what it accepted in getMessages, in WATI v1\'s shape, newest first and paged', async () => {
+    await client().sendText('whatsapp', WA_ID, 'primero');
+    await client().sendText('whatsapp', WA_ID, 'segundo');
+    await client().sendText('whatsapp', '50370000002', 'de otro');
+    const res = await fetch(`${wati.url}/api/v1/getMessages/${WA_ID}?pageSize=1&pageNumber=1`, {
+      headers: { authorization: `Bearer ${wati.apiKey}` },
+    });
+    const body = (await res.json()) as { result: string; messages: { items: Record<string, unknown>[]; total: number } };
+    expect(body).toMatchObject({ result: 'success', messages: { total: 2 } });
+    const [raw] = body.messages.items;
+    expect(raw).toMatchObject({ text: 'segundo', owner: true, eventType: 'sessionMessageSent', type: 'text' });
+    expect(raw!.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}$/); // no zone, 7 digits, as WATI v1
+    expect(raw!.timestamp).toMatch(/^\d{10}$/);
+    const parsed = toHistoryItem(raw);
+    expect(parsed).toMatchObject({ platformMessageId: wati.texts[1]!.whatsappMessageId, text: 'segundo', fromBusiness: true, at: wati.history[1]!.at });
+  });
+
   it('answers other endpoints through setHandler and 404s the rest', async () => {
     wati.setHandler('getMessages', (req) => ({
       status: 200,

@@ -1,6 +1,8 @@
 // A fake WATI v1 server on 127.0.0.1 speaking the real wire format: bearer auth, tenant in the
-// path, sendSessionMessage (messageText in the query) and sendSessionFile (multipart `file`,
-// caption in the query). Also exports the small recording-server toolkit the ManyChat fake reuses.
+// path, sendSessionMessage (messageText in the query), sendSessionFile (multipart `file`,
+// caption in the query) and getMessages (the conversation history, newest first, paged; it holds every
+// text the fake accepted, even one whose answer it never sent). Also exports the small recording-server
+// toolkit the ManyChat fake reuses.
 import { randomUUID } from 'node:crypto';
 import {
   createServer,
@@ -43,6 +45,13 @@ export interface FakeResponse {
   headers?: Record<string, string>;
   /** Wait before answering (the send still counts as accepted if it ends in the default success). */
   delayMs?: number;
+  /**
+   * Sends only: the message is accepted (recorded, and in getMessages) on arrival, before the delay or hang,
+   * whatever the answer then is — WATI took the message but its answer is late or never comes.
+   */
+  acceptFirst?: boolean;
+  /** Never answer: the request stays open until the client gives up or the fake closes. */
+  hang?: boolean;
 }
 
 export type FakeHandler = (req: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
@@ -195,6 +204,19 @@ export interface WatiSentFile {
   whatsappMessageId: string;
 }
 
+/** One item of the fake's conversation history (what getMessages returns, in WATI's v1 item shape). */
+export interface WatiHistoryEntry {
+  waId: string;
+  /** WATI's own item id (a Mongo-style hex id). */
+  id: string;
+  whatsappMessageId: string;
+  text: string;
+  /** Epoch ms by the fake WATI's clock (see `clockOffsetMs`). */
+  at: number;
+  owner: boolean;
+  operatorName: string | null;
+}
+
 export interface FakeWati {
   /** Base URL including the tenant segment — what WATI_API_URL holds. */
   url: string;
@@ -209,11 +231,18 @@ export interface FakeWati {
   sentFiles(waId?: string): WatiSentFile[];
   /** Scripted answers for the next send requests (sendSessionMessage / sendSessionFile), one each. */
   queueResponses(...responses: FakeResponse[]): void;
-  /** Answers another v1 endpoint, e.g. `setHandler('getMessages', …)`: the first path segment after /api/v1/. */
+  /**
+   * Answers another v1 endpoint, e.g. `setHandler('getMessages', …)`: the first path segment after /api/v1/.
+   * A getMessages handler replaces the built-in history.
+   */
   setHandler(endpoint: string, handler: FakeHandler): void;
+  /** The conversation history getMessages serves (oldest first): accepted texts and added entries. */
+  history: WatiHistoryEntry[];
+  /** Adds a message to the history, e.g. an operator's or an earlier one (owner defaults to true). */
+  addHistory(entry: { waId: string; text: string; at: number; owner?: boolean; operatorName?: string | null; whatsappMessageId?: string }): WatiHistoryEntry;
   waitForTexts(count: number, timeoutMs?: number, waId?: string): Promise<string[]>;
   waitForFiles(count: number, timeoutMs?: number, waId?: string): Promise<WatiSentFile[]>;
-  /** Clears recorded requests, sends and queued responses. */
+  /** Clears recorded requests, sends, the history, queued responses and handlers set with setHandler. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -221,6 +250,32 @@ export interface FakeWati {
 export interface FakeWatiOptions {
   apiKey?: string;
   tenantId?: string;
+  /** How far the fake WATI's clock (history times) is ahead of ours (negative: behind). Default 0. */
+  clockOffsetMs?: number;
+}
+
+/**
+ * A getMessages item as WATI v1 returns it: `created` ISO without a zone and with 7 fractional digits,
+ * `timestamp` Unix seconds as a string, `owner` true for the business side.
+ */
+export function watiHistoryItem(e: WatiHistoryEntry): Record<string, unknown> {
+  return {
+    id: e.id,
+    whatsappMessageId: e.whatsappMessageId,
+    created: new Date(e.at).toISOString().replace('Z', '').replace(/\.(\d{3})$/, (_m, ms: string) => `.${ms}0000`),
+    conversationId: `conv-${e.waId}`,
+    ticketId: `ticket-${e.waId}`,
+    text: e.text,
+    type: 'text',
+    data: null,
+    timestamp: String(Math.floor(e.at / 1000)),
+    owner: e.owner,
+    eventType: e.owner ? 'sessionMessageSent' : 'message',
+    statusString: e.owner ? 'SENT' : 'DELIVERED',
+    operatorName: e.operatorName,
+    operatorEmail: null,
+    waId: e.waId,
+  };
 }
 
 const WATI_TEXT_MAX = 4096;
@@ -233,10 +288,45 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
   const files: WatiSentFile[] = [];
   const queue: FakeResponse[] = [];
   const handlers = new Map<string, FakeHandler>();
+  const history: WatiHistoryEntry[] = [];
   const waiters = new Waiters();
   const prefix = `/${tenantId}/api/v1/`;
+  const clockOffsetMs = opts.clockOffsetMs ?? 0;
 
   const fakeId = () => `wamid.FAKE${randomUUID().replace(/-/g, '').toUpperCase()}`;
+  const itemId = () => randomUUID().replace(/-/g, '').slice(0, 24);
+
+  function addHistory(entry: Parameters<FakeWati['addHistory']>[0]): WatiHistoryEntry {
+    const e: WatiHistoryEntry = {
+      waId: entry.waId,
+      id: itemId(),
+      whatsappMessageId: entry.whatsappMessageId ?? fakeId(),
+      text: entry.text,
+      at: entry.at,
+      owner: entry.owner ?? true,
+      operatorName: entry.operatorName ?? null,
+    };
+    history.push(e);
+    return e;
+  }
+
+  /** v1 getMessages: `{result, messages:{items, total}}`, newest first, 1-based pageNumber. */
+  function getMessages(rec: RecordedRequest, waId: string): FakeResponse {
+    const pageSize = Math.max(1, Number(rec.query.get('pageSize') ?? 100) || 100);
+    const pageNumber = Math.max(1, Number(rec.query.get('pageNumber') ?? 1) || 1);
+    const all = history.filter((e) => e.waId === waId).reverse();
+    const items = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map(watiHistoryItem);
+    return { status: 200, body: { result: 'success', messages: { items, total: all.length } } };
+  }
+
+  /** Sends only: records an accepted text and answers with WATI's success body. */
+  function acceptText(waId: string, text: string): FakeResponse {
+    const whatsappMessageId = fakeId();
+    texts.push({ waId, text, whatsappMessageId });
+    addHistory({ waId, text, at: Date.now() + clockOffsetMs, whatsappMessageId });
+    waiters.notify();
+    return { status: 200, body: { ok: true, result: 'success', message: { whatsappMessageId, localMessageId: randomUUID() } } };
+  }
 
   async function answer(rec: RecordedRequest): Promise<FakeResponse> {
     if (rec.bearer !== apiKey) return { status: 401, body: { message: 'Unauthorized' } };
@@ -246,32 +336,31 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
     const isSend = rec.method === 'POST' && (endpoint === 'sendSessionMessage' || endpoint === 'sendSessionFile');
     if (!isSend) {
       const handler = handlers.get(endpoint);
-      return handler ? handler(rec) : { status: 404, body: { result: false, info: 'Not found' } };
+      if (handler) return handler(rec);
+      if (rec.method === 'GET' && endpoint === 'getMessages') return getMessages(rec, params[0] ?? '');
+      return { status: 404, body: { result: false, info: 'Not found' } };
     }
 
     const waId = params[0] ?? '';
     const scripted = queue.shift();
+    // Documented: query parameter. The original service sent it form-encoded; accept both.
+    const text = endpoint === 'sendSessionMessage' ? (rec.query.get('messageText') ?? rec.form?.fields.messageText) : undefined;
+    let accepted: FakeResponse | undefined;
+    if (scripted?.acceptFirst && typeof text === 'string' && text.length <= WATI_TEXT_MAX) accepted = acceptText(waId, text);
+    if (scripted?.hang) await new Promise<never>(() => undefined);
     if (scripted?.delayMs) await delay(scripted.delayMs);
     if (scripted && (scripted.body !== undefined || scripted.status < 200 || scripted.status >= 300)) return scripted;
     const extra = scripted?.headers ? { headers: scripted.headers } : {};
 
     if (endpoint === 'sendSessionMessage') {
-      // Documented: query parameter. The original service sent it form-encoded; accept both.
-      const text = rec.query.get('messageText') ?? rec.form?.fields.messageText;
       if (text === undefined || text === null) {
         return { status: 400, body: { result: false, info: 'messageText is required' } };
       }
       if (text.length > WATI_TEXT_MAX) {
         return { status: 400, body: { result: false, info: `messageText longer than ${WATI_TEXT_MAX}` } };
       }
-      const whatsappMessageId = fakeId();
-      texts.push({ waId, text, whatsappMessageId });
-      waiters.notify();
-      return {
-        status: scripted?.status ?? 200,
-        body: { ok: true, result: 'success', message: { whatsappMessageId, localMessageId: randomUUID() } },
-        ...extra,
-      };
+      const ok = accepted ?? acceptText(waId, text);
+      return { ...ok, status: scripted?.status ?? 200, ...extra };
     }
 
     const file = rec.form?.files.find((f) => f.field === 'file');
@@ -319,6 +408,8 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
     sentFiles,
     queueResponses: (...responses) => void queue.push(...responses),
     setHandler: (endpoint, handler) => void handlers.set(endpoint, handler),
+    history,
+    addHistory,
     waitForTexts: (count, timeoutMs = 2000, waId) =>
       waiters.waitFor(() => sentTexts(waId), count, timeoutMs, 'WATI texts'),
     waitForFiles: (count, timeoutMs = 2000, waId) =>
@@ -327,7 +418,9 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
       requests.length = 0;
       texts.length = 0;
       files.length = 0;
+      history.length = 0;
       queue.length = 0;
+      handlers.clear();
     },
     close,
   };

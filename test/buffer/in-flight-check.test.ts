@@ -1,0 +1,232 @@
+// A resumed delivery's first part may already be on the platform: the turn runner asks the channel (only a
+// channel that can look, and only for that part), records what it finds, and sends when the look fails.
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Agent } from '../../src/agent/types.js';
+import { createTurnRunner } from '../../src/buffer/turn-runner.js';
+import type { ChannelClient, ChannelClients, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
+import { ChannelError } from '../../src/channels/types.js';
+import { BufferStore } from '../../src/store/buffer-store.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+
+const WA_ID = '50379000001';
+const RETRY = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
+
+let db: Db | undefined;
+afterEach(() => {
+  db?.close();
+  db = undefined;
+});
+
+interface Lookup {
+  externalId: string;
+  text: string;
+  since: number;
+  isRecorded: SentMessageQuery['isRecorded'];
+}
+
+/** A WhatsApp-like client: sends get ids `sent-N`; `find` answers the in-flight look-up (omit it: no history API). */
+function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefined>) {
+  const sends: string[] = [];
+  const lookups: Lookup[] = [];
+  const client: ChannelClient = {
+    channels: ['whatsapp'],
+    textLimit: 4096,
+    disabledReason: undefined,
+    sendText(_channel, _id, text) {
+      sends.push(text);
+      return Promise.resolve({ platformMessageId: `sent-${sends.length}` });
+    },
+    sendMedia: () => Promise.reject(new ChannelError('UNSUPPORTED', 'no media here')),
+    ...(find
+      ? {
+          findSentMessage: (_channel: unknown, externalId: string, q: SentMessageQuery) => {
+            lookups.push({ externalId, text: q.text, since: q.since, isRecorded: q.isRecorded });
+            return find(q);
+          },
+        }
+      : {}),
+  };
+  const channels: ChannelClients = {
+    whatsapp: client,
+    manychat: client,
+    forChannel: () => client,
+    disabledReason: () => undefined,
+  };
+  return { client, channels, sends, lookups };
+}
+
+function setup(channels: ChannelClients, opts: { reply?: string; inFlightCheckTimeoutMs?: number } = {}) {
+  db = openDatabase(':memory:');
+  const store = new BufferStore(db);
+  let now = 1_000_000;
+  const clock = { now: () => now };
+  const agentCalls: number[] = [];
+  const agent: Agent = {
+    readiness: () => ({ ready: true, reasons: [] }),
+    respond: () => {
+      agentCalls.push(now);
+      return Promise.resolve({ outcome: 'answered', reply: opts.reply ?? 'Hola' });
+    },
+  };
+  const runTurn = createTurnRunner({
+    store,
+    agent,
+    channels,
+    clock,
+    log: pino({ level: 'silent' }),
+    fallbackReply: 'Disculpe',
+    sendRetry: RETRY,
+    inFlightCheckTimeoutMs: opts.inFlightCheckTimeoutMs,
+  });
+  /** A batch whose reply (these parts) was recorded at `recordedAt`, with `delivered` parts delivered at +1000 each. */
+  function interruptedBatch(parts: string[], delivered: number, recordedAt = 2_000_000) {
+    now = recordedAt - 10;
+    store.accept(
+      [
+        {
+          conversationId: WA_ID,
+          channel: 'whatsapp',
+          externalUserId: WA_ID,
+          platformMessageId: `in-${recordedAt}`,
+          kind: 'text',
+          text: 'Hola',
+          mediaRef: undefined,
+          replyContextId: undefined,
+          senderName: undefined,
+        },
+      ],
+      now,
+    );
+    const batch = store.claimBatch(WA_ID, now)!;
+    store.recordReply(batch.batchId, { parts, outcome: 'answered' }, recordedAt);
+    for (let i = 0; i < delivered; i++) store.recordPartDelivered(batch, i, parts[i]!, `earlier-${i}`, recordedAt + 1000 * (i + 1));
+    now = recordedAt + 60_000; // the restart
+    return batch.batchId;
+  }
+  const outbound = () =>
+    db!.prepare('SELECT batch_id, part_index, text, platform_message_id FROM outbound_messages ORDER BY id').all() as {
+      batch_id: number;
+      part_index: number;
+      text: string;
+      platform_message_id: string | null;
+    }[];
+  const status = (batchId: number) => (db!.prepare('SELECT status FROM batches WHERE id = ?').get(batchId) as { status: string }).status;
+  const setNow = (t: number) => void (now = t);
+  return { store, runTurn, interruptedBatch, outbound, status, agentCalls, setNow };
+}
+
+describe('resumed delivery: the part that may have been in flight', () => {
+  it('records the part found on the platform, with its id, and sends only the parts after it', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.FOUND' }));
+    const t = setup(stub.channels);
+    const batchId = t.interruptedBatch(['uno', 'dos', 'tres'], 1);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    // Asked once, for part 2, since part 1 was delivered (not since the reply was recorded).
+    expect(stub.lookups.map((l) => [l.externalId, l.text, l.since])).toEqual([[WA_ID, 'dos', 2_001_000]]);
+    expect(stub.sends).toEqual(['tres']);
+    expect(t.outbound().map((o) => [o.part_index, o.text, o.platform_message_id])).toEqual([
+      [0, 'uno', 'earlier-0'],
+      [1, 'dos', 'wamid.FOUND'],
+      [2, 'tres', 'sent-1'],
+    ]);
+    expect(t.status(batchId)).toBe('delivered');
+    expect(t.agentCalls).toHaveLength(0);
+  });
+
+  it('looks from the time the reply was recorded when no part was delivered, and knows the ids already recorded', async () => {
+    const stub = stubClient(() => Promise.resolve(undefined));
+    const t = setup(stub.channels);
+    t.interruptedBatch(['¡Con gusto!'], 1, 1_500_000); // an earlier reply, delivered as earlier-0
+    t.interruptedBatch(['¡Con gusto!'], 0, 2_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.lookups.map((l) => [l.text, l.since])).toEqual([['¡Con gusto!', 2_000_000]]);
+    expect(stub.lookups[0]!.isRecorded('earlier-0')).toBe(true);
+    expect(stub.lookups[0]!.isRecorded('wamid.OTHER')).toBe(false);
+    expect(stub.sends).toEqual(['¡Con gusto!']);
+  });
+
+  it('sends the part when the look-up fails', async () => {
+    const stub = stubClient(() => Promise.reject(new ChannelError('UPSTREAM_UNAVAILABLE', 'WATI getMessages: HTTP 500', { retryable: true })));
+    const t = setup(stub.channels);
+    const batchId = t.interruptedBatch(['uno', 'dos'], 0);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.lookups).toHaveLength(1);
+    expect(stub.sends).toEqual(['uno', 'dos']);
+    expect(t.status(batchId)).toBe('delivered');
+  });
+
+  it('sends the part when the look-up does not answer within its bound', async () => {
+    const stub = stubClient(
+      (q) => new Promise((_resolve, reject) => q.signal.addEventListener('abort', () => reject(q.signal.reason as Error), { once: true })),
+    );
+    const t = setup(stub.channels, { inFlightCheckTimeoutMs: 50 });
+    t.interruptedBatch(['uno'], 0);
+
+    const started = Date.now();
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(stub.sends).toEqual(['uno']);
+  });
+
+  it('sends nothing when shutdown cuts the look-up short: the part is looked for again after restart', async () => {
+    const shutdown = new AbortController();
+    const stub = stubClient((q) => {
+      shutdown.abort();
+      return Promise.reject(q.signal.reason as Error);
+    });
+    const t = setup(stub.channels);
+    const batchId = t.interruptedBatch(['uno'], 0);
+
+    await t.runTurn(WA_ID, shutdown.signal);
+
+    expect(stub.sends).toEqual([]);
+    expect(t.status(batchId)).toBe('delivering');
+  });
+
+  it('sends as before on a channel without a history to look in', async () => {
+    const stub = stubClient(undefined);
+    const t = setup(stub.channels);
+    t.interruptedBatch(['uno', 'dos'], 1);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.client.findSentMessage).toBeUndefined();
+    expect(stub.sends).toEqual(['dos']);
+  });
+
+  it('does not look for anything in a fresh delivery', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.NEVER' }));
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    t.setNow(3_000_000);
+    t.store.accept(
+      [
+        {
+          conversationId: WA_ID,
+          channel: 'whatsapp',
+          externalUserId: WA_ID,
+          platformMessageId: 'in-fresh',
+          kind: 'text',
+          text: 'Hola',
+          mediaRef: undefined,
+          replyContextId: undefined,
+          senderName: undefined,
+        },
+      ],
+      3_000_000,
+    );
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(t.agentCalls).toHaveLength(1);
+    expect(stub.lookups).toHaveLength(0);
+    expect(stub.sends).toEqual(['Bienvenido']);
+  });
+});
