@@ -8,6 +8,7 @@
 //  - WhatsApp only, first contact: the last HISTORY_IMPORT_MESSAGES messages from WATI, once.
 // Fetches are bounded (pages, 429 retries, total time); a failure only leaves that part out.
 import type { Logger } from 'pino';
+import { deadline } from '../abort.js';
 import { messageLine } from '../agent/turn-input.js';
 import type { BufferedMessage, MessageKind } from '../buffer/types.js';
 import type { WatiHistoryItem, WatiTickets } from '../channels/wati-tickets.js';
@@ -190,7 +191,8 @@ export function createTurnContext(deps: TurnContextDeps) {
     const now = clock.now();
     const conversationId = ref.conversationId;
     const lastReplyAt = stmts.lastReplyAt.get(conversationId)?.at ?? null;
-    const signal = AbortSignal.any([turnSignal, AbortSignal.timeout(FETCH_BUDGET_MS)]);
+    // Not cleared: the timer is unref'd and fires once; the turn signal is the turn's own.
+    const signal = deadline(FETCH_BUDGET_MS, turnSignal).signal;
     const blocks: string[] = [];
 
     if (ref.channel === 'whatsapp' && lastReplyAt === null && wati.enabled) {

@@ -4,6 +4,7 @@
 // to resend.
 import { toFile, type OpenAI } from 'openai';
 import type { Logger } from 'pino';
+import { deadline } from '../abort.js';
 import type { BufferedMessage } from '../buffer/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -90,8 +91,23 @@ export class MediaService {
     turnSignal: AbortSignal,
     budgetMs: number,
   ): Promise<Map<number, PreparedMedia>> {
+    const bound = deadline(Math.max(1, budgetMs), turnSignal);
+    try {
+      return await this.prepareWithin(conversationId, messages, log, turnSignal, bound.signal, budgetMs);
+    } finally {
+      bound.clear();
+    }
+  }
+
+  private async prepareWithin(
+    conversationId: string,
+    messages: readonly BufferedMessage[],
+    log: Logger,
+    turnSignal: AbortSignal,
+    signal: AbortSignal,
+    budgetMs: number,
+  ): Promise<Map<number, PreparedMedia>> {
     const out = new Map<number, PreparedMedia>();
-    const signal = AbortSignal.any([turnSignal, AbortSignal.timeout(Math.max(1, budgetMs))]);
     for (const m of messages) {
       if (!m.mediaRef || !DOWNLOADED_KINDS.has(m.kind)) continue;
       if (turnSignal.aborted) throw turnSignal.reason;
