@@ -24,6 +24,9 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { adminRoutes } from './routes/admin.js';
 import { createManychatLiveChat } from './channels/manychat-live-chat.js';
 import { createWatiTickets } from './channels/wati-tickets.js';
+import { createHandoffJobKinds, handoffJobKindList } from './handoff/handoff-jobs.js';
+import { JobWorker } from './jobs/worker.js';
+import { SqliteJobQueue } from './store/jobs-repository.js';
 import { Handoff } from './handoff/handoff.js';
 import { createTurnContext } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
@@ -36,6 +39,8 @@ import { acquireInstanceLock, LOCK_HEARTBEAT_MS, type InstanceLock } from './sto
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const PURGE_INTERVAL_MS = 10 * 60_000;
+/** Jobs that ran are kept a week for the admin API; failed ones stay until staff deal with them. */
+const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
 
 export interface AgentFactoryDeps {
   config: Config;
@@ -61,6 +66,8 @@ export interface AppOptions {
   sendRetry?: RetryPolicy;
   /** How long close() waits for running turns before leaving them to the next start. */
   shutdownGraceMs?: number;
+  /** How often the job worker looks for due jobs (default 1 s). */
+  jobPollMs?: number;
 }
 
 export const SERVICE_VERSION = readVersion();
@@ -113,11 +120,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const store = new BufferStore(db);
   const channels = createChannelClients(config);
   const watiTickets = createWatiTickets(config.wati);
+  const jobs = new SqliteJobQueue(db);
+  const handoffJobKinds = createHandoffJobKinds({ wati: watiTickets, manychat: createManychatLiveChat(config.manychat) });
+  const jobWorker = new JobWorker({ queue: jobs, kinds: handoffJobKindList(handoffJobKinds), clock, log, ...(options.jobPollMs ? { pollMs: options.jobPollMs } : {}) });
   const handoff = new Handoff({
     config,
     pauses: new PauseStore(db, config.handoff.pauseMs),
-    wati: watiTickets,
-    manychat: createManychatLiveChat(config.manychat),
+    jobs,
+    jobKinds: handoffJobKinds,
     clock,
     log,
   });
@@ -134,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sendRetry: options.sendRetry ?? DEFAULT_SEND_RETRY,
     handoff,
     turnContext: createTurnContext({ db, config, wati: watiTickets, handoff, clock }),
+    wakeJobs: () => jobWorker.wake(),
   });
   const scheduler = new TurnScheduler({
     store,
@@ -148,6 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Housekeeping runs from timers: a failure is logged, never thrown out of a timer (that would end the process).
   const purgeExpired = () => {
     guarded(log, 'dedupe key purge', () => store.purgeExpiredDedupeKeys(clock.now()));
+    guarded(log, 'finished jobs purge', () => jobs.purgeDone(clock.now() - DONE_JOB_RETENTION_MS));
     guarded(log, 'media retention purge', () => {
       const removed = mediaStore.purgeExpired(clock.now());
       if (removed > 0) log.info({ removed }, 'expired media removed');
@@ -160,11 +172,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const released = store.releaseInterruptedBatches(clock.now());
     if (released > 0) log.warn({ batches: released }, 'batches interrupted by the last shutdown will be answered again');
     scheduler.start();
+    jobWorker.start();
   });
-  // onClose hooks run in reverse registration order: the scheduler stops before the database closes.
+  // onClose hooks run in reverse registration order: turns and jobs stop before the database closes.
   app.addHook('onClose', async () => {
     clearInterval(purge);
-    await scheduler.close(options.shutdownGraceMs ?? 10_000);
+    await Promise.all([scheduler.close(options.shutdownGraceMs ?? 10_000), jobWorker.close(options.shutdownGraceMs ?? 10_000)]);
   });
 
   const intake = new Intake(store, clock, (conversationId, receivedAt, hasMedia) =>
@@ -193,7 +206,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return {
       ready,
       reasons,
-      checks: { database: db.open && version === LATEST_SCHEMA_VERSION, webhookPasskey: Boolean(config.webhookPasskey), agent: agentState.ready, channels: channelState, activeTurns: scheduler.activeTurns },
+      checks: { database: db.open && version === LATEST_SCHEMA_VERSION, webhookPasskey: Boolean(config.webhookPasskey), agent: agentState.ready, channels: channelState, activeTurns: scheduler.activeTurns, activeJobs: jobWorker.activeJobs },
     };
   };
 
@@ -206,7 +219,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
   if (config.adminToken) {
-    await app.register(adminRoutes, { token: config.adminToken, handoff, db, clock });
+    await app.register(adminRoutes, { token: config.adminToken, handoff, db, clock, jobs, wakeJobs: () => jobWorker.wake() });
   }
   await app.register(picturesRoutes, { picturesDir: join(options.resourcesDir ?? join(PROJECT_ROOT, 'resources'), 'pictures') });
   return app;

@@ -5,6 +5,7 @@ export type AppErrorCode =
   | 'UNAUTHORIZED'
   | 'NOT_CONFIGURED'
   | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE';
 

@@ -3,6 +3,7 @@
 // An interrupted delivery resumes at its first undelivered part, which may have reached the platform before
 // the process stopped: where the channel has a history (WATI), it is looked for there before it is re-sent.
 import type { Logger } from 'pino';
+import { deadline } from '../abort.js';
 import type { Agent, AgentResult, Guest } from '../agent/types.js';
 import type { ChannelClient, ChannelClients, SentMessage } from '../channels/index.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
@@ -38,6 +39,8 @@ export interface TurnRunnerDeps {
   turnContext?: ((ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal) => Promise<string | undefined>) | undefined;
   /** Bound on the in-flight check of a resumed delivery (default IN_FLIGHT_CHECK_TIMEOUT_MS). */
   inFlightCheckTimeoutMs?: number | undefined;
+  /** Jobs were enqueued with a reply: look for due jobs now rather than at the next poll. */
+  wakeJobs?: (() => void) | undefined;
 }
 
 export function createTurnRunner(deps: TurnRunnerDeps) {
@@ -57,13 +60,13 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     signal: AbortSignal,
   ): Promise<SentMessage | undefined> {
     if (!client.findSentMessage) return undefined;
-    const timeoutMs = deps.inFlightCheckTimeoutMs ?? IN_FLIGHT_CHECK_TIMEOUT_MS;
+    const bound = deadline(deps.inFlightCheckTimeoutMs ?? IN_FLIGHT_CHECK_TIMEOUT_MS, signal);
     try {
       return await client.findSentMessage(ref.channel, ref.externalId, {
         text: part,
         since: batch.lastProgressAt,
         isRecorded: (id) => store.isDeliveredMessageId(id),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        signal: bound.signal,
       });
     } catch (err) {
       if (!signal.aborted) {
@@ -74,6 +77,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         );
       }
       return undefined;
+    } finally {
+      bound.clear();
     }
   }
 
@@ -196,15 +201,27 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
     if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
     const recordedAt = clock.now();
+    // The reply's effects are written in the same transaction as the reply: all or none. A handoff pauses
+    // the bot and enqueues its platform steps; a goodbye solves the ticket; a failed turn marks it pending
+    // so staff see it. The steps run as durable jobs, retried on their schedule, also after a crash.
+    let enqueuedJobs = false;
+    const commit = () => {
+      result.commit?.();
+      if (!handoff) return;
+      if (action === 'handover') {
+        handoff.pause(conversationId, 'handoff');
+        handoff.enqueueHandoffSteps(ref, log);
+        enqueuedJobs = true;
+      } else if (action === 'friendly_goodbye') {
+        handoff.enqueueTicketStatus(ref, 'SOLVED');
+        handoff.solved(conversationId);
+        enqueuedJobs = true;
+      } else if (result.outcome === 'failed') {
+        handoff.enqueueTicketStatus(ref, 'PENDING');
+        enqueuedJobs = true;
+      }
+    };
     try {
-      // A handoff's pause is written in the same transaction as the notice: both or neither.
-      const commit =
-        action === 'handover' && handoff
-          ? () => {
-              result.commit?.();
-              handoff.pause(conversationId, 'handoff');
-            }
-          : result.commit;
       store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, recordedAt, commit);
     } catch (err) {
       // Nothing was recorded: the batch goes back to the buffer and is retried, at most MAX_TURN_ATTEMPTS times.
@@ -214,6 +231,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     }
 
     if (action === 'handover') log.info({ batchId: batch.batchId }, 'handoff: bot paused');
+    if (enqueuedJobs) deps.wakeJobs?.();
 
     await deliver(
       ref,
@@ -230,16 +248,6 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       signal,
       false,
     );
-
-    if (!handoff) return;
-    if (action === 'handover') await handoff.performHandoff(ref, log);
-    else if (action === 'friendly_goodbye') {
-      await handoff.setTicket(ref, 'SOLVED', log);
-      handoff.solved(conversationId);
-    } else if (result.outcome === 'failed') {
-      // Staff see the conversation the bot could not answer.
-      await handoff.setTicket(ref, 'PENDING', log);
-    }
   };
 }
 

@@ -1,13 +1,12 @@
 // Human handoff: the pause, the notice the guest gets, and the platform steps (WATI operator and ticket
-// status, ManyChat Live Chat). Each external step is best effort: its failure is logged and the next
-// step still runs. Nothing here is sent to the guest except the configured texts.
+// status, ManyChat Live Chat). The steps are durable jobs (handoff-jobs.ts) enqueued with the reply, each
+// retried on its own schedule. Nothing here is sent to the guest except the configured texts.
 import type { Logger } from 'pino';
-import type { ManychatLiveChat } from '../channels/manychat-live-chat.js';
-import type { TicketStatus, WatiTickets } from '../channels/wati-tickets.js';
-import { ChannelError } from '../channels/types.js';
+import type { TicketStatus } from '../channels/wati-tickets.js';
 import type { Clock } from '../clock.js';
-import { redactUrl } from '../logger.js';
 import type { Config } from '../config.js';
+import { jobOf, type JobQueue } from '../jobs/types.js';
+import type { HandoffJobKinds } from './handoff-jobs.js';
 import { loggableConversationId, type ConversationRef } from '../conversation-id.js';
 import type { WatiOutgoingEvent } from '../ingest/wati-payload.js';
 import { officeStatus, parseClosures, parseOfficeHours } from '../tools/office-schedule.js';
@@ -16,8 +15,8 @@ import type { PauseReason, PauseStore } from './pause-store.js';
 export interface HandoffDeps {
   config: Pick<Config, 'handoff' | 'office' | 'timezone'>;
   pauses: PauseStore;
-  wati: WatiTickets;
-  manychat: ManychatLiveChat;
+  jobs: JobQueue;
+  jobKinds: HandoffJobKinds;
   clock: Clock;
   log: Logger;
 }
@@ -107,44 +106,41 @@ export class Handoff {
     return this.deps.config.handoff.goodbyeMessage;
   }
 
-  /** Platform steps of a handoff: WATI operator + ticket PENDING, or ManyChat Live Chat open. */
-  async performHandoff(ref: ConversationRef, log: Logger): Promise<void> {
+  /**
+   * Enqueues the platform steps of a handoff: WATI operator + ticket PENDING, or ManyChat Live Chat open.
+   * Call inside the transaction that records the notice, so the steps happen with it or not at all.
+   */
+  enqueueHandoffSteps(ref: ConversationRef, log: Logger): void {
+    const { jobs, jobKinds, clock, config } = this.deps;
     if (ref.channel === 'whatsapp') {
-      const email = this.deps.config.handoff.operatorEmail;
+      const email = config.handoff.operatorEmail;
       if (email) {
-        await this.step(log, 'assignOperator', () => this.deps.wati.assignOperator(ref.externalId, email));
+        jobs.enqueue(jobOf(jobKinds.assignOperator, { waId: ref.externalId, email }, ref.conversationId), clock.now());
       } else {
         log.warn('HANDOVER_OPERATOR_EMAIL is not set: the conversation is not assigned to anyone');
       }
-      await this.setTicket(ref, 'PENDING', log);
+      this.enqueueTicketStatus(ref, 'PENDING');
     } else {
-      await this.step(log, 'markConversationAsOpen', () =>
-        this.deps.manychat.markConversationAsOpen(ref.channel, ref.externalId),
+      jobs.enqueue(
+        jobOf(jobKinds.markConversationOpen, { channel: ref.channel, subscriberId: ref.externalId }, ref.conversationId),
+        clock.now(),
       );
     }
   }
 
-  /** Sets the WATI ticket status (WhatsApp only; best effort). */
-  async setTicket(ref: ConversationRef, status: TicketStatus, log: Logger): Promise<void> {
+  /**
+   * Enqueues setting the WATI ticket status (WhatsApp only). A status still waiting to be set is dropped:
+   * the newest one is what staff should see, whenever the retries of the older one would have landed.
+   */
+  enqueueTicketStatus(ref: ConversationRef, status: TicketStatus): void {
     if (ref.channel !== 'whatsapp') return;
-    await this.step(log, `updateChatStatus ${status}`, () => this.deps.wati.updateChatStatus(ref.externalId, status));
+    const { jobs, jobKinds, clock } = this.deps;
+    jobs.supersedePending(jobKinds.updateChatStatus.kind, ref.conversationId, clock.now());
+    jobs.enqueue(jobOf(jobKinds.updateChatStatus, { waId: ref.externalId, status }, ref.conversationId), clock.now());
   }
 
   /** The ticket is solved: the bot is no longer paused. */
   solved(conversationId: string): void {
     this.deps.pauses.resume(conversationId, 'solved', this.deps.clock.now());
-  }
-
-  private async step(log: Logger, name: string, run: () => Promise<void>): Promise<boolean> {
-    try {
-      await run();
-      log.info({ step: name }, 'handoff step done');
-      return true;
-    } catch (err) {
-      const code = err instanceof ChannelError ? err.code : 'UNEXPECTED';
-      // Upstream error bodies may echo the number: long digit runs are masked.
-      log.error({ step: name, code, err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'handoff step failed');
-      return false;
-    }
   }
 }

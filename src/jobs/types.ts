@@ -44,6 +44,11 @@ export interface JobQueue {
   release(id: number, now: number): void;
   /** At start: jobs left running by a process that died are due again (their attempt stays counted). */
   releaseInterrupted(now: number): number;
+  /**
+   * Pending jobs of `kind` for a conversation that a newer job makes pointless (a ticket status set again):
+   * marked done with error class 'superseded', so the newest request wins whatever the retries' timing.
+   */
+  supersedePending(kind: string, conversationId: string, now: number): number;
   /** A job that failed for good, made pending again with a fresh set of attempts. */
   retry(id: number, now: number): boolean;
   get(id: number): JobRecord | undefined;

@@ -3,6 +3,7 @@
 // handler. Polls at a fixed interval and when woken (a job was enqueued), so a job never waits long
 // past its due time; everything it knows is in the queue, so a restart loses nothing.
 import type { Logger } from 'pino';
+import { deadline } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { redactUrl } from '../logger.js';
 import { JobError, type JobContext, type JobKind, type JobQueue, type JobRecord } from './types.js';
@@ -23,7 +24,7 @@ export const DEFAULT_JOB_POLL_MS = 1_000;
 
 export class JobWorker {
   private readonly kinds: ReadonlyMap<string, JobKind<unknown>>;
-  private readonly running = new Map<number, { done: Promise<void>; abort: AbortController }>();
+  private readonly running = new Map<number, Promise<void>>();
   private readonly shutdown = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private wakeQueued = false;
@@ -79,13 +80,13 @@ export class JobWorker {
     if (runs.length > 0) {
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.all(runs.map((r) => r.done)),
+        Promise.all(runs),
         new Promise<void>((resolve) => (timeout = setTimeout(resolve, graceMs))),
       ]);
       if (timeout) clearTimeout(timeout);
     }
     this.shutdown.abort();
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.all([...this.running.values()]);
   }
 
   private poll(): void {
@@ -105,15 +106,14 @@ export class JobWorker {
   }
 
   private launch(job: JobRecord): Promise<void> {
-    const abort = new AbortController();
-    const done = this.execute(job, abort).finally(() => {
+    const done = this.execute(job).finally(() => {
       this.running.delete(job.id);
     });
-    this.running.set(job.id, { done, abort });
+    this.running.set(job.id, done);
     return done;
   }
 
-  private async execute(job: JobRecord, abort: AbortController): Promise<void> {
+  private async execute(job: JobRecord): Promise<void> {
     const { queue, clock } = this.opts;
     const log = this.opts.log.child({ jobId: job.id, job: job.kind, attempt: job.attempts });
     const kind = this.kinds.get(job.kind);
@@ -128,8 +128,8 @@ export class JobWorker {
       log.error({ problems: payload.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`) }, 'job payload invalid; failed for good');
       return;
     }
-    const timeout = AbortSignal.timeout(kind.timeoutMs);
-    const signal = AbortSignal.any([abort.signal, this.shutdown.signal, timeout]);
+    const bound = deadline(kind.timeoutMs, this.shutdown.signal);
+    const signal = bound.signal;
     const ctx: JobContext = {
       jobId: job.id,
       conversationId: job.conversationId,
@@ -144,12 +144,12 @@ export class JobWorker {
       log.info('job done');
       return;
     } catch (err) {
-      if (this.shutdown.signal.aborted && !timeout.aborted) {
+      if (this.shutdown.signal.aborted && !bound.timedOut) {
         queue.release(job.id, clock.now());
         log.info('job interrupted by shutdown; it runs again after restart');
         return;
       }
-      const errorClass = timeout.aborted ? 'timeout' : err instanceof JobError ? err.errorClass : 'exception';
+      const errorClass = bound.timedOut ? 'timeout' : err instanceof JobError ? err.errorClass : 'exception';
       const final = (err instanceof JobError && err.final) || job.attempts >= job.maxAttempts;
       if (!final) {
         const delay = kind.retryDelaysMs[job.attempts - 1] ?? kind.retryDelaysMs[kind.retryDelaysMs.length - 1] ?? 0;
@@ -166,6 +166,8 @@ export class JobWorker {
           log.error({ err: errorMessage(handlerErr) }, 'final-failure handler failed');
         }
       }
+    } finally {
+      bound.clear();
     }
   }
 }

@@ -1,8 +1,10 @@
-// Admin API (only registered when ADMIN_TOKEN is set): a conversation's state, and pausing / resuming the
-// bot in it. Bearer token compared in constant time. The id is the conversation key: WhatsApp digits or
+// Admin API (only registered when ADMIN_TOKEN is set): a conversation's state, pausing / resuming the
+// bot in it, and the durable jobs (those that failed for good, and retrying one). Bearer token compared in constant time. The id is the conversation key: WhatsApp digits or
 // `facebook:<id>` / `instagram:<id>` (the colon may be sent as is or URL-encoded).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { HttpError } from '../errors.js';
+import type { JobQueue, JobRecord } from '../jobs/types.js';
 import type { Handoff } from '../handoff/handoff.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/database.js';
@@ -14,6 +16,41 @@ export interface AdminRoutesOptions {
   handoff: Handoff;
   db: Db;
   clock: Clock;
+  jobs: JobQueue;
+  /** A job was made due: run it now rather than at the next poll. */
+  wakeJobs: () => void;
+}
+
+const jobsQuery = z.object({
+  status: z.enum(['pending', 'running', 'done', 'failed']).optional(),
+  kind: z.string().regex(/^[a-z0-9_.]{1,64}$/, { error: 'must be a job kind such as wati.assign_operator' }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const jobIdParams = z.object({ id: z.coerce.number({ error: 'must be a job id' }).int().positive() });
+
+function parseOrBadRequest<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
+    throw new HttpError(400, 'BAD_REQUEST', problems.join('; '), { problems });
+  }
+  return parsed.data;
+}
+
+/** A job as staff see it (its payload is internal and left out). */
+function jobView(job: JobRecord) {
+  return {
+    id: job.id,
+    kind: job.kind,
+    conversationId: job.conversationId,
+    status: job.status,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    lastErrorClass: job.lastErrorClass,
+    nextRunAt: job.status === 'pending' ? iso(job.runAt) : null,
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+  };
 }
 
 const CONVERSATION_ID = /^(?:\d{6,20}|(?:facebook|instagram):[A-Za-z0-9_-]{1,64})$/;
@@ -93,6 +130,23 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     handoff.pause(id, 'admin');
     request.log.info({ conversationId: loggableConversationId(id) }, 'admin: bot paused');
     return { conversationId: id, paused: true, until: iso(handoff.pauses.get(id)?.until ?? null) };
+  });
+
+  app.get('/admin/jobs', async (request) => {
+    const query = parseOrBadRequest(jobsQuery, request.query);
+    return { jobs: opts.jobs.list(query).map(jobView) };
+  });
+
+  app.post('/admin/jobs/:id/retry', async (request) => {
+    const { id } = parseOrBadRequest(jobIdParams, request.params);
+    const job = opts.jobs.get(id);
+    if (!job) throw new HttpError(404, 'NOT_FOUND', `Job ${id} not found`);
+    if (!opts.jobs.retry(id, clock.now())) {
+      throw new HttpError(409, 'CONFLICT', `Job ${id} is ${job.status}; only a job that failed for good can be retried`);
+    }
+    opts.wakeJobs();
+    request.log.info({ jobId: id, job: job.kind }, 'admin: job retried');
+    return { job: jobView(opts.jobs.get(id) as JobRecord) };
   });
 
   app.post('/admin/conversations/:id/resume', async (request) => {

@@ -72,6 +72,10 @@ export class SqliteJobQueue implements JobQueue {
       retry: db.prepare<[number, number, number]>(
         `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND status = 'failed'`,
       ),
+      supersede: db.prepare<[number, string, string]>(
+        `UPDATE jobs SET status = 'done', last_error_class = 'superseded', updated_at = ?
+          WHERE kind = ? AND conversation_id = ? AND status = 'pending'`,
+      ),
       get: db.prepare<[number]>('SELECT * FROM jobs WHERE id = ?'),
       list: db.prepare<[{ status: string | null; kind: string | null; limit: number }]>(
         `SELECT * FROM jobs WHERE (@status IS NULL OR status = @status) AND (@kind IS NULL OR kind = @kind)
@@ -124,6 +128,10 @@ export class SqliteJobQueue implements JobQueue {
 
   retry(id: number, now: number): boolean {
     return this.stmts.retry.run(now, now, id).changes === 1;
+  }
+
+  supersedePending(kind: string, conversationId: string, now: number): number {
+    return this.stmts.supersede.run(now, kind, conversationId).changes;
   }
 
   get(id: number): JobRecord | undefined {
