@@ -1,4 +1,4 @@
-// Entry point: read configuration, build the app, listen, shut down gracefully.
+// Entry point: read configuration, build the app, listen, shut down gracefully (`--migrate`: only migrate).
 import 'dotenv/config';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -15,6 +15,13 @@ async function main(): Promise<void> {
       process.exit(78); // EX_CONFIG: systemd will not restart-loop on a bad .env
     }
     throw err;
+  }
+
+  if (process.argv.includes('--migrate')) {
+    const { runMigrations } = await import('./cli/migrate.js');
+    const { from, to } = runMigrations(config.dbPath);
+    process.stdout.write(from === to ? `database already at schema ${to}\n` : `database migrated from schema ${from} to ${to}\n`);
+    return;
   }
 
   const app = await buildApp({ config });

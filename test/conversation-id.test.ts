@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loggableConversationId, useLogMaskKey } from '../src/conversation-id.js';
-import { openDatabase } from '../src/store/database.js';
+import { openMigratedDatabase } from './support/test-db.js';
 import { logMaskKey } from '../src/store/installation.js';
 import { tempDbPath } from './support/test-config.js';
 
 describe('loggableConversationId', () => {
   it('masks with an HMAC keyed by a secret created once per installation and kept in its database', () => {
     const path = tempDbPath();
-    const db = openDatabase(path);
+    const db = openMigratedDatabase(path);
     const secret = logMaskKey(db);
     db.close();
-    const reopened = openDatabase(path);
+    const reopened = openMigratedDatabase(path);
     expect(logMaskKey(reopened)).toBe(secret);
     reopened.close();
-    const other = openDatabase(tempDbPath());
+    const other = openMigratedDatabase(tempDbPath());
     const otherSecret = logMaskKey(other);
     other.close();
     expect(otherSecret).not.toBe(secret);

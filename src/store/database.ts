@@ -1,4 +1,5 @@
-// Opens the SQLite database (WAL) and applies pending migrations before the app reports ready.
+// Opens the SQLite database (WAL). Migrations are a separate, explicit step (migrate), run by the server at
+// start and by `npm run migrate`; a read-only tool opens the database without them and without the lock.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,6 +7,7 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+/** Opens (creating it if needed) the database for reading and writing. Does not migrate. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -14,7 +16,31 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  return db;
+}
+
+/** Thrown when a read-only tool finds a database it cannot read as it is. */
+export class DatabaseNotReadyError extends Error {
+  override readonly name = 'DatabaseNotReadyError';
+}
+
+/**
+ * Opens an existing, migrated database read-only (reports, consoles): no lock, no writes, no migrations,
+ * so it can run beside the server. A database at another schema version is refused, naming both.
+ */
+export function openReadonlyDatabase(path: string): Db {
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new DatabaseNotReadyError(`cannot open ${path} read-only: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version !== LATEST_SCHEMA_VERSION) {
+    db.close();
+    throw new DatabaseNotReadyError(`${path} is at schema ${version}, this version needs ${LATEST_SCHEMA_VERSION}: run \`npm run migrate\` first`);
+  }
   return db;
 }
 

@@ -9,7 +9,8 @@ import type { AgentTurn } from '../../src/agent/types.js';
 import type { BufferedMessage } from '../../src/buffer/types.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import { type Db } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 
 export const WA_ID = '50370001234';
 /** Tuesday 2026-03-03 10:00 in El Salvador (UTC-6): the office is open. */
@@ -50,7 +51,7 @@ export interface Harness {
 }
 
 export function makeAgent(config: Config, deps: Partial<OpenAiAgentDeps> = {}): Harness {
-  const db = deps.db ?? openDatabase(':memory:');
+  const db = deps.db ?? openMigratedDatabase(':memory:');
   let now = TUESDAY_10AM;
   const clock = { now: () => now, set: (ms: number) => void (now = ms) };
   const agent = createOpenAiAgent({

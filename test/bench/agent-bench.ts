@@ -14,7 +14,7 @@ import type { AgentTurn } from '../../src/agent/types.js';
 import type { BufferedMessage } from '../../src/buffer/types.js';
 import { loadConfig } from '../../src/config.js';
 import { ConversationStore, type NewTranscriptItem } from '../../src/store/conversation-store.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 import { startFakeOpenAI, textReply } from '../support/fake-openai.js';
 
 const TARGET_MS = 5;
@@ -99,7 +99,7 @@ async function scenario(
   requestBytes: () => number,
 ): Promise<Result> {
   const dbPath = join(dir, `${label.replace(/\W+/g, '-')}.db`);
-  const db = openDatabase(dbPath);
+  const db = openMigratedDatabase(dbPath);
   seed(new ConversationStore(db), opts.items);
   const config = loadConfig({
     OPENAI_API_KEY: 'sk-bench',

@@ -7,7 +7,8 @@ import { createTurnRunner } from '../../src/buffer/turn-runner.js';
 import type { ChannelClient, ChannelClients, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/types.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import { type Db } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 
 const WA_ID = '50379000001';
 const RETRY = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
@@ -57,7 +58,7 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
 }
 
 function setup(channels: ChannelClients, opts: { reply?: string; inFlightCheckTimeoutMs?: number } = {}) {
-  db = openDatabase(':memory:');
+  db = openMigratedDatabase(':memory:');
   const store = new BufferStore(db);
   let now = 1_000_000;
   const clock = { now: () => now };

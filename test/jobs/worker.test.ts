@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobError, defineJobKind, jobOf, type JobKind } from '../../src/jobs/types.js';
 import { JobWorker } from '../../src/jobs/worker.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import { type Db } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
 import { movableClock, type MovableClock } from '../support/movable-clock.js';
 import { tempDbPath } from '../support/test-config.js';
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 function setup(kinds: JobKind<never>[] | JobKind<{ n: number }>[], opts: { path?: string; clock?: MovableClock; concurrency?: number } = {}) {
-  const db = openDatabase(opts.path ?? tempDbPath());
+  const db = openMigratedDatabase(opts.path ?? tempDbPath());
   const queue = new SqliteJobQueue(db);
   const clock = opts.clock ?? movableClock(T0);
   const worker = new JobWorker({ queue, kinds: kinds as JobKind<unknown>[], clock, log, concurrency: opts.concurrency ?? 4, pollMs: 60_000 });

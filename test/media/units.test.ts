@@ -10,7 +10,7 @@ import { MediaService } from '../../src/media/media-service.js';
 import type { BufferedMessage } from '../../src/buffer/types.js';
 import { testConfig } from '../support/test-config.js';
 import pino from 'pino';
-import { openDatabase } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 import { listenLocal } from '../support/fake-wati.js';
 import { JPEG, oggOpus, PDF, PNG } from './files.js';
 
@@ -115,7 +115,7 @@ describe('downloadMedia', () => {
 describe('MediaStore', () => {
   it('keeps one file per conversation + source, scoped to its conversation, and purges after retention', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb3-media-store-'));
-    const store = new MediaStore(openDatabase(':memory:'), dir, 1_000);
+    const store = new MediaStore(openMigratedDatabase(':memory:'), dir, 1_000);
     const a = await store.save({ conversationId: 'c1', sourceRef: 'data/images/x.jpg', contentType: 'image/png', bytes: PNG, now: 10 });
     const again = await store.save({ conversationId: 'c1', sourceRef: 'data/images/x.jpg', contentType: 'image/png', bytes: PNG, now: 20 });
     expect(again.id).toBe(a.id);
@@ -141,7 +141,7 @@ describe('MediaService', () => {
     });
     try {
       const config = testConfig({ WATI_API_URL: `${srv.origin}/100042`, WATI_API_KEY: 'k', MEDIA_DOWNLOAD_TIMEOUT_SECONDS: '5' });
-      const store = new MediaStore(openDatabase(':memory:'), mkdtempSync(join(tmpdir(), 'wb3-ms-')), 1_000_000);
+      const store = new MediaStore(openMigratedDatabase(':memory:'), mkdtempSync(join(tmpdir(), 'wb3-ms-')), 1_000_000);
       const service = new MediaService({ config, store, clock: { now: () => 0 }, transcriber: undefined });
       const message: BufferedMessage = {
         seq: 1,

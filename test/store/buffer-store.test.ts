@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../src/buffer/types.js';
 import { BufferStore, CONTENT_DEDUPE_WINDOW_MS, PLATFORM_ID_RETENTION_MS } from '../../src/store/buffer-store.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import { type Db } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 import { tempDbPath } from '../support/test-config.js';
 
 const msg = (over: Partial<InboundMessage> = {}): InboundMessage => ({
@@ -20,7 +21,7 @@ const msg = (over: Partial<InboundMessage> = {}): InboundMessage => ({
 let db: Db;
 let store: BufferStore;
 beforeEach(() => {
-  db = openDatabase(tempDbPath());
+  db = openMigratedDatabase(tempDbPath());
   store = new BufferStore(db);
 });
 afterEach(() => db.close());

@@ -6,7 +6,8 @@ import {
   type NewTranscriptItem,
   type TurnRecord,
 } from '../../src/store/conversation-store.js';
-import { LATEST_SCHEMA_VERSION, openDatabase } from '../../src/store/database.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 
 const ID = '50370001234';
 
@@ -52,7 +53,7 @@ function record(i: number, items = turnItems(i)): TurnRecord {
 }
 
 function setup() {
-  const db = openDatabase(':memory:');
+  const db = openMigratedDatabase(':memory:');
   return { db, store: new ConversationStore(db) };
 }
 

@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openMigratedDatabase } from '../support/test-db.js';
 import { acquireInstanceLock, InstanceLockError, LOCK_STALE_MS } from '../../src/store/instance-lock.js';
 import { createTestAgent } from '../support/test-agent.js';
 import { tempDbPath, testConfig } from '../support/test-config.js';
 
 function seedLock(dbPath: string, pid: number, heartbeatAt: number): void {
-  const db = openDatabase(dbPath);
+  const db = openMigratedDatabase(dbPath);
   db.prepare(
     `INSERT INTO instance_lock (id, instance_id, pid, hostname, started_at, heartbeat_at) VALUES (1, 'other', ?, ?, ?, ?)`,
   ).run(pid, hostname(), heartbeatAt, heartbeatAt);
@@ -31,7 +31,7 @@ describe('one server process per database', () => {
     const dbPath = tempDbPath();
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     seedLock(dbPath, dead, Date.now());
-    const db = openDatabase(dbPath);
+    const db = openMigratedDatabase(dbPath);
     expect(() => acquireInstanceLock(db, Date.now())).not.toThrow();
     db.close();
   });
@@ -40,7 +40,7 @@ describe('one server process per database', () => {
     const dbPath = tempDbPath();
     const now = Date.now();
     seedLock(dbPath, process.pid, now); // alive: this very process, another instance
-    const db = openDatabase(dbPath);
+    const db = openMigratedDatabase(dbPath);
     expect(() => acquireInstanceLock(db, now + 1_000)).toThrow(/pid \d+/);
     const lock = acquireInstanceLock(db, now + LOCK_STALE_MS + 1);
     expect(lock.heartbeat(now + LOCK_STALE_MS + 2)).toBe(true);

@@ -1,0 +1,263 @@
+// Everything the service does, without HTTP: the database (migrated in one explicit step), stores,
+// channels, handoff, jobs, media, the agent, the turn scheduler and the job worker. The Fastify app
+// (app.ts) is a thin layer over these; a CLI can build them too. Each resource registers its own close
+// as it is created, and close() runs them in reverse order.
+import type { Logger } from 'pino';
+import type { Agent } from './agent/types.js';
+import { TurnScheduler } from './buffer/scheduler.js';
+import { createTurnRunner } from './buffer/turn-runner.js';
+import { Intake } from './buffer/intake.js';
+import { createChannelClients, type ChannelClients } from './channels/index.js';
+import { createManychatLiveChat } from './channels/manychat-live-chat.js';
+import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
+import { createWatiTickets } from './channels/wati-tickets.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { parseConversationId, useLogMaskKey, type Channel } from './conversation-id.js';
+import { createHandoffJobKinds, handoffJobKindList } from './handoff/handoff-jobs.js';
+import { Handoff } from './handoff/handoff.js';
+import { createTurnContext } from './handoff/missed-messages.js';
+import { PauseStore } from './handoff/pause-store.js';
+import type { JobQueue } from './jobs/types.js';
+import { JobWorker } from './jobs/worker.js';
+import { createLogger } from './logger.js';
+import { MediaStore } from './media/media-store.js';
+import type { ReadinessReport } from './routes/health.js';
+import { BufferStore } from './store/buffer-store.js';
+import { LATEST_SCHEMA_VERSION, migrate, openDatabase, type Db } from './store/database.js';
+import { logMaskKey } from './store/installation.js';
+import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
+import { SqliteJobQueue } from './store/jobs-repository.js';
+
+const PURGE_INTERVAL_MS = 10 * 60_000;
+/** Jobs that ran are kept a week for the admin API; failed ones stay until staff deal with them. */
+const DONE_JOB_RETENTION_MS = 7 * 24 * 3600_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+export interface AgentFactoryDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  channels: ChannelClients;
+  /** Bot pause and handoff; given to the transfer_to_human_agent tool. */
+  handoff: Handoff;
+  /** Media received from guests (files under config.media.dir, rows in SQLite). */
+  mediaStore: MediaStore;
+}
+
+export interface ServiceOverrides {
+  /** The agent, or a factory for it; defaults to the OpenAI agent. */
+  agent?: Agent | ((deps: AgentFactoryDeps) => Agent);
+  clock?: Clock;
+  /** A pino logger to use instead of one built from config.logLevel. */
+  logger?: Logger;
+  sendRetry?: RetryPolicy;
+  /** How long close() waits for running turns and jobs before leaving them to the next start. */
+  shutdownGraceMs?: number;
+  /** How often the job worker looks for due jobs (default 1 s). */
+  jobPollMs?: number;
+}
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  db: Db;
+  store: BufferStore;
+  /** Webhook deliveries in: durable, group-committed, wakes the scheduler. */
+  intake: Intake;
+  channels: ChannelClients;
+  handoff: Handoff;
+  mediaStore: MediaStore;
+  jobs: JobQueue;
+  jobWorker: JobWorker;
+  agent: Agent;
+  scheduler: TurnScheduler;
+  readiness(): ReadinessReport;
+  /** Resumes what the last process left (interrupted turns, due jobs) and starts the timers. */
+  start(): void;
+  /** Stops turns and jobs (waiting for a grace period), then closes every resource in reverse order. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the services of the server (or of a tool that runs turns or jobs): it takes the single-process
+ * lock on the database. Read-only tools use openReadonlyDatabase() instead.
+ */
+export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
+  const clock = overrides.clock ?? systemClock;
+  const log = overrides.logger ?? createLogger(config.logLevel);
+  const graceMs = overrides.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const closers: { what: string; close: () => void | Promise<void> }[] = [];
+  const closeAll = async () => {
+    for (const { what, close } of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.error({ err }, `closing ${what} failed`);
+      }
+    }
+  };
+
+  try {
+    const db = openDatabase(config.dbPath);
+    closers.push({ what: 'database', close: () => void db.close() });
+    migrate(db);
+
+    const lock = acquireInstanceLock(db, clock.now());
+    const heartbeat = setInterval(
+      () =>
+        guarded(log, 'instance lock heartbeat', () => {
+          if (!lock.heartbeat(clock.now())) log.error('another process has taken over the database');
+        }),
+      LOCK_HEARTBEAT_MS,
+    );
+    heartbeat.unref();
+    closers.push({
+      what: 'instance lock',
+      close: () => {
+        clearInterval(heartbeat);
+        lock.release();
+      },
+    });
+
+    useLogMaskKey(logMaskKey(db));
+    const store = new BufferStore(db);
+    const channels = createChannelClients(config);
+    const watiTickets = createWatiTickets(config.wati);
+    const jobs = new SqliteJobQueue(db);
+    const handoffJobKinds = createHandoffJobKinds({ wati: watiTickets, manychat: createManychatLiveChat(config.manychat) });
+    const handoff = new Handoff({ config, pauses: new PauseStore(db, config.handoff.pauseMs), jobs, jobKinds: handoffJobKinds, clock, log });
+    const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
+    const agent = await resolveAgent(overrides, { config, db, clock, log, channels, handoff, mediaStore });
+
+    const jobWorker = new JobWorker({
+      queue: jobs,
+      kinds: handoffJobKindList(handoffJobKinds),
+      clock,
+      log,
+      ...(overrides.jobPollMs ? { pollMs: overrides.jobPollMs } : {}),
+    });
+
+    const runTurn = createTurnRunner({
+      store,
+      agent,
+      channels,
+      clock,
+      log,
+      fallbackReply: config.fallbackReply,
+      sendRetry: overrides.sendRetry ?? DEFAULT_SEND_RETRY,
+      handoff,
+      turnContext: createTurnContext({ db, config, wati: watiTickets, handoff, clock }),
+      wakeJobs: () => jobWorker.wake(),
+    });
+    const scheduler = new TurnScheduler({
+      store,
+      timing: config.buffer,
+      clock,
+      log,
+      runTurn,
+      canRun: (conversationId) =>
+        agent.readiness().ready && channels.disabledReason(parseConversationId(conversationId).channel) === undefined,
+    });
+    // Turns and jobs stop together, each given the grace period, before anything they use is closed.
+    closers.push({ what: 'turns and jobs', close: async () => void (await Promise.all([scheduler.close(graceMs), jobWorker.close(graceMs)])) });
+
+    const intake = new Intake(store, clock, (conversationId, receivedAt, hasMedia) =>
+      scheduler.noteAccepted(conversationId, receivedAt, hasMedia),
+    );
+
+    // Housekeeping runs from timers: a failure is logged, never thrown out of a timer (that would end the process).
+    const purgeExpired = () => {
+      guarded(log, 'dedupe key purge', () => store.purgeExpiredDedupeKeys(clock.now()));
+      guarded(log, 'finished jobs purge', () => jobs.purgeDone(clock.now() - DONE_JOB_RETENTION_MS));
+      guarded(log, 'media retention purge', () => {
+        const removed = mediaStore.purgeExpired(clock.now());
+        if (removed > 0) log.info({ removed }, 'expired media removed');
+      });
+    };
+    let purge: NodeJS.Timeout | undefined;
+    closers.push({ what: 'housekeeping', close: () => clearInterval(purge) });
+
+    const readiness = (): ReadinessReport => {
+      const reasons: string[] = [];
+      const version = db.open ? (db.pragma('user_version', { simple: true }) as number) : -1;
+      if (!db.open) reasons.push('database is not open');
+      else if (version !== LATEST_SCHEMA_VERSION) reasons.push(`database schema is at ${version}, expected ${LATEST_SCHEMA_VERSION}`);
+      if (!config.webhookPasskey) reasons.push('WEBHOOK_PASSKEY is not set');
+      const agentState = agent.readiness();
+      reasons.push(...agentState.reasons);
+      // Messages for a channel that cannot send wait silently in the buffer, so every disabled channel is a
+      // reason staff should see; the service is ready only if at least one channel can answer.
+      const allChannels: Channel[] = ['whatsapp', 'facebook', 'instagram'];
+      const disabled = allChannels.flatMap((c) => {
+        const why = channels.disabledReason(c);
+        return why ? [why] : [];
+      });
+      if (disabled.length === allChannels.length) reasons.push('no channel can send replies: configure WATI or ManyChat');
+      const ready = reasons.length === 0;
+      reasons.push(...disabled);
+      return {
+        ready,
+        reasons,
+        checks: {
+          database: db.open && version === LATEST_SCHEMA_VERSION,
+          webhookPasskey: Boolean(config.webhookPasskey),
+          agent: agentState.ready,
+          channels: Object.fromEntries(allChannels.map((c) => [c, channels.disabledReason(c) ?? 'enabled'])),
+          activeTurns: scheduler.activeTurns,
+          activeJobs: jobWorker.activeJobs,
+        },
+      };
+    };
+
+    let started = false;
+    return {
+      config,
+      clock,
+      log,
+      db,
+      store,
+      intake,
+      channels,
+      handoff,
+      mediaStore,
+      jobs,
+      jobWorker,
+      agent,
+      scheduler,
+      readiness,
+      start() {
+        if (started) return;
+        started = true;
+        purgeExpired();
+        purge = setInterval(purgeExpired, PURGE_INTERVAL_MS);
+        purge.unref();
+        const released = store.releaseInterruptedBatches(clock.now());
+        if (released > 0) log.warn({ batches: released }, 'batches interrupted by the last shutdown will be answered again');
+        scheduler.start();
+        jobWorker.start();
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function guarded(log: Logger, what: string, run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    log.warn({ err }, `${what} failed`);
+  }
+}
+
+async function resolveAgent(overrides: ServiceOverrides, deps: AgentFactoryDeps): Promise<Agent> {
+  if (typeof overrides.agent === 'function') return overrides.agent(deps);
+  if (overrides.agent) return overrides.agent;
+  const { createOpenAiAgent } = await import('./agent/openai-agent.js');
+  return createOpenAiAgent(deps);
+}
