@@ -24,9 +24,11 @@ import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
 import type { ReadinessReport } from './routes/health.js';
 import { BufferStore } from './store/buffer-store.js';
-import { LATEST_SCHEMA_VERSION, migrate, openDatabase, type Db } from './store/database.js';
+import { ConversationHistoryRepository } from './store/conversation-history-repository.js';
+import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion, type Db } from './store/database.js';
 import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
+import { PauseRepository } from './store/pause-repository.js';
 import { SqliteJobQueue } from './store/jobs-repository.js';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
@@ -65,6 +67,8 @@ export interface Services {
   log: Logger;
   db: Db;
   store: BufferStore;
+  /** A conversation's batches and messages, read-only (admin API, missed-messages context). */
+  history: ConversationHistoryRepository;
   /** Webhook deliveries in: durable, group-committed, wakes the scheduler. */
   intake: Intake;
   channels: ChannelClients;
@@ -128,7 +132,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const watiTickets = createWatiTickets(config.wati);
     const jobs = new SqliteJobQueue(db);
     const handoffJobKinds = createHandoffJobKinds({ wati: watiTickets, manychat: createManychatLiveChat(config.manychat) });
-    const handoff = new Handoff({ config, pauses: new PauseStore(db, config.handoff.pauseMs), jobs, jobKinds: handoffJobKinds, clock, log });
+    const history = new ConversationHistoryRepository(db);
+    const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
+    const handoff = new Handoff({ config, pauses, jobs, jobKinds: handoffJobKinds, clock, log });
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
     const agent = await resolveAgent(overrides, { config, db, clock, log, channels, handoff, mediaStore });
 
@@ -149,7 +155,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       fallbackReply: config.fallbackReply,
       sendRetry: overrides.sendRetry ?? DEFAULT_SEND_RETRY,
       handoff,
-      turnContext: createTurnContext({ db, config, wati: watiTickets, handoff, clock }),
+      turnContext: createTurnContext({ history, config, wati: watiTickets, handoff, clock }),
       wakeJobs: () => jobWorker.wake(),
     });
     const scheduler = new TurnScheduler({
@@ -182,7 +188,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
     const readiness = (): ReadinessReport => {
       const reasons: string[] = [];
-      const version = db.open ? (db.pragma('user_version', { simple: true }) as number) : -1;
+      const version = db.open ? schemaVersion(db) : -1;
       if (!db.open) reasons.push('database is not open');
       else if (version !== LATEST_SCHEMA_VERSION) reasons.push(`database schema is at ${version}, expected ${LATEST_SCHEMA_VERSION}`);
       if (!config.webhookPasskey) reasons.push('WEBHOOK_PASSKEY is not set');
@@ -219,6 +225,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       log,
       db,
       store,
+      history,
       intake,
       channels,
       handoff,

@@ -10,14 +10,14 @@
 import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
 import { messageLine } from '../agent/turn-input.js';
-import type { BufferedMessage, MessageKind } from '../buffer/types.js';
+import type { BufferedMessage } from '../buffer/types.js';
 import type { WatiHistoryItem, WatiTickets } from '../channels/wati-tickets.js';
 import type { Clock } from '../clock.js';
 import { redactUrl } from '../logger.js';
 import type { Config } from '../config.js';
 import type { ConversationRef } from '../conversation-id.js';
 import type { ClaimedBatch } from '../store/buffer-store.js';
-import type { Db } from '../store/database.js';
+import type { ConversationHistoryRepository, HeldMessage } from '../store/conversation-history-repository.js';
 import { hhmm, isoDate, zonedParts } from '../tools/zoned-time.js';
 import type { Handoff } from './handoff.js';
 
@@ -56,7 +56,7 @@ export function formatBlock(entries: readonly ContextEntry[], timeZone: string, 
 export const agentLabel = (name: string | null | undefined) => `Agente (${name?.trim() || 'equipo'})`;
 
 export interface TurnContextDeps {
-  db: Db;
+  history: ConversationHistoryRepository;
   config: Pick<Config, 'handoff' | 'timezone'>;
   wati: WatiTickets;
   handoff: Handoff;
@@ -65,51 +65,18 @@ export interface TurnContextDeps {
   max429WaitMs?: number;
 }
 
-interface InboundRow {
-  platform_message_id: string | null;
-  kind: MessageKind;
-  text: string;
-  reply_context_id: string | null;
-  received_at: number;
-  batch_id: number | null;
-}
-
 export function createTurnContext(deps: TurnContextDeps) {
-  const { db, config, wati, handoff, clock } = deps;
-  const stmts = {
-    lastReplyAt: db.prepare<[string], { at: number }>(
-      'SELECT sent_at AS at FROM outbound_messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1',
-    ),
-    // Held batches are few (batches_by_status); their messages come through inbound_by_batch.
-    heldSince: db.prepare<[string, number], InboundRow>(
-      `SELECT m.platform_message_id, m.kind, m.text, m.reply_context_id, m.received_at, m.batch_id
-         FROM batches b JOIN inbound_messages m ON m.batch_id = b.id
-        WHERE b.status = 'held' AND b.conversation_id = ? AND m.received_at > ? ORDER BY m.seq`,
-    ),
-    // Everything received after the cutoff is in a batch created after it (batches_by_conversation).
-    inboundSince: db.prepare<[string, number], { platform_message_id: string | null; text: string }>(
-      `SELECT m.platform_message_id, m.text FROM batches b JOIN inbound_messages m ON m.batch_id = b.id
-        WHERE b.conversation_id = ? AND b.created_at > ?`,
-    ),
-    operatorById: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM operator_messages WHERE platform_message_id = ? LIMIT 1'),
-    outboundSince: db.prepare<[string, number], { text: string }>(
-      'SELECT text FROM outbound_messages WHERE conversation_id = ? AND sent_at >= ?',
-    ),
-    knownConversation: db.prepare<[string, string], { one: number }>(
-      `SELECT 1 AS one FROM conversations WHERE id = ?
-       UNION SELECT 1 FROM outbound_messages WHERE conversation_id = ? LIMIT 1`,
-    ),
-  };
+  const { history, config, wati, handoff, clock } = deps;
 
-  const lineOf = (r: InboundRow) =>
+  const lineOf = (m: HeldMessage) =>
     messageLine({
-      kind: r.kind,
-      text: r.text,
-      replyContextId: r.reply_context_id ?? undefined,
+      kind: m.kind,
+      text: m.text,
+      replyContextId: m.replyContextId ?? undefined,
     } as BufferedMessage);
 
   const knownId = (ids: readonly string[], inboundIds: ReadonlySet<string>) =>
-    ids.some((id) => inboundIds.has(id) || stmts.operatorById.get(id) || handoff.pauses.isOwnMessage(id));
+    ids.some((id) => inboundIds.has(id) || handoff.pauses.isOperatorMessage(id) || handoff.pauses.isOwnMessage(id));
 
   /** Whether a WATI item was sent by the bot (recorded id, or a bot operator name, or business side without a person). */
   const isBotItem = (item: WatiHistoryItem) =>
@@ -130,12 +97,12 @@ export function createTurnContext(deps: TurnContextDeps) {
     });
     const batchIds = new Set(batch.messages.map((m) => m.platformMessageId).filter(Boolean));
     const batchTexts = new Set(batch.messages.map((m) => normalizeText(m.text)).filter((t) => t !== ''));
-    const inbound = stmts.inboundSince.all(waId, cutoff);
-    const inboundIds = new Set(inbound.map((r) => r.platform_message_id).filter((id): id is string => id !== null));
+    const inbound = history.inboundSince(waId, cutoff);
+    const inboundIds = new Set(inbound.map((m) => m.platformMessageId).filter((id): id is string => id !== null));
     const seenTexts = new Set([
       ...localTexts,
-      ...inbound.map((r) => normalizeText(r.text)),
-      ...stmts.outboundSince.all(waId, cutoff).map((r) => normalizeText(r.text)),
+      ...inbound.map((m) => normalizeText(m.text)),
+      ...history.outboundTextsSince(waId, cutoff).map(normalizeText),
     ]);
     const entries: ContextEntry[] = [];
     for (const item of items) {
@@ -155,7 +122,7 @@ export function createTurnContext(deps: TurnContextDeps) {
 
   async function firstContactImport(waId: string, batch: ClaimedBatch, signal: AbortSignal, log: Logger): Promise<string | undefined> {
     const limit = config.handoff.historyImportMessages;
-    if (limit <= 0 || handoff.pauses.historyImported(waId) || stmts.knownConversation.get(waId, waId)) return undefined;
+    if (limit <= 0 || handoff.pauses.historyImported(waId) || history.isKnownConversation(waId)) return undefined;
     const items = await wati.getMessages(waId, {
       maxPages: Math.ceil(limit / 100) + 1,
       pageSize: Math.min(100, limit),
@@ -190,7 +157,7 @@ export function createTurnContext(deps: TurnContextDeps) {
   ): Promise<string | undefined> {
     const now = clock.now();
     const conversationId = ref.conversationId;
-    const lastReplyAt = stmts.lastReplyAt.get(conversationId)?.at ?? null;
+    const lastReplyAt = history.lastReplyAt(conversationId) ?? null;
     // Not cleared: the timer is unref'd and fires once; the turn signal is the turn's own.
     const signal = deadline(FETCH_BUDGET_MS, turnSignal).signal;
     const blocks: string[] = [];
@@ -207,9 +174,9 @@ export function createTurnContext(deps: TurnContextDeps) {
     const cutoff = lastReplyAt ?? 0;
     const entries: ContextEntry[] = [];
     const localTexts = new Set<string>();
-    for (const r of stmts.heldSince.all(conversationId, cutoff)) {
-      entries.push({ at: r.received_at, who: 'Cliente', text: lineOf(r) });
-      localTexts.add(normalizeText(r.text));
+    for (const m of history.heldMessagesSince(conversationId, cutoff)) {
+      entries.push({ at: m.receivedAt, who: 'Cliente', text: lineOf(m) });
+      localTexts.add(normalizeText(m.text));
     }
     for (const m of handoff.pauses.operatorMessagesSince(conversationId, cutoff)) {
       entries.push({ at: m.sentAt, who: agentLabel(m.operatorName), text: m.text });

@@ -7,6 +7,7 @@ import { HttpError } from '../errors.js';
 import type { JobQueue, JobRecord } from '../jobs/types.js';
 import type { Handoff } from '../handoff/handoff.js';
 import type { Clock } from '../clock.js';
+import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { Db } from '../store/database.js';
 import { loggableConversationId } from '../conversation-id.js';
 import { passkeyMatches } from './webhook-auth.js';
@@ -14,7 +15,10 @@ import { passkeyMatches } from './webhook-auth.js';
 export interface AdminRoutesOptions {
   token: string;
   handoff: Handoff;
-  db: Db;
+  /** Batches and messages of a conversation, read-only. */
+  history?: ConversationHistoryRepository;
+  /** @deprecated Pass `history`; a database is only read through a history repository built from it. */
+  db?: Db;
   clock: Clock;
   jobs: JobQueue;
   /** A job was made due: run it now rather than at the next poll. */
@@ -78,17 +82,10 @@ function conversationIdOf(request: FastifyRequest): string {
 }
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, opts) => {
-  const { handoff, db, clock } = opts;
-  const lastBatches = db.prepare<[string, number], { id: number; status: string; created_at: number; updated_at: number; outcome: string | null; error_class: string | null; reply_parts: string | null }>(
-    `SELECT id, status, created_at, updated_at, outcome, error_class, reply_parts FROM batches
-      WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`,
-  );
-  const batchMessages = db.prepare<[number], { kind: string; text: string; received_at: number }>(
-    'SELECT kind, text, received_at FROM inbound_messages WHERE batch_id = ? ORDER BY seq',
-  );
-  const counts = db.prepare<[string], { pending: number; total: number }>(
-    `SELECT SUM(status = 'pending') AS pending, COUNT(*) AS total FROM inbound_messages WHERE conversation_id = ?`,
-  );
+  const { handoff, clock } = opts;
+  // Until app.ts passes `history`, it is built from the database it still passes.
+  const history = opts.history ?? (opts.db ? new ConversationHistoryRepository(opts.db) : undefined);
+  if (!history) throw new Error('admin routes need the conversation history repository');
 
   app.addHook('onRequest', async (request) => assertAdmin(request, opts.token));
 
@@ -96,7 +93,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     const id = conversationIdOf(request);
     const pause = handoff.pauses.get(id);
     const paused = handoff.isPaused(id);
-    const c = counts.get(id);
+    const counts = history.messageCounts(id);
     return {
       conversationId: id,
       paused,
@@ -111,16 +108,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
             resumeReason: pause.resumeReason,
           }
         : null,
-      messages: { total: c?.total ?? 0, pending: c?.pending ?? 0 },
-      lastTurns: lastBatches.all(id, LAST_TURNS).map((b) => ({
-        batchId: b.id,
-        status: b.status,
-        outcome: b.outcome,
-        errorClass: b.error_class,
-        startedAt: iso(b.created_at),
-        updatedAt: iso(b.updated_at),
-        guest: batchMessages.all(b.id).map((m) => ({ kind: m.kind, text: m.text, at: iso(m.received_at) })),
-        reply: b.reply_parts ? (JSON.parse(b.reply_parts) as string[]) : [],
+      messages: counts,
+      lastTurns: history.recentTurns(id, LAST_TURNS).map((t) => ({
+        batchId: t.batchId,
+        status: t.status,
+        outcome: t.outcome,
+        errorClass: t.errorClass,
+        startedAt: iso(t.createdAt),
+        updatedAt: iso(t.updatedAt),
+        guest: t.guest.map((m) => ({ kind: m.kind, text: m.text, at: iso(m.receivedAt) })),
+        reply: t.replyParts,
       })),
     };
   });

@@ -19,6 +19,16 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/** The schema version the database is at (`PRAGMA user_version`; 0 before any migration). */
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Whether the database has this table (e.g. one a later migration creates). */
+export function hasTable(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 /** Thrown when a read-only tool finds a database it cannot read as it is. */
 export class DatabaseNotReadyError extends Error {
   override readonly name = 'DatabaseNotReadyError';
@@ -36,7 +46,7 @@ export function openReadonlyDatabase(path: string): Db {
     throw new DatabaseNotReadyError(`cannot open ${path} read-only: ${err instanceof Error ? err.message : String(err)}`);
   }
   db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
+  const version = schemaVersion(db);
   if (version !== LATEST_SCHEMA_VERSION) {
     db.close();
     throw new DatabaseNotReadyError(`${path} is at schema ${version}, this version needs ${LATEST_SCHEMA_VERSION}: run \`npm run migrate\` first`);
@@ -46,7 +56,7 @@ export function openReadonlyDatabase(path: string): Db {
 
 /** Applies migrations newer than `PRAGMA user_version`, each in its own transaction. */
 export function migrate(db: Db): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const current = schemaVersion(db);
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
     db.transaction(() => {
@@ -54,7 +64,7 @@ export function migrate(db: Db): number {
       db.pragma(`user_version = ${migration.version}`);
     })();
   }
-  return db.pragma('user_version', { simple: true }) as number;
+  return schemaVersion(db);
 }
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
