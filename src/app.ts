@@ -1,8 +1,7 @@
 // The HTTP app: a thin Fastify layer over the services (services.ts). Routes only validate, call a service
 // and answer; the services' start and close follow the app's ready and close.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
 import { quoteUnsafeIntegers } from './ingest/json-text.js';
@@ -13,16 +12,14 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { PROJECT_ROOT } from './resources.js';
 
 export type { AgentFactoryDeps } from './services.js';
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface AppOptions extends ServiceOverrides {
   config: Config;
-  /** Folder holding `pictures/` (default: the project's `resources/`). */
-  resourcesDir?: string;
 }
 
 export const SERVICE_VERSION = readVersion();
@@ -38,11 +35,11 @@ function readVersion(): string {
 
 /** Builds the services and the app over them; closing the app closes the services. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { config, resourcesDir, ...overrides } = options;
+  const { config, ...overrides } = options;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const services = await createServices(config, { ...overrides, logger });
   try {
-    return await buildHttpApp(services, { resourcesDir });
+    return await buildHttpApp(services);
   } catch (err) {
     await services.close();
     throw err;
@@ -50,8 +47,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 }
 
 /** The Fastify app over services built elsewhere. */
-export async function buildHttpApp(services: Services, opts: { resourcesDir?: string | undefined } = {}): Promise<FastifyInstance> {
-  const { config, handoff, intake, jobs, jobWorker, clock, db } = services;
+export async function buildHttpApp(services: Services): Promise<FastifyInstance> {
+  const { config, handoff, intake, jobs, jobWorker, clock, history } = services;
   const app = Fastify({
     loggerInstance: services.log,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -72,9 +69,9 @@ export async function buildHttpApp(services: Services, opts: { resourcesDir?: st
   });
   // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
   if (config.adminToken) {
-    await app.register(adminRoutes, { token: config.adminToken, handoff, db, clock, jobs, wakeJobs: () => jobWorker.wake() });
+    await app.register(adminRoutes, { token: config.adminToken, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake() });
   }
-  await app.register(picturesRoutes, { picturesDir: join(opts.resourcesDir ?? join(PROJECT_ROOT, 'resources'), 'pictures') });
+  await app.register(picturesRoutes, { picturesDir: join(services.resourcesDir, 'pictures') });
   return app;
 }
 

@@ -2,7 +2,9 @@
 // channels, handoff, jobs, media, the agent, the turn scheduler and the job worker. The Fastify app
 // (app.ts) is a thin layer over these; a CLI can build them too. Each resource registers its own close
 // as it is created, and close() runs them in reverse order.
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { DEFAULT_RESOURCES_DIR } from './resources.js';
 import type { Agent } from './agent/types.js';
 import { TurnScheduler } from './buffer/scheduler.js';
 import { createTurnRunner } from './buffer/turn-runner.js';
@@ -59,12 +61,16 @@ export interface ServiceOverrides {
   shutdownGraceMs?: number;
   /** How often the job worker looks for due jobs (default 1 s). */
   jobPollMs?: number;
+  /** Folder holding `pictures/` and the other shipped files (default: the project's `resources/`). */
+  resourcesDir?: string | undefined;
 }
 
 export interface Services {
   config: Config;
   clock: Clock;
   log: Logger;
+  /** The folder of shipped files (pictures/ is served publicly). */
+  resourcesDir: string;
   db: Db;
   store: BufferStore;
   /** A conversation's batches and messages, read-only (admin API, missed-messages context). */
@@ -93,6 +99,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const clock = overrides.clock ?? systemClock;
   const log = overrides.logger ?? createLogger(config.logLevel);
   const graceMs = overrides.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  const resourcesDir = resolve(overrides.resourcesDir ?? DEFAULT_RESOURCES_DIR);
   const closers: { what: string; close: () => void | Promise<void> }[] = [];
   const closeAll = async () => {
     for (const { what, close } of closers.splice(0).reverse()) {
@@ -156,7 +163,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       sendRetry: overrides.sendRetry ?? DEFAULT_SEND_RETRY,
       handoff,
       turnContext: createTurnContext({ history, config, wati: watiTickets, handoff, clock }),
+      jobs,
       wakeJobs: () => jobWorker.wake(),
+      media: { resourcesDir, publicMediaBaseUrl: config.publicMediaBaseUrl },
     });
     const scheduler = new TurnScheduler({
       store,
@@ -223,6 +232,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       config,
       clock,
       log,
+      resourcesDir,
       db,
       store,
       history,

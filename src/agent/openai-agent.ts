@@ -6,9 +6,9 @@
 // The turn's transcript is returned as `commit` and written by the buffer in the same transaction as
 // the reply; a failed or aborted turn writes no tool calls.
 import OpenAI from 'openai';
-import type { ChannelClients } from '../channels/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { Db } from '../store/database.js';
 import {
   ConversationStore,
@@ -18,8 +18,7 @@ import {
   type NewTranscriptItem,
   type TranscriptItem,
 } from '../store/conversation-store.js';
-import type { Handoff } from '../handoff/handoff.js';
-import { createDefaultTools } from '../tools/index.js';
+import { createTools, type ToolEffect } from '../tools/index.js';
 import { ToolRegistry } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
 import type { Logger } from '../logger.js';
@@ -34,7 +33,6 @@ import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, contextNote, type ReplyContextLookup } from './turn-input.js';
 import { MediaStore } from '../media/media-store.js';
 import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
-import { createAnalyzePaymentProofTool } from '../tools/analyze-payment-proof.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
 
 export type SleepFn = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -45,11 +43,7 @@ export interface OpenAiAgentDeps {
   clock: Clock;
   /** Service logger, for events outside a turn. Turn events use the turn's own logger. */
   log: Logger;
-  /** Given to tools that deliver media themselves. */
-  channels?: ChannelClients | undefined;
-  /** Given to transfer_to_human_agent; without it the tool is not offered. */
-  handoff?: Handoff | undefined;
-  /** Defaults to createDefaultTools(config, handoff) plus analyze_payment_proof. */
+  /** Defaults to createTools() from tools/index.ts. */
   tools?: readonly ToolDefinition[] | undefined;
   /** Guest media kept under the data directory; by default one on config.media.dir. */
   mediaStore?: MediaStore | undefined;
@@ -101,15 +95,10 @@ function withoutCalls(result: ModelResult): ModelResult {
   return { ...result, items: dropItems(result.items, (item) => item.kind === 'function_call'), calls: [] };
 }
 
-function outboundLookup(db: Db): ReplyContextLookup | undefined {
-  try {
-    const stmt = db.prepare<[string], { text: string }>(
-      'SELECT text FROM outbound_messages WHERE platform_message_id = ? ORDER BY id DESC LIMIT 1',
-    );
-    return (id) => stmt.get(id)?.text;
-  } catch {
-    return undefined;
-  }
+/** What the bot sent with a platform message id, for a guest's reply that quotes it. */
+function outboundLookup(db: Db): ReplyContextLookup {
+  const history = new ConversationHistoryRepository(db);
+  return (id) => history.outboundTextById(id);
 }
 
 export class OpenAiAgent implements Agent {
@@ -152,10 +141,7 @@ export class OpenAiAgent implements Agent {
         transcriber: client ? createOpenAiTranscriber(client, config) : undefined,
       });
     this.registry = new ToolRegistry(
-      deps.tools ?? [
-        ...createDefaultTools(config, deps.handoff),
-        ...(client ? [createAnalyzePaymentProofTool({ client, store: mediaStore, config })] : []),
-      ],
+      deps.tools ?? createTools({ config, paymentProof: client ? { client, store: mediaStore, config } : undefined }),
       { defaultTimeoutMs: config.llm.toolTimeoutMs },
     );
     const reasoningEffort = takesReasoningEffort(config.llm.model) ? config.llm.reasoningEffort : undefined;
@@ -212,6 +198,8 @@ export class OpenAiAgent implements Agent {
       { item: { kind: 'user', text, ...(input.parts ? { parts: input.parts } : {}) }, boundary: 1 },
     ];
     const calls: ModelCallRecord[] = [];
+    /** What the turn's successful tool calls asked of the server, in the order they ran. */
+    const effects: ToolEffect[] = [];
     let rounds = 0;
     let history: History = { items: [], tokens: 0, droppedTokens: 0 };
 
@@ -261,7 +249,7 @@ export class OpenAiAgent implements Agent {
         ...turnItems.slice(0, turnItems.findIndex((t) => t.item.kind === 'user') + 1),
         { item: { kind: 'assistant', text: config.fallbackReply, synthetic: true }, boundary: 1 },
       ];
-      return { outcome: 'failed', errorClass, commit: record('failed', items, errorClass) };
+      return { outcome: 'failed', errorClass, commit: record('failed', items, errorClass), effects };
     };
 
     if (text.trim() === '') {
@@ -384,12 +372,11 @@ export class OpenAiAgent implements Agent {
             waId: turn.guest.waId,
             subscriberId: turn.guest.subscriberId,
             guestName: turn.guest.name,
-            channels: this.deps.channels,
             logger: log,
             clock,
-            config,
             signal,
           });
+          effects.push(...exec.effects);
           log.info(
             { tool: call.name, ok: exec.ok, error: exec.error, durationMs: Math.round(exec.durationMs), round: rounds },
             'tool call',
@@ -418,7 +405,7 @@ export class OpenAiAgent implements Agent {
         summary({ outcome: 'answered', replyChars: reply.length, incomplete: result.incompleteReason }),
         'agent turn answered',
       );
-      return { outcome: 'answered', reply, commit: record('answered', turnItems) };
+      return { outcome: 'answered', reply, commit: record('answered', turnItems), effects };
     } catch (err) {
       if (err instanceof TurnAbortedError || signal.aborted) {
         log.warn(summary({ outcome: 'aborted' }), 'agent turn aborted');

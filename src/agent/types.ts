@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { BufferedMessage } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
+import type { ToolEffect } from '../tools/effects.js';
 
 export interface Guest {
   /** WhatsApp waId (digits), when the conversation is on WhatsApp. */
@@ -38,12 +39,16 @@ export type AgentResult =
        * records the reply for delivery, so a crash never leaves one without the other.
        */
       commit?: () => void;
+      /** What the turn's tool calls asked of the server (handoff, media for the guest, jobs), in order. */
+      effects?: readonly ToolEffect[];
     }
   | {
       outcome: 'failed';
       /** Stable error class for logs and the batch record (e.g. `rate_limited`, `server_error`). */
       errorClass: string;
       commit?: () => void;
+      /** Effects of the tool calls that ran before the turn failed. */
+      effects?: readonly ToolEffect[];
     };
 
 export interface Readiness {

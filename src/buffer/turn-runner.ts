@@ -4,6 +4,8 @@
 // the process stopped: where the channel has a history (WATI), it is looked for there before it is re-sent.
 import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
+import type { JobQueue } from '../jobs/types.js';
+import { resolveOutboxMedia, type MediaLocations, type OutboxPart } from './outbox.js';
 import type { Agent, AgentResult, Guest } from '../agent/types.js';
 import type { ChannelClient, ChannelClients, SentMessage } from '../channels/index.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
@@ -39,8 +41,12 @@ export interface TurnRunnerDeps {
   turnContext?: ((ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal) => Promise<string | undefined>) | undefined;
   /** Bound on the in-flight check of a resumed delivery (default IN_FLIGHT_CHECK_TIMEOUT_MS). */
   inFlightCheckTimeoutMs?: number | undefined;
+  /** Where jobs that tools ask for are enqueued, with the reply. */
+  jobs?: JobQueue | undefined;
   /** Jobs were enqueued with a reply: look for due jobs now rather than at the next poll. */
   wakeJobs?: (() => void) | undefined;
+  /** Where media parts' files live and are served publicly. */
+  media: MediaLocations;
 }
 
 export function createTurnRunner(deps: TurnRunnerDeps) {
@@ -86,14 +92,22 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal, resumed: boolean): Promise<void> {
     const client = channels.forChannel(ref.channel);
     for (let i = batch.deliveredParts; i < batch.parts.length; i++) {
-      const part = batch.parts[i] as string;
+      const part = batch.parts[i] as OutboxPart;
       try {
-        const found = resumed && i === batch.deliveredParts ? await findInFlight(client, ref, batch, part, log, signal) : undefined;
+        // Only texts can be recognised in the history; a media part in flight at a crash is sent again.
+        const found =
+          resumed && i === batch.deliveredParts && part.type === 'text'
+            ? await findInFlight(client, ref, batch, part.text, log, signal)
+            : undefined;
         if (signal.aborted) return; // the part is looked for again after restart
         if (found) log.info({ batchId: batch.batchId, part: i }, 'interrupted part had reached the channel; not sent again');
+        const send = () =>
+          part.type === 'text'
+            ? client.sendText(ref.channel, ref.externalId, part.text)
+            : client.sendMedia(ref.channel, ref.externalId, resolveOutboxMedia(part, deps.media));
         const sent =
           found ??
-          (await withRetry(() => client.sendText(ref.channel, ref.externalId, part), deps.sendRetry, {
+          (await withRetry(send, deps.sendRetry, {
             signal,
             onRetry: (err, attempt, delayMs) =>
               log.warn({ batchId: batch.batchId, part: i, attempt, delayMs, code: errorCode(err) }, 'send failed, retrying'),
@@ -102,6 +116,13 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       } catch (err) {
         // Shutting down: the remaining parts are sent after restart, starting with this one.
         if (signal.aborted) return;
+        // A picture or document the platform refuses (file gone, a type the channel lacks) must not keep the
+        // guest from the text: it is skipped. Texts, and outages, leave the reply undelivered.
+        if (part.type === 'media' && !(err instanceof ChannelError && err.retryable)) {
+          store.skipPart(batch.batchId, i, clock.now());
+          log.warn({ batchId: batch.batchId, part: i, code: errorCode(err) }, 'media part not deliverable; skipped');
+          continue;
+        }
         const errorClass = `delivery_${errorCode(err).toLowerCase()}`;
         store.finishBatch(batch.batchId, 'undelivered', errorClass, clock.now());
         log.error({ batchId: batch.batchId, part: i, parts: batch.parts.length, errorClass, err }, 'reply not delivered');
@@ -174,20 +195,19 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         log.warn({ err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'turn context unavailable; answering without it');
       }
     }
-    handoff?.takeRequest(conversationId); // a request left by an interrupted turn is stale
     const result = await askAgent(ref, batch, log, signal, contextNote);
     if (!result) {
-      handoff?.takeRequest(conversationId);
       store.releaseBatch(batch.batchId, clock.now());
       log.info({ batchId: batch.batchId }, 'turn interrupted by shutdown; batch returned to the buffer');
       return;
     }
 
-    // A handoff asked for by the tool, or a bare sentinel reply, replaces the reply with the configured text.
+    // A handoff asked for by a tool, or a bare sentinel reply, replaces the reply with the configured text.
+    const effects = result.effects ?? [];
     let action: Sentinel | undefined;
     if (handoff) {
-      const requested = handoff.takeRequest(conversationId);
-      action = requested !== undefined ? 'handover' : result.outcome === 'answered' ? parseSentinel(result.reply) : undefined;
+      const requested = effects.some((e) => e.type === 'handoff');
+      action = requested ? 'handover' : result.outcome === 'answered' ? parseSentinel(result.reply) : undefined;
     }
     const text =
       action === 'handover' && handoff
@@ -197,7 +217,12 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           : result.outcome === 'answered'
             ? result.reply.trim()
             : deps.fallbackReply;
-    const parts = text === '' ? [] : splitText(text, channels.forChannel(ref.channel).textLimit);
+    // Media the tools added go first, in the order the tools ran, then the text. A failed turn (the fallback)
+    // and a handoff (only the notice) show nothing else.
+    const media: OutboxPart[] =
+      result.outcome === 'answered' && action === undefined ? effects.flatMap((e) => (e.type === 'outbox' ? [e.part] : [])) : [];
+    const texts: OutboxPart[] = text === '' ? [] : splitText(text, channels.forChannel(ref.channel).textLimit).map((t) => ({ type: 'text', text: t }));
+    const parts = [...media, ...texts];
     const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
     if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
     const recordedAt = clock.now();
@@ -207,6 +232,12 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     let enqueuedJobs = false;
     const commit = () => {
       result.commit?.();
+      for (const effect of effects) {
+        if (effect.type !== 'job') continue;
+        if (!deps.jobs) throw new Error('a tool enqueued a job but the turn runner has no job queue');
+        deps.jobs.enqueue({ conversationId, ...effect.job }, clock.now());
+        enqueuedJobs = true;
+      }
       if (!handoff) return;
       if (action === 'handover') {
         handoff.pause(conversationId, 'handoff');

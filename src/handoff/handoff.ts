@@ -24,7 +24,6 @@ export interface HandoffDeps {
 export type OutgoingOutcome = 'bot' | 'operator' | 'duplicate' | 'unusable';
 
 export class Handoff {
-  private readonly requests = new Map<string, string>();
   private readonly schedule;
   private readonly closures;
 
@@ -81,18 +80,6 @@ export class Handoff {
 
   pause(conversationId: string, reason: PauseReason): void {
     this.deps.pauses.pause(conversationId, reason, this.deps.clock.now());
-  }
-
-  /** Called by transfer_to_human_agent; the turn runner performs it once the turn ends. */
-  request(conversationId: string, reason: string): void {
-    this.requests.set(conversationId, reason);
-  }
-
-  /** The handoff requested during this conversation's turn, if any (and forgets it). */
-  takeRequest(conversationId: string): string | undefined {
-    const reason = this.requests.get(conversationId);
-    this.requests.delete(conversationId);
-    return reason;
   }
 
   /** The notice for the guest: its wording depends on whether the office is open now (check_office_status). */

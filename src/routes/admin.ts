@@ -7,8 +7,8 @@ import { HttpError } from '../errors.js';
 import type { JobQueue, JobRecord } from '../jobs/types.js';
 import type { Handoff } from '../handoff/handoff.js';
 import type { Clock } from '../clock.js';
-import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
-import type { Db } from '../store/database.js';
+import { partSummary } from '../buffer/outbox.js';
+import type { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import { loggableConversationId } from '../conversation-id.js';
 import { passkeyMatches } from './webhook-auth.js';
 
@@ -16,9 +16,7 @@ export interface AdminRoutesOptions {
   token: string;
   handoff: Handoff;
   /** Batches and messages of a conversation, read-only. */
-  history?: ConversationHistoryRepository;
-  /** @deprecated Pass `history`; a database is only read through a history repository built from it. */
-  db?: Db;
+  history: ConversationHistoryRepository;
   clock: Clock;
   jobs: JobQueue;
   /** A job was made due: run it now rather than at the next poll. */
@@ -83,9 +81,7 @@ function conversationIdOf(request: FastifyRequest): string {
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, opts) => {
   const { handoff, clock } = opts;
-  // Until app.ts passes `history`, it is built from the database it still passes.
-  const history = opts.history ?? (opts.db ? new ConversationHistoryRepository(opts.db) : undefined);
-  if (!history) throw new Error('admin routes need the conversation history repository');
+  const { history } = opts;
 
   app.addHook('onRequest', async (request) => assertAdmin(request, opts.token));
 
@@ -117,7 +113,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
         startedAt: iso(t.createdAt),
         updatedAt: iso(t.updatedAt),
         guest: t.guest.map((m) => ({ kind: m.kind, text: m.text, at: iso(m.receivedAt) })),
-        reply: t.replyParts,
+        reply: t.replyParts.map(partSummary),
       })),
     };
   });

@@ -2,6 +2,7 @@
 // delivery progress of each batch's reply. Every state change is one SQLite transaction, so a crash at
 // any point leaves a state the scheduler can resume from.
 import { createHash } from 'node:crypto';
+import { parseStoredParts, partSummary, type OutboxPart } from '../buffer/outbox.js';
 import type { BufferedMessage, InboundMessage, MessageKind } from '../buffer/types.js';
 import { MEDIA_KINDS } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
@@ -44,7 +45,7 @@ export interface ClaimedBatch {
 export interface DeliveringBatch {
   batchId: number;
   conversationId: string;
-  parts: string[];
+  parts: OutboxPart[];
   deliveredParts: number;
   outcome: 'answered' | 'failed';
   errorClass: string | null;
@@ -287,7 +288,7 @@ export class BufferStore {
    */
   recordReply(
     batchId: number,
-    reply: { parts: string[]; outcome: 'answered' | 'failed'; errorClass?: string },
+    reply: { parts: OutboxPart[]; outcome: 'answered' | 'failed'; errorClass?: string },
     now: number,
     commit?: () => void,
   ): void {
@@ -308,7 +309,7 @@ export class BufferStore {
   recordPartDelivered(
     batch: { batchId: number; conversationId: string },
     partIndex: number,
-    text: string,
+    part: OutboxPart,
     platformMessageId: string | undefined,
     now: number,
   ): void {
@@ -317,13 +318,18 @@ export class BufferStore {
         conversationId: batch.conversationId,
         batchId: batch.batchId,
         partIndex,
-        kind: 'text',
-        text,
+        kind: part.type === 'text' ? 'text' : part.kind,
+        text: partSummary(part),
         platformMessageId: platformMessageId ?? null,
         sentAt: now,
       });
       this.stmts.advanceDelivery.run(partIndex + 1, now, batch.batchId);
     })();
+  }
+
+  /** A part that cannot be delivered and must not hold back the rest (a media file gone): skipped, not recorded as sent. */
+  skipPart(batchId: number, partIndex: number, now: number): void {
+    this.stmts.advanceDelivery.run(partIndex + 1, now, batchId);
   }
 
   /** Closes a batch: its messages are done, whatever became of the reply ('held': not answered, bot paused). */
@@ -356,10 +362,8 @@ export class BufferStore {
   }
 }
 
-function parseParts(json: string | null): string[] {
-  if (!json) return [];
-  const value: unknown = JSON.parse(json);
-  return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+function parseParts(json: string | null): OutboxPart[] {
+  return json ? parseStoredParts(json) : [];
 }
 
 function toBufferedMessage(r: MessageRow): BufferedMessage {

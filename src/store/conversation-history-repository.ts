@@ -1,6 +1,7 @@
 // Read-only views of what a conversation went through (tables batches, inbound_messages, outbound_messages,
 // conversations), for the admin API and the missed-messages context. It never writes: the buffer's writes
 // and the reads the turn loop needs stay in buffer-store.ts, the transcript's in conversation-store.ts.
+import { parseStoredParts, type OutboxPart } from '../buffer/outbox.js';
 import { z } from 'zod';
 import type { MessageKind } from '../buffer/types.js';
 import type { BatchStatus } from './buffer-store.js';
@@ -34,8 +35,8 @@ export interface TurnSummary {
   createdAt: number;
   updatedAt: number;
   guest: { kind: MessageKind; text: string; receivedAt: number }[];
-  /** The reply parts as recorded (JSON array in `batches.reply_parts`); empty before a reply. */
-  replyParts: unknown[];
+  /** The reply parts as recorded (`batches.reply_parts`): texts and media; empty before a reply. */
+  replyParts: OutboxPart[];
 }
 
 const heldRow = z.object({
@@ -60,7 +61,6 @@ const batchRow = z.object({
 const guestRow = z.object({ kind: messageKind, text: z.string(), received_at: z.number() });
 // SUM over no rows is NULL.
 const countsRow = z.object({ pending: z.number().nullable(), total: z.number() });
-const replyParts = z.array(z.unknown());
 
 export class ConversationHistoryRepository {
   private readonly stmts;
@@ -159,7 +159,7 @@ export class ConversationHistoryRepository {
           const r = guestRow.parse(m);
           return { kind: r.kind, text: r.text, receivedAt: r.received_at };
         }),
-        replyParts: b.reply_parts ? replyParts.parse(JSON.parse(b.reply_parts)) : [],
+        replyParts: b.reply_parts ? parseStoredParts(b.reply_parts) : [],
       };
     });
   }

@@ -1,18 +1,27 @@
-// The tools the agent ships with. Later tools are added here, in any order (the registry sorts).
+// The tool registry's contents, assembled in one place. Each tool is a factory that receives exactly what it
+// needs; a tool whose backend is not configured is left out (the model is not offered it).
 import type { Config } from '../config.js';
+import { createAnalyzePaymentProofTool, type AnalyzePaymentProofDeps } from './analyze-payment-proof.js';
 import { createCheckOfficeStatusTool } from './check-office-status.js';
 import { sendLocationPinTool } from './send-location-pin.js';
 import { createTransferToHumanAgentTool } from './transfer-to-human-agent.js';
 import type { ToolDefinition } from './types.js';
-import type { Handoff } from '../handoff/handoff.js';
 
-export function createDefaultTools(config: Config, handoff?: Handoff): ToolDefinition[] {
+export interface ToolDeps {
+  config: Pick<Config, 'office' | 'timezone'>;
+  /** The vision call of analyze_payment_proof; without a model client the tool is not offered. */
+  paymentProof?: AnalyzePaymentProofDeps | undefined;
+}
+
+export function createTools(deps: ToolDeps): ToolDefinition[] {
   return [
-    createCheckOfficeStatusTool(config),
+    createCheckOfficeStatusTool(deps.config),
     sendLocationPinTool,
-    ...(handoff ? [createTransferToHumanAgentTool(handoff)] : []),
+    createTransferToHumanAgentTool(),
+    ...(deps.paymentProof ? [createAnalyzePaymentProofTool(deps.paymentProof)] : []),
   ];
 }
 
 export { ToolRegistry, DEFAULT_TOOL_TIMEOUT_MS, type ToolSpec, type ToolExecution } from './registry.js';
+export { EffectsCollector, type ToolEffect } from './effects.js';
 export { defineTool, ToolError, type ToolContext, type ToolDefinition } from './types.js';

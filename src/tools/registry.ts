@@ -1,6 +1,7 @@
 // The tool registry: JSON schemas for the model (fixed order, computed once) and safe execution.
 // Every failure becomes a `{"error": "…"}` output for the model, never an exception for the loop.
 import { z } from 'zod';
+import { EffectsCollector, type ToolEffect } from './effects.js';
 import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -21,10 +22,12 @@ export interface ToolExecution {
   ok: boolean;
   error?: ToolErrorKind;
   durationMs: number;
+  /** What the call asked of the server; empty when it failed. */
+  effects: readonly ToolEffect[];
 }
 
-/** Context for one call; the registry adds the per-call abort signal and the tool name on the logger. */
-export type ToolCallContext = Omit<ToolContext, 'signal'> & { signal?: AbortSignal | undefined };
+/** Context for one call; the registry adds the per-call abort signal, the effects collector and the tool name on the logger. */
+export type ToolCallContext = Omit<ToolContext, 'signal' | 'effects'> & { signal?: AbortSignal | undefined };
 
 const MAX_ERROR_DETAIL = 500;
 
@@ -113,11 +116,13 @@ export class ToolRegistry {
   /** Runs one call. Never throws: every problem is an error output naming it. */
   async execute(name: string, rawArguments: string, context: ToolCallContext): Promise<ToolExecution> {
     const started = performance.now();
+    const effects = new EffectsCollector();
     const done = (output: string, error?: ToolErrorKind): ToolExecution => ({
       output,
       ok: error === undefined,
       ...(error ? { error } : {}),
       durationMs: performance.now() - started,
+      effects: error === undefined ? effects.list() : [],
     });
 
     const tool = this.byName.get(name);
@@ -152,7 +157,7 @@ export class ToolRegistry {
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
-        Promise.resolve().then(() => tool.handler({ ...context, logger, signal }, parsed.data)),
+        Promise.resolve().then(() => tool.handler({ ...context, logger, signal, effects }, parsed.data)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             controller.abort(new ToolTimeout());

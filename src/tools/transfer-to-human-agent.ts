@@ -1,11 +1,10 @@
-// transfer_to_human_agent: hands the guest to the reservations staff. The tool only asks for the handoff;
-// once the turn ends the turn runner pauses the bot, sends the guest the handover notice (instead of any
-// other reply) and performs the platform steps (WATI operator + pending ticket, or ManyChat Live Chat).
+// transfer_to_human_agent: hands the guest to the reservations staff. The tool only returns the handoff
+// effect; with the reply the turn runner pauses the bot, sends the guest the handover notice (instead of any
+// other reply) and enqueues the platform steps (WATI operator + pending ticket, or ManyChat Live Chat).
 import { z } from 'zod';
-import type { Handoff } from '../handoff/handoff.js';
 import { defineTool, type ToolDefinition } from './types.js';
 
-export function createTransferToHumanAgentTool(handoff: Handoff): ToolDefinition {
+export function createTransferToHumanAgentTool(): ToolDefinition {
   return defineTool({
     name: 'transfer_to_human_agent',
     description:
@@ -16,7 +15,7 @@ export function createTransferToHumanAgentTool(handoff: Handoff): ToolDefinition
       reason: z.string().max(500).describe('Motivo breve del traspaso, para el equipo.').default(''),
     }),
     handler: (context, args) => {
-      handoff.request(context.conversationId, args.reason);
+      context.effects.handoff(args.reason);
       return {
         status: 'transfer_completed',
         note:

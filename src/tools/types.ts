@@ -1,11 +1,13 @@
 // What a tool module exports and what the server hands it. The model chooses only the arguments;
-// identities (conversation, channel, waId, subscriber id) always come from the context.
+// identities (conversation, channel, waId, subscriber id) always come from the context. A tool module is a
+// factory that receives exactly the services it needs (createXTool({ rates })); the context carries only
+// what belongs to the call. What a tool asks of the server (handoff, media for the guest, a job) goes
+// through `effects`, never through a service it calls itself.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { ChannelClients } from '../channels/index.js';
 import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
 import type { Channel } from '../conversation-id.js';
+import type { EffectsCollector } from './effects.js';
 
 export interface ToolContext {
   conversationId: string;
@@ -15,14 +17,13 @@ export interface ToolContext {
   /** ManyChat subscriber id when the conversation is on Messenger or Instagram. */
   subscriberId: string | undefined;
   guestName: string | undefined;
-  /** Channel clients for tools that deliver media themselves; absent in setups without delivery. */
-  channels: ChannelClients | undefined;
   /** Bound to the conversation (redacted id) and the tool name. */
   logger: Logger;
   clock: Clock;
-  config: Config;
   /** Aborted when the tool times out or the turn is aborted. */
   signal: AbortSignal;
+  /** Effects for the server, applied with the reply; dropped if this call fails. */
+  effects: EffectsCollector;
 }
 
 /**

@@ -324,7 +324,7 @@ describe.each<Api>(['responses', 'chat_completions'])('OpenAI agent (%s)', (api)
     const errors = outputs.map((o) => (JSON.parse(String(o.output)) as { error: string }).error);
     expect(errors[0]).toMatch(/^Invalid arguments for send_location_pin: latitude: /);
     expect(errors[1]).toMatch(/^Invalid JSON in the arguments of send_location_pin/);
-    expect(errors[2]).toMatch(/^Unknown tool "book_spa"\. Available tools: analyze_payment_proof, check_office_status, send_location_pin\.$/);
+    expect(errors[2]).toMatch(/^Unknown tool "book_spa"\. Available tools: analyze_payment_proof, check_office_status, send_location_pin, transfer_to_human_agent\.$/);
   });
 
   it('makes one last call without tools when MAX_TOOL_ROUNDS is reached', async () => {

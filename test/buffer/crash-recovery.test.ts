@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -12,10 +14,14 @@ import { startFakeWati, type FakeWati } from '../support/fake-wati.js';
 import { TEST_PASSKEY, testEnv } from '../support/test-config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Two distinct tiny "PNG" files (the PNG signature, then a marker byte).
+const PNG_1 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1]);
+const PNG_2 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 2]);
 
 interface TurnRequest {
   body: { conversationId: string; texts: string[]; pid: number };
-  answer: (reply: string) => void;
+  /** `media`: parts a tool would have added, sent before the reply. */
+  answer: (reply: string, media?: unknown[]) => void;
 }
 
 /** Stands in for the model: records each turn and lets the test decide when (or whether) it answers. */
@@ -28,7 +34,7 @@ async function startControl() {
     req.on('end', () => {
       turns.push({
         body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as TurnRequest['body'],
-        answer: (reply) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply })),
+        answer: (reply, media) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ reply, media })),
       });
       for (const w of waiters.splice(0)) w();
     });
@@ -109,7 +115,17 @@ async function setup() {
   const wati = await startFakeWati();
   const control = await startControl();
   cleanup.push(() => wati.close(), () => control.close());
-  const env = testEnv({ WATI_API_URL: wati.url, WATI_API_KEY: wati.apiKey, CONTROL_URL: control.url, LOG_LEVEL: 'warn' });
+  const resources = mkdtempSync(join(tmpdir(), 'watibot3-res-'));
+  mkdirSync(join(resources, 'pictures', 'bungalows'), { recursive: true });
+  writeFileSync(join(resources, 'pictures', 'bungalows', 'uno.png'), PNG_1);
+  writeFileSync(join(resources, 'pictures', 'bungalows', 'dos.png'), PNG_2);
+  const env = testEnv({
+    WATI_API_URL: wati.url,
+    WATI_API_KEY: wati.apiKey,
+    CONTROL_URL: control.url,
+    LOG_LEVEL: 'warn',
+    TEST_RESOURCES_DIR: resources,
+  });
   const start = async () => {
     const started = await startChild(env);
     cleanup.push(() => killHard(started.child));
@@ -159,6 +175,38 @@ const historyChecks = (wati: FakeWati, from = 0) =>
   wati.requests.slice(from).filter((r) => r.path.includes('/api/v1/getMessages/'));
 
 describe('crash recovery', () => {
+  it('delivers each media part and the text once across a SIGKILL between two pictures', async () => {
+    const { wati, control, start, dbPath } = await setup();
+    // The first picture goes out; WATI never answers for the second (not accepted), and the process dies.
+    wati.queueResponses({ status: 200 }, { status: 503, delayMs: 30_000 });
+    const first = await start();
+    await postWati(first.url, '50371000077', 'Fotos del bungalow, por favor');
+    await control.waitForTurns(1);
+    const picture = (name: string, caption?: string) => ({
+      type: 'media',
+      kind: 'image',
+      source: { type: 'resource', path: `pictures/bungalows/${name}` },
+      ...(caption ? { caption } : {}),
+    });
+    control.turns[0]!.answer('Aquí tiene las fotos del bungalow.', [picture('uno.png', 'Bungalow Familiar'), picture('dos.png')]);
+    await wati.waitForFiles(1, 5_000);
+    await waitUntil('the second picture in flight', () => wati.requests.filter((r) => r.path.includes('sendSessionFile')).length === 2);
+    await killHard(first.child);
+
+    await start();
+    expect(await wati.waitForTexts(1, 10_000)).toEqual(['Aquí tiene las fotos del bungalow.']);
+    await waitForBatchesClosed(dbPath, 1);
+    expect(wati.files.map((f) => [f.filename, f.caption, f.bytes.at(-1)])).toEqual([
+      ['uno.png', 'Bungalow Familiar', 1],
+      ['dos.png', '', 2],
+    ]);
+    expect(control.turns).toHaveLength(1); // the agent was not asked again
+    // Pictures before the text, in the order the tool added them.
+    const sends = wati.requests.filter((r) => r.status === 200 && /sendSession(File|Message)/.test(r.path)).map((r) => /sendSession(File|Message)/.exec(r.path)![0]);
+    expect(sends).toEqual(['sendSessionFile', 'sendSessionFile', 'sendSessionMessage']);
+    expect(outbound(dbPath).map((o) => o.part_index)).toEqual([0, 1, 2]);
+  });
+
   it('answers a batch exactly once after the server is killed with SIGKILL mid-turn', async () => {
     const { wati, control, start } = await setup();
 

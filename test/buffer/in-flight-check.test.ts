@@ -78,6 +78,7 @@ function setup(channels: ChannelClients, opts: { reply?: string; inFlightCheckTi
     log: pino({ level: 'silent' }),
     fallbackReply: 'Disculpe',
     sendRetry: RETRY,
+    media: { resourcesDir: '/nonexistent', publicMediaBaseUrl: undefined },
     inFlightCheckTimeoutMs: opts.inFlightCheckTimeoutMs,
   });
   /** A batch whose reply (these parts) was recorded at `recordedAt`, with `delivered` parts delivered at +1000 each. */
@@ -100,8 +101,9 @@ function setup(channels: ChannelClients, opts: { reply?: string; inFlightCheckTi
       now,
     );
     const batch = store.claimBatch(WA_ID, now)!;
-    store.recordReply(batch.batchId, { parts, outcome: 'answered' }, recordedAt);
-    for (let i = 0; i < delivered; i++) store.recordPartDelivered(batch, i, parts[i]!, `earlier-${i}`, recordedAt + 1000 * (i + 1));
+    const outbox = parts.map((text) => ({ type: 'text' as const, text }));
+    store.recordReply(batch.batchId, { parts: outbox, outcome: 'answered' }, recordedAt);
+    for (let i = 0; i < delivered; i++) store.recordPartDelivered(batch, i, outbox[i]!, `earlier-${i}`, recordedAt + 1000 * (i + 1));
     now = recordedAt + 60_000; // the restart
     return batch.batchId;
   }

@@ -76,20 +76,19 @@ describe('handoff', () => {
     const { h, agent } = await startWithDeps(
       (deps) =>
         async (turn) => {
-          const registry = new ToolRegistry([createTransferToHumanAgentTool(deps.handoff)]);
+          const registry = new ToolRegistry([createTransferToHumanAgentTool()]);
           const out = await registry.execute('transfer_to_human_agent', JSON.stringify({ reason: 'pide hablar con una persona' }), {
             conversationId: turn.conversationId,
             channel: turn.channel,
             waId: turn.guest.waId,
             subscriberId: undefined,
             guestName: undefined,
-            channels: deps.channels,
             logger: turn.log,
             clock: deps.clock,
-            config: deps.config,
           });
           expect(JSON.parse(out.output)).toMatchObject({ status: 'transfer_completed' });
-          return 'Le transfiero con un ejecutivo.';
+          expect(out.effects).toEqual([{ type: 'handoff', reason: 'pide hablar con una persona' }]);
+          return { outcome: 'answered', reply: 'Le transfiero con un ejecutivo.', effects: out.effects };
         },
       { clock: movableClock(TUESDAY_OPEN) },
     );

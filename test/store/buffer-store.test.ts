@@ -5,6 +5,8 @@ import { type Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { tempDbPath } from '../support/test-config.js';
 
+const text = (t: string) => ({ type: 'text' as const, text: t });
+
 const msg = (over: Partial<InboundMessage> = {}): InboundMessage => ({
   conversationId: '50312345678',
   channel: 'whatsapp',
@@ -110,17 +112,19 @@ describe('BufferStore batches', () => {
     store.accept([msg()], 1);
     const batch = store.claimBatch('50312345678', 2)!;
     expect(() =>
-      store.recordReply(batch.batchId, { parts: ['hola'], outcome: 'answered' }, 3, () => {
+      store.recordReply(batch.batchId, { parts: [text('hola')], outcome: 'answered' }, 3, () => {
         throw new Error('transcript write failed');
       }),
     ).toThrow('transcript write failed');
     expect(store.hasUnfinishedDelivery('50312345678')).toBe(false);
 
-    store.recordReply(batch.batchId, { parts: ['a', 'b'], outcome: 'answered' }, 4);
-    store.recordPartDelivered(batch, 0, 'a', 'wamid.x', 5);
+    const picture = { type: 'media' as const, kind: 'image' as const, source: { type: 'resource' as const, path: 'pictures/a.jpg' }, caption: 'Vista' };
+    store.recordReply(batch.batchId, { parts: [picture, text('a'), text('b')], outcome: 'answered' }, 4);
+    store.recordPartDelivered(batch, 0, picture, 'wamid.x', 5);
     expect(store.deliveringBatches('50312345678')).toEqual([
-      expect.objectContaining({ parts: ['a', 'b'], deliveredParts: 1, outcome: 'answered' }),
+      expect.objectContaining({ parts: [picture, text('a'), text('b')], deliveredParts: 1, outcome: 'answered' }),
     ]);
+    expect(db.prepare('SELECT kind, text FROM outbound_messages').all()).toEqual([{ kind: 'image', text: 'Vista [pictures/a.jpg]' }]);
     store.finishBatch(batch.batchId, 'delivered', undefined, 6);
     expect(store.conversationsWithWork()).toEqual([]);
   });

@@ -109,7 +109,7 @@ describe('ConversationHistoryRepository', () => {
         ],
         replyParts: [],
       },
-      expect.objectContaining({ batchId: first, status: 'delivered', replyParts: ['Buenas', 'tardes'] }),
+      expect.objectContaining({ batchId: first, status: 'delivered', replyParts: [{ type: 'text', text: 'Buenas' }, { type: 'text', text: 'tardes' }] }),
     ]);
     expect(history.recentTurns(WA, 1)).toHaveLength(1);
     expect(history.messageCounts(WA)).toEqual({ total: 3, pending: 0 });

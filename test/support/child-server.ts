@@ -1,6 +1,8 @@
 // The real server in a child process, for crash tests. Its agent asks a control server (the test) for each
 // reply over loopback HTTP, so the test decides when a turn finishes — or kills the process mid-turn.
-// Env: the usual configuration plus CONTROL_URL. Prints "LISTENING <url>" once ready.
+// The control server may also give media parts (as a tool would add them) to send before the reply.
+// Env: the usual configuration plus CONTROL_URL (and TEST_RESOURCES_DIR for media). Prints "LISTENING <url>" once ready.
+import type { OutboxMedia } from '../../src/buffer/outbox.js';
 import { request } from 'undici';
 import { buildApp } from '../../src/app.js';
 import type { Agent } from '../../src/agent/types.js';
@@ -20,13 +22,14 @@ const agent: Agent = {
       headersTimeout: 0,
       bodyTimeout: 0,
     });
-    const body = (await res.body.json()) as { reply: string };
-    return { outcome: 'answered', reply: body.reply };
+    const body = (await res.body.json()) as { reply: string; media?: OutboxMedia[] };
+    return { outcome: 'answered', reply: body.reply, effects: (body.media ?? []).map((part) => ({ type: 'outbox' as const, part })) };
   },
 };
 
 const config = loadConfig(process.env);
-const app = await buildApp({ config, agent, sendRetry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 } });
+const resourcesDir = process.env.TEST_RESOURCES_DIR;
+const app = await buildApp({ config, agent, sendRetry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ...(resourcesDir ? { resourcesDir } : {}) });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`LISTENING ${url}\n`);
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
-import { createDefaultTools } from '../../src/tools/index.js';
+import { createTools } from '../../src/tools/index.js';
 import { coerceOutput, ToolRegistry, type ToolCallContext } from '../../src/tools/registry.js';
 import { defineTool, ToolError } from '../../src/tools/types.js';
 
@@ -13,10 +13,8 @@ const context: ToolCallContext = {
   waId: '50370001234',
   subscriberId: undefined,
   guestName: 'Ana',
-  channels: undefined,
   logger: pino({ level: 'silent' }),
   clock: { now: () => Date.UTC(2026, 2, 3, 16, 0) },
-  config,
 };
 
 const echo = defineTool({
@@ -28,8 +26,8 @@ const echo = defineTool({
 
 describe('ToolRegistry', () => {
   it('builds JSON schemas once, sorted by name, without $schema', () => {
-    const registry = new ToolRegistry([...createDefaultTools(config), echo]);
-    expect(registry.specs.map((s) => s.name)).toEqual(['check_office_status', 'echo', 'send_location_pin']);
+    const registry = new ToolRegistry([...createTools({ config }), echo]);
+    expect(registry.specs.map((s) => s.name)).toEqual(['check_office_status', 'echo', 'send_location_pin', 'transfer_to_human_agent']);
     const office = registry.specs[0];
     expect(office?.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
     const pin = registry.specs[2];
@@ -58,7 +56,7 @@ describe('ToolRegistry', () => {
   });
 
   it('treats empty arguments as {}', async () => {
-    const registry = new ToolRegistry(createDefaultTools(config));
+    const registry = new ToolRegistry(createTools({ config }));
     const r = await registry.execute('check_office_status', '', context);
     expect(r.ok).toBe(true);
     expect(JSON.parse(r.output)).toMatchObject({ office_status: 'open' });
