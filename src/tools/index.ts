@@ -1,10 +1,10 @@
 // The tool registry's contents, assembled in one place. Each tool is a factory that receives exactly what it
 // needs; a tool whose backend is not configured is left out (the model is not offered it).
 import type { Config } from '../config.js';
-import { createAnalyzePaymentProofTool, type AnalyzePaymentProofDeps } from './analyze-payment-proof.js';
-import { createCheckOfficeStatusTool } from './check-office-status.js';
-import { sendLocationPinTool } from './send-location-pin.js';
-import { createTransferToHumanAgentTool } from './transfer-to-human-agent.js';
+import { createAnalyzePaymentProofTool, type AnalyzePaymentProofDeps } from './payments/analyze-payment-proof.js';
+import { createCheckOfficeStatusTool } from './info/check-office-status.js';
+import { sendLocationPinTool } from './info/send-location-pin.js';
+import { createTransferToHumanAgentTool } from './staff/transfer-to-human-agent.js';
 import type { ToolDefinition } from './types.js';
 
 export interface ToolDeps {

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { createTransferToHumanAgentTool } from '../../src/tools/transfer-to-human-agent.js';
+import { createTransferToHumanAgentTool } from '../../src/tools/staff/transfer-to-human-agent.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import type { AgentFactoryDeps } from '../../src/app.js';
 import { startHarness, fixture, type Harness } from '../support/app-harness.js';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { createCheckOfficeStatusTool } from '../../src/tools/check-office-status.js';
+import { createCheckOfficeStatusTool } from '../../src/tools/info/check-office-status.js';
 import {
   easterSunday,
   elSalvadorHolidays,
@@ -11,7 +11,7 @@ import {
   ScheduleSyntaxError,
 } from '../../src/tools/office-schedule.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
-import { googleMapsSearchUrl, sendLocationPinTool } from '../../src/tools/send-location-pin.js';
+import { googleMapsSearchUrl, sendLocationPinTool } from '../../src/tools/info/send-location-pin.js';
 
 const TZ = 'America/El_Salvador';
 /** An instant given as El Salvador wall-clock time (UTC-6, no DST). */

@@ -2,7 +2,7 @@
 // effect; with the reply the turn runner pauses the bot, sends the guest the handover notice (instead of any
 // other reply) and enqueues the platform steps (WATI operator + pending ticket, or ManyChat Live Chat).
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from './types.js';
+import { defineTool, type ToolDefinition } from '../types.js';
 
 export function createTransferToHumanAgentTool(): ToolDefinition {
   return defineTool({

@@ -7,7 +7,7 @@ import {
   paymentProofInstructions,
   toOriginalShape,
   type PaymentProofExtraction,
-} from '../../src/tools/analyze-payment-proof.js';
+} from '../../../src/tools/payments/analyze-payment-proof.js';
 
 const transfer: PaymentProofExtraction = {
   receipt_type: 'bank_transfer',

@@ -4,11 +4,11 @@
 // instructions keep working. The hotel's destination account is configuration.
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import type { Config } from '../config.js';
-import { IMAGE_TYPES, PDF_TYPE } from '../media/content-type.js';
-import type { MediaStore } from '../media/media-store.js';
-import { takesReasoningEffort, usesOpenAiDialect } from '../agent/model-rules.js';
-import { defineTool, ToolError } from './types.js';
+import type { Config } from '../../config.js';
+import { IMAGE_TYPES, PDF_TYPE } from '../../media/content-type.js';
+import type { MediaStore } from '../../media/media-store.js';
+import { takesReasoningEffort, usesOpenAiDialect } from '../../agent/model-rules.js';
+import { defineTool, ToolError } from '../types.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 

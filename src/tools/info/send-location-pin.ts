@@ -1,7 +1,7 @@
 // send_location_pin: the resort's location as a Spanish sentence with a Google Maps link. Nothing is
 // sent by the tool itself; the model relays the text.
 import { z } from 'zod';
-import { defineTool } from './types.js';
+import { defineTool } from '../types.js';
 
 export function googleMapsSearchUrl(latitude: number, longitude: number): string {
   return `https://www.google.com/maps/search/?api=1&query=${latitude},${longitude}`;

@@ -1,8 +1,8 @@
 // check_office_status: is the reservations office open right now (hours, holidays, closures)?
 import { z } from 'zod';
-import type { Config } from '../config.js';
-import { officeStatus, parseClosures, parseOfficeHours } from './office-schedule.js';
-import { defineTool, type ToolDefinition } from './types.js';
+import type { Config } from '../../config.js';
+import { officeStatus, parseClosures, parseOfficeHours } from '../office-schedule.js';
+import { defineTool, type ToolDefinition } from '../types.js';
 
 /** Parses OFFICE_HOURS and OFFICE_CLOSURES once; throws ScheduleSyntaxError on bad syntax. */
 export function createCheckOfficeStatusTool(config: Pick<Config, 'office' | 'timezone'>): ToolDefinition {
