@@ -6,6 +6,7 @@ import {
   APIError,
   APIUserAbortError,
 } from 'openai';
+import { parseRetryAfter, type RetryPolicy } from '../retry.js';
 
 /** Thrown by respond() when the turn's signal aborts (shutdown); the buffer re-runs the batch later. */
 export class TurnAbortedError extends Error {
@@ -41,13 +42,10 @@ export interface ClassifiedError {
 
 function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
   if (!headers) return undefined;
+  // OpenAI's own header, in milliseconds, before the standard one.
   const ms = headers.get('retry-after-ms');
   if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const value = headers.get('retry-after');
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return parseRetryAfter(headers.get('retry-after'), now);
 }
 
 const CONTEXT_LENGTH_CODES: ReadonlySet<string> = new Set(['context_length_exceeded', 'string_above_max_length']);
@@ -102,34 +100,15 @@ export function classifyError(err: unknown, now: number = Date.now()): Classifie
   return { errorClass: 'internal_error', retryable: false, contextLength: false };
 }
 
-export interface RetryPolicy {
-  /** Attempts per model call, first one included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Longest Retry-After honoured; a longer one ends the attempts. */
-  maxRetryAfterMs: number;
-}
-
+/**
+ * Model calls: 4 attempts, waits between half and all of 1 s, 2 s, 4 s (15 s cap). A Retry-After over 30 s
+ * ends the attempts: the turn would rather fail over to the fallback than keep the guest waiting.
+ */
 export const DEFAULT_MODEL_RETRY: RetryPolicy = {
   maxAttempts: 4,
   baseDelayMs: 1_000,
   maxDelayMs: 15_000,
+  jitter: 'equal',
   maxRetryAfterMs: 30_000,
+  longRetryAfter: 'give_up',
 };
-
-/**
- * Delay before attempt `attempt + 1` (attempt counts from 1): Retry-After when the server sent one,
- * else exponential backoff with jitter (half fixed, half random). Undefined when Retry-After is longer
- * than the policy accepts.
- */
-export function retryDelayMs(
-  attempt: number,
-  policy: RetryPolicy,
-  retryAfter: number | undefined,
-  random: () => number = Math.random,
-): number | undefined {
-  if (retryAfter !== undefined) return retryAfter > policy.maxRetryAfterMs ? undefined : retryAfter;
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return exp / 2 + random() * (exp / 2);
-}

@@ -23,7 +23,7 @@ import { ToolRegistry } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
 import type { Logger } from '../logger.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
-import { classifyError, DEFAULT_MODEL_RETRY, retryDelayMs, TurnAbortedError, type RetryPolicy } from './errors.js';
+import { classifyError, DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
 import { dropItems, pairCallsAndOutputs } from './history.js';
 import { InstructionsFile, type LoadedInstructions } from './instructions.js';
 import { isToolCallImitation } from './json-imitation.js';
@@ -33,9 +33,8 @@ import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, contextNote, type ReplyContextLookup } from './turn-input.js';
 import { MediaStore } from '../media/media-store.js';
 import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
+import { backoffDelayMs, sleep, type RetryPolicy, type SleepFn } from '../retry.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
-
-export type SleepFn = (ms: number, signal: AbortSignal) => Promise<void>;
 
 export interface OpenAiAgentDeps {
   config: Config;
@@ -71,21 +70,6 @@ class TurnFailure extends Error {
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new TurnAbortedError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new TurnAbortedError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Drops function calls from a response made with tool_choice 'none' (a provider that ignores it must
  * not leave calls without outputs), and the reasoning items that led to them.
@@ -117,7 +101,7 @@ export class OpenAiAgent implements Agent {
     this.store = new ConversationStore(deps.db);
     this.instructions = new InstructionsFile(config.llm.systemInstructionsPath);
     this.policy = { ...DEFAULT_MODEL_RETRY, ...deps.retry };
-    this.sleep = deps.sleep ?? abortableSleep;
+    this.sleep = deps.sleep ?? sleep;
     this.random = deps.random ?? Math.random;
     this.replyLookup = outboundLookup(deps.db);
 
@@ -346,7 +330,7 @@ export class OpenAiAgent implements Agent {
             continue;
           }
           if (!c.retryable || attempt >= this.policy.maxAttempts) throw new TurnFailure(c.errorClass);
-          const delay = retryDelayMs(attempt, this.policy, c.retryAfterMs, this.random);
+          const delay = backoffDelayMs(attempt, this.policy, c.retryAfterMs, this.random);
           if (delay === undefined || performance.now() + delay >= deadline) throw new TurnFailure(c.errorClass);
           await this.sleep(delay, signal);
         } finally {

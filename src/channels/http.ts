@@ -1,6 +1,8 @@
 // Thin undici wrapper for the channel clients: one attempt, a generous timeout, and every
 // failure mapped onto a ChannelError so the retry loop can decide by code, never by message.
 import { request, type Dispatcher, type FormData } from 'undici';
+import { deadline } from '../abort.js';
+import { parseRetryAfter } from '../retry.js';
 import { ChannelError } from './types.js';
 
 /** Generous on purpose: a slow 200 that we give up on may be retried into a duplicate message. */
@@ -51,8 +53,8 @@ export interface HttpResponse {
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const label = req.label ?? `${req.method} ${safeOrigin(req.url)}`;
-  const timeoutSignal = AbortSignal.timeout(timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
+  // Not AbortSignal.timeout: it can be garbage-collected before it fires (see abort.ts).
+  const bound = deadline(timeoutMs, req.signal);
 
   let status: number;
   let headers: Record<string, string | string[] | undefined>;
@@ -62,7 +64,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       method: req.method,
       headers: req.headers,
       body: req.body,
-      signal,
+      signal: bound.signal,
       ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
     });
     status = res.statusCode;
@@ -71,7 +73,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     text = await res.body.text();
   } catch (err) {
     if (req.signal?.aborted) throw req.signal.reason ?? err;
-    if (timeoutSignal.aborted) {
+    if (bound.timedOut) {
       // The upstream may still have acted on it: a retry can duplicate the message.
       throw new ChannelError('UPSTREAM_UNAVAILABLE', `${label}: no response within ${timeoutMs} ms`, {
         retryable: true,
@@ -80,6 +82,8 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     throw new ChannelError('UPSTREAM_UNAVAILABLE', `${label}: ${describeNetworkError(err)}`, {
       retryable: true,
     });
+  } finally {
+    bound.clear();
   }
 
   const json = parseJson(text);
@@ -121,20 +125,6 @@ export function postMultipart(url: string, form: FormData, opts: HttpOptions = {
     body: form,
     headers: { accept: 'application/json', ...opts.headers },
   });
-}
-
-/**
- * `Retry-After` as milliseconds: delay-seconds (decimals tolerated) or an HTTP date
- * (a past date gives 0). Undefined when absent or unparsable.
- */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (v === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

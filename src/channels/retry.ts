@@ -1,23 +1,15 @@
 // Bounded retry with exponential backoff and full jitter for channel sends.
 // Only ChannelErrors flagged retryable are retried; anything else is rethrown at once.
+import { abortReason, backoffDelayMs, maxAttempts, MAX_RETRY_AFTER_MS, sleep, type RetryPolicy, type SleepFn } from '../retry.js';
 import { ChannelError } from './types.js';
 
-export interface RetryPolicy {
-  /** Total attempts including the first (clamped to ≥ 1). */
-  maxAttempts: number;
-  /** Backoff ceiling for the first retry; doubles per retry. */
-  baseDelayMs: number;
-  /** Backoff ceiling for any retry. */
-  maxDelayMs: number;
-}
+export type { RetryPolicy } from '../retry.js';
 
-/** 4 attempts: waits of up to 0.5 s, 1 s, 2 s (8 s cap) — well under a minute even with Retry-After. */
+/**
+ * 4 attempts: waits of up to 0.5 s, 1 s, 2 s (8 s cap) — well under a minute even with Retry-After, which
+ * is clamped to MAX_RETRY_AFTER_MS (the policy defaults: full jitter, clamp).
+ */
 export const DEFAULT_SEND_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 };
-
-/** Longest Retry-After we honour; a longer one is clamped so a send never stalls a turn for minutes. */
-export const MAX_RETRY_AFTER_MS = 30_000;
-
-export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export interface RetryOptions {
   signal?: AbortSignal;
@@ -34,27 +26,27 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   opts: RetryOptions = {},
 ): Promise<T> {
-  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
-  const sleep = opts.sleep ?? abortableSleep;
+  const attempts = maxAttempts(policy);
+  const wait = opts.sleep ?? sleep;
   const random = opts.random ?? Math.random;
 
   for (let attempt = 1; ; attempt++) {
-    throwIfAborted(opts.signal);
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     try {
       return await fn(attempt);
     } catch (err) {
-      if (!(err instanceof ChannelError) || !err.retryable || attempt >= maxAttempts) throw err;
+      if (!(err instanceof ChannelError) || !err.retryable || attempt >= attempts) throw err;
       if (opts.signal?.aborted) throw err;
       const delayMs = retryDelayMs(err, attempt, policy, random);
       opts.onRetry?.(err, attempt, delayMs);
-      await sleep(delayMs, opts.signal);
+      await wait(delayMs, opts.signal);
     }
   }
 }
 
 /**
- * The wait after failed attempt `attempt` (1-based): the server's Retry-After when it gave one
- * (capped at MAX_RETRY_AFTER_MS), else full jitter in [0, min(maxDelay, base·2^(attempt-1))].
+ * The wait after failed attempt `attempt` (1-based): the server's Retry-After when it gave one (capped,
+ * by default at MAX_RETRY_AFTER_MS), else the policy's backoff.
  */
 export function retryDelayMs(
   err: ChannelError,
@@ -62,38 +54,6 @@ export function retryDelayMs(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): number {
-  const retryAfter = err.options.retryAfterMs;
-  if (retryAfter !== undefined && Number.isFinite(retryAfter)) {
-    return Math.min(Math.max(0, Math.round(retryAfter)), MAX_RETRY_AFTER_MS);
-  }
-  const base = Math.max(0, policy.baseDelayMs);
-  const ceiling = Math.min(Math.max(0, policy.maxDelayMs), base * 2 ** Math.min(attempt - 1, 30));
-  return Math.floor(random() * ceiling);
-}
-
-/** setTimeout as a promise that rejects with the signal's reason when aborted. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortReason(signal));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw abortReason(signal);
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+  // A send never gives up on a long Retry-After: it waits the cap instead.
+  return backoffDelayMs(attempt, { ...policy, longRetryAfter: 'clamp' }, err.options.retryAfterMs, random) ?? MAX_RETRY_AFTER_MS;
 }

@@ -3,6 +3,7 @@
 // waits on 429 (bounded).
 import { z } from 'zod';
 import { normalizeWatiBaseUrl } from '../config.js';
+import { sleep as abortableSleep, type SleepFn } from '../retry.js';
 import { httpRequest, postJson, type HttpOptions } from './http.js';
 import { ChannelError } from './types.js';
 
@@ -41,7 +42,7 @@ export interface GetMessagesOptions {
   maxRetryWaitMs?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: SleepFn;
 }
 
 export interface WatiTickets {
@@ -106,17 +107,6 @@ export function toHistoryItem(raw: unknown): WatiHistoryItem | undefined {
   };
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
-  });
-}
-
 export function createWatiTickets(config: WatiApiConfig): WatiTickets {
   const enabled = Boolean(config.baseUrl && config.apiKey);
   const base = config.baseUrl ? `${normalizeWatiBaseUrl(config.baseUrl)}/api/v1` : '';
@@ -158,7 +148,7 @@ export function createWatiTickets(config: WatiApiConfig): WatiTickets {
     async getMessages(waId, o) {
       check('WATI getMessages');
       const pageSize = o.pageSize ?? 100;
-      const sleep = o.sleep ?? defaultSleep;
+      const sleep = o.sleep ?? abortableSleep;
       const maxRetries = o.max429Retries ?? 2;
       const maxWait = o.maxRetryWaitMs ?? 5_000;
       const items: WatiHistoryItem[] = [];

@@ -3,6 +3,8 @@
 // A URL from a webhook body comes with a RemoteMediaPolicy: every hop is checked and the connection itself
 // refuses disallowed addresses.
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { deadline } from '../abort.js';
+import { backoffDelayMs, maxAttempts, sleep, type RetryPolicy } from '../retry.js';
 import { AddressRefusedError, guardedLookup, urlRefusal, type RemoteMediaPolicy } from './remote-policy.js';
 
 // The configured WATI host: trusted, may redirect.
@@ -61,16 +63,22 @@ export interface Downloaded {
   headerType: string | undefined;
 }
 
-export interface DownloadRetry {
-  attempts: number;
-  delaysMs: readonly number[];
-}
+/** The shared retry policy, as the media service's deps name it. */
+export type DownloadRetry = RetryPolicy;
 
-export const DEFAULT_DOWNLOAD_RETRY: DownloadRetry = { attempts: 3, delaysMs: [500, 2_000] };
+/** 3 attempts, waiting 0.5 s then 2 s: a media server does not send Retry-After we could use. */
+export const DEFAULT_DOWNLOAD_RETRY: DownloadRetry = {
+  maxAttempts: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 2_000,
+  factor: 4,
+  jitter: 'none',
+};
 
 async function downloadOnce(req: DownloadRequest): Promise<Downloaded> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = AbortSignal.any([req.signal, timeout]);
+  // Not AbortSignal.timeout: it can be garbage-collected before it fires (see abort.ts).
+  const bound = deadline(req.timeoutMs, req.signal);
+  const signal = bound.signal;
   try {
     const res = req.policy
       ? await requestWithPolicy(req, req.policy, signal)
@@ -111,8 +119,10 @@ async function downloadOnce(req: DownloadRequest): Promise<Downloaded> {
     if (req.signal.aborted) throw req.signal.reason ?? err;
     const refused = addressRefusal(err);
     if (refused) throw new DownloadError('invalid_ref', `${req.label}: ${refused.message}`);
-    const what = timeout.aborted ? `no complete response within ${req.timeoutMs} ms` : describe(err);
+    const what = bound.timedOut ? `no complete response within ${req.timeoutMs} ms` : describe(err);
     throw new DownloadError('unavailable', `${req.label}: ${what}`, true);
+  } finally {
+    bound.clear();
   }
 }
 
@@ -123,12 +133,8 @@ export async function downloadMedia(req: DownloadRequest, retry: DownloadRetry =
     try {
       return await downloadOnce(req);
     } catch (err) {
-      if (!(err instanceof DownloadError) || !err.retryable || attempt >= retry.attempts) throw err;
-      const delay = retry.delaysMs[Math.min(attempt - 1, retry.delaysMs.length - 1)] ?? 0;
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, delay);
-        req.signal.addEventListener('abort', () => (clearTimeout(t), reject(req.signal.reason)), { once: true });
-      });
+      if (!(err instanceof DownloadError) || !err.retryable || attempt >= maxAttempts(retry)) throw err;
+      await sleep(backoffDelayMs(attempt, retry, undefined) ?? 0, req.signal);
     }
   }
 }

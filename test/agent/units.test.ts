@@ -7,7 +7,7 @@ import {
 } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { buildChatMessages, parseChatCompletion } from '../../src/agent/chat-completions-api.js';
-import { classifyError, DEFAULT_MODEL_RETRY, ModelResponseError, retryDelayMs } from '../../src/agent/errors.js';
+import { classifyError, ModelResponseError } from '../../src/agent/errors.js';
 import { pairCallsAndOutputs } from '../../src/agent/history.js';
 import { InstructionsFile } from '../../src/agent/instructions.js';
 import { isToolCallImitation } from '../../src/agent/json-imitation.js';
@@ -66,18 +66,6 @@ describe('classifyError', () => {
     expect(classifyError(apiError(429, {}, { 'retry-after-ms': '150' })).retryAfterMs).toBe(150);
     const now = Date.UTC(2026, 0, 1, 0, 0, 0);
     expect(classifyError(apiError(429, {}, { 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now).retryAfterMs).toBe(3000);
-  });
-});
-
-describe('retryDelayMs', () => {
-  it('backs off exponentially with jitter, capped, and honours a bounded Retry-After', () => {
-    const p = DEFAULT_MODEL_RETRY;
-    expect(retryDelayMs(1, p, undefined, () => 0)).toBe(500);
-    expect(retryDelayMs(1, p, undefined, () => 1)).toBe(1000);
-    expect(retryDelayMs(3, p, undefined, () => 1)).toBe(4000);
-    expect(retryDelayMs(10, p, undefined, () => 1)).toBe(15_000);
-    expect(retryDelayMs(1, p, 2500)).toBe(2500);
-    expect(retryDelayMs(1, p, 60_000)).toBeUndefined();
   });
 });
 

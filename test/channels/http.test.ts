@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpRequest, parseRetryAfter, postJson } from '../../src/channels/http.js';
+import { httpRequest, postJson } from '../../src/channels/http.js';
 import { failure } from './helpers.js';
 
 type Handler = Parameters<typeof createServer>[1];
@@ -19,19 +19,6 @@ afterEach(async () => {
     s.closeAllConnections();
     await new Promise((r) => s.close(r));
   }
-});
-
-
-describe('parseRetryAfter', () => {
-  it('parses seconds and HTTP dates', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter('3', now)).toBe(3000);
-    expect(parseRetryAfter('0.05', now)).toBe(50);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
-    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-  });
 });
 
 describe('httpRequest', () => {

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { DownloadError, downloadMedia } from '../../src/media/download.js';
+import type { RetryPolicy } from '../../src/retry.js';
 import {
   DEFAULT_MEDIA_ALLOWED_HOSTS,
   hostAllowed,
@@ -128,7 +129,7 @@ describe('downloadMedia under a remote policy', () => {
   });
   const signal = new AbortController().signal;
   const base = { maxBytes: 10_000, timeoutMs: 2_000, signal, label: 'ManyChat attachment' };
-  const retry = { attempts: 3, delaysMs: [1] };
+  const retry: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, jitter: 'none' };
 
   /** A fake CDN on 127.0.0.1 recording every request; `route` answers it. */
   async function cdn(route: (path: string, port: string) => { status: number; location?: string } | undefined = () => undefined) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { receivedContentType, sniffContentType } from '../../src/media/content-type.js';
 import { DownloadError, downloadMedia } from '../../src/media/download.js';
+import type { RetryPolicy } from '../../src/retry.js';
 import { MediaStore } from '../../src/media/media-store.js';
 import { MediaService } from '../../src/media/media-service.js';
 import type { BufferedMessage } from '../../src/buffer/types.js';
@@ -46,7 +47,7 @@ describe('downloadMedia', () => {
   });
   const signal = new AbortController().signal;
   const base = { maxBytes: 1000, timeoutMs: 2_000, signal, label: 'test' };
-  const fast = { attempts: 3, delaysMs: [1] };
+  const fast: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, jitter: 'none' };
 
   it('stops a body that grows past the limit while streaming (no Content-Length)', async () => {
     let written = 0;
@@ -104,7 +105,7 @@ describe('downloadMedia', () => {
     });
     closers.push(srv.close);
     const t0 = Date.now();
-    const err = (await downloadMedia({ ...base, timeoutMs: 50, url: `${srv.origin}/stall` }, { attempts: 2, delaysMs: [1] }).catch(
+    const err = (await downloadMedia({ ...base, timeoutMs: 50, url: `${srv.origin}/stall` }, { ...fast, maxAttempts: 2 }).catch(
       (e: unknown) => e,
     )) as DownloadError;
     expect(err.failure).toBe('unavailable');
