@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MEDIA_ALLOWED_HOSTS, parseAllowedHosts } from './media/remote-policy.js';
-import { parseClosures, parseOfficeHours } from './tools/office-schedule.js';
+import { parseClosures, parseOfficeHours } from './office/schedule.js';
 
 /** Thrown when the environment is invalid; the message names every bad variable. */
 export class ConfigError extends Error {

@@ -24,6 +24,7 @@ import type { JobQueue } from './jobs/types.js';
 import { JobWorker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
+import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
 import type { ReadinessReport } from './routes/health.js';
 import { BufferStore } from './store/buffer-store.js';
 import { ConversationHistoryRepository } from './store/conversation-history-repository.js';
@@ -48,6 +49,8 @@ export interface AgentFactoryDeps {
   handoff: Handoff;
   /** Media received from guests (files under config.media.dir, rows in SQLite). */
   mediaStore: MediaStore;
+  /** Office hours, closures and holidays; given to the check_office_status tool. */
+  office: OfficeCalendar;
 }
 
 export interface ServiceOverrides {
@@ -141,9 +144,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const handoffJobKinds = createHandoffJobKinds({ wati: watiTickets, manychat: createManychatLiveChat(config.manychat) });
     const history = new ConversationHistoryRepository(db);
     const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
-    const handoff = new Handoff({ config, pauses, jobs, jobKinds: handoffJobKinds, clock, log });
+    // Parsed once here (config validated the syntax): the tool and the handover notice read the same calendar.
+    const office = createOfficeCalendar({ ...config.office, timezone: config.timezone });
+    const handoff = new Handoff({ config, office, pauses, jobs, jobKinds: handoffJobKinds, clock, log });
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
-    const agent = await resolveAgent(overrides, { config, db, clock, log, channels, handoff, mediaStore });
+    const agent = await resolveAgent(overrides, { config, db, clock, log, channels, handoff, mediaStore, office });
 
     const jobWorker = new JobWorker({
       queue: jobs,

@@ -33,6 +33,7 @@ import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, contextNote, type ReplyContextLookup } from './turn-input.js';
 import { MediaStore } from '../media/media-store.js';
 import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
+import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
 import { backoffDelayMs, sleep, type RetryPolicy, type SleepFn } from '../retry.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
 
@@ -44,6 +45,8 @@ export interface OpenAiAgentDeps {
   log: Logger;
   /** Defaults to createTools() from tools/index.ts. */
   tools?: readonly ToolDefinition[] | undefined;
+  /** The service's office calendar, for check_office_status; by default one built from config. */
+  office?: OfficeCalendar | undefined;
   /** Guest media kept under the data directory; by default one on config.media.dir. */
   mediaStore?: MediaStore | undefined;
   /** Download/transcription of the batch's media; by default built from the store and the client. */
@@ -125,7 +128,11 @@ export class OpenAiAgent implements Agent {
         transcriber: client ? createOpenAiTranscriber(client, config) : undefined,
       });
     this.registry = new ToolRegistry(
-      deps.tools ?? createTools({ config, paymentProof: client ? { client, store: mediaStore, config } : undefined }),
+      deps.tools ??
+        createTools({
+          office: deps.office ?? createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+          paymentProof: client ? { client, store: mediaStore, config } : undefined,
+        }),
       { defaultTimeoutMs: config.llm.toolTimeoutMs },
     );
     const reasoningEffort = takesReasoningEffort(config.llm.model) ? config.llm.reasoningEffort : undefined;

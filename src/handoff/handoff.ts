@@ -9,11 +9,13 @@ import { jobOf, type JobQueue } from '../jobs/types.js';
 import type { HandoffJobKinds } from './handoff-jobs.js';
 import { loggableConversationId, type ConversationRef } from '../conversation-id.js';
 import type { WatiOutgoingEvent } from '../ingest/wati-payload.js';
-import { officeStatus, parseClosures, parseOfficeHours } from '../tools/office-schedule.js';
+import type { OfficeCalendar } from '../office/schedule.js';
 import type { PauseReason, PauseStore } from './pause-store.js';
 
 export interface HandoffDeps {
-  config: Pick<Config, 'handoff' | 'office' | 'timezone'>;
+  config: Pick<Config, 'handoff'>;
+  /** Whether the office is open now picks the notice's wording. */
+  office: OfficeCalendar;
   pauses: PauseStore;
   jobs: JobQueue;
   jobKinds: HandoffJobKinds;
@@ -24,13 +26,7 @@ export interface HandoffDeps {
 export type OutgoingOutcome = 'bot' | 'operator' | 'duplicate' | 'unusable';
 
 export class Handoff {
-  private readonly schedule;
-  private readonly closures;
-
-  constructor(private readonly deps: HandoffDeps) {
-    this.schedule = parseOfficeHours(deps.config.office.hours);
-    this.closures = parseClosures(deps.config.office.closures);
-  }
+  constructor(private readonly deps: HandoffDeps) {}
 
   get pauses(): PauseStore {
     return this.deps.pauses;
@@ -84,9 +80,8 @@ export class Handoff {
 
   /** The notice for the guest: its wording depends on whether the office is open now (check_office_status). */
   handoverNotice(): string {
-    const { config, clock } = this.deps;
-    const status = officeStatus(clock.now(), config.timezone, this.schedule, this.closures, config.office.hours);
-    return status.office_status === 'open' ? config.handoff.messageOpen : config.handoff.messageClosed;
+    const { config, clock, office } = this.deps;
+    return office.isOpen(clock.now()) ? config.handoff.messageOpen : config.handoff.messageClosed;
   }
 
   goodbyeMessage(): string {

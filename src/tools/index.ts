@@ -1,6 +1,6 @@
 // The tool registry's contents, assembled in one place. Each tool is a factory that receives exactly what it
 // needs; a tool whose backend is not configured is left out (the model is not offered it).
-import type { Config } from '../config.js';
+import type { OfficeCalendar } from '../office/schedule.js';
 import { createAnalyzePaymentProofTool, type AnalyzePaymentProofDeps } from './payments/analyze-payment-proof.js';
 import { createCheckOfficeStatusTool } from './info/check-office-status.js';
 import { sendLocationPinTool } from './info/send-location-pin.js';
@@ -8,14 +8,15 @@ import { createTransferToHumanAgentTool } from './staff/transfer-to-human-agent.
 import type { ToolDefinition } from './types.js';
 
 export interface ToolDeps {
-  config: Pick<Config, 'office' | 'timezone'>;
+  /** Office hours, closures and holidays, for check_office_status. */
+  office: OfficeCalendar;
   /** The vision call of analyze_payment_proof; without a model client the tool is not offered. */
   paymentProof?: AnalyzePaymentProofDeps | undefined;
 }
 
 export function createTools(deps: ToolDeps): ToolDefinition[] {
   return [
-    createCheckOfficeStatusTool(deps.config),
+    createCheckOfficeStatusTool({ office: deps.office }),
     sendLocationPinTool,
     createTransferToHumanAgentTool(),
     ...(deps.paymentProof ? [createAnalyzePaymentProofTool(deps.paymentProof)] : []),

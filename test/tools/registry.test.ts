@@ -2,11 +2,13 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
+import { createOfficeCalendar } from '../../src/office/schedule.js';
 import { createTools } from '../../src/tools/index.js';
 import { coerceOutput, ToolRegistry, type ToolCallContext } from '../../src/tools/registry.js';
 import { defineTool, ToolError } from '../../src/tools/types.js';
 
 const config = loadConfig({});
+const officeCalendar = createOfficeCalendar({ ...config.office, timezone: config.timezone });
 const context: ToolCallContext = {
   conversationId: '50370001234',
   channel: 'whatsapp',
@@ -26,7 +28,7 @@ const echo = defineTool({
 
 describe('ToolRegistry', () => {
   it('builds JSON schemas once, sorted by name, without $schema', () => {
-    const registry = new ToolRegistry([...createTools({ config }), echo]);
+    const registry = new ToolRegistry([...createTools({ office: officeCalendar }), echo]);
     expect(registry.specs.map((s) => s.name)).toEqual(['check_office_status', 'echo', 'send_location_pin', 'transfer_to_human_agent']);
     const office = registry.specs[0];
     expect(office?.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
@@ -56,7 +58,7 @@ describe('ToolRegistry', () => {
   });
 
   it('treats empty arguments as {}', async () => {
-    const registry = new ToolRegistry(createTools({ config }));
+    const registry = new ToolRegistry(createTools({ office: officeCalendar }));
     const r = await registry.execute('check_office_status', '', context);
     expect(r.ok).toBe(true);
     expect(JSON.parse(r.output)).toMatchObject({ office_status: 'open' });

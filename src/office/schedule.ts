@@ -1,4 +1,5 @@
-// Office hours, El Salvador public holidays and a configurable closure calendar.
+// Office hours, El Salvador public holidays and a configurable closure calendar. The service builds one
+// OfficeCalendar from the config and hands it to whoever asks whether the office is open.
 //
 // OFFICE_HOURS syntax: entries separated by ";", each "<days> <ranges>".
 //   days:   mon tue wed thu fri sat sun, ranges "mon-fri" (may wrap: "fri-mon"), lists "mon,wed,fri"
@@ -181,11 +182,35 @@ function describeNow(p: ZonedParts, timeZone: string): string {
   return `${SPANISH_WEEKDAYS[p.weekday]} ${isoDate(p)} ${hhmm(p)} (${timeZone})`;
 }
 
+/** The office's calendar, parsed once: weekly hours, closures and holidays in one time zone. */
+export interface OfficeCalendar {
+  /** What check_office_status answers: open or closed at `now`, why, and whether the assistant may book. */
+  status(now: number): OfficeStatus;
+  isOpen(now: number): boolean;
+}
+
+export interface OfficeCalendarOptions {
+  /** OFFICE_HOURS text (also quoted in the status' reason). */
+  hours: string;
+  /** OFFICE_CLOSURES text. */
+  closures: string;
+  /** IANA time zone everything is evaluated in (TIMEZONE). */
+  timezone: string;
+}
+
+/** Parses OFFICE_HOURS and OFFICE_CLOSURES once; throws ScheduleSyntaxError on bad syntax. */
+export function createOfficeCalendar(options: OfficeCalendarOptions): OfficeCalendar {
+  const schedule = parseOfficeHours(options.hours);
+  const closures = parseClosures(options.closures);
+  const status = (now: number) => officeStatus(now, options.timezone, schedule, closures, options.hours);
+  return { status, isOpen: (now) => status(now).office_status === 'open' };
+}
+
 /**
  * Whether the reservations office is open now. When it is closed the assistant may complete bookings
  * itself (can_automate); when it is open, bookings are left to the office staff.
  */
-export function officeStatus(
+function officeStatus(
   now: number,
   timeZone: string,
   schedule: WeeklySchedule,
