@@ -18,7 +18,7 @@ import type { Config } from './config.js';
 import { parseConversationId, useLogMaskKey, type Channel } from './conversation-id.js';
 import { createHandoffJobKinds, handoffJobKindList } from './handoff/handoff-jobs.js';
 import { Handoff } from './handoff/handoff.js';
-import { createTurnContext } from './handoff/missed-messages.js';
+import { createMissedMessagesBlock } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
 import type { JobQueue } from './jobs/types.js';
 import { JobWorker } from './jobs/worker.js';
@@ -167,7 +167,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       fallbackReply: config.fallbackReply,
       sendRetry: overrides.sendRetry ?? DEFAULT_SEND_RETRY,
       handoff,
-      turnContext: createTurnContext({ history, config, wati: watiTickets, handoff, clock }),
+      missedMessagesBlock: createMissedMessagesBlock({ history, config, wati: watiTickets, handoff, clock }),
       jobs,
       wakeJobs: () => jobWorker.wake(),
       media: { resourcesDir, publicMediaBaseUrl: config.publicMediaBaseUrl },

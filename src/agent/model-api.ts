@@ -6,7 +6,7 @@ export interface ModelRequest {
   instructions: string;
   /** Replayed history (already budgeted and paired). */
   history: readonly TranscriptItem[];
-  /** This turn's items so far: context note, the guest's batch, earlier rounds. */
+  /** This turn's items so far: date note, missed-messages block, the guest's batch, earlier rounds. */
   turnItems: readonly TranscriptItem[];
   /** Server notes sent after the turn items but not stored (e.g. "answer without tools now"). */
   notes: readonly string[];

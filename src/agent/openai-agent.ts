@@ -1,7 +1,8 @@
 // The agent: one bounded tool-calling loop per batch over the local SQLite transcript.
 //
 // Per call the model receives: the instructions (byte-identical) and the tool list (same order), the
-// budgeted history, then this turn's context note and the guest's batch, then this turn's rounds.
+// budgeted history, then this turn's date note, missed-messages block and the guest's batch, then this
+// turn's rounds.
 // Nothing that changes per turn comes before the history, so the provider's prompt cache matches.
 // The turn's transcript is returned as `commit` and written by the buffer in the same transaction as
 // the reply; a failed or aborted turn writes no tool calls.
@@ -30,7 +31,7 @@ import { isToolCallImitation } from './json-imitation.js';
 import type { ModelApi, ModelResult } from './model-api.js';
 import { promptCacheKey, takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
-import { buildUserInput, contextNote, type ReplyContextLookup } from './turn-input.js';
+import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.js';
 import { MediaStore } from '../media/media-store.js';
 import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
 import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
@@ -184,8 +185,10 @@ export class OpenAiAgent implements Agent {
     const input = buildUserInput(turn.messages, prepared, this.replyLookup);
     const text = input.text;
     const turnItems: NewTranscriptItem[] = [
-      { item: { kind: 'developer', text: contextNote(startedAt, config.timezone, turn.channel) }, boundary: 2 },
-      ...(turn.contextNote ? [{ item: { kind: 'developer' as const, text: turn.contextNote }, boundary: 0 as const }] : []),
+      { item: { kind: 'developer', text: dateNote(startedAt, config.timezone, turn.channel) }, boundary: 2 },
+      ...(turn.missedMessagesBlock
+        ? [{ item: { kind: 'developer' as const, text: turn.missedMessagesBlock }, boundary: 0 as const }]
+        : []),
       { item: { kind: 'user', text, ...(input.parts ? { parts: input.parts } : {}) }, boundary: 1 },
     ];
     const calls: ModelCallRecord[] = [];

@@ -1,4 +1,4 @@
-// This turn's input after the history: a context note (date, weekday, time in TIMEZONE, channel)
+// This turn's input after the history: a date note (date, weekday, time in TIMEZONE, channel)
 // and the guest's batch, one line per message.
 import type { BufferedMessage } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
@@ -12,7 +12,7 @@ const CHANNEL_NAMES: Record<Channel, string> = {
   instagram: 'Instagram',
 };
 
-export function contextNote(now: number, timeZone: string, channel: Channel): string {
+export function dateNote(now: number, timeZone: string, channel: Channel): string {
   const p = zonedParts(now, timeZone);
   return (
     `Contexto del turno: hoy es ${SPANISH_WEEKDAYS[p.weekday]} ${isoDate(p)}, hora actual ${hhmm(p)} ` +

@@ -22,7 +22,7 @@ export interface AgentTurn {
    * What happened while the bot was not listening (guest and staff messages it did not answer), as a Spanish
    * block. Placed in this turn's input after the history, never before it.
    */
-  contextNote?: string;
+  missedMessagesBlock?: string;
   /** Logger already bound to this conversation (redacted id). */
   log: Logger;
   /** Aborted when the server shuts down; the batch is then resumed after restart. */

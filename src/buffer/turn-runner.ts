@@ -35,10 +35,10 @@ export interface TurnRunnerDeps {
   /** Bot pause, handoff and sentinels; without it every batch is answered and replies are sent as they are. */
   handoff?: Handoff | undefined;
   /**
-   * Context for this turn's input (what happened while the bot was not listening). Bounded by the caller;
-   * a failure just leaves the note out.
+   * The missed-messages block for this turn's input (what happened while the bot was not listening).
+   * Bounded by the caller; a failure just leaves the block out.
    */
-  turnContext?: ((ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal) => Promise<string | undefined>) | undefined;
+  missedMessagesBlock?: ((ref: ConversationRef, batch: ClaimedBatch, log: Logger, signal: AbortSignal) => Promise<string | undefined>) | undefined;
   /** Bound on the in-flight check of a resumed delivery (default IN_FLIGHT_CHECK_TIMEOUT_MS). */
   inFlightCheckTimeoutMs?: number | undefined;
   /** Where jobs that tools ask for are enqueued, with the reply. */
@@ -139,7 +139,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     batch: ClaimedBatch,
     log: Logger,
     signal: AbortSignal,
-    contextNote: string | undefined,
+    missedMessagesBlock: string | undefined,
   ): Promise<AgentResult | undefined> {
     if (batch.maxClaimCount > MAX_TURN_ATTEMPTS) {
       log.error({ batchId: batch.batchId, attempts: batch.maxClaimCount }, 'batch interrupted too often; answering with the fallback');
@@ -151,7 +151,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         channel: ref.channel,
         guest: guestOf(ref, batch),
         messages: batch.messages,
-        ...(contextNote ? { contextNote } : {}),
+        ...(missedMessagesBlock ? { missedMessagesBlock } : {}),
         log,
         signal,
       });
@@ -187,15 +187,15 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     }
     log.info({ batchId: batch.batchId, messages: batch.messages.length }, 'turn started');
 
-    let contextNote: string | undefined;
-    if (deps.turnContext) {
+    let missedMessagesBlock: string | undefined;
+    if (deps.missedMessagesBlock) {
       try {
-        contextNote = await deps.turnContext(ref, batch, log, signal);
+        missedMessagesBlock = await deps.missedMessagesBlock(ref, batch, log, signal);
       } catch (err) {
         log.warn({ err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'turn context unavailable; answering without it');
       }
     }
-    const result = await askAgent(ref, batch, log, signal, contextNote);
+    const result = await askAgent(ref, batch, log, signal, missedMessagesBlock);
     if (!result) {
       store.releaseBatch(batch.batchId, clock.now());
       log.info({ batchId: batch.batchId }, 'turn interrupted by shutdown; batch returned to the buffer');

@@ -55,7 +55,7 @@ export function formatBlock(entries: readonly ContextEntry[], timeZone: string, 
 
 export const agentLabel = (name: string | null | undefined) => `Agente (${name?.trim() || 'equipo'})`;
 
-export interface TurnContextDeps {
+export interface MissedMessagesBlockDeps {
   history: ConversationHistoryRepository;
   config: Pick<Config, 'handoff' | 'timezone'>;
   wati: WatiTickets;
@@ -65,7 +65,7 @@ export interface TurnContextDeps {
   max429WaitMs?: number;
 }
 
-export function createTurnContext(deps: TurnContextDeps) {
+export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
   const { history, config, wati, handoff, clock } = deps;
 
   const lineOf = (m: HeldMessage) =>
@@ -149,7 +149,7 @@ export function createTurnContext(deps: TurnContextDeps) {
     return kept.length > 0 ? formatBlock(kept, config.timezone, IMPORT_HEADER, IMPORT_FOOTER) : undefined;
   }
 
-  return async function turnContext(
+  return async function missedMessagesBlock(
     ref: ConversationRef,
     batch: ClaimedBatch,
     log: Logger,

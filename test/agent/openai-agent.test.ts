@@ -117,7 +117,7 @@ describe.each<Api>(['responses', 'chat_completions'])('OpenAI agent (%s)', (api)
     ]);
   });
 
-  it('sends the context note and the batch, one line per message, after the history', async () => {
+  it('sends the date note and the batch, one line per message, after the history', async () => {
     const h = makeAgent(testConfig(api, fake.url));
     fake.queue(textReply('¡Hola Ana!'));
     const image = { ...textMessage('mi habitación'), kind: 'image' as const };

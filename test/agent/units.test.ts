@@ -14,7 +14,7 @@ import { isToolCallImitation } from '../../src/agent/json-imitation.js';
 import type { ModelRequest } from '../../src/agent/model-api.js';
 import { promptCacheKey, takesReasoningEffort, usesOpenAiDialect } from '../../src/agent/model-rules.js';
 import { buildResponsesInput, parseResponsesOutput } from '../../src/agent/responses-api.js';
-import { batchText, contextNote, messageLine } from '../../src/agent/turn-input.js';
+import { batchText, dateNote, messageLine } from '../../src/agent/turn-input.js';
 import type { TranscriptItem } from '../../src/store/conversation-store.js';
 import { tempInstructions, textMessage } from './helpers.js';
 
@@ -111,8 +111,8 @@ describe('isToolCallImitation', () => {
 });
 
 describe('turn input', () => {
-  it('writes the context note in Spanish with the zone and channel', () => {
-    expect(contextNote(Date.UTC(2026, 0, 4, 3, 5), 'America/El_Salvador', 'instagram')).toBe(
+  it('writes the date note in Spanish with the zone and channel', () => {
+    expect(dateNote(Date.UTC(2026, 0, 4, 3, 5), 'America/El_Salvador', 'instagram')).toBe(
       'Contexto del turno: hoy es sábado 2026-01-03, hora actual 21:05 (America/El_Salvador). Canal de la conversación: Instagram.',
     );
   });

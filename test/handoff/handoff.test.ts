@@ -182,12 +182,12 @@ describe('bot pause from WATI operator events', () => {
     expect(await h.wati.waitForTexts(1, 4_000)).toEqual(['Con gusto.']);
     const [turn] = agent.turns;
     expect(turn!.texts).toEqual(['Hola de nuevo']);
-    const note = turn!.contextNote!;
-    expect(note).toContain('=== MENSAJES ENTRE EL CLIENTE Y AGENTES HUMANOS');
-    expect(note).toMatch(/\[2026-11-17 10:0\d\] Agente \(María Operadora\): Buenas tardes Carlos, le atiende María de reservas\./);
-    expect(note).toMatch(/\] Cliente: Gracias María, espero\n\[2026-11-17 11:3\d\] Cliente: ¿Ya tiene respuesta\?/);
-    expect(note).not.toContain('Hola de nuevo');
-    expect(note.match(/Agente/g)).toHaveLength(1);
+    const block = turn!.missedMessagesBlock!;
+    expect(block).toContain('=== MENSAJES ENTRE EL CLIENTE Y AGENTES HUMANOS');
+    expect(block).toMatch(/\[2026-11-17 10:0\d\] Agente \(María Operadora\): Buenas tardes Carlos, le atiende María de reservas\./);
+    expect(block).toMatch(/\] Cliente: Gracias María, espero\n\[2026-11-17 11:3\d\] Cliente: ¿Ya tiene respuesta\?/);
+    expect(block).not.toContain('Hola de nuevo');
+    expect(block.match(/Agente/g)).toHaveLength(1);
   });
 
   it("the bot's own owner:true events (operator name Bot, or a message id we recorded) do not pause it", async () => {
@@ -257,7 +257,7 @@ describe('admin API', () => {
     });
     await mcSay(h, '77', '¿me ayudan?');
     expect(await h.manychat.waitForTexts(1, 4_000)).toEqual(['Hola desde el bot']);
-    expect(agent.turns[0]!.contextNote).toMatch(/\] Cliente: hola\n/);
+    expect(agent.turns[0]!.missedMessagesBlock).toMatch(/\] Cliente: hola\n/);
     expect((await h.post('/admin/conversations/not-an-id/pause', {}, { headers: auth })).status).toBe(400);
   });
 });

@@ -80,7 +80,7 @@ describe('missed messages from WATI', () => {
 
     await say(h, waId, 'Hola');
     await replies(h, 1);
-    expect(agent.turns[0]!.contextNote).toBeUndefined();
+    expect(agent.turns[0]!.missedMessagesBlock).toBeUndefined();
     const cutoff = clock.now(); // ≈ the bot's reply
     const botId = h.wati.texts[0]!.whatsappMessageId;
 
@@ -112,7 +112,7 @@ describe('missed messages from WATI', () => {
     await replies(h, 2);
 
     expect(agent.turns[1]!.texts).toEqual(['¿Y el desayuno?']);
-    expect(agent.turns[1]!.contextNote).toBe(
+    expect(agent.turns[1]!.missedMessagesBlock).toBe(
       [
         '=== MENSAJES ENTRE EL CLIENTE Y AGENTES HUMANOS ENVIADOS DESDE EL ULTIMO MENSAJE RECIBIDO POR EL ASISTENTE ===',
         '[2026-11-17 10:01] Cliente: Hola otra vez',
@@ -144,7 +144,7 @@ describe('missed messages from WATI', () => {
     await say(h, '50377000002', 'Una más');
     await replies(h, 3);
     expect(getMessagesCalls(h).length).toBeGreaterThan(0);
-    expect(agent.turns.map((t) => t.contextNote)).toEqual([undefined, undefined, undefined]);
+    expect(agent.turns.map((t) => t.missedMessagesBlock)).toEqual([undefined, undefined, undefined]);
   });
 
   it('imports the WATI history once for a WhatsApp conversation new to the store', async () => {
@@ -160,7 +160,7 @@ describe('missed messages from WATI', () => {
     );
     await say(h, '50377000003', 'Hola, ya regresé');
     await replies(h, 1);
-    expect(agent.turns[0]!.contextNote).toBe(
+    expect(agent.turns[0]!.missedMessagesBlock).toBe(
       [
         '=== HISTORIAL PREVIO DE LA CONVERSACION EN WHATSAPP (IMPORTADO DE WATI) ===',
         '[2026-11-14 10:00] Cliente: Quería info de bungalows',
@@ -172,7 +172,7 @@ describe('missed messages from WATI', () => {
     expect(getMessagesCalls(h).map((r) => r.query.get('pageSize'))).toEqual(['30']);
     await say(h, '50377000003', 'Gracias');
     await replies(h, 2);
-    expect(agent.turns[1]!.contextNote).toBeUndefined();
+    expect(agent.turns[1]!.missedMessagesBlock).toBeUndefined();
     expect(getMessagesCalls(h)).toHaveLength(1);
   });
 
@@ -196,6 +196,6 @@ describe('WATI history paging limits', () => {
     await say(h, '50377000004', 'Sigo aquí');
     await replies(h, 2);
     expect(getMessagesCalls(h)).toHaveLength(3);
-    expect(agent.turns[1]!.contextNote).toBeUndefined();
+    expect(agent.turns[1]!.missedMessagesBlock).toBeUndefined();
   });
 });

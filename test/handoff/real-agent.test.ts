@@ -1,4 +1,4 @@
-// The handoff and the context block with the real agent and the openai SDK against a fake OpenAI server.
+// The handoff and the missed-messages block with the real agent and the openai SDK against a fake OpenAI server.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -11,7 +11,7 @@ import { openMigratedDatabase } from '../support/test-db.js';
 
 const ID = '50370001234';
 
-/** One turn: context note, user message, a tool round, the answer (5 items). */
+/** One turn: date note, user message, a tool round, the answer (5 items). */
 function turnItems(i: number, words = 10): NewTranscriptItem[] {
   const filler = ' palabra'.repeat(words);
   return [

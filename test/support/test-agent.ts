@@ -8,8 +8,8 @@ export interface RecordedTurn {
   texts: string[];
   kinds: string[];
   mediaRefs: (string | undefined)[];
-  /** The turn's context block (missed / held / imported messages), if any. */
-  contextNote: string | undefined;
+  /** The turn's missed-messages block (missed / held / imported messages), if any. */
+  missedMessagesBlock: string | undefined;
 }
 
 export interface TestAgent extends Agent {
@@ -37,7 +37,7 @@ export function createTestAgent(respond?: Responder): TestAgent {
         texts: turn.messages.map((m) => m.text),
         kinds: turn.messages.map((m) => m.kind),
         mediaRefs: turn.messages.map((m) => m.mediaRef),
-        contextNote: turn.contextNote,
+        missedMessagesBlock: turn.missedMessagesBlock,
       });
       for (const w of waiters.splice(0)) w();
       const result = await responder(turn, turns.length - 1);
