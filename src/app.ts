@@ -54,6 +54,9 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     bodyLimit: BODY_LIMIT_BYTES,
     // Behind a reverse proxy the hotel's nginx terminates TLS; we never trust forwarded IPs for anything.
     trustProxy: false,
+    // On close, keep-alive connections (nginx keeps them for a minute) must not hold the shutdown open.
+    // Cutting one is safe: a webhook is answered only after its commit, and a cut one is re-delivered.
+    forceCloseConnections: true,
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
   registerErrorHandlers(app);
