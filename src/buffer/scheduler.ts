@@ -1,6 +1,8 @@
 // Debounce timers and single flight per conversation. The database is the source of truth: a timer only
 // says "look at this conversation at time T", so after a restart scheduling every conversation with work
-// again is all the recovery needed.
+// again is all the recovery needed. Memory holds only conversations with a timer armed, a turn due or a
+// turn running: one that cannot run (no credentials, agent not ready) is forgotten, its messages stay
+// pending in the database, and a single recheck timer asks the database again later.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { loggableConversationId } from '../conversation-id.js';
@@ -22,6 +24,18 @@ export interface SchedulerDeps {
   runTurn: (conversationId: string, signal: AbortSignal) => Promise<void>;
   /** False while the turn could not complete (no API key, channel without credentials): work stays pending. */
   canRun: (conversationId: string) => boolean;
+  /** How long after a turn was postponed (canRun false) the database is asked again (default 60 s). */
+  recheckMs?: number;
+}
+
+export const DEFAULT_RECHECK_MS = 60_000;
+
+/** How many conversations the scheduler holds state for (tests, diagnostics). */
+export interface SchedulerFootprint {
+  timers: number;
+  windows: number;
+  ready: number;
+  running: number;
 }
 
 export class TurnScheduler {
@@ -34,6 +48,8 @@ export class TurnScheduler {
   private readonly readyQueue = new Set<string>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly shutdown = new AbortController();
+  /** One timer for every postponed conversation: they are not remembered, the store knows which wait. */
+  private recheckTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly deps: SchedulerDeps) {}
@@ -92,9 +108,15 @@ export class TurnScheduler {
     return this.running.size;
   }
 
+  footprint(): SchedulerFootprint {
+    return { timers: this.timers.size, windows: this.windows.size, ready: this.readyQueue.size, running: this.running.size };
+  }
+
   /** Stops timers, asks running turns to stop and waits for them up to `graceMs`. */
   async close(graceMs: number): Promise<void> {
     this.closed = true;
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
     for (const id of [...this.timers.keys()]) this.clearTimer(id);
     this.readyQueue.clear();
     this.windows.clear();
@@ -114,10 +136,41 @@ export class TurnScheduler {
       this.windows.delete(conversationId);
       if (!this.deps.canRun(conversationId)) {
         this.deps.log.warn({ conversationId: loggableConversationId(conversationId) }, 'turn postponed: not configured to answer');
+        this.armRecheck();
         continue;
       }
       this.launch(conversationId);
     }
+  }
+
+  private armRecheck(): void {
+    if (this.closed || this.recheckTimer) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      try {
+        this.recheck();
+      } catch (err) {
+        // A timer callback must not throw (it would end the process); try again at the next interval.
+        this.deps.log.warn({ err }, 'recheck of postponed conversations failed');
+        this.armRecheck();
+      }
+    }, this.deps.recheckMs ?? DEFAULT_RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  /**
+   * Conversations with work that the scheduler does not track were postponed: schedule those that can run
+   * now (their quiet period is long over, so they are due at once), and look again later if some still can't.
+   */
+  private recheck(): void {
+    if (this.closed) return;
+    let stillWaiting = false;
+    for (const conversationId of this.deps.store.conversationsWithWork()) {
+      if (this.timers.has(conversationId) || this.readyQueue.has(conversationId) || this.running.has(conversationId)) continue;
+      if (this.deps.canRun(conversationId)) this.schedule(conversationId);
+      else stillWaiting = true;
+    }
+    if (stillWaiting) this.armRecheck();
   }
 
   private launch(conversationId: string): void {

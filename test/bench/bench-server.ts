@@ -6,8 +6,14 @@
 //   bare    — a bare Fastify app whose POST /webhook returns the same JSON body without doing anything.
 // Both also answer GET /__bench/stats with this process's CPU time and its event-loop delay since the last
 // call (p99/max, ms), so the parent can compute CPU per request and see how long the loop was blocked.
+// GET /__bench/memory answers process.memoryUsage() before and after a full GC (run with --expose-gc).
+// Knobs (env): BUFFER_QUIET_SECONDS / BUFFER_MEDIA_QUIET_SECONDS / BUFFER_MAX_WAIT_SECONDS shorten the debounce
+// (durable); BENCH_REAL_AGENT=1 uses the real OpenAI agent (unconfigured, so not ready) instead of the idle
+// one; BENCH_SNAPSHOT_DIR=<dir> enables POST /__bench/heapsnapshot.
 // Prints "LISTENING <url>" once ready; on SIGTERM closes the app (the database is closed cleanly) and exits.
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Agent } from '../../src/agent/types.js';
 import { buildApp } from '../../src/app.js';
@@ -33,12 +39,16 @@ async function build(): Promise<FastifyInstance> {
       PORT: '0',
       CONVERSATION_DB_PATH: dbPath,
       WEBHOOK_PASSKEY: process.env.WEBHOOK_PASSKEY,
+      // Debounce timing may be shortened (soak phase) so the timers fire while the load runs.
+      BUFFER_QUIET_SECONDS: process.env.BUFFER_QUIET_SECONDS,
+      BUFFER_MEDIA_QUIET_SECONDS: process.env.BUFFER_MEDIA_QUIET_SECONDS,
+      BUFFER_MAX_WAIT_SECONDS: process.env.BUFFER_MAX_WAIT_SECONDS,
     });
     const idleAgent: Agent = {
       readiness: () => ({ ready: false, reasons: ['benchmark: ingest only'] }),
       respond: () => Promise.reject(new Error('the ingest benchmark never runs turns')),
     };
-    return buildApp({ config, agent: idleAgent, shutdownGraceMs: 1_000 });
+    return buildApp({ config, ...(process.env.BENCH_REAL_AGENT ? {} : { agent: idleAgent }), shutdownGraceMs: 1_000 });
   }
   throw new Error(`usage: bench-server.ts durable|bare (got ${String(mode)})`);
 }
@@ -56,6 +66,22 @@ app.get('/__bench/stats', async () => {
   loopDelay.reset();
   return stats;
 });
+// Memory as the OS sees it now (`before`), then after full collections when the process runs with --expose-gc
+// (`after`: what is still referenced, plus what V8 and the allocators keep mapped).
+app.get('/__bench/memory', async () => {
+  const before = process.memoryUsage();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  return { before, after: process.memoryUsage(), collected: Boolean(gc) };
+});
+// Diagnosis only: with BENCH_SNAPSHOT_DIR set, POST /__bench/heapsnapshot writes a heap snapshot there.
+const snapshotDir = process.env.BENCH_SNAPSHOT_DIR;
+if (snapshotDir) {
+  app.post('/__bench/heapsnapshot', async () => ({ path: writeHeapSnapshot(join(snapshotDir, `${Date.now()}.heapsnapshot`)) }));
+}
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`LISTENING ${url}\n`);
 
