@@ -9,14 +9,10 @@ import type { Agent } from './agent/types.js';
 import { TurnScheduler } from './buffer/scheduler.js';
 import { createTurnRunner } from './buffer/turn-runner.js';
 import { Intake } from './buffer/intake.js';
-import { createChannelClients, type ChannelClients } from './channels/index.js';
-import { createManychatLiveChat } from './channels/manychat-live-chat.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
-import { createWatiTickets } from './channels/wati-tickets.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { parseConversationId, useLogMaskKey, type Channel } from './conversation-id.js';
-import { createHandoffJobKinds, handoffJobKindList } from './handoff/handoff-jobs.js';
+import { parseConversationId, useLogMaskKey } from './conversation-id.js';
 import { Handoff } from './handoff/handoff.js';
 import { createMissedMessagesBlock } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
@@ -25,6 +21,8 @@ import { JobWorker } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
 import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
+import { createPlatforms } from './platforms/index.js';
+import type { Platforms } from './platforms/types.js';
 import type { ReadinessReport } from './routes/health.js';
 import { BufferStore } from './store/buffer-store.js';
 import { ConversationHistoryRepository } from './store/conversation-history-repository.js';
@@ -44,7 +42,8 @@ export interface AgentFactoryDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  channels: ChannelClients;
+  /** One adapter per messaging platform (WATI, ManyChat), found by a conversation's channel. */
+  platforms: Platforms;
   /** Bot pause and handoff; given to the transfer_to_human_agent tool. */
   handoff: Handoff;
   /** Media received from guests (files under config.media.dir, rows in SQLite). */
@@ -80,7 +79,7 @@ export interface Services {
   history: ConversationHistoryRepository;
   /** Webhook deliveries in: durable, group-committed, wakes the scheduler. */
   intake: Intake;
-  channels: ChannelClients;
+  platforms: Platforms;
   handoff: Handoff;
   mediaStore: MediaStore;
   jobs: JobQueue;
@@ -138,21 +137,19 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
     useLogMaskKey(logMaskKey(db));
     const store = new BufferStore(db);
-    const channels = createChannelClients(config);
-    const watiTickets = createWatiTickets(config.wati);
+    const platforms = createPlatforms(config);
     const jobs = new SqliteJobQueue(db);
-    const handoffJobKinds = createHandoffJobKinds({ wati: watiTickets, manychat: createManychatLiveChat(config.manychat) });
     const history = new ConversationHistoryRepository(db);
     const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
     // Parsed once here (config validated the syntax): the tool and the handover notice read the same calendar.
     const office = createOfficeCalendar({ ...config.office, timezone: config.timezone });
-    const handoff = new Handoff({ config, office, pauses, jobs, jobKinds: handoffJobKinds, clock, log });
+    const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
-    const agent = await resolveAgent(overrides, { config, db, clock, log, channels, handoff, mediaStore, office });
+    const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office });
 
     const jobWorker = new JobWorker({
       queue: jobs,
-      kinds: handoffJobKindList(handoffJobKinds),
+      kinds: [...platforms.jobKinds],
       clock,
       log,
       ...(overrides.jobPollMs ? { pollMs: overrides.jobPollMs } : {}),
@@ -161,13 +158,13 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const runTurn = createTurnRunner({
       store,
       agent,
-      channels,
+      platforms,
       clock,
       log,
       fallbackReply: config.fallbackReply,
       sendRetry: overrides.sendRetry ?? DEFAULT_SEND_RETRY,
       handoff,
-      missedMessagesBlock: createMissedMessagesBlock({ history, config, wati: watiTickets, handoff, clock }),
+      missedMessagesBlock: createMissedMessagesBlock({ history, config, platforms, handoff, clock }),
       jobs,
       wakeJobs: () => jobWorker.wake(),
       media: { resourcesDir, publicMediaBaseUrl: config.publicMediaBaseUrl },
@@ -179,7 +176,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       log,
       runTurn,
       canRun: (conversationId) =>
-        agent.readiness().ready && channels.disabledReason(parseConversationId(conversationId).channel) === undefined,
+        agent.readiness().ready && platforms.disabledReason(parseConversationId(conversationId).channel) === undefined,
     });
     // Turns and jobs stop together, each given the grace period, before anything they use is closed.
     closers.push({ what: 'turns and jobs', close: async () => void (await Promise.all([scheduler.close(graceMs), jobWorker.close(graceMs)])) });
@@ -210,9 +207,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       reasons.push(...agentState.reasons);
       // Messages for a channel that cannot send wait silently in the buffer, so every disabled channel is a
       // reason staff should see; the service is ready only if at least one channel can answer.
-      const allChannels: Channel[] = ['whatsapp', 'facebook', 'instagram'];
+      const allChannels = platforms.channels;
       const disabled = allChannels.flatMap((c) => {
-        const why = channels.disabledReason(c);
+        const why = platforms.disabledReason(c);
         return why ? [why] : [];
       });
       if (disabled.length === allChannels.length) reasons.push('no channel can send replies: configure WATI or ManyChat');
@@ -225,7 +222,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
           database: db.open && version === LATEST_SCHEMA_VERSION,
           webhookPasskey: Boolean(config.webhookPasskey),
           agent: agentState.ready,
-          channels: Object.fromEntries(allChannels.map((c) => [c, channels.disabledReason(c) ?? 'enabled'])),
+          channels: Object.fromEntries(allChannels.map((c) => [c, platforms.disabledReason(c) ?? 'enabled'])),
           activeTurns: scheduler.activeTurns,
           activeJobs: jobWorker.activeJobs,
         },
@@ -242,7 +239,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       store,
       history,
       intake,
-      channels,
+      platforms,
       handoff,
       mediaStore,
       jobs,

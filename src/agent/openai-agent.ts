@@ -27,6 +27,7 @@ import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.
 import { TurnLoop, type TurnLoopDeps } from './turn-loop.js';
 import { MediaStore } from '../media/media-store.js';
 import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
+import type { Platforms } from '../platforms/types.js';
 import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
 import { sleep, type RetryPolicy, type SleepFn } from '../retry.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
@@ -45,6 +46,8 @@ export interface OpenAiAgentDeps {
   mediaStore?: MediaStore | undefined;
   /** Download/transcription of the batch's media; by default built from the store and the client. */
   media?: MediaService | undefined;
+  /** Where media is downloaded from, per channel; by default the adapters built from config. */
+  platforms?: Pick<Platforms, 'forChannel'> | undefined;
   /** A ready client (tests); by default one is built from config.llm. SDK retries are always off. */
   openai?: OpenAI | undefined;
   /** Retry policy for model calls (tests shrink the delays). */
@@ -92,6 +95,7 @@ export class OpenAiAgent implements Agent {
         store: mediaStore,
         clock: deps.clock,
         transcriber: client ? createOpenAiTranscriber(client, config) : undefined,
+        platforms: deps.platforms,
       });
     this.registry = new ToolRegistry(
       deps.tools ??

@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
 import type { JobQueue } from '../jobs/types.js';
 import { resolveOutboxMedia, type MediaLocations, type OutboxPart } from './outbox.js';
-import type { Agent, AgentResult, Guest } from '../agent/types.js';
-import type { ChannelClient, ChannelClients, SentMessage } from '../channels/index.js';
+import type { Agent, AgentResult } from '../agent/types.js';
+import type { ChannelClient, SentMessage } from '../channels/index.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
 import { splitText } from '../channels/split-text.js';
 import { ChannelError } from '../channels/types.js';
@@ -16,6 +16,7 @@ import { loggableConversationId, parseConversationId, type ConversationRef } fro
 import type { Handoff } from '../handoff/handoff.js';
 import { redactUrl } from '../logger.js';
 import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
+import type { Platforms } from '../platforms/types.js';
 import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';
 
 /** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
@@ -27,7 +28,8 @@ export const IN_FLIGHT_CHECK_TIMEOUT_MS = 5_000;
 export interface TurnRunnerDeps {
   store: BufferStore;
   agent: Agent;
-  channels: ChannelClients;
+  /** Each conversation's platform sends its reply and names its guest. */
+  platforms: Pick<Platforms, 'forChannel'>;
   clock: Clock;
   log: Logger;
   fallbackReply: string;
@@ -50,7 +52,7 @@ export interface TurnRunnerDeps {
 }
 
 export function createTurnRunner(deps: TurnRunnerDeps) {
-  const { store, agent, channels, clock } = deps;
+  const { store, agent, platforms, clock } = deps;
 
   /**
    * The part a resumed delivery starts with, if the platform already has it: sent after the reply was recorded
@@ -90,7 +92,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
   /** `resumed`: the delivery was interrupted (crash or shutdown) and its first undelivered part may be out. */
   async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal, resumed: boolean): Promise<void> {
-    const client = channels.forChannel(ref.channel);
+    const client = platforms.forChannel(ref.channel).client;
     for (let i = batch.deliveredParts; i < batch.parts.length; i++) {
       const part = batch.parts[i] as OutboxPart;
       try {
@@ -149,7 +151,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       const result = await agent.respond({
         conversationId: ref.conversationId,
         channel: ref.channel,
-        guest: guestOf(ref, batch),
+        guest: platforms.forChannel(ref.channel).guest(ref, senderNameOf(batch)),
         messages: batch.messages,
         ...(missedMessagesBlock ? { missedMessagesBlock } : {}),
         log,
@@ -221,7 +223,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     // and a handoff (only the notice) show nothing else.
     const media: OutboxPart[] =
       result.outcome === 'answered' && action === undefined ? effects.flatMap((e) => (e.type === 'outbox' ? [e.part] : [])) : [];
-    const texts: OutboxPart[] = text === '' ? [] : splitText(text, channels.forChannel(ref.channel).textLimit).map((t) => ({ type: 'text', text: t }));
+    const texts: OutboxPart[] = text === '' ? [] : splitText(text, platforms.forChannel(ref.channel).client.textLimit).map((t) => ({ type: 'text', text: t }));
     const parts = [...media, ...texts];
     const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
     if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
@@ -282,10 +284,9 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   };
 }
 
-function guestOf(ref: ConversationRef, batch: ClaimedBatch): Guest {
-  const name = batch.messages.findLast((m) => m.senderName)?.senderName;
-  const ids = ref.channel === 'whatsapp' ? { waId: ref.externalId } : { subscriberId: ref.externalId };
-  return name ? { ...ids, name } : ids;
+/** The guest's name as the newest message that carries one gives it. */
+function senderNameOf(batch: ClaimedBatch): string | undefined {
+  return batch.messages.findLast((m) => m.senderName)?.senderName;
 }
 
 function errorCode(err: unknown): string {

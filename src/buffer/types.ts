@@ -22,7 +22,15 @@ export interface InboundMessage {
   mediaRef: string | undefined;
   replyContextId: string | undefined;
   senderName: string | undefined;
+  /**
+   * The route a platform with two webhooks sent this by (WATI: the flow body or the standard event), set by
+   * its parser. The same message may come by both; content dedupe pairs one copy of each. Undefined for a
+   * platform with a single route (ManyChat).
+   */
+  dedupeRoute?: DedupeRoute | undefined;
 }
+
+export type DedupeRoute = 'wati_flow' | 'wati_event';
 
 /** A buffered message as stored, in arrival order within its conversation. */
 export interface BufferedMessage extends InboundMessage {

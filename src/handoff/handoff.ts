@@ -1,15 +1,15 @@
 // Human handoff: the pause, the notice the guest gets, and the platform steps (WATI operator and ticket
-// status, ManyChat Live Chat). The steps are durable jobs (handoff-jobs.ts) enqueued with the reply, each
-// retried on its own schedule. Nothing here is sent to the guest except the configured texts.
+// status, ManyChat Live Chat). The steps are durable jobs that the conversation's platform adapter builds
+// (platforms/*/jobs.ts), enqueued with the reply, each retried on its own schedule. Nothing here is sent to
+// the guest except the configured texts.
 import type { Logger } from 'pino';
-import type { TicketStatus } from '../channels/wati-tickets.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { jobOf, type JobQueue } from '../jobs/types.js';
-import type { HandoffJobKinds } from './handoff-jobs.js';
+import type { JobQueue } from '../jobs/types.js';
 import { loggableConversationId, type ConversationRef } from '../conversation-id.js';
-import type { WatiOutgoingEvent } from '../ingest/wati-payload.js';
 import type { OfficeCalendar } from '../office/schedule.js';
+import type { Platforms, TicketStatus } from '../platforms/types.js';
+import type { WatiOutgoingEvent } from '../platforms/wati/webhook.js';
 import type { PauseReason, PauseStore } from './pause-store.js';
 
 export interface HandoffDeps {
@@ -18,7 +18,8 @@ export interface HandoffDeps {
   office: OfficeCalendar;
   pauses: PauseStore;
   jobs: JobQueue;
-  jobKinds: HandoffJobKinds;
+  /** Each conversation's platform builds its handoff and ticket jobs. */
+  platforms: Pick<Platforms, 'forChannel'>;
   clock: Clock;
   log: Logger;
 }
@@ -93,32 +94,22 @@ export class Handoff {
    * Call inside the transaction that records the notice, so the steps happen with it or not at all.
    */
   enqueueHandoffSteps(ref: ConversationRef, log: Logger): void {
-    const { jobs, jobKinds, clock, config } = this.deps;
-    if (ref.channel === 'whatsapp') {
-      const email = config.handoff.operatorEmail;
-      if (email) {
-        jobs.enqueue(jobOf(jobKinds.assignOperator, { waId: ref.externalId, email }, ref.conversationId), clock.now());
-      } else {
-        log.warn('HANDOVER_OPERATOR_EMAIL is not set: the conversation is not assigned to anyone');
-      }
-      this.enqueueTicketStatus(ref, 'PENDING');
-    } else {
-      jobs.enqueue(
-        jobOf(jobKinds.markConversationOpen, { channel: ref.channel, subscriberId: ref.externalId }, ref.conversationId),
-        clock.now(),
-      );
-    }
+    const { jobs, platforms, clock, config } = this.deps;
+    const steps = platforms.forChannel(ref.channel).handoffJobs(ref, { operatorEmail: config.handoff.operatorEmail, log });
+    for (const job of steps) jobs.enqueue(job, clock.now());
+    this.enqueueTicketStatus(ref, 'PENDING');
   }
 
   /**
-   * Enqueues setting the WATI ticket status (WhatsApp only). A status still waiting to be set is dropped:
-   * the newest one is what staff should see, whenever the retries of the older one would have landed.
+   * Enqueues setting the ticket status, on platforms with tickets (WATI). A status still waiting to be set is
+   * dropped: the newest one is what staff should see, whenever the retries of the older one would have landed.
    */
   enqueueTicketStatus(ref: ConversationRef, status: TicketStatus): void {
-    if (ref.channel !== 'whatsapp') return;
-    const { jobs, jobKinds, clock } = this.deps;
-    jobs.supersedePending(jobKinds.updateChatStatus.kind, ref.conversationId, clock.now());
-    jobs.enqueue(jobOf(jobKinds.updateChatStatus, { waId: ref.externalId, status }, ref.conversationId), clock.now());
+    const { jobs, platforms, clock } = this.deps;
+    const job = platforms.forChannel(ref.channel).ticketStatusJob(ref, status);
+    if (!job) return;
+    jobs.supersedePending(job.kind, ref.conversationId, clock.now());
+    jobs.enqueue(job, clock.now());
   }
 
   /** The ticket is solved: the bot is no longer paused. */

@@ -2,20 +2,20 @@
 // (format of the original's missed-messages block, original-agent.md §6.4):
 //  - from our own store (every channel): guest messages held while the bot was paused and messages human
 //    operators sent (WATI owner:true events), after the bot's last reply;
-//  - WhatsApp only, when the turn starts more than CONTEXT_GAP_MINUTES after the bot's last reply: the WATI
-//    history after that reply, minus what we already know (matched by WATI message ids we recorded, else by
+//  - where the platform has a history (WATI), when the turn starts more than CONTEXT_GAP_MINUTES after the
+//    bot's last reply: the platform's history after that reply, minus what we already know (matched by WATI message ids we recorded, else by
 //    exact normalised text — never fuzzy), minus the bot's own messages and this batch;
-//  - WhatsApp only, first contact: the last HISTORY_IMPORT_MESSAGES messages from WATI, once.
+//  - where the platform has a history, first contact: the last HISTORY_IMPORT_MESSAGES messages from it, once.
 // Fetches are bounded (pages, 429 retries, total time); a failure only leaves that part out.
 import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
 import { messageLine } from '../agent/turn-input.js';
 import type { BufferedMessage } from '../buffer/types.js';
-import type { WatiHistoryItem, WatiTickets } from '../channels/wati-tickets.js';
 import type { Clock } from '../clock.js';
 import { redactUrl } from '../logger.js';
 import type { Config } from '../config.js';
 import type { ConversationRef } from '../conversation-id.js';
+import type { HistoryItem, PlatformHistory, Platforms } from '../platforms/types.js';
 import type { ClaimedBatch } from '../store/buffer-store.js';
 import type { ConversationHistoryRepository, HeldMessage } from '../store/conversation-history-repository.js';
 import { hhmm, isoDate, zonedParts } from '../office/zoned-time.js';
@@ -58,7 +58,8 @@ export const agentLabel = (name: string | null | undefined) => `Agente (${name?.
 export interface MissedMessagesBlockDeps {
   history: ConversationHistoryRepository;
   config: Pick<Config, 'handoff' | 'timezone'>;
-  wati: WatiTickets;
+  /** The conversation's platform gives its history, where it has one. */
+  platforms: Pick<Platforms, 'forChannel'>;
   handoff: Handoff;
   clock: Clock;
   /** Waits for WATI 429 retries (tests shrink it). */
@@ -66,7 +67,7 @@ export interface MissedMessagesBlockDeps {
 }
 
 export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
-  const { history, config, wati, handoff, clock } = deps;
+  const { history, config, platforms, handoff, clock } = deps;
 
   const lineOf = (m: HeldMessage) =>
     messageLine({
@@ -78,18 +79,19 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
   const knownId = (ids: readonly string[], inboundIds: ReadonlySet<string>) =>
     ids.some((id) => inboundIds.has(id) || handoff.pauses.isOperatorMessage(id) || handoff.pauses.isOwnMessage(id));
 
-  /** Whether a WATI item was sent by the bot (recorded id, or a bot operator name, or business side without a person). */
-  const isBotItem = (item: WatiHistoryItem) =>
+  /** Whether a history item was sent by the bot (recorded id, or a bot operator name, or business side without a person). */
+  const isBotItem = (item: HistoryItem) =>
     item.fromBusiness && (item.ids.some((id) => handoff.pauses.isOwnMessage(id)) || !item.operatorName || handoff.isBotOperator(item.operatorName));
 
-  async function missedFromWati(
-    waId: string,
+  async function missedFromPlatform(
+    source: PlatformHistory,
+    ref: ConversationRef,
     cutoff: number,
     batch: ClaimedBatch,
     localTexts: ReadonlySet<string>,
     signal: AbortSignal,
   ): Promise<ContextEntry[]> {
-    const items = await wati.getMessages(waId, {
+    const items = await source.getMessages(ref.externalId, {
       maxPages: MISSED_MAX_PAGES,
       notBefore: cutoff,
       signal,
@@ -97,12 +99,12 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
     });
     const batchIds = new Set(batch.messages.map((m) => m.platformMessageId).filter(Boolean));
     const batchTexts = new Set(batch.messages.map((m) => normalizeText(m.text)).filter((t) => t !== ''));
-    const inbound = history.inboundSince(waId, cutoff);
+    const inbound = history.inboundSince(ref.conversationId, cutoff);
     const inboundIds = new Set(inbound.map((m) => m.platformMessageId).filter((id): id is string => id !== null));
     const seenTexts = new Set([
       ...localTexts,
       ...inbound.map((m) => normalizeText(m.text)),
-      ...history.outboundTextsSince(waId, cutoff).map(normalizeText),
+      ...history.outboundTextsSince(ref.conversationId, cutoff).map(normalizeText),
     ]);
     const entries: ContextEntry[] = [];
     for (const item of items) {
@@ -120,17 +122,17 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
     return entries;
   }
 
-  async function firstContactImport(waId: string, batch: ClaimedBatch, signal: AbortSignal, log: Logger): Promise<string | undefined> {
+  async function firstContactImport(source: PlatformHistory, ref: ConversationRef, batch: ClaimedBatch, signal: AbortSignal, log: Logger): Promise<string | undefined> {
     const limit = config.handoff.historyImportMessages;
-    if (limit <= 0 || handoff.pauses.historyImported(waId) || history.isKnownConversation(waId)) return undefined;
-    const items = await wati.getMessages(waId, {
+    if (limit <= 0 || handoff.pauses.historyImported(ref.conversationId) || history.isKnownConversation(ref.conversationId)) return undefined;
+    const items = await source.getMessages(ref.externalId, {
       maxPages: Math.ceil(limit / 100) + 1,
       pageSize: Math.min(100, limit),
       maxItems: limit,
       signal,
       maxRetryWaitMs: deps.max429WaitMs ?? 5_000,
     });
-    handoff.pauses.markHistoryImported(waId, clock.now());
+    handoff.pauses.markHistoryImported(ref.conversationId, clock.now());
     const batchIds = new Set(batch.messages.map((m) => m.platformMessageId).filter(Boolean));
     const entries: ContextEntry[] = items
       .filter((i) => i.at !== undefined && i.text.trim() !== '' && !i.ids.some((id) => batchIds.has(id)))
@@ -161,10 +163,11 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
     // Not cleared: the timer is unref'd and fires once; the turn signal is the turn's own.
     const signal = deadline(FETCH_BUDGET_MS, turnSignal).signal;
     const blocks: string[] = [];
+    const source = platforms.forChannel(ref.channel).history;
 
-    if (ref.channel === 'whatsapp' && lastReplyAt === null && wati.enabled) {
+    if (source?.enabled && lastReplyAt === null) {
       try {
-        const imported = await firstContactImport(ref.externalId, batch, signal, log);
+        const imported = await firstContactImport(source, ref, batch, signal, log);
         if (imported) blocks.push(imported);
       } catch (err) {
         log.warn({ err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'first-contact history import failed; left out');
@@ -183,9 +186,9 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
       localTexts.add(normalizeText(m.text));
     }
 
-    if (ref.channel === 'whatsapp' && lastReplyAt !== null && now - lastReplyAt > config.handoff.contextGapMs && wati.enabled) {
+    if (source?.enabled && lastReplyAt !== null && now - lastReplyAt > config.handoff.contextGapMs) {
       try {
-        entries.push(...(await missedFromWati(ref.externalId, lastReplyAt, batch, localTexts, signal)));
+        entries.push(...(await missedFromPlatform(source, ref, lastReplyAt, batch, localTexts, signal)));
       } catch (err) {
         log.warn({ err: redactUrl(err instanceof Error ? err.message : String(err)) }, 'WATI history unavailable; missed messages left out');
       }

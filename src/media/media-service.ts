@@ -1,5 +1,5 @@
-// Prepares a batch's media for the model, inside the turn: download once (WATI getMedia with the
-// bearer key, ManyChat CDN without auth), type by real content, keep under the media directory,
+// Prepares a batch's media for the model, inside the turn: download once from where the conversation's
+// platform says (WATI getMedia with the bearer key, ManyChat CDN without auth), type by real content, keep under the media directory,
 // transcribe voice notes once. Nothing here fails the turn: a problem becomes a line asking the guest
 // to resend.
 import { toFile, type OpenAI } from 'openai';
@@ -8,6 +8,8 @@ import { deadline } from '../abort.js';
 import type { BufferedMessage } from '../buffer/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import { createPlatforms } from '../platforms/index.js';
+import type { Platforms } from '../platforms/types.js';
 import { IMAGE_TYPES, PDF_TYPE, receivedContentType } from './content-type.js';
 import { DEFAULT_DOWNLOAD_RETRY, DownloadError, downloadMedia, type DownloadRetry } from './download.js';
 import type { MediaStore, StoredMedia } from './media-store.js';
@@ -66,13 +68,17 @@ export interface MediaServiceDeps {
    * the environment or a request can.
    */
   remotePolicy?: RemoteMediaPolicy;
+  /** Where each channel's media references are downloaded from; by default the adapters built from config. */
+  platforms?: Pick<Platforms, 'forChannel'> | undefined;
 }
 
 export class MediaService {
   private readonly remotePolicy: RemoteMediaPolicy;
+  private readonly platforms: Pick<Platforms, 'forChannel'>;
 
   constructor(private readonly deps: MediaServiceDeps) {
     this.remotePolicy = deps.remotePolicy ?? remoteMediaPolicy(deps.config.media.allowedHosts);
+    this.platforms = deps.platforms ?? createPlatforms(deps.config);
   }
 
   get store(): MediaStore {
@@ -164,19 +170,11 @@ export class MediaService {
     signal: AbortSignal,
   ): Promise<{ bytes: Buffer; contentType: string } | { reason: 'unavailable' | 'too_large' }> {
     const { config } = this.deps;
-    const ref = m.mediaRef as string;
-    let url: string;
-    let headers: Record<string, string> | undefined;
-    let policy: RemoteMediaPolicy | undefined;
-    if (m.channel === 'whatsapp') {
-      if (!config.wati.baseUrl || !config.wati.apiKey) return { reason: 'unavailable' };
-      url = `${config.wati.baseUrl}/api/v1/getMedia?fileName=${encodeURIComponent(ref)}`;
-      headers = { authorization: `Bearer ${config.wati.apiKey}` };
-    } else {
-      url = ref; // ManyChat: the attachment's public CDN URL, no auth; taken from the webhook body, so policed
-      policy = this.remotePolicy;
-    }
-    const label = m.channel === 'whatsapp' ? 'WATI getMedia' : 'ManyChat attachment';
+    const source = this.platforms.forChannel(m.channel).mediaSource(m.mediaRef as string);
+    if (!source) return { reason: 'unavailable' };
+    const { url, headers, label } = source;
+    // A URL chosen by whoever posted the webhook (ManyChat's CDN) is fetched only under the policy.
+    const policy = source.policed ? this.remotePolicy : undefined;
     try {
       const got = await downloadMedia(
         { url, ...(headers ? { headers } : {}), ...(policy ? { policy } : {}), maxBytes: config.media.maxBytes, timeoutMs: config.media.downloadTimeoutMs, signal, label },

@@ -3,8 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { InboundMessage } from '../buffer/types.js';
 import { HttpError } from '../errors.js';
-import { parseManychatBody } from '../ingest/manychat-payload.js';
-import { parseWatiBody, type WatiOutgoingEvent } from '../ingest/wati-payload.js';
+import { parseManychatBody } from '../platforms/manychat/webhook.js';
+import { parseWatiBody, type WatiOutgoingEvent } from '../platforms/wati/webhook.js';
 import type { AcceptResult } from '../store/buffer-store.js';
 import { assertWebhookPasskey } from './webhook-auth.js';
 import { loggableConversationId } from '../conversation-id.js';

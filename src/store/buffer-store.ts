@@ -16,13 +16,6 @@ export const PLATFORM_ID_RETENTION_MS = 48 * 3600_000;
  */
 export const CONTENT_DEDUPE_WINDOW_MS = 60_000;
 
-/** The two routes the same WhatsApp message may take; content dedupe pairs one copy of each, nothing else. */
-type ContentSource = 'wati_flow' | 'wati_event';
-
-function contentSourceOf(message: InboundMessage): ContentSource | undefined {
-  if (message.channel !== 'whatsapp') return undefined;
-  return message.platformMessageId ? 'wati_event' : 'wati_flow';
-}
 
 export type BatchStatus = 'running' | 'delivering' | 'delivered' | 'failed' | 'undelivered' | 'abandoned' | 'held';
 
@@ -204,7 +197,8 @@ export class BufferStore {
     if (idKeys.some((key) => this.stmts.getDedupe.get(key, now))) return { accepted: false, reason: 'duplicate' };
     for (const key of idKeys) this.stmts.putDedupe.run(key, 'id', now + PLATFORM_ID_RETENTION_MS);
 
-    const source = contentSourceOf(first);
+    // The two routes the same WhatsApp message may take; content dedupe pairs one copy of each, nothing else.
+    const source = first.dedupeRoute;
     if (source) {
       const contentKey = contentDedupeKey(messages);
       const seen = this.stmts.getDedupe.get(contentKey, now);

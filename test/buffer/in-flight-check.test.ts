@@ -4,8 +4,10 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/types.js';
 import { createTurnRunner } from '../../src/buffer/turn-runner.js';
-import type { ChannelClient, ChannelClients, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
+import type { ChannelClient, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/types.js';
+import { platformsOf } from '../../src/platforms/index.js';
+import type { Platforms } from '../../src/platforms/types.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { type Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
@@ -48,16 +50,23 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
         }
       : {}),
   };
-  const channels: ChannelClients = {
-    whatsapp: client,
-    manychat: client,
-    forChannel: () => client,
-    disabledReason: () => undefined,
-  };
+  const channels = platformsOf([
+    {
+      name: 'wati',
+      channels: ['whatsapp'],
+      client,
+      disabledReason: () => undefined,
+      guest: (ref) => ({ waId: ref.externalId }),
+      mediaSource: () => undefined,
+      handoffJobs: () => [],
+      ticketStatusJob: () => undefined,
+      jobKinds: [],
+    },
+  ]);
   return { client, channels, sends, lookups };
 }
 
-function setup(channels: ChannelClients, opts: { reply?: string; inFlightCheckTimeoutMs?: number } = {}) {
+function setup(channels: Platforms, opts: { reply?: string; inFlightCheckTimeoutMs?: number } = {}) {
   db = openMigratedDatabase(':memory:');
   const store = new BufferStore(db);
   let now = 1_000_000;
@@ -73,7 +82,7 @@ function setup(channels: ChannelClients, opts: { reply?: string; inFlightCheckTi
   const runTurn = createTurnRunner({
     store,
     agent,
-    channels,
+    platforms: channels,
     clock,
     log: pino({ level: 'silent' }),
     fallbackReply: 'Disculpe',

@@ -7,18 +7,22 @@ import { tempDbPath } from '../support/test-config.js';
 
 const text = (t: string) => ({ type: 'text' as const, text: t });
 
-const msg = (over: Partial<InboundMessage> = {}): InboundMessage => ({
-  conversationId: '50312345678',
-  channel: 'whatsapp',
-  externalUserId: '50312345678',
-  platformMessageId: undefined,
-  kind: 'text',
-  text: 'Hola',
-  mediaRef: undefined,
-  replyContextId: undefined,
-  senderName: undefined,
-  ...over,
-});
+const msg = (over: Partial<InboundMessage> = {}): InboundMessage => {
+  const m: InboundMessage = {
+    conversationId: '50312345678',
+    channel: 'whatsapp',
+    externalUserId: '50312345678',
+    platformMessageId: undefined,
+    kind: 'text',
+    text: 'Hola',
+    mediaRef: undefined,
+    replyContextId: undefined,
+    senderName: undefined,
+    ...over,
+  };
+  // As the WATI parser marks it: an id means the standard event, none the flow body.
+  return 'dedupeRoute' in over ? m : { ...m, dedupeRoute: m.platformMessageId ? 'wati_event' : 'wati_flow' };
+};
 
 let db: Db;
 let store: BufferStore;
@@ -55,7 +59,7 @@ describe('BufferStore.accept', () => {
   });
 
   it('applies no content dedupe to ManyChat, which has a single route', () => {
-    const mc = msg({ conversationId: 'facebook:77', channel: 'facebook', externalUserId: '77', text: 'ok' });
+    const mc = msg({ conversationId: 'facebook:77', channel: 'facebook', externalUserId: '77', text: 'ok', dedupeRoute: undefined });
     expect([store.accept([mc], 0).accepted, store.accept([mc], 1).accepted]).toEqual([true, true]);
   });
 

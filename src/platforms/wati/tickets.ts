@@ -2,50 +2,22 @@
 // history. Each call is one bounded attempt through http.ts, except getMessages, which pages (bounded) and
 // waits on 429 (bounded).
 import { z } from 'zod';
-import { normalizeWatiBaseUrl } from '../config.js';
-import { sleep as abortableSleep, type SleepFn } from '../retry.js';
-import { httpRequest, postJson, type HttpOptions } from './http.js';
-import { ChannelError } from './types.js';
+import { normalizeWatiBaseUrl } from '../../config.js';
+import { sleep as abortableSleep } from '../../retry.js';
+import { httpRequest, postJson, type HttpOptions } from '../../channels/http.js';
+import { ChannelError } from '../../channels/types.js';
+import type { HistoryItem, HistoryQuery, PlatformHistory, TicketStatus } from '../types.js';
 
-export type TicketStatus = 'OPEN' | 'PENDING' | 'SOLVED';
+export type { TicketStatus } from '../types.js';
+export type WatiHistoryItem = HistoryItem;
+export type GetMessagesOptions = HistoryQuery;
 
 export interface WatiApiConfig {
   baseUrl?: string | undefined;
   apiKey?: string | undefined;
 }
 
-export interface WatiHistoryItem {
-  /** WATI `whatsappMessageId`, else its `id`. */
-  platformMessageId: string | undefined;
-  /** Both ids the item carries (either may be what a webhook gave us). */
-  ids: string[];
-  text: string;
-  /** Epoch ms, undefined when the item has no parsable time. */
-  at: number | undefined;
-  /** true when sent from the business side (bot or operator). */
-  fromBusiness: boolean;
-  operatorName: string | undefined;
-  eventType: string | undefined;
-  type: string | undefined;
-}
-
-export interface GetMessagesOptions {
-  /** Stop after this many pages (each up to `pageSize` items). */
-  maxPages: number;
-  pageSize?: number;
-  /** Stop paging once a page holds an item older than this (epoch ms); the page's items are still returned. */
-  notBefore?: number;
-  /** Stop once this many items were collected. */
-  maxItems?: number;
-  /** Retries of one page answered 429, each after Retry-After (capped by maxRetryWaitMs). */
-  max429Retries?: number;
-  maxRetryWaitMs?: number;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  sleep?: SleepFn;
-}
-
-export interface WatiTickets {
+export interface WatiTickets extends PlatformHistory {
   readonly enabled: boolean;
   updateChatStatus(waId: string, status: TicketStatus, signal?: AbortSignal): Promise<void>;
   assignOperator(waId: string, email: string, signal?: AbortSignal): Promise<void>;

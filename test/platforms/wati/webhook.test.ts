@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeWatiMediaPath, parseWatiBody } from '../../src/ingest/wati-payload.js';
-import { fixture } from '../support/app-harness.js';
+import { normalizeWatiMediaPath, parseWatiBody } from '../../../src/platforms/wati/webhook.js';
+import { fixture } from '../../support/app-harness.js';
 
 function message(body: unknown) {
   const r = parseWatiBody(body);

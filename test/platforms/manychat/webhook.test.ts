@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseManychatBody } from '../../src/ingest/manychat-payload.js';
-import { fixture } from '../support/app-harness.js';
+import { parseManychatBody } from '../../../src/platforms/manychat/webhook.js';
+import { fixture } from '../../support/app-harness.js';
 
 function messages(body: unknown) {
   const r = parseManychatBody(body);

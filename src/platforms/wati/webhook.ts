@@ -2,9 +2,9 @@
 //  - the chatbot-flow body the hotel configured (`waId`, `userMessage`|`text`|`message`, `dataType`+`filePath`)
 //  - WATI's standard webhook events (`eventType`, `owner`, `type`, `data`, `whatsappMessageId`, …).
 import { z } from 'zod';
-import type { InboundMessage, MessageKind } from '../buffer/types.js';
-import { whatsappConversation } from '../conversation-id.js';
-import { firstVisible, wellFormed } from './text.js';
+import type { InboundMessage, MessageKind } from '../../buffer/types.js';
+import { whatsappConversation } from '../../conversation-id.js';
+import { firstVisible, wellFormed } from '../../ingest/text.js';
 
 const nullableString = z.string().nullish();
 // Ids and timestamps arrive as strings or numbers depending on the sender.
@@ -178,6 +178,8 @@ export function parseWatiBody(body: unknown): WatiParseResult {
     senderName: nonEmpty(b.senderName)?.trim(),
     // WATI's own id of the message too: the same message may come as `newContactMessageReceived` and as `message`.
     platformMessageAliases: b.whatsappMessageId && b.id && b.id !== b.whatsappMessageId ? [b.id] : undefined,
+    // The flow body carries no id, the standard event does: the same message may come by both routes.
+    dedupeRoute: b.whatsappMessageId ?? b.id ? ('wati_event' as const) : ('wati_flow' as const),
   };
   const watiType = b.type?.trim().toLowerCase() || undefined;
   if (isEvent && watiType && !HANDLED_MESSAGE_TYPES.has(watiType)) return ignored(reasonSlug('unsupported_message_type_', watiType));

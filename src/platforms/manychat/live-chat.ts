@@ -1,8 +1,8 @@
 // ManyChat Live Chat: marks a subscriber's conversation as open so the page's staff see it in their inbox.
-import type { Channel } from '../conversation-id.js';
-import { postJson } from './http.js';
-import { ChannelError } from './types.js';
-import type { ManychatClientConfig } from './manychat-client.js';
+import type { Channel } from '../../conversation-id.js';
+import { postJson } from '../../channels/http.js';
+import { ChannelError } from '../../channels/types.js';
+import type { ManychatClientConfig } from './client.js';
 
 export interface ManychatLiveChat {
   markConversationAsOpen(channel: Channel, subscriberId: string, signal?: AbortSignal): Promise<void>;

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createManychatClient,
   manychatChannelDisabledReason,
-} from '../../src/channels/manychat-client.js';
-import { withRetry } from '../../src/channels/retry.js';
-import { startFakeManychat, type FakeManychat } from '../support/fake-manychat.js';
-import { failure } from './helpers.js';
+} from '../../../src/platforms/manychat/client.js';
+import { withRetry } from '../../../src/channels/retry.js';
+import { startFakeManychat, type FakeManychat } from '../../support/fake-manychat.js';
+import { failure } from '../../channels/helpers.js';
 
 // Larger than Number.MAX_SAFE_INTEGER: Number() would corrupt it.
 const FB_ID = '27118765432109876543';

@@ -1,8 +1,8 @@
 // Validates and normalises ManyChat "External Request" bodies (Messenger and Instagram).
 import { z } from 'zod';
-import type { InboundMessage, MessageKind } from '../buffer/types.js';
-import { manychatConversation } from '../conversation-id.js';
-import { firstVisible } from './text.js';
+import type { InboundMessage, MessageKind } from '../../buffer/types.js';
+import { manychatConversation } from '../../conversation-id.js';
+import { firstVisible } from '../../ingest/text.js';
 
 /** ManyChat ids are digit strings; numbers too large for a double arrive as strings (see json-text.ts). */
 const subscriberId = z

@@ -4,13 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FormData } from 'undici';
 import { z } from 'zod';
-import { normalizeWatiBaseUrl } from '../config.js';
-import { contentTypeByExtension } from '../media/content-type.js';
-import type { Channel } from '../conversation-id.js';
-import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from './http.js';
-import { WHATSAPP_TEXT_LIMIT } from './split-text.js';
-import { ChannelError, type ChannelClient, type OutboundMedia, type SentMessage, type SentMessageQuery } from './types.js';
-import { createWatiTickets, type WatiHistoryItem } from './wati-tickets.js';
+import { normalizeWatiBaseUrl } from '../../config.js';
+import { contentTypeByExtension } from '../../media/content-type.js';
+import type { Channel } from '../../conversation-id.js';
+import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from '../../channels/http.js';
+import { WHATSAPP_TEXT_LIMIT } from '../../channels/split-text.js';
+import { ChannelError, type ChannelClient, type OutboundMedia, type SentMessage, type SentMessageQuery } from '../../channels/types.js';
+import { createWatiTickets, type WatiHistoryItem } from './tickets.js';
 
 export interface WatiClientConfig {
   baseUrl?: string | undefined;
