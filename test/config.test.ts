@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { bufferConfig } from '../src/buffer/config.js';
+import { ConfigError, configSlices, loadConfig } from '../src/config.js';
+import { watiConfig } from '../src/platforms/wati/config.js';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -55,5 +60,192 @@ describe('loadConfig', () => {
     expect(custom.handoff.historyImportMessages).toBe(0);
     expect(custom.adminToken).toBe('t');
     expect(() => loadConfig({ BOT_PAUSE_HOURS: '0' })).toThrow(/BOT_PAUSE_HOURS/);
+  });
+});
+
+/** Every variable set to a non-default value (and one the service does not read). */
+const FULL_ENV = {
+  PORT: '9100',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'debug',
+  CONVERSATION_DB_PATH: '/var/lib/watibot3/bot.db',
+  WEBHOOK_PASSKEY: ' secret ',
+  WATIBOT4_PASSKEY: 'legacy',
+  WATI_API_URL: 'https://live-mt-server.wati.io/123456/api/v1/',
+  WATI_API_KEY: 'wati-key',
+  MANYCHAT_API_URL: 'https://mc.example.com/',
+  MANYCHAT_API_KEY: 'fb-key',
+  MANYCHAT_INSTAGRAM_API_KEY: 'ig-key',
+  PUBLIC_MEDIA_BASE_URL: 'https://bot.example.com/',
+  BUFFER_QUIET_SECONDS: '2.5',
+  BUFFER_MEDIA_QUIET_SECONDS: '20',
+  BUFFER_MAX_WAIT_SECONDS: '40',
+  MAX_CONCURRENT_TURNS: '4',
+  OPENAI_API_KEY: 'sk-test',
+  OPENAI_BASE_URL: 'https://llm.example.com/v1/',
+  OPENAI_MODEL: ' gpt-5-mini ',
+  LLM_API: 'chat_completions',
+  OPENAI_REASONING_EFFORT: 'medium',
+  OPENAI_MAX_OUTPUT_TOKENS: '2000',
+  OPENAI_TIMEOUT_SECONDS: '45',
+  SYSTEM_INSTRUCTIONS_PATH: '/etc/watibot3/prompt.txt',
+  HISTORY_MAX_TOKENS: '12000',
+  MAX_TOOL_ROUNDS: '5',
+  AGENT_TURN_BUDGET_SECONDS: '120',
+  TOOL_TIMEOUT_SECONDS: '15',
+  LLM_OPENAI_DIALECT: 'off',
+  TIMEZONE: 'America/Guatemala',
+  FALLBACK_REPLY: 'Un momento, por favor.',
+  OFFICE_HOURS: 'mon-fri 09:00-18:00',
+  OFFICE_CLOSURES: '2025-12-24 12:00-18:00; 2025-12-31',
+  HANDOVER_OPERATOR_EMAIL: 'reservas@example.com',
+  BOT_OPERATOR_NAMES: 'Bot, Asistente ',
+  BOT_PAUSE_HOURS: '6',
+  HANDOVER_MESSAGE_OPEN: 'Abierto',
+  HANDOVER_MESSAGE_CLOSED: 'Cerrado',
+  GOODBYE_MESSAGE: 'Adiós',
+  CONTEXT_GAP_MINUTES: '10',
+  HISTORY_IMPORT_MESSAGES: '0',
+  ADMIN_TOKEN: 'admin-token',
+  MEDIA_MAX_BYTES: '1048576',
+  MEDIA_RETENTION_DAYS: '7',
+  MEDIA_DOWNLOAD_TIMEOUT_SECONDS: '30',
+  MEDIA_DIR: '/srv/media',
+  MEDIA_ALLOWED_HOSTS: 'fbcdn.net, Example.COM',
+  TRANSCRIPTION_MODEL: 'whisper-1',
+  TRANSCRIPTION_LANGUAGE: 'en',
+  PAYMENT_DESTINATION_ACCOUNT: '0123456789',
+  PAYMENT_PROOF_MODEL: 'gpt-5',
+  UNRELATED: 'ignored',
+};
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  return expect.unreachable('loadConfig accepted the environment');
+}
+
+describe('configuration slices', () => {
+  it('compose into the same Config as the flat schema they replaced', () => {
+    // Captured from the single-schema loadConfig before it was split into slices.
+    expect(loadConfig(FULL_ENV)).toStrictEqual({
+      port: 9100,
+      host: '127.0.0.1',
+      logLevel: 'debug',
+      dbPath: '/var/lib/watibot3/bot.db',
+      webhookPasskey: 'secret',
+      wati: { baseUrl: 'https://live-mt-server.wati.io/123456', apiKey: 'wati-key' },
+      manychat: { baseUrl: 'https://mc.example.com', facebookApiKey: 'fb-key', instagramApiKey: 'ig-key' },
+      publicMediaBaseUrl: 'https://bot.example.com',
+      buffer: { quietMs: 2500, mediaQuietMs: 20_000, maxWaitMs: 40_000, maxConcurrentTurns: 4 },
+      llm: {
+        apiKey: 'sk-test',
+        baseUrl: 'https://llm.example.com/v1',
+        model: 'gpt-5-mini',
+        api: 'chat_completions',
+        reasoningEffort: 'medium',
+        maxOutputTokens: 2000,
+        timeoutMs: 45_000,
+        systemInstructionsPath: '/etc/watibot3/prompt.txt',
+        historyMaxTokens: 12_000,
+        maxToolRounds: 5,
+        turnBudgetMs: 120_000,
+        toolTimeoutMs: 15_000,
+        openaiDialect: 'off',
+      },
+      timezone: 'America/Guatemala',
+      fallbackReply: 'Un momento, por favor.',
+      office: { hours: 'mon-fri 09:00-18:00', closures: '2025-12-24 12:00-18:00; 2025-12-31' },
+      handoff: {
+        operatorEmail: 'reservas@example.com',
+        botOperatorNames: ['bot', 'asistente'],
+        pauseMs: 6 * 3600_000,
+        messageOpen: 'Abierto',
+        messageClosed: 'Cerrado',
+        goodbyeMessage: 'Adiós',
+        contextGapMs: 600_000,
+        historyImportMessages: 0,
+      },
+      adminToken: 'admin-token',
+      media: {
+        maxBytes: 1_048_576,
+        retentionMs: 7 * 86_400_000,
+        downloadTimeoutMs: 30_000,
+        dir: '/srv/media',
+        allowedHosts: ['fbcdn.net', 'example.com'],
+        transcriptionModel: 'whisper-1',
+        transcriptionLanguage: 'en',
+        paymentDestinationAccount: '0123456789',
+        paymentProofModel: 'gpt-5',
+      },
+    });
+  });
+
+  it('treat blank values as unset and resolve the defaults that come from other slices', () => {
+    const blank = Object.fromEntries(Object.keys(FULL_ENV).map((name) => [name, ' ']));
+    expect(loadConfig(blank)).toStrictEqual(loadConfig({}));
+    expect(loadConfig({}).media).toMatchObject({ dir: join('data', 'media'), paymentProofModel: 'gpt-5' });
+    const c = loadConfig({ CONVERSATION_DB_PATH: ':memory:', OPENAI_MODEL: 'm1', WATIBOT4_PASSKEY: 'legacy' });
+    expect(c.media.dir).toBe(join(tmpdir(), 'watibot3-media'));
+    expect(c.media.paymentProofModel).toBe('m1');
+    expect(c.webhookPasskey).toBe('legacy');
+  });
+
+  it('a slice reports its variable by name', () => {
+    const wati = watiConfig.safeParse({ WATI_API_URL: 'ftp://example.com', WATI_API_KEY: 'k' });
+    expect(wati.success).toBe(false);
+    expect(wati.error?.issues.map((i) => i.path)).toContainEqual(['WATI_API_URL']);
+    expect(watiConfig.parse({ WATI_API_URL: 'https://x.example/1/api/v1', OTHER: 'x' })).toEqual({
+      baseUrl: 'https://x.example/1',
+      apiKey: undefined,
+    });
+    const buffer = bufferConfig.safeParse({ BUFFER_QUIET_SECONDS: '60', BUFFER_MAX_WAIT_SECONDS: '30' });
+    expect(buffer.error?.issues).toMatchObject([
+      { path: ['BUFFER_MAX_WAIT_SECONDS'], message: 'must be at least BUFFER_QUIET_SECONDS' },
+    ]);
+    expect(issuesOf({ MEDIA_ALLOWED_HOSTS: 'http://x' })).toEqual([
+      'MEDIA_ALLOWED_HOSTS: "http://x" is not a host name (expected comma-separated names such as fbcdn.net)',
+    ]);
+  });
+
+  it('reports every bad variable of every slice at once, each once', () => {
+    const bad = {
+      PORT: 'eighty', // server
+      TIMEZONE: 'Mars/Base', // server
+      WATI_API_URL: 'not a url', // wati
+      MANYCHAT_API_URL: 'ftp://manychat', // manychat
+      BUFFER_QUIET_SECONDS: '60', // buffer: cross-variable check, reported with the rest
+      BUFFER_MAX_WAIT_SECONDS: '30',
+      LLM_API: 'assistants', // agent
+      OFFICE_HOURS: 'garbage', // office
+      BOT_PAUSE_HOURS: '0', // handoff
+      MEDIA_MAX_BYTES: '1.5', // media
+    };
+    const issues = issuesOf(bad);
+    const names = issues.map((issue) => issue.slice(0, issue.indexOf(':')));
+    expect(names.toSorted()).toEqual(
+      ['PORT', 'TIMEZONE', 'WATI_API_URL', 'MANYCHAT_API_URL', 'BUFFER_MAX_WAIT_SECONDS', 'LLM_API', 'OFFICE_HOURS', 'BOT_PAUSE_HOURS', 'MEDIA_MAX_BYTES'].toSorted(),
+    );
+    expect(issues).toContain('BUFFER_MAX_WAIT_SECONDS: must be at least BUFFER_QUIET_SECONDS');
+    expect(issues).toContain('MEDIA_MAX_BYTES: must be an integer');
+  });
+
+  it('each variable is read by exactly one slice and documented in .env.example and the README', () => {
+    const read = Object.values(configSlices).flatMap((slice) => Object.keys(slice.in.shape));
+    expect(read.length).toBe(new Set(read).size);
+    expect(read.toSorted()).toEqual(Object.keys(FULL_ENV).filter((name) => name !== 'UNRELATED').toSorted());
+
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const exampleNames = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(exampleNames.toSorted()).toEqual(read.toSorted());
+
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration') + 1));
+    const tableNames = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]);
+    expect(tableNames.toSorted()).toEqual(read.toSorted());
   });
 });

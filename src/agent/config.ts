@@ -1,0 +1,53 @@
+// Model and agent-loop configuration slice (`config.llm`): the OpenAI-compatible API, the model and the
+// bounds of one turn.
+import { z } from 'zod';
+import {
+  baseUrl,
+  emptyToUndefined,
+  oneOf,
+  optionalString,
+  positiveInt,
+  seconds,
+  secondsToMs,
+  text,
+  trimmedText,
+} from '../config-schema.js';
+
+export const agentConfig = z
+  .object({
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: z.preprocess(emptyToUndefined, baseUrl.optional()),
+    OPENAI_MODEL: trimmedText('gpt-5'),
+    LLM_API: oneOf(['responses', 'chat_completions'], 'responses'),
+    OPENAI_REASONING_EFFORT: oneOf(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'], 'low'),
+    OPENAI_MAX_OUTPUT_TOKENS: positiveInt(4000, 200_000),
+    OPENAI_TIMEOUT_SECONDS: seconds(90),
+    SYSTEM_INSTRUCTIONS_PATH: text('resources/system_instructions.txt'),
+    HISTORY_MAX_TOKENS: positiveInt(30_000, 2_000_000),
+    MAX_TOOL_ROUNDS: positiveInt(8, 50),
+    AGENT_TURN_BUDGET_SECONDS: seconds(300),
+    TOOL_TIMEOUT_SECONDS: seconds(30),
+    // auto = only when OPENAI_BASE_URL is unset or points at api.openai.com, because strict compatible
+    // servers (Gemini) reject unknown fields.
+    LLM_OPENAI_DIALECT: oneOf(['auto', 'on', 'off'], 'auto'),
+  })
+  .transform((e) => ({
+    apiKey: e.OPENAI_API_KEY,
+    baseUrl: e.OPENAI_BASE_URL,
+    model: e.OPENAI_MODEL,
+    api: e.LLM_API,
+    reasoningEffort: e.OPENAI_REASONING_EFFORT,
+    maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
+    timeoutMs: secondsToMs(e.OPENAI_TIMEOUT_SECONDS),
+    systemInstructionsPath: e.SYSTEM_INSTRUCTIONS_PATH,
+    historyMaxTokens: e.HISTORY_MAX_TOKENS,
+    maxToolRounds: e.MAX_TOOL_ROUNDS,
+    /** Wall-clock bound of one turn: all model calls, retries, backoff and tools. */
+    turnBudgetMs: secondsToMs(e.AGENT_TURN_BUDGET_SECONDS),
+    /** Default tool handler timeout. */
+    toolTimeoutMs: secondsToMs(e.TOOL_TIMEOUT_SECONDS),
+    /** Chat Completions mode: whether OpenAI-only request fields (store, prompt_cache_key, max_completion_tokens) are sent. */
+    openaiDialect: e.LLM_OPENAI_DIALECT,
+  }));
+
+export type AgentConfig = z.output<typeof agentConfig>;
