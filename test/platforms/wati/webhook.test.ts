@@ -28,6 +28,12 @@ describe('parseWatiBody', () => {
     });
   });
 
+  it('marks the route each message came by, for content dedupe: flow body (no id) or standard event (id)', () => {
+    expect(message(fixture('wati_text.json')).dedupeRoute).toBe('wati_flow');
+    expect(message(fixture('wati_event_text.json')).dedupeRoute).toBe('wati_event');
+    expect(message({ waId: '50312345678', userMessage: 'data/images/x.jpg' }).dedupeRoute).toBe('wati_flow');
+  });
+
   it('reads a standard voice event as audio with its data path', () => {
     expect(message(fixture('wati_event_voice.json'))).toMatchObject({
       kind: 'audio',
