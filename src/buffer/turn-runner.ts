@@ -237,7 +237,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       for (const effect of effects) {
         if (effect.type !== 'job') continue;
         if (!deps.jobs) throw new Error('a tool enqueued a job but the turn runner has no job queue');
-        deps.jobs.enqueue({ conversationId, ...effect.job }, clock.now());
+        deps.jobs.enqueue({ ...effect.job, conversationId: effect.job.conversationId ?? conversationId }, clock.now());
         enqueuedJobs = true;
       }
       if (!handoff) return;
