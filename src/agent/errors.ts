@@ -34,6 +34,8 @@ export interface ClassifiedError {
   retryable: boolean;
   /** The request did not fit the model's context window. */
   contextLength: boolean;
+  /** The API refused the replayed reasoning items (stateless replay); a call without them may pass. */
+  replayRejected?: boolean;
   httpStatus?: number | undefined;
   requestId?: string | undefined;
   /** From Retry-After / retry-after-ms. */
@@ -49,6 +51,9 @@ function retryAfterMs(headers: Headers | undefined, now: number): number | undef
 }
 
 const CONTEXT_LENGTH_CODES: ReadonlySet<string> = new Set(['context_length_exceeded', 'string_above_max_length']);
+
+/** OpenAI's messages when replayed reasoning is refused (missing following item, not persisted, bad encrypted content). */
+const REPLAY_REJECTED = /without its required following item|without its required 'reasoning' item|not persisted when `?store`? is set to false|encrypted content/i;
 
 export function classifyError(err: unknown, now: number = Date.now()): ClassifiedError {
   if (err instanceof ModelResponseError) {
@@ -93,8 +98,9 @@ export function classifyError(err: unknown, now: number = Date.now()): Classifie
     if (status === 408) return { ...base, errorClass: 'timeout', retryable: true, contextLength: false };
     if (status === 409) return { ...base, errorClass: 'conflict', retryable: true, contextLength: false };
     if (status === 401 || status === 403) return { ...base, errorClass: 'auth_error', retryable: false, contextLength: false };
-    if (status === 404) return { ...base, errorClass: 'not_found', retryable: false, contextLength: false };
-    if (status === 400 || status === 422) return { ...base, errorClass: 'bad_request', retryable: false, contextLength: false };
+    const replayRejected = (status === 400 || status === 404) && REPLAY_REJECTED.test(err.message);
+    if (status === 404) return { ...base, errorClass: 'not_found', retryable: false, contextLength: false, replayRejected };
+    if (status === 400 || status === 422) return { ...base, errorClass: 'bad_request', retryable: false, contextLength: false, replayRejected };
     return { ...base, errorClass: 'client_error', retryable: false, contextLength: false };
   }
   return { errorClass: 'internal_error', retryable: false, contextLength: false };

@@ -13,6 +13,11 @@ export interface ModelRequest {
   /** 'none' keeps the tool list (same cached prefix) but forbids calls. */
   toolChoice: 'auto' | 'none';
   promptCacheKey: string;
+  /**
+   * Send no reasoning items and no provider item ids (Responses API): the recovery when the API refused the
+   * replayed reasoning, so a conversation is not stuck failing on its own transcript.
+   */
+  withoutReasoning?: boolean;
 }
 
 export interface ModelCallOptions {

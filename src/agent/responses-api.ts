@@ -218,7 +218,7 @@ export function createResponsesApi(client: OpenAI, options: ResponsesApiOptions)
       const body: ResponseCreateParamsNonStreaming = {
         model: options.model,
         instructions: request.instructions,
-        input: buildResponsesInput(request, replayReasoning),
+        input: buildResponsesInput(request, replayReasoning && request.withoutReasoning !== true),
         store: false,
         max_output_tokens: options.maxOutputTokens,
         prompt_cache_key: request.promptCacheKey,

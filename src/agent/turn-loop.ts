@@ -79,6 +79,8 @@ export class TurnLoop {
   private replay: TranscriptItem[] = [];
   private budget: number;
   private contextRetried = false;
+  /** Set once the API refused the replayed reasoning: the rest of the turn sends none. */
+  private withoutReasoning = false;
 
   /**
    * `turnItems` are the turn's input (date note, missed-messages block, the guest's batch); the rounds are
@@ -201,6 +203,12 @@ export class TurnLoop {
         );
         continue;
       }
+      if (c.replayRejected && !this.withoutReasoning) {
+        // Once per turn: the same request without reasoning items or provider ids, which the API takes.
+        this.withoutReasoning = true;
+        this.log.warn({ errorClass: c.errorClass, httpStatus: c.httpStatus }, 'replayed reasoning refused; retrying without it');
+        continue;
+      }
       if (!c.retryable || attempt >= policy.maxAttempts) throw new TurnFailure(c.errorClass);
       const delay = backoffDelayMs(attempt, policy, c.retryAfterMs, this.deps.random);
       if (delay === undefined || performance.now() + delay >= this.deadline) throw new TurnFailure(c.errorClass);
@@ -235,6 +243,7 @@ export class TurnLoop {
           notes,
           toolChoice,
           promptCacheKey: this.cacheKey,
+          ...(this.withoutReasoning ? { withoutReasoning: true } : {}),
         },
         { timeoutMs: Math.max(1, Math.floor(Math.min(config.llm.timeoutMs, remaining))), signal: callAbort.signal },
       );

@@ -545,6 +545,28 @@ describe('Responses mode specifics', () => {
     expect(own.map((i) => i.type)).toEqual(['message', 'message', 'reasoning', 'function_call', 'function_call_output']);
   });
 
+  it('retries once without reasoning when the API refuses the replayed reasoning, instead of failing the conversation', async () => {
+    const h = makeAgent(testConfig('responses', fake.url));
+    fake.queue(textReply('Hola.', { reasoning: {} }));
+    const first = await h.agent.respond(turnOf([textMessage('Hola')]));
+    first.commit?.();
+    // Encrypted content the API can no longer verify (e.g. a key rotation on its side).
+    h.db.exec(`UPDATE transcript_items SET data = json_set(data, '$.responsesItem.encrypted_content', 'gAAAA_stale') WHERE kind = 'reasoning'`);
+
+    fake.reset();
+    fake.queue(textReply('Con gusto.', { reasoning: {} }));
+    const result = await h.agent.respond(turnOf([textMessage('Gracias')]));
+    expectAnswered(result);
+    expect(result.reply).toBe('Con gusto.');
+    expect(fake.requests).toHaveLength(2);
+    // The first request replayed the stale reasoning (the fake refuses it with 400); the second did not.
+    expect(asArray(fake.requests[0]?.body.input).some((i) => i.type === 'reasoning')).toBe(true);
+    const retried = asArray(fake.requests[1]?.body.input);
+    expect(retried.some((i) => i.type === 'reasoning')).toBe(false);
+    expect(retried.some((i) => typeof i.id === 'string')).toBe(false);
+    expect(retried.filter((i) => i.role === 'assistant').map((i) => i.content)).toEqual([expect.anything()]);
+  });
+
   it('drops a reasoning item whose item was stored with an id but whose encrypted content is missing, and that id', async () => {
     const h = makeAgent(testConfig('responses', fake.url));
     fake.queue(textReply('Hola.', { reasoning: {} }));
