@@ -2,12 +2,11 @@
 // conversation's adapter and never branches on the channel. This scans the sources outside src/platforms/
 // with the TypeScript parser (so comments and log texts are no false alarms) and names each file and line
 // that compares a value with a channel name (`=== 'whatsapp'`, `!== 'facebook'`, `case 'instagram':`).
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-
-const SRC = join(import.meta.dirname, '../../src');
+import { SRC, scanSource, sourceFiles, type SourceFinding } from '../support/source-scan.js';
 
 const CHANNELS = new Set(['whatsapp', 'facebook', 'instagram']);
 
@@ -21,48 +20,27 @@ const EQUALITY = new Set([
   ts.SyntaxKind.ExclamationEqualsToken,
 ]);
 
-interface Finding {
-  /** Path relative to src/, with forward slashes. */
-  file: string;
-  line: number;
-  what: string;
-}
-
 function channelLiteral(node: ts.Node): string | undefined {
   const inner = ts.isParenthesizedExpression(node) ? node.expression : node;
   return (ts.isStringLiteral(inner) || ts.isNoSubstitutionTemplateLiteral(inner)) && CHANNELS.has(inner.text) ? inner.text : undefined;
 }
 
-function findChannelBranches(file: string, source: string): Finding[] {
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const findings: Finding[] = [];
-  const report = (node: ts.Node, what: string) =>
-    findings.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, what });
-  const visit = (node: ts.Node): void => {
+function findChannelBranches(file: string, source: string): SourceFinding[] {
+  return scanSource(file, source, (node, report, sf) => {
     if (ts.isBinaryExpression(node) && EQUALITY.has(node.operatorToken.kind)) {
       const channel = channelLiteral(node.left) ?? channelLiteral(node.right);
-      if (channel) report(node, `${node.operatorToken.getText(sf)} '${channel}'`);
+      if (channel) report(`${node.operatorToken.getText(sf)} '${channel}'`);
     }
     if (ts.isCaseClause(node)) {
       const channel = channelLiteral(node.expression);
-      if (channel) report(node, `case '${channel}':`);
+      if (channel) report(`case '${channel}':`);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return findings;
-}
-
-function sourcesOutsidePlatforms(): string[] {
-  return readdirSync(SRC, { recursive: true, encoding: 'utf8' })
-    .map((p) => p.split(sep).join('/'))
-    .filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && !ALLOWED(p))
-    .sort();
+  });
 }
 
 describe('channel branches', () => {
   it('no file outside src/platforms/ branches on the channel', () => {
-    const findings = sourcesOutsidePlatforms().flatMap((file) => findChannelBranches(file, readFileSync(join(SRC, file), 'utf8')));
+    const findings = sourceFiles(ALLOWED).flatMap((file) => findChannelBranches(file, readFileSync(join(SRC, file), 'utf8')));
     expect(
       findings.map((f) => `src/${f.file}:${f.line}: ${f.what}`),
       "ask the conversation's platform adapter (src/platforms/) instead of testing the channel",

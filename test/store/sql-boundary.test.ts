@@ -1,12 +1,11 @@
 // All SQL lives in src/store/: every other folder calls repository methods. This scans the sources outside
 // src/store/ with the TypeScript parser (so comments, regexes and `regex.exec(...)` are no false alarms) and
 // names each file and line that prepares or runs SQL, or holds a literal shaped like an SQL statement.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-
-const SRC = join(import.meta.dirname, '../../src');
+import { SRC, scanSource, sourceFiles, type SourceFinding } from '../support/source-scan.js';
 
 /** Receivers that are a database handle: `db`, `this.db`, `deps.db`, `getDb()`, `database`, `sqlite`. */
 const DB_RECEIVER = /(?:^|[a-z_$])db$|database$|sqlite$/i;
@@ -22,13 +21,6 @@ const SQL_LITERAL = [
   /^(?:CREATE|DROP|ALTER)\s+(?:UNIQUE\s+|TEMP(?:ORARY)?\s+|VIRTUAL\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\s/i,
   /^PRAGMA\s+\w/i,
 ];
-
-interface SqlFinding {
-  /** Path relative to src/, with forward slashes. */
-  file: string;
-  line: number;
-  what: string;
-}
 
 /** The name a call's receiver ends in: `this.db` → db, `getDb()` → getDb. */
 function receiverName(expr: ts.Expression): string | undefined {
@@ -46,34 +38,20 @@ function literalText(node: ts.Node): string | undefined {
   return undefined;
 }
 
-function findSql(file: string, source: string): SqlFinding[] {
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const findings: SqlFinding[] = [];
-  const report = (node: ts.Node, what: string) =>
-    findings.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, what });
-  const visit = (node: ts.Node): void => {
+function findSql(file: string, source: string): SourceFinding[] {
+  return scanSource(file, source, (node, report) => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
       const receiver = receiverName(node.expression.expression) ?? '';
-      if (method === 'pragma') report(node, `.pragma( on ${receiver || 'an expression'}`);
-      else if ((method === 'prepare' || method === 'exec') && DB_RECEIVER.test(receiver)) report(node, `${receiver}.${method}(`);
+      if (method === 'pragma') report(`.pragma( on ${receiver || 'an expression'}`);
+      else if ((method === 'prepare' || method === 'exec') && DB_RECEIVER.test(receiver)) report(`${receiver}.${method}(`);
     }
     const text = literalText(node);
     if (text !== undefined) {
       const trimmed = text.trimStart();
-      if (SQL_LITERAL.some((re) => re.test(trimmed))) report(node, `SQL literal "${trimmed.replace(/\s+/g, ' ').slice(0, 60)}"`);
+      if (SQL_LITERAL.some((re) => re.test(trimmed))) report(`SQL literal "${trimmed.replace(/\s+/g, ' ').slice(0, 60)}"`);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return findings;
-}
-
-function sourcesOutsideStore(): string[] {
-  return readdirSync(SRC, { recursive: true, encoding: 'utf8' })
-    .map((p) => p.split(sep).join('/'))
-    .filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && !p.startsWith('store/'))
-    .sort();
+  });
 }
 
 /**
@@ -84,7 +62,7 @@ const PENDING: readonly { file: string; findings: number; why: string }[] = [];
 
 describe('SQL boundary', () => {
   it('no file outside src/store/ prepares or runs SQL', () => {
-    const findings = sourcesOutsideStore().flatMap((file) => findSql(file, readFileSync(join(SRC, file), 'utf8')));
+    const findings = sourceFiles((p) => p.startsWith('store/')).flatMap((file) => findSql(file, readFileSync(join(SRC, file), 'utf8')));
     const pendingFiles = new Set(PENDING.map((p) => p.file));
     const unexpected = findings.filter((f) => !pendingFiles.has(f.file)).map((f) => `src/${f.file}:${f.line}: ${f.what}`);
     expect(unexpected, 'SQL belongs in a repository module under src/store/').toEqual([]);
