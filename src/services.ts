@@ -167,7 +167,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       missedMessagesBlock: createMissedMessagesBlock({ history, config, platforms, handoff, clock }),
       jobs,
       wakeJobs: () => jobWorker.wake(),
-      media: { resourcesDir, publicMediaBaseUrl: config.publicMediaBaseUrl },
+      media: {
+        resourcesDir,
+        publicMediaBaseUrl: config.publicMediaBaseUrl,
+        storedMediaPath: (conversationId, mediaId) => mediaStore.pathOf(conversationId, mediaId),
+      },
     });
     const scheduler = new TurnScheduler({
       store,

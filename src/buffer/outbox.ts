@@ -7,8 +7,11 @@ import type { OutboundMedia } from '../channels/types.js';
 export const OUTBOX_MEDIA_KINDS = ['image', 'document'] as const;
 export type OutboxMediaKind = (typeof OUTBOX_MEDIA_KINDS)[number];
 
-/** A file the hotel ships under resources/ (e.g. `pictures/bungalows/familiar/1.jpg`), or a public URL. */
-export type OutboxMediaSource = { type: 'resource'; path: string } | { type: 'url'; url: string };
+/**
+ * A file the hotel ships under resources/ (e.g. `pictures/bungalows/familiar/1.jpg`), a file this
+ * conversation's guest sent (its media id, e.g. to show a payment proof back), or a public URL.
+ */
+export type OutboxMediaSource = { type: 'resource'; path: string } | { type: 'stored'; mediaId: string } | { type: 'url'; url: string };
 
 export interface OutboxText {
   type: 'text';
@@ -36,6 +39,7 @@ const mediaSchema = z.object({
   kind: z.enum(OUTBOX_MEDIA_KINDS),
   source: z.discriminatedUnion('type', [
     z.object({ type: z.literal('resource'), path: resourcePath }),
+    z.object({ type: z.literal('stored'), mediaId: z.string().regex(/^m_[0-9a-f]{12}$/) }),
     z.object({ type: z.literal('url'), url: z.string().url().refine((u) => u.startsWith('https://'), { error: 'must be https' }) }),
   ]),
   caption: z.string().max(1024).optional(),
@@ -61,7 +65,8 @@ export function validMediaPart(part: OutboxMedia): OutboxMedia {
 /** The text recorded for a delivered part (outbound_messages.text): the text, or the caption and file. */
 export function partSummary(part: OutboxPart): string {
   if (part.type === 'text') return part.text;
-  const where = part.source.type === 'resource' ? part.source.path : part.source.url;
+  const where =
+    part.source.type === 'resource' ? part.source.path : part.source.type === 'stored' ? part.source.mediaId : part.source.url;
   return part.caption ? `${part.caption} [${where}]` : `[${where}]`;
 }
 
@@ -70,13 +75,23 @@ export interface MediaLocations {
   resourcesDir: string;
   /** Where resources/pictures is served publicly (PUBLIC_MEDIA_BASE_URL + /pictures/…), for ManyChat. */
   publicMediaBaseUrl: string | undefined;
+  /** The file of a media item a guest of this conversation sent (never another conversation's). */
+  storedMediaPath?: ((conversationId: string, mediaId: string) => string | undefined) | undefined;
 }
 
-/** What a channel client needs to send a media part: the local file (WATI uploads it) and its public URL. */
-export function resolveOutboxMedia(part: OutboxMedia, where: MediaLocations): OutboundMedia {
+/**
+ * What a channel client needs to send a media part: the local file (WATI uploads it) and its public URL
+ * (ManyChat fetches it; guests' own files are never public, so they cannot go out through ManyChat).
+ */
+export function resolveOutboxMedia(part: OutboxMedia, where: MediaLocations, conversationId: string): OutboundMedia {
   const caption = part.caption ? { caption: part.caption } : {};
   if (part.source.type === 'url') {
     return { kind: part.kind, filePath: '', publicUrl: part.source.url, ...caption };
+  }
+  if (part.source.type === 'stored') {
+    const filePath = where.storedMediaPath?.(conversationId, part.source.mediaId);
+    if (!filePath) throw new Error('stored media not found in this conversation');
+    return { kind: part.kind, filePath, ...caption };
   }
   const filePath = join(where.resourcesDir, part.source.path);
   if (!filePath.startsWith(where.resourcesDir + sep)) throw new Error('media part outside resources/');

@@ -106,7 +106,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         const send = () =>
           part.type === 'text'
             ? client.sendText(ref.channel, ref.externalId, part.text)
-            : client.sendMedia(ref.channel, ref.externalId, resolveOutboxMedia(part, deps.media));
+            : client.sendMedia(ref.channel, ref.externalId, resolveOutboxMedia(part, deps.media, ref.conversationId));
         const sent =
           found ??
           (await withRetry(send, deps.sendRetry, {

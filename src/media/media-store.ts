@@ -36,6 +36,12 @@ export class MediaStore {
     return this.rows.get(conversationId, mediaId);
   }
 
+  /** The file of a media item of this conversation, if it is still kept. */
+  pathOf(conversationId: string, mediaId: string): string | undefined {
+    const media = this.get(conversationId, mediaId);
+    return media ? join(this.dir, media.fileName) : undefined;
+  }
+
   /** Writes the bytes (atomically: temp file, then rename) and records them. */
   async save(input: { conversationId: string; sourceRef: string; contentType: string; bytes: Buffer; now: number }): Promise<StoredMedia> {
     const existing = this.findBySource(input.conversationId, input.sourceRef);

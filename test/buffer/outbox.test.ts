@@ -95,6 +95,30 @@ describe('the outbox of parts', () => {
     expect((await h.get('/pictures/bungalows/familiar/sala.png')).body).toEqual(PNG(1));
   });
 
+  it("sends back a file the guest sent (by media id), and never another conversation's", async () => {
+    let saved: string | undefined;
+    h = await startHarness({
+      resourcesDir: resources(),
+      agent: (deps) =>
+        createTestAgent(async (turn) => {
+          if (!saved) {
+            const media = await deps.mediaStore.save({ conversationId: turn.conversationId, sourceRef: 'data/images/x.png', contentType: 'image/png', bytes: PNG(7), now: Date.now() });
+            saved = media.id;
+          }
+          const show = { type: 'media' as const, kind: 'image' as const, source: { type: 'stored' as const, mediaId: saved }, caption: 'Su comprobante' };
+          return { outcome: 'answered', reply: 'Este es el comprobante que recibimos.', effects: [{ type: 'outbox', part: show }] };
+        }),
+    });
+    await h.post('/webhook', { waId: '50377000005', userMessage: 'Mi comprobante', passkey: TEST_PASSKEY });
+    expect(await h.wati.waitForTexts(1, 5_000, '50377000005')).toEqual(['Este es el comprobante que recibimos.']);
+    expect(h.wati.files.map((f) => [f.waId, f.caption, f.bytes.at(-1)])).toEqual([['50377000005', 'Su comprobante', 7]]);
+
+    // Another guest's turn that names the same media id gets the text only.
+    await h.post('/webhook', { waId: '50377000006', userMessage: 'Hola', passkey: TEST_PASSKEY });
+    expect(await h.wati.waitForTexts(1, 5_000, '50377000006')).toEqual(['Este es el comprobante que recibimos.']);
+    expect(h.wati.files).toHaveLength(1);
+  });
+
   it('skips a picture whose file is gone, and still delivers the text', async () => {
     const agent = createTestAgent(agentCalling([['borrada.png', 'sala.png']], 'Listo.'));
     h = await startHarness({ agent, resourcesDir: resources() });
