@@ -7,6 +7,7 @@ import { deadline } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { redactUrl } from '../logger.js';
 import { JobError, type JobContext, type JobKind, type JobQueue, type JobRecord } from './types.js';
+import { describeIssues } from '../errors.js';
 
 export interface JobWorkerOptions {
   queue: JobQueue;
@@ -125,7 +126,7 @@ export class JobWorker {
     const payload = kind.payload.safeParse(job.payload);
     if (!payload.success) {
       queue.fail(job.id, clock.now(), 'invalid_payload', undefined);
-      log.error({ problems: payload.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`) }, 'job payload invalid; failed for good');
+      log.error({ problems: describeIssues(payload.error.issues, 'payload') }, 'job payload invalid; failed for good');
       return;
     }
     const bound = deadline(kind.timeoutMs, this.shutdown.signal);

@@ -3,7 +3,7 @@
 // `facebook:<id>` / `instagram:<id>` (the colon may be sent as is or URL-encoded).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { HttpError } from '../errors.js';
+import { HttpError, describeIssues } from '../errors.js';
 import type { JobQueue, JobRecord } from '../jobs/types.js';
 import type { Handoff } from '../handoff/handoff.js';
 import type { Clock } from '../clock.js';
@@ -33,7 +33,7 @@ const jobIdParams = z.object({ id: z.coerce.number({ error: 'must be a job id' }
 function parseOrBadRequest<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
+    const problems = describeIssues(parsed.error.issues, 'query');
     throw new HttpError(400, 'BAD_REQUEST', problems.join('; '), { problems });
   }
   return parsed.data;

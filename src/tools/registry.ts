@@ -1,6 +1,7 @@
 // The tool registry: JSON schemas for the model (fixed order, computed once) and safe execution.
 // Every failure becomes a `{"error": "…"}` output for the model, never an exception for the loop.
 import { z } from 'zod';
+import { describeIssues } from '../errors.js';
 import { EffectsCollector, type ToolEffect } from './effects.js';
 import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
 
@@ -63,12 +64,6 @@ function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
   delete json.$schema;
   closeObjects(json);
   return json;
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(arguments)'}: ${issue.message}`)
-    .join('; ');
 }
 
 function clip(text: string): string {
@@ -145,7 +140,7 @@ export class ToolRegistry {
     const parsed = tool.parameters.safeParse(parsedJson);
     if (!parsed.success) {
       return done(
-        errorOutput(`Invalid arguments for ${name}: ${clip(describeIssues(parsed.error))}`),
+        errorOutput(`Invalid arguments for ${name}: ${clip(describeIssues(parsed.error.issues, '(arguments)').join('; '))}`),
         'invalid_arguments',
       );
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { InboundMessage, MessageKind } from '../../buffer/types.js';
 import { manychatConversation } from '../../conversation-id.js';
 import { firstVisible } from '../../ingest/text.js';
+import { describeIssues } from '../../errors.js';
 
 /** ManyChat ids are digit strings; numbers too large for a double arrive as strings (see json-text.ts). */
 const subscriberId = z
@@ -98,7 +99,7 @@ export function parseManychatBody(body: unknown): ManychatParseResult {
   if (!parsed.success) {
     return {
       kind: 'invalid',
-      problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+      problems: describeIssues(parsed.error.issues, 'body'),
     };
   }
   const { subscriber, message } = parsed.data;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { InboundMessage, MessageKind } from '../../buffer/types.js';
 import { whatsappConversation } from '../../conversation-id.js';
 import { firstVisible, wellFormed } from '../../ingest/text.js';
+import { describeIssues } from '../../errors.js';
 
 const nullableString = z.string().nullish();
 // Ids and timestamps arrive as strings or numbers depending on the sender.
@@ -122,8 +123,6 @@ function parseEventTime(timestamp: string | undefined, created: unknown): number
   return undefined;
 }
 
-const nonEmpty = firstVisible;
-
 export function parseWatiBody(body: unknown): WatiParseResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { kind: 'invalid', problems: ['body: must be a JSON object'] };
@@ -132,7 +131,7 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   if (!parsed.success) {
     return {
       kind: 'invalid',
-      problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+      problems: describeIssues(parsed.error.issues, 'body'),
     };
   }
   const b = parsed.data;
@@ -149,8 +148,8 @@ export function parseWatiBody(body: unknown): WatiParseResult {
         ? {
             waId,
             platformMessageIds: [b.whatsappMessageId, b.id].filter((x): x is string => Boolean(x)),
-            text: nonEmpty(b.text, typeof b.data === 'string' ? b.data : undefined)?.trim() ?? '',
-            operatorName: nonEmpty(b.operatorName)?.trim(),
+            text: firstVisible(b.text, typeof b.data === 'string' ? b.data : undefined)?.trim() ?? '',
+            operatorName: firstVisible(b.operatorName)?.trim(),
             sentAt: parseEventTime(b.timestamp, (body as { created?: unknown }).created),
           }
         : undefined;
@@ -167,7 +166,7 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   if (!waId) return { kind: 'invalid', problems: ['waId: required (the guest WhatsApp number)'] };
   if (!validWaId) return { kind: 'invalid', problems: ['waId: must be the WhatsApp number in digits'] };
 
-  const operatorName = nonEmpty(b.operatorName)?.trim();
+  const operatorName = firstVisible(b.operatorName)?.trim();
   const wrap = (message: InboundMessage): WatiParseResult =>
     operatorName ? { kind: 'message', message, operatorName } : { kind: 'message', message };
   const base = {
@@ -175,7 +174,7 @@ export function parseWatiBody(body: unknown): WatiParseResult {
     externalUserId: waId,
     platformMessageId: b.whatsappMessageId ?? b.id,
     replyContextId: b.replyContextId ?? undefined,
-    senderName: nonEmpty(b.senderName)?.trim(),
+    senderName: firstVisible(b.senderName)?.trim(),
     // WATI's own id of the message too: the same message may come as `newContactMessageReceived` and as `message`.
     platformMessageAliases: b.whatsappMessageId && b.id && b.id !== b.whatsappMessageId ? [b.id] : undefined,
     // The flow body carries no id, the standard event does: the same message may come by both routes.
@@ -188,10 +187,10 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   if (watiType && watiType !== 'text' && typeof b.data === 'string' && b.data.trim() !== '') {
     const mediaRef = normalizeWatiMediaPath(b.data);
     const kind = KIND_BY_WATI_TYPE[watiType] ?? kindFromMediaPath(mediaRef) ?? 'other';
-    return wrap({ ...base, kind, text: nonEmpty(b.text)?.trim() ?? '', mediaRef: wellFormed(mediaRef) });
+    return wrap({ ...base, kind, text: firstVisible(b.text)?.trim() ?? '', mediaRef: wellFormed(mediaRef) });
   }
 
-  const text = nonEmpty(
+  const text = firstVisible(
     b.text,
     b.userMessage,
     b.message,
@@ -201,7 +200,7 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   );
 
   // Flow body with explicit media fields.
-  const filePath = nonEmpty(b.filePath);
+  const filePath = firstVisible(b.filePath);
   if (filePath) {
     const mediaRef = normalizeWatiMediaPath(filePath);
     const declared = b.dataType?.toLowerCase();
