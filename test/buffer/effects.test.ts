@@ -5,6 +5,7 @@ import type { AgentResult } from '../../src/agent/types.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { createTestAgent } from '../support/test-agent.js';
 import { TEST_PASSKEY } from '../support/test-config.js';
+import { sleep, until } from '../support/wait.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -12,7 +13,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function jobs(dbPath: string): { kind: string; conversation_id: string | null; status: string }[] {
   const db = new Database(dbPath, { readonly: true });
@@ -38,8 +38,7 @@ describe('job effects', () => {
     h.wati.setHandler('updateChatStatus', () => ({ status: 200, body: { result: true } }));
     await h.post('/webhook', { waId, userMessage: 'Reabran mi caso', passkey: TEST_PASSKEY });
     expect(await h.wati.waitForTexts(1, 5_000)).toEqual(['Listo, reabrí su caso.']);
-    const deadline = Date.now() + 4_000;
-    while (jobs(h.config.dbPath)[0]?.status !== 'done' && Date.now() < deadline) await sleep(20);
+    await until(() => jobs(h!.config.dbPath)[0]?.status === 'done', 'the job to run');
     expect(h.wati.requests.find((r) => r.path.endsWith('/updateChatStatus'))?.json).toEqual({ whatsappNumber: waId, ticketStatus: 'OPEN' });
     expect(jobs(h.config.dbPath)).toEqual([{ kind: 'wati.update_chat_status', conversation_id: waId, status: 'done' }]);
   });

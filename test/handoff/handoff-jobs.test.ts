@@ -7,6 +7,7 @@ import { startHarness, type Harness } from '../support/app-harness.js';
 import { createTestAgent } from '../support/test-agent.js';
 import { TEST_PASSKEY, tempDbPath } from '../support/test-config.js';
 import { movableClock, type MovableClock } from '../support/movable-clock.js';
+import { sleep, until } from '../support/wait.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -14,17 +15,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TUESDAY_OPEN = Date.parse('2026-11-17T16:00:00Z');
 const WA_ID = '50376000042';
-
-async function until(check: () => boolean, what: string, timeoutMs = 4_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 interface JobRow {
   kind: string;

@@ -10,15 +10,13 @@ import { createTestAgent, type Responder, type TestAgent } from '../support/test
 import { TEST_PASSKEY } from '../support/test-config.js';
 import { movableClock } from '../support/movable-clock.js';
 import type { RecordedRequest } from '../support/fake-wati.js';
+import { sleep, until } from '../support/wait.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 // Tuesday 10:00 in El Salvador (UTC-6): the office is open. Saturday 14:00: closed.
 const TUESDAY_OPEN = Date.parse('2026-11-17T16:00:00Z');
@@ -57,14 +55,6 @@ function rows<T>(h: Harness, sql: string, ...params: unknown[]): T[] {
     return db.prepare(sql).all(...params) as T[];
   } finally {
     db.close();
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 4_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
   }
 }
 
