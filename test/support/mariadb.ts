@@ -1,0 +1,111 @@
+// What test files use to reach the run's private MariaDB server (started by mariadb-global-setup.ts):
+// a describe that skips without a server, and a fresh hotel database per suite loaded with the project's
+// copy of the replica schema and seed (test/fixtures/hotel/).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import type { MariaDbServerInfo } from './mariadb-global-setup.js';
+
+// undefined when the file runs without the globalSetup (e.g. a script): treated like no server.
+const server: MariaDbServerInfo | null = inject('mariadb') ?? null;
+
+export const mariadbAvailable: boolean = server !== null;
+
+/** A describe that runs only when a MariaDB server is available (the global setup said why not, once). */
+export function describeWithMariaDb(name: string, fn: () => void): void {
+  describe.skipIf(!mariadbAvailable)(name, fn);
+}
+
+export interface HotelDbConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface HotelDatabase {
+  /** The suite's database; only readable once beforeAll has run. */
+  readonly connection: HotelDbConnection;
+  /** Rows of a SELECT; for other statements one element, mysql2's ResultSetHeader. DATETIMEs come back as text. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Reloads schema + seed: every table back to the seeded rows. */
+  reset(): Promise<void>;
+}
+
+const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hotel');
+let schemaSql: string | undefined;
+let seedSql: string | undefined;
+
+function fixtureSql(): [schema: string, seed: string] {
+  schemaSql ??= readFileSync(join(fixturesDir, 'hotel-schema.sql'), 'utf8');
+  seedSql ??= readFileSync(join(fixturesDir, 'hotel-seed.sql'), 'utf8');
+  return [schemaSql, seedSql];
+}
+
+let databaseCounter = 0;
+
+/**
+ * Inside a describe: beforeAll creates a fresh database `hotel_<worker>_<n>` loaded with
+ * test/fixtures/hotel schema + seed; afterAll drops it.
+ */
+export function useHotelDatabase(): HotelDatabase {
+  let connection: HotelDbConnection | undefined;
+  let pool: mysql.Pool | undefined;
+
+  const load = async () => {
+    if (!connection) throw new Error('useHotelDatabase: no database yet (used outside the suite or before beforeAll)');
+    // multipleStatements only here, on a connection of its own, for the SQL files.
+    const loader = await mysql.createConnection({ ...connection, multipleStatements: true, charset: 'utf8mb4' });
+    try {
+      for (const sql of fixtureSql()) await loader.query(sql);
+    } finally {
+      await loader.end();
+    }
+  };
+
+  beforeAll(async () => {
+    if (!server) throw new Error('useHotelDatabase needs a MariaDB server: wrap the suite in describeWithMariaDb');
+    // Pool ids are unique among the workers running at once; the counter among this file's suites.
+    const worker = process.env.VITEST_POOL_ID ?? String(process.pid);
+    const database = `hotel_${worker}_${++databaseCounter}`;
+    const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
+    try {
+      // A file that ran earlier in this worker may have died before its afterAll dropped the same name.
+      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    } finally {
+      await admin.end();
+    }
+    connection = { host: server.host, port: server.port, user: server.user, password: server.password, database };
+    await load();
+    pool = mysql.createPool({ ...connection, connectionLimit: 4, charset: 'utf8mb4', dateStrings: true });
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    pool = undefined;
+    if (!connection || !server) return;
+    const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS \`${connection.database}\``);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  return {
+    get connection(): HotelDbConnection {
+      if (!connection) throw new Error('useHotelDatabase: connection read before beforeAll created the database');
+      return connection;
+    },
+    async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+      if (!pool) throw new Error('useHotelDatabase: query before beforeAll created the database');
+      const [result] = await pool.query(sql, params);
+      return (Array.isArray(result) ? result : [result]) as T[];
+    },
+    reset: load,
+  };
+}
