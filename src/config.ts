@@ -10,6 +10,7 @@ import { agentConfig } from './agent/config.js';
 import { bufferConfig } from './buffer/config.js';
 import { baseUrl, emptyToUndefined, oneOf, optionalString, text } from './config-schema.js';
 import { handoffConfig } from './handoff/config.js';
+import { hotelConfig } from './hotel/config.js';
 import { mediaConfig, withMediaDefaults } from './media/config.js';
 import { officeConfig } from './office/config.js';
 import { manychatConfig } from './platforms/manychat/config.js';
@@ -82,6 +83,7 @@ export const configSlices = {
   office: officeConfig,
   handoff: handoffConfig,
   media: mediaConfig,
+  hotel: hotelConfig,
 };
 
 const configSchema = z

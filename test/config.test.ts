@@ -116,6 +116,18 @@ const FULL_ENV = {
   TRANSCRIPTION_LANGUAGE: 'en',
   PAYMENT_DESTINATION_ACCOUNT: '0123456789',
   PAYMENT_PROOF_MODEL: 'gpt-5',
+  DB_HOST: 'db.hotel.local',
+  DB_PORT: '3307',
+  DB_USER: 'watibot3',
+  DB_PASSWORD: ' s3cret ',
+  DB_NAME: 'hotel',
+  DB_CONNECT_TIMEOUT_SECONDS: '3',
+  DB_QUERY_TIMEOUT_SECONDS: '6',
+  DB_RETRIES: '1',
+  BOOKING_API_URL: 'https://booking.example.com/',
+  BOOKING_API_TIMEOUT_SECONDS: '20',
+  BOOKING_AUTOMATION: 'always',
+  AVAILABILITY_CONCURRENCY: '3',
   UNRELATED: 'ignored',
 };
 
@@ -182,7 +194,29 @@ describe('configuration slices', () => {
         paymentDestinationAccount: '0123456789',
         paymentProofModel: 'gpt-5',
       },
+      hotel: {
+        database: {
+          host: 'db.hotel.local',
+          port: 3307,
+          user: 'watibot3',
+          password: ' s3cret ',
+          database: 'hotel',
+          connectTimeoutMs: 3000,
+          queryTimeoutMs: 6000,
+          retries: 1,
+        },
+        bookingApi: { baseUrl: 'https://booking.example.com', timeoutMs: 20_000 },
+        bookingAutomation: 'always',
+        availabilityConcurrency: 3,
+      },
     });
+  });
+
+  it('the hotel slice: each backend absent when unset, DB_HOST needing its user and database', () => {
+    expect(loadConfig({}).hotel).toEqual({ database: undefined, bookingApi: undefined, bookingAutomation: 'outside_office_hours', availabilityConcurrency: 4 });
+    expect(issuesOf({ DB_HOST: 'db' })).toEqual(['DB_USER: is required when DB_HOST is set', 'DB_NAME: is required when DB_HOST is set']);
+    expect(issuesOf({ BOOKING_AUTOMATION: 'sometimes' })[0]).toMatch(/^BOOKING_AUTOMATION: /);
+    expect(issuesOf({ BOOKING_API_URL: 'ftp://x' })[0]).toMatch(/^BOOKING_API_URL: /);
   });
 
   it('treat blank values as unset and resolve the defaults that come from other slices', () => {

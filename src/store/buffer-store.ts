@@ -334,6 +334,14 @@ export class BufferStore {
     })();
   }
 
+  /**
+   * A text the bot sent outside a turn (a job telling the guest a booking's outcome): recorded like a reply
+   * part, so WATI's echo of it is known as the bot's own and does not pause the bot as an operator would.
+   */
+  recordNotice(conversationId: string, text: string, platformMessageId: string | undefined, now: number): void {
+    this.stmts.insertOutbound.run({ conversationId, batchId: null, partIndex: null, kind: 'text', text, platformMessageId: platformMessageId ?? null, sentAt: now });
+  }
+
   hasUnfinishedDelivery(conversationId: string): boolean {
     return this.stmts.hasDelivering.get(conversationId) !== undefined;
   }

@@ -269,4 +269,32 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX jobs_by_status ON jobs (status, updated_at);
     `,
   },
+  {
+    version: 8,
+    name: 'booking attempts',
+    sql: `
+      -- Every booking the assistant attempts, recorded before the booking API is called, so that the same
+      -- payment is never booked twice (a second tool call, a turn re-run after a crash) and an attempt whose
+      -- API answer was lost is reconciled instead of posted again.
+      CREATE TABLE booking_attempts (
+        id              INTEGER PRIMARY KEY,
+        conversation_id TEXT    NOT NULL,
+        payment_ref     TEXT    NOT NULL, -- booking_locks key: CC_<authorization> or BAC_<bac.id>
+        holder          TEXT    NOT NULL, -- booking_locks.wa_id: the WhatsApp id or ManyChat subscriber id
+        state           TEXT    NOT NULL CHECK (state IN ('reserving', 'posting', 'booked', 'failed', 'in_doubt', 'staff')),
+        request         TEXT    NOT NULL, -- JSON: the validated booking (guest, dates, rooms, quote, form)
+        amount_cents    INTEGER NOT NULL, -- what is taken from the ledger row
+        ledger_row_id   INTEGER,          -- compraclick.id or bac.id once the money is reserved
+        reserva         TEXT,             -- the booking number once known
+        ledger_done     INTEGER NOT NULL DEFAULT 0, -- codreser/dateused written and the lock removed
+        error           TEXT,             -- why it failed or is in doubt (for staff)
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+      -- One live attempt per payment: a failed attempt gave its money back, anything else holds it.
+      CREATE UNIQUE INDEX booking_attempts_live_payment ON booking_attempts (payment_ref) WHERE state <> 'failed';
+      CREATE INDEX booking_attempts_by_conversation ON booking_attempts (conversation_id, id);
+      CREATE INDEX booking_attempts_by_state ON booking_attempts (state);
+    `,
+  },
 ];
