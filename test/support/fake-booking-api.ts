@@ -4,7 +4,7 @@
 // backend would. Switches script the failures the service must survive (5xx, hangs, HTML, array `info`).
 import mysql from 'mysql2/promise';
 import { delay, listenLocal, readRecordedRequest, writeFakeResponse, type FakeResponse } from './fake-wati.js';
-import type { HotelDbConnection } from './mariadb.js';
+import type { HotelDbConnection } from './hotel-fixtures.js';
 
 export type FakeBookingEndpoint = 'getRooms' | 'addBooking';
 /**

@@ -36,9 +36,8 @@ const STOP_TIMEOUT_MS = 10_000;
 const TEST_USER = 'watibot';
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  const mariadbd = findBinary('mariadbd', ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']);
-  const installDb = findBinary('mariadb-install-db', ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin']);
-  if (!mariadbd || !installDb) {
+  const server = await startMariaDbServer();
+  if (!server) {
     // CI must exercise the real engine: a missing server there is a broken setup, not a reason to skip.
     if (process.env.CI === 'true') {
       throw new Error('mariadbd or mariadb-install-db not found, and with CI=true the MariaDB tests may not skip: install mariadb-server (apt-get install mariadb-server)');
@@ -47,6 +46,18 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('mariadb', null);
     return undefined;
   }
+  project.provide('mariadb', server.info);
+  return server.stop;
+}
+
+/**
+ * Starts a private server (temp data dir, loopback port, a user owning `hotel\_%`.*), or answers undefined
+ * when MariaDB is not installed. Also used by the benchmarks, which run outside vitest.
+ */
+export async function startMariaDbServer(): Promise<{ info: MariaDbServerInfo; stop(): Promise<void> } | undefined> {
+  const mariadbd = findBinary('mariadbd', ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']);
+  const installDb = findBinary('mariadb-install-db', ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin']);
+  if (!mariadbd || !installDb) return undefined;
 
   await reapStaleDirs();
   const dir = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
@@ -57,24 +68,19 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     server = await startServer(mariadbd, installDb, dir);
     const password = randomBytes(18).toString('base64url');
     await createTestUser(server.rootSocket, password);
-    project.provide('mariadb', {
-      host: '127.0.0.1',
-      port: server.port,
-      user: TEST_USER,
-      password,
-      rootSocket: server.rootSocket,
-    });
+    const running = server;
+    return {
+      info: { host: '127.0.0.1', port: server.port, user: TEST_USER, password, rootSocket: server.rootSocket },
+      async stop() {
+        await running.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-
-  const running = server;
-  return async () => {
-    await running.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,9 @@
 // What test files use to reach the run's private MariaDB server (started by mariadb-global-setup.ts):
 // a describe that skips without a server, and a fresh hotel database per suite loaded with the project's
 // copy of the replica schema and seed (test/fixtures/hotel/).
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { createHotelDatabase, loadHotelFixtures, type HotelDbConnection } from './hotel-fixtures.js';
 import type { MariaDbServerInfo } from './mariadb-global-setup.js';
 
 // undefined when the file runs without the globalSetup (e.g. a script): treated like no server.
@@ -18,13 +16,7 @@ export function describeWithMariaDb(name: string, fn: () => void): void {
   describe.skipIf(!mariadbAvailable)(name, fn);
 }
 
-export interface HotelDbConnection {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
+export type { HotelDbConnection };
 
 export interface HotelDatabase {
   /** The suite's database; only readable once beforeAll has run. */
@@ -33,16 +25,6 @@ export interface HotelDatabase {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Reloads schema + seed: every table back to the seeded rows. */
   reset(): Promise<void>;
-}
-
-const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hotel');
-let schemaSql: string | undefined;
-let seedSql: string | undefined;
-
-function fixtureSql(): [schema: string, seed: string] {
-  schemaSql ??= readFileSync(join(fixturesDir, 'hotel-schema.sql'), 'utf8');
-  seedSql ??= readFileSync(join(fixturesDir, 'hotel-seed.sql'), 'utf8');
-  return [schemaSql, seedSql];
 }
 
 let databaseCounter = 0;
@@ -57,13 +39,7 @@ export function useHotelDatabase(): HotelDatabase {
 
   const load = async () => {
     if (!connection) throw new Error('useHotelDatabase: no database yet (used outside the suite or before beforeAll)');
-    // multipleStatements only here, on a connection of its own, for the SQL files.
-    const loader = await mysql.createConnection({ ...connection, multipleStatements: true, charset: 'utf8mb4' });
-    try {
-      for (const sql of fixtureSql()) await loader.query(sql);
-    } finally {
-      await loader.end();
-    }
+    await loadHotelFixtures(connection);
   };
 
   beforeAll(async () => {
@@ -71,16 +47,7 @@ export function useHotelDatabase(): HotelDatabase {
     // Pool ids are unique among the workers running at once; the counter among this file's suites.
     const worker = process.env.VITEST_POOL_ID ?? String(process.pid);
     const database = `hotel_${worker}_${++databaseCounter}`;
-    const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
-    try {
-      // A file that ran earlier in this worker may have died before its afterAll dropped the same name.
-      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
-    } finally {
-      await admin.end();
-    }
-    connection = { host: server.host, port: server.port, user: server.user, password: server.password, database };
-    await load();
+    connection = await createHotelDatabase(server, database);
     pool = mysql.createPool({ ...connection, connectionLimit: 4, charset: 'utf8mb4', dateStrings: true });
   });
 
