@@ -1,0 +1,346 @@
+// Booking with money counted once. The order is what makes it safe:
+//   1. our SQLite attempt is recorded (one live attempt per payment: a second tool call or a re-run turn
+//      finds it and gets its outcome instead of a second booking);
+//   2. the payment is reserved in the hotel database under a real lock (booking_locks row, ledger row FOR
+//      UPDATE, used += amount) — another process or conversation with the same payment is refused;
+//   3. the booking API is called (never retried blindly: only a room that vanished is re-picked, twice);
+//   4. the outcome is recorded; the ledger gets codreser/dateused (booked) or its money back (failed).
+// An API call whose answer is lost (timeout, 5xx, kill -9) is never posted again: the attempt is "in
+// doubt" and a durable job looks for the reservation in user_books, then tells the guest or staff.
+// Nothing here sleeps; every wait is a bounded request or a job.
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { jobOf, type JobKind, type JobQueue } from '../jobs/types.js';
+import type { BookingAttempt, BookingAttemptsRepository } from '../store/booking-attempts-repository.js';
+import type { PaymentLedgers } from '../store/hotel/payment-ledgers.js';
+import { lockKeyOf, type PaymentRef, type PaymentReservations } from '../store/hotel/payment-reservations.js';
+import type { RatesRepository } from '../store/hotel/rates-repository.js';
+import type { AvailabilityService, FreeCounts } from './availability.js';
+import { BookingApiError, type BookingApi } from './booking-api.js';
+import { bookingForm, bookingRequestSchema, type BookingRequest } from './booking-request.js';
+import { alternativesFor } from './occupancy.js';
+import { quoteStay, type PriceQuote } from './pricing.js';
+import { countFreeByType, pickRoom } from './rooms.js';
+import type { BookableType, DayRates, IsoDate } from './types.js';
+import { sqlDateTimeIn } from './values.js';
+
+/** A room that vanished between the pick and the booking is re-picked at most this many times. */
+const MAX_REPICKS = 2;
+/** First look for a reservation whose API answer was lost: give the backend time to finish. */
+export const RECONCILE_FIRST_DELAY_MS = 30_000;
+
+export type BookingOutcome =
+  | { kind: 'booked'; reserva: string; rooms: string[]; quote: PriceQuote; repeated: boolean }
+  /** The outcome is being established (in doubt, or a person is checking): tell the guest it is being confirmed. */
+  | { kind: 'pending'; state: 'in_doubt' | 'staff' | 'in_progress' }
+  | { kind: 'payment_in_use'; bookingCode?: string | undefined }
+  | { kind: 'payment_rejected'; reason: 'not_found' | 'already_used' | 'insufficient' | 'voided'; bookingCode?: string | undefined; remainingCents?: number | undefined }
+  | { kind: 'deposit_too_small'; totalCents: number; requiredCents: number; quote: PriceQuote }
+  | { kind: 'rates_missing'; dates: IsoDate[] }
+  | { kind: 'sold_out'; requested: BookableType[]; free: FreeCounts; alternatives: ReturnType<typeof alternativesFor> }
+  /** Anything else: the model offers a person. `detail` is for the model and logs, never for the guest. */
+  | { kind: 'failed'; detail: string };
+
+export interface BookingServiceDeps {
+  attempts: BookingAttemptsRepository;
+  jobs: JobQueue;
+  wakeJobs: () => void;
+  api: Pick<BookingApi, 'createBooking'>;
+  availability: Pick<AvailabilityService, 'freeRooms'>;
+  rates: Pick<RatesRepository, 'ratesFor'>;
+  reservations: PaymentReservations;
+  ledgers: Pick<PaymentLedgers, 'cardPaymentsByAuthorization'>;
+  jobKinds: BookingJobKinds;
+  now: () => number;
+  timezone: string;
+  random: () => number;
+  log: Logger;
+}
+
+/** The job kinds the service enqueues (defined in booking-jobs.ts, which also needs the service). */
+export interface BookingJobKinds {
+  reconcile: JobKind<{ attemptId: number }>;
+  settleLedger: JobKind<{ attemptId: number }>;
+}
+
+export function paymentRefOf(request: BookingRequest): PaymentRef {
+  const { payment } = request;
+  if (payment.method === 'CompraClick') return { kind: 'card', authorization: payment.authorization ?? '' };
+  return { kind: 'bank', bacId: payment.bacId ?? 0 };
+}
+
+/** The deposit the hotel requires: half of the booking total, rounded up to the cent. */
+export function minimumDepositCents(totalCents: number): number {
+  return Math.ceil(totalCents / 2);
+}
+
+export class BookingService {
+  constructor(private readonly deps: BookingServiceDeps) {}
+
+  /** What an existing attempt for the same payment means for this conversation. */
+  private outcomeOf(attempt: BookingAttempt, conversationId: string): BookingOutcome {
+    if (attempt.conversationId !== conversationId) {
+      // Another guest's booking: say it is used, never whose it is.
+      return { kind: 'payment_in_use', bookingCode: attempt.reserva ? `HR${attempt.reserva}` : undefined };
+    }
+    switch (attempt.state) {
+      case 'booked': {
+        const stored = storedOutcome(attempt.request);
+        return { kind: 'booked', reserva: attempt.reserva ?? '', rooms: stored.rooms, quote: stored.quote, repeated: true };
+      }
+      case 'in_doubt':
+      case 'staff':
+        return { kind: 'pending', state: attempt.state };
+      default:
+        return { kind: 'pending', state: 'in_progress' };
+    }
+  }
+
+  async book(request: BookingRequest, signal?: AbortSignal): Promise<BookingOutcome> {
+    const { deps } = this;
+    const ref = paymentRefOf(request);
+    const paymentRef = lockKeyOf(ref);
+    const existing = deps.attempts.livePayment(paymentRef);
+    if (existing) return this.outcomeOf(existing, request.conversationId);
+
+    const rates = await deps.rates.ratesFor(request.nights, signal);
+    const missing = request.nights.filter((d) => !rates.has(d));
+    if (missing.length > 0) return { kind: 'rates_missing', dates: missing };
+    const quote = quoteStay({
+      pkg: request.pkg,
+      nights: request.nights.map((d) => rates.get(d) as DayRates),
+      rooms: request.rooms.map((r) => r.party),
+    });
+    const requiredCents = minimumDepositCents(quote.totalCents);
+    if (request.payment.amountCents < requiredCents) {
+      return { kind: 'deposit_too_small', totalCents: quote.totalCents, requiredCents, quote };
+    }
+
+    const apiCheckOut = request.checkOut;
+    let free = await deps.availability.freeRooms(request.checkIn, apiCheckOut, signal);
+    let rooms = this.pickRooms(request, free);
+    if (!rooms) return this.soldOut(request, free);
+
+    const started = deps.attempts.start(
+      { conversationId: request.conversationId, paymentRef, holder: request.holder, amountCents: request.payment.amountCents, request: { ...request, rooms: request.rooms, chosenRooms: rooms, quote } },
+      deps.now(),
+    );
+    if (!started.started) return this.outcomeOf(started.existing, request.conversationId);
+    const attempt = started.attempt;
+    const log = deps.log.child({ bookingAttempt: attempt.id });
+
+    let reserved;
+    try {
+      reserved = await deps.reservations.reserve(
+        { ref, holder: request.holder, amountCents: request.payment.amountCents, requiredRemainingCents: request.payment.amountCents },
+        signal,
+      );
+    } catch (err) {
+      // The reservation may or may not have committed: a job gives the money back if it did.
+      log.error({ err }, 'payment reservation failed; releasing it later');
+      this.queueSettle(attempt.id, request.conversationId);
+      return { kind: 'failed', detail: 'the hotel database did not answer while reserving the payment' };
+    }
+    if (!reserved.ok) {
+      deps.attempts.transition(attempt.id, 'reserving', 'failed', deps.now(), `payment ${reserved.reason}`);
+      deps.attempts.markLedgerDone(attempt.id, deps.now());
+      if (reserved.reason === 'in_progress') return { kind: 'pending', state: 'in_progress' };
+      return { kind: 'payment_rejected', reason: reserved.reason, bookingCode: reserved.bookingCode, remainingCents: reserved.remainingCents };
+    }
+    deps.attempts.markPosting(attempt.id, reserved.ledgerRowId, deps.now());
+
+    for (let repicks = 0; ; repicks++) {
+      const form = bookingForm(request, rooms, quote);
+      try {
+        const { reserva } = await deps.api.createBooking(form, signal);
+        return await this.booked(attempt.id, request, reserva, rooms, quote, log);
+      } catch (err) {
+        if (err instanceof BookingApiError && err.code === 'room_unavailable' && repicks < MAX_REPICKS) {
+          log.info({ rooms }, 'room taken meanwhile; picking again');
+          try {
+            free = (await deps.availability.freeRooms(request.checkIn, apiCheckOut, signal)).filter((r) => !rooms?.includes(r));
+          } catch (refetch) {
+            log.warn({ err: refetch }, 'availability check before re-pick failed');
+            return this.fail(attempt.id, 'availability could not be checked again after the room was taken', log);
+          }
+          const next = this.pickRooms(request, free);
+          if (!next) {
+            await this.fail(attempt.id, 'sold out while booking', log);
+            return this.soldOut(request, free);
+          }
+          rooms = next;
+          deps.attempts.updateRequest(attempt.id, { ...request, chosenRooms: rooms, quote }, deps.now());
+          continue;
+        }
+        if (err instanceof BookingApiError && !err.ambiguous) {
+          return this.fail(attempt.id, `booking API refused: ${err.code}: ${err.message}`, log);
+        }
+        // Timeout, connection error, 5xx, an unreadable 200, an abort mid-call: it may have booked.
+        log.warn({ err }, 'booking API outcome unknown; reconciling');
+        deps.attempts.atomically(() => {
+          deps.attempts.transition(attempt.id, 'posting', 'in_doubt', deps.now(), errorText(err));
+          deps.jobs.enqueue(jobOf(deps.jobKinds.reconcile, { attemptId: attempt.id }, request.conversationId, deps.now() + RECONCILE_FIRST_DELAY_MS), deps.now());
+        });
+        return { kind: 'pending', state: 'in_doubt' };
+      }
+    }
+  }
+
+  /** Records the reservation (first: nothing may post it again), then writes the ledger or leaves it to a job. */
+  async booked(attemptId: number, request: BookingRequest, reserva: string, rooms: string[], quote: PriceQuote, log: Logger): Promise<BookingOutcome> {
+    const { deps } = this;
+    deps.attempts.markBooked(attemptId, reserva, deps.now());
+    log.info({ reserva }, 'booking made');
+    await this.settleLedgerOrQueue(attemptId, request.conversationId, log);
+    return { kind: 'booked', reserva, rooms, quote, repeated: false };
+  }
+
+  /** A booking that did not happen: the attempt is failed and its money given back (now, or by a job). */
+  private async fail(attemptId: number, detail: string, log: Logger): Promise<BookingOutcome> {
+    const { deps } = this;
+    const attempt = deps.attempts.get(attemptId);
+    deps.attempts.transition(attemptId, 'posting', 'failed', deps.now(), detail);
+    log.warn({ detail }, 'booking failed');
+    if (attempt) await this.settleLedgerOrQueue(attemptId, attempt.conversationId, log);
+    return { kind: 'failed', detail };
+  }
+
+  private async settleLedgerOrQueue(attemptId: number, conversationId: string, log: Logger): Promise<void> {
+    try {
+      await this.settleLedger(attemptId);
+    } catch (err) {
+      log.warn({ err }, 'ledger update failed; a job will finish it');
+      this.queueSettle(attemptId, conversationId);
+    }
+  }
+
+  /** Leaves the ledger of an attempt to the settle-ledger job (durable, retried). */
+  queueSettle(attemptId: number, conversationId: string): void {
+    const { deps } = this;
+    deps.attempts.atomically(() => deps.jobs.enqueue(jobOf(deps.jobKinds.settleLedger, { attemptId }, conversationId), deps.now()));
+    deps.wakeJobs();
+  }
+
+  /**
+   * Brings the hotel ledger in line with the attempt, idempotently: a booked attempt's row gets codreser and
+   * dateused and the lock goes; a failed (or never-posted) attempt's money is given back, once.
+   */
+  async settleLedger(attemptId: number, signal?: AbortSignal): Promise<void> {
+    const { deps } = this;
+    const attempt = deps.attempts.get(attemptId);
+    if (!attempt || attempt.ledgerDone) return;
+    const request = storedRequest(attempt.request);
+    const ref = paymentRefOf(request);
+    if (attempt.state === 'booked' && attempt.reserva) {
+      const ledgerRowId = attempt.ledgerRowId ?? (await this.reservedRowId(ref, attempt, signal));
+      if (ledgerRowId !== undefined) {
+        const ok = await deps.reservations.finalize(
+          { ref, ledgerRowId, reserva: attempt.reserva, dateUsed: sqlDateTimeIn(deps.timezone, deps.now()) },
+          signal,
+        );
+        if (!ok) deps.log.error({ bookingAttempt: attemptId }, 'ledger row already carries another booking code');
+      }
+      deps.attempts.markLedgerDone(attemptId, deps.now());
+      return;
+    }
+    if (attempt.state === 'failed' || attempt.state === 'reserving') {
+      const ledgerRowId = attempt.ledgerRowId ?? (await this.reservedRowId(ref, attempt, signal));
+      if (ledgerRowId !== undefined) {
+        await deps.reservations.release({ ref, holder: attempt.holder, ledgerRowId, amountCents: attempt.amountCents }, signal);
+      }
+      deps.attempts.atomically(() => {
+        if (attempt.state === 'reserving') deps.attempts.transition(attemptId, 'reserving', 'failed', deps.now(), 'interrupted before the booking was posted');
+        deps.attempts.markLedgerDone(attemptId, deps.now());
+      });
+    }
+  }
+
+  /**
+   * The ledger row an attempt reserved, when the process stopped before recording it: only if our lock is
+   * still there (otherwise the reservation never committed), the card row with this code and no booking.
+   */
+  private async reservedRowId(ref: PaymentRef, attempt: BookingAttempt, signal?: AbortSignal): Promise<number | undefined> {
+    if (!(await this.deps.reservations.isLocked(ref, attempt.holder, signal))) return undefined;
+    if (ref.kind === 'bank') return ref.bacId;
+    const rows = await this.deps.ledgers.cardPaymentsByAuthorization(ref.authorization, signal);
+    return rows.find((r) => r.bookingCode === null && r.usedCents >= attempt.amountCents)?.id;
+  }
+
+  /**
+   * After a restart: attempts a dead process left behind. Posting ones may have booked: they are put in
+   * doubt and reconciled, never posted again; the others get their ledger settled.
+   */
+  recover(): { inDoubt: number; settling: number } {
+    const { deps } = this;
+    const now = deps.now();
+    return deps.attempts.atomically(() => {
+      let inDoubt = 0;
+      let settling = 0;
+      for (const attempt of deps.attempts.inState('posting')) {
+        deps.attempts.transition(attempt.id, 'posting', 'in_doubt', now, 'the process stopped during the booking API call');
+        deps.jobs.enqueue(jobOf(deps.jobKinds.reconcile, { attemptId: attempt.id }, attempt.conversationId), now);
+        inDoubt++;
+      }
+      const unsettled = [...deps.attempts.inState('reserving'), ...deps.attempts.unfinishedLedgers(), ...deps.attempts.inState('failed').filter((a) => !a.ledgerDone)];
+      const conversations = new Set(unsettled.map((a) => a.conversationId));
+      for (const conversationId of conversations) deps.jobs.supersedePending(deps.jobKinds.settleLedger.kind, conversationId, now);
+      for (const attempt of unsettled) {
+        deps.jobs.enqueue(jobOf(deps.jobKinds.settleLedger, { attemptId: attempt.id }, attempt.conversationId), now);
+        settling++;
+      }
+      return { inDoubt, settling };
+    });
+  }
+
+  private pickRooms(request: BookingRequest, free: readonly string[]): string[] | undefined {
+    const chosen = new Set<string>();
+    const rooms: string[] = [];
+    for (const { type } of request.rooms) {
+      const room = pickRoom(free, type, this.deps.random, chosen);
+      if (room === undefined) return undefined;
+      chosen.add(room);
+      rooms.push(room);
+    }
+    return rooms;
+  }
+
+  private soldOut(request: BookingRequest, free: readonly string[]): BookingOutcome {
+    const counts = countFreeByType(free);
+    const whole = request.rooms.reduce(
+      (sum, r) => ({ adults: sum.adults + r.party.adults, children0to5: sum.children0to5 + r.party.children0to5, children6to10: sum.children6to10 + r.party.children6to10 }),
+      { adults: 0, children0to5: 0, children6to10: 0 },
+    );
+    return { kind: 'sold_out', requested: request.rooms.map((r) => r.type), free: counts, alternatives: alternativesFor(whole, counts) };
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : 'unknown error';
+}
+
+interface StoredAttemptRequest {
+  request: BookingRequest;
+  rooms: string[];
+  quote: PriceQuote;
+}
+
+const storedSchema = bookingRequestSchema.extend({
+  chosenRooms: z.array(z.string()),
+  quote: z.custom<PriceQuote>((v) => typeof v === 'object' && v !== null && typeof (v as { totalCents?: unknown }).totalCents === 'number'),
+});
+
+function parseStored(value: unknown): StoredAttemptRequest {
+  const parsed = storedSchema.parse(value);
+  const { chosenRooms, quote, ...request } = parsed;
+  return { request, rooms: chosenRooms, quote };
+}
+
+/** The request an attempt was recorded with (throws when the stored JSON is not one: a bug, not input). */
+export function storedRequest(value: unknown): BookingRequest {
+  return parseStored(value).request;
+}
+
+function storedOutcome(value: unknown): { rooms: string[]; quote: PriceQuote } {
+  const { rooms, quote } = parseStored(value);
+  return { rooms, quote };
+}

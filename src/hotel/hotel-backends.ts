@@ -1,0 +1,134 @@
+// The hotel's systems as the service uses them, built from config.hotel: the MySQL database (rates,
+// ledgers, reservations), the booking API (availability, bookings), the booking service over both, its
+// durable jobs, and what /ready says about them. A backend that is not configured is simply absent: the
+// tools that need it are not offered (tools/booking/index.ts).
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { JobQueue, JobKind } from '../jobs/types.js';
+import type { OfficeCalendar } from '../office/schedule.js';
+import { BookingAttemptsRepository } from '../store/booking-attempts-repository.js';
+import type { Db } from '../store/database.js';
+import { GuestBookings } from '../store/hotel/guest-bookings.js';
+import { PaymentLedgers } from '../store/hotel/payment-ledgers.js';
+import { PaymentReservations } from '../store/hotel/payment-reservations.js';
+import { RatesRepository } from '../store/hotel/rates-repository.js';
+import { BOOKING_API_TOOLS, BOOKING_TOOLS, HOTEL_DB_TOOLS } from '../tools/booking/index.js';
+import type { BookingGate, HotelToolDeps } from '../tools/booking/hotel-tool-deps.js';
+import { AvailabilityService } from './availability.js';
+import { createBookingApi, type BookingApi } from './booking-api.js';
+import { createBookingJobKinds, type BookingNotifier } from './booking-jobs.js';
+import { BookingService } from './booking-service.js';
+import type { HotelConfig } from './config.js';
+import { createHotelDb } from './hotel-db.js';
+
+export interface HotelReadiness {
+  database: string;
+  bookingApi: string;
+  bookingAutomation: string;
+  /** Hotel tools the model is not offered, because a backend is not configured. */
+  toolsNotOffered: string[];
+}
+
+export interface HotelBackends {
+  tools: HotelToolDeps;
+  jobKinds: readonly JobKind<unknown>[];
+  readiness(): HotelReadiness;
+  /** At start, before the job worker: booking attempts a dead process left behind. */
+  recover(): void;
+  close(): Promise<void>;
+}
+
+export interface HotelBackendsDeps {
+  config: HotelConfig;
+  timezone: string;
+  db: Db;
+  jobs: JobQueue;
+  wakeJobs: () => void;
+  office: OfficeCalendar;
+  notifier: BookingNotifier;
+  clock: Clock;
+  log: Logger;
+  random?: () => number;
+  /** A ready booking API client (benchmarks wrap one to time it); by default one built from config. */
+  bookingApi?: (BookingApi & { close(): Promise<void> }) | undefined;
+}
+
+export function bookingGate(mode: HotelConfig['bookingAutomation'], office: OfficeCalendar): BookingGate {
+  return {
+    allowed(now) {
+      if (mode === 'always') return { allowed: true, reason: 'BOOKING_AUTOMATION=always' };
+      if (mode === 'never') return { allowed: false, reason: 'BOOKING_AUTOMATION=never: bookings are made by the reservations office' };
+      const status = office.status(now);
+      return status.can_automate
+        ? { allowed: true, reason: 'the reservations office is closed' }
+        : { allowed: false, reason: 'the reservations office is open: its staff make the bookings' };
+    },
+  };
+}
+
+export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
+  const { config, log } = deps;
+  const now = () => deps.clock.now();
+  const attempts = new BookingAttemptsRepository(deps.db);
+  const hotelDb = config.database ? createHotelDb(config.database) : undefined;
+  const api = config.bookingApi ? (deps.bookingApi ?? createBookingApi(config.bookingApi)) : undefined;
+  const availability = api ? new AvailabilityService({ api, concurrency: config.availabilityConcurrency, now }) : undefined;
+  const rates = hotelDb ? new RatesRepository(hotelDb) : undefined;
+  const ledgers = hotelDb ? new PaymentLedgers(hotelDb) : undefined;
+  const guestBookings = hotelDb ? new GuestBookings(hotelDb) : undefined;
+  const gate = bookingGate(config.bookingAutomation, deps.office);
+
+  let bookings: BookingService | undefined;
+  let jobKinds: JobKind<unknown>[] = [];
+  if (hotelDb && api && availability && rates && ledgers && guestBookings) {
+    const kinds = createBookingJobKinds({
+      attempts,
+      guestBookings,
+      service: () => bookings as BookingService,
+      notifier: deps.notifier,
+      timezone: deps.timezone,
+      now,
+    });
+    jobKinds = kinds.all;
+    bookings = new BookingService({
+      attempts,
+      jobs: deps.jobs,
+      wakeJobs: deps.wakeJobs,
+      api,
+      availability,
+      rates,
+      reservations: new PaymentReservations(hotelDb),
+      ledgers,
+      jobKinds: kinds,
+      now,
+      timezone: deps.timezone,
+      random: deps.random ?? Math.random,
+      log: log.child({ component: 'bookings' }),
+    });
+  }
+
+  const notOffered = [
+    ...(api ? [] : BOOKING_API_TOOLS),
+    ...(hotelDb ? [] : HOTEL_DB_TOOLS),
+    ...(bookings ? [] : BOOKING_TOOLS),
+  ];
+  return {
+    tools: { timezone: deps.timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate },
+    jobKinds,
+    readiness: () => ({
+      database: hotelDb ? 'configured' : 'DB_HOST is not set',
+      bookingApi: api ? 'configured' : 'BOOKING_API_URL is not set',
+      bookingAutomation: config.bookingAutomation,
+      toolsNotOffered: notOffered,
+    }),
+    recover() {
+      if (!bookings) return;
+      const recovered = bookings.recover();
+      if (recovered.inDoubt + recovered.settling > 0) log.warn(recovered, 'booking attempts left by the last process are being reconciled');
+    },
+    async close() {
+      await api?.close();
+      await hotelDb?.close();
+    },
+  };
+}
