@@ -16,8 +16,10 @@ import { parseConversationId, useLogMaskKey } from './conversation-id.js';
 import { Handoff } from './handoff/handoff.js';
 import { createMissedMessagesBlock } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
-import type { JobQueue } from './jobs/types.js';
+import type { JobKind, JobQueue } from './jobs/types.js';
 import { JobWorker } from './jobs/worker.js';
+import { createGuestNoticeJobKind, guestNotice } from './channels/guest-notice.js';
+import { createHotelBackends, type HotelBackends } from './hotel/hotel-backends.js';
 import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
 import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
@@ -31,6 +33,7 @@ import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
 import { PauseRepository } from './store/pause-repository.js';
 import { SqliteJobQueue } from './store/jobs-repository.js';
+import type { HotelToolDeps } from './tools/booking/hotel-tool-deps.js';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
 /** Jobs that ran are kept a week for the admin API; failed ones stay until staff deal with them. */
@@ -50,6 +53,8 @@ export interface AgentFactoryDeps {
   mediaStore: MediaStore;
   /** Office hours, closures and holidays; given to the check_office_status tool. */
   office: OfficeCalendar;
+  /** The hotel's systems for the booking tools (each part present only when configured). */
+  hotel: HotelToolDeps;
 }
 
 export interface ServiceOverrides {
@@ -86,6 +91,8 @@ export interface Services {
   jobWorker: JobWorker;
   agent: Agent;
   scheduler: TurnScheduler;
+  /** The hotel database, booking API and booking service (as configured). */
+  hotel: HotelBackends;
   readiness(): ReadinessReport;
   /** Resumes what the last process left (interrupted turns, due jobs) and starts the timers. */
   start(): void;
@@ -145,16 +152,42 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const office = createOfficeCalendar({ ...config.office, timezone: config.timezone });
     const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
-    const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office });
 
-    const jobWorker = new JobWorker({
+    // Texts for the guest outside a turn (a booking confirmed late, or handed to staff), as durable jobs.
+    const guestNoticeKind = createGuestNoticeJobKind({ platforms, store, now: () => clock.now() });
+    // The worker is built once the hotel's job kinds are known; until then a wake-up has nothing to wake.
+    let wakeJobs = (): void => undefined;
+    const hotel = createHotelBackends({
+      config: config.hotel,
+      timezone: config.timezone,
+      db,
+      jobs,
+      wakeJobs: () => wakeJobs(),
+      office,
+      clock,
+      log,
+      notifier: {
+        confirmed: (conversationId, reserva) =>
+          void jobs.enqueue(guestNotice(guestNoticeKind, conversationId, bookingConfirmedNotice(reserva)), clock.now()),
+        needsStaff: (conversationId) => {
+          handoff.pause(conversationId, 'handoff');
+          handoff.enqueueHandoffSteps(parseConversationId(conversationId), log);
+          jobs.enqueue(guestNotice(guestNoticeKind, conversationId, BOOKING_TO_STAFF_NOTICE), clock.now());
+        },
+      },
+    });
+    closers.push({ what: 'hotel backends', close: () => hotel.close() });
+    const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools });
+
+    const worker = new JobWorker({
       queue: jobs,
-      kinds: [...platforms.jobKinds],
+      kinds: [...platforms.jobKinds, guestNoticeKind as JobKind<unknown>, ...hotel.jobKinds],
       clock,
       log,
       ...(overrides.jobPollMs ? { pollMs: overrides.jobPollMs } : {}),
     });
 
+    wakeJobs = () => worker.wake();
     const runTurn = createTurnRunner({
       store,
       agent,
@@ -166,7 +199,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       handoff,
       missedMessagesBlock: createMissedMessagesBlock({ history, config, platforms, handoff, clock }),
       jobs,
-      wakeJobs: () => jobWorker.wake(),
+      wakeJobs: () => worker.wake(),
       media: {
         resourcesDir,
         publicMediaBaseUrl: config.publicMediaBaseUrl,
@@ -183,7 +216,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         agent.readiness().ready && platforms.disabledReason(parseConversationId(conversationId).channel) === undefined,
     });
     // Turns and jobs stop together, each given the grace period, before anything they use is closed.
-    closers.push({ what: 'turns and jobs', close: async () => void (await Promise.all([scheduler.close(graceMs), jobWorker.close(graceMs)])) });
+    closers.push({ what: 'turns and jobs', close: async () => void (await Promise.all([scheduler.close(graceMs), worker.close(graceMs)])) });
 
     const intake = new Intake(store, clock, (conversationId, receivedAt, hasMedia) =>
       scheduler.noteAccepted(conversationId, receivedAt, hasMedia),
@@ -228,7 +261,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
           agent: agentState.ready,
           channels: Object.fromEntries(allChannels.map((c) => [c, platforms.disabledReason(c) ?? 'enabled'])),
           activeTurns: scheduler.activeTurns,
-          activeJobs: jobWorker.activeJobs,
+          activeJobs: worker.activeJobs,
+          hotel: hotel.readiness(),
         },
       };
     };
@@ -247,9 +281,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       handoff,
       mediaStore,
       jobs,
-      jobWorker,
+      jobWorker: worker,
       agent,
       scheduler,
+      hotel,
       readiness,
       start() {
         if (started) return;
@@ -259,8 +294,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         purge.unref();
         const released = store.releaseInterruptedBatches(clock.now());
         if (released > 0) log.warn({ batches: released }, 'batches interrupted by the last shutdown will be answered again');
+        // Before turns and jobs run: a booking left in flight is reconciled, never posted again.
+        guarded(log, 'booking recovery', () => hotel.recover());
         scheduler.start();
-        jobWorker.start();
+        worker.start();
       },
       close: closeAll,
     };
@@ -269,6 +306,14 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     throw err;
   }
 }
+
+/** What the guest is told when a booking whose confirmation was lost turns out to have been made. */
+function bookingConfirmedNotice(reserva: string): string {
+  return `¡Buenas noticias! Su reserva quedó confirmada. Código de reserva: HR${reserva}. Recibirá la confirmación en su correo electrónico.`;
+}
+
+const BOOKING_TO_STAFF_NOTICE =
+  'Su pago está registrado. Un miembro de nuestro equipo de reservas está terminando de confirmar su reserva y le escribirá en breve con su código. ¡Gracias por su paciencia!';
 
 function guarded(log: Logger, what: string, run: () => void): void {
   try {

@@ -16,6 +16,7 @@ import { ConversationStore, type NewTranscriptItem } from '../store/conversation
 import { createTools } from '../tools/index.js';
 import { ToolRegistry } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
+import type { HotelToolDeps } from '../tools/booking/hotel-tool-deps.js';
 import type { Logger } from '../logger.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
@@ -42,6 +43,8 @@ export interface OpenAiAgentDeps {
   tools?: readonly ToolDefinition[] | undefined;
   /** The service's office calendar, for check_office_status; by default one built from config. */
   office?: OfficeCalendar | undefined;
+  /** The hotel's systems for the booking tools; without it those tools are not offered. */
+  hotel?: HotelToolDeps | undefined;
   /** Guest media kept under the data directory; by default one on config.media.dir. */
   mediaStore?: MediaStore | undefined;
   /** Download/transcription of the batch's media; by default built from the store and the client. */
@@ -54,6 +57,11 @@ export interface OpenAiAgentDeps {
   retry?: Partial<RetryPolicy> | undefined;
   sleep?: SleepFn | undefined;
   random?: (() => number) | undefined;
+}
+
+/** A booking call: up to three booking API posts (a vanished room is re-picked twice) plus the database steps. */
+function bookingCallBudgetMs(config: Config): number {
+  return (config.hotel.bookingApi?.timeoutMs ?? 30_000) * 4 + 20_000;
 }
 
 /** What the bot sent with a platform message id, for a guest's reply that quotes it. */
@@ -102,6 +110,8 @@ export class OpenAiAgent implements Agent {
         createTools({
           office: deps.office ?? createOfficeCalendar({ ...config.office, timezone: config.timezone }),
           paymentProof: client ? { client, store: mediaStore, config } : undefined,
+          hotel: deps.hotel,
+          bookingTimeoutMs: bookingCallBudgetMs(config),
         }),
       { defaultTimeoutMs: config.llm.toolTimeoutMs },
     );

@@ -1,0 +1,288 @@
+// What make_booking and make_multi_room_booking share: the guest's data (checked for the placeholders
+// models invent), the payment reference, identity from the conversation (never from the model), and how a
+// booking outcome is told to the model in the original's output keys.
+import { z } from 'zod';
+import type { BookingOutcome } from '../../hotel/booking-service.js';
+import type { BookingRequest } from '../../hotel/booking-request.js';
+import { hasFirstAndLastName, isPlaceholder, isPlausibleEmail, localPhone, phoneFromWaId, splitName } from '../../hotel/guest-identity.js';
+import { normalizePaymentMethod } from '../../hotel/rooms.js';
+import { formatAmount, fromCents, toCents } from '../../hotel/values.js';
+import type { PaymentMethod } from '../../hotel/types.js';
+import type { ToolContext } from '../types.js';
+import type { BookingGate } from './hotel-tool-deps.js';
+
+const guestText = (description: string) => z.string().max(200).describe(description);
+
+/** The parameters both booking tools take, with the original's names. */
+export const guestArguments = {
+  customer_name: guestText('Nombre y apellido del huésped titular (no inventes datos).'),
+  email: guestText('Correo electrónico del huésped.'),
+  phone_number: z
+    .string()
+    .max(40)
+    .optional()
+    .describe('Teléfono del huésped. En WhatsApp se usa el número de la conversación: envía "AUTO".'),
+  city: guestText('Ciudad de residencia.'),
+  dui_passport: guestText('DUI o pasaporte.'),
+  nationality: guestText('Nacionalidad.'),
+  payment_method: z.string().max(40).describe('"CompraClick" (tarjeta) o "Depósito BAC" (transferencia).'),
+  payment_amount: z.number().positive().max(1_000_000).describe('Monto realmente pagado por el huésped, en USD.'),
+  payment_maker_name: guestText('Nombre de quien hizo el pago.'),
+  authorization_number: z.string().max(40).optional().describe('CompraClick: número de autorización validado.'),
+  transfer_id: z.string().max(40).optional().describe('Depósito BAC: transfer_id devuelto por validate_bank_transfer.'),
+  extra_beds: z.number().int().min(0).max(10).default(0).describe('Camas extra.'),
+  extra_beds_cost: z.number().min(0).max(10_000).default(0).describe('Costo de las camas extra (se cobra en recepción; $15 por cama cuando aplica).'),
+  customer_instructions: z.string().max(1000).default('').describe('Indicaciones del huésped para el hotel.'),
+  wa_id: z.string().max(64).optional().describe('Lo completa el sistema; se ignora.'),
+};
+
+type GuestArgs = {
+  customer_name: string;
+  email: string;
+  phone_number?: string | undefined;
+  city: string;
+  dui_passport: string;
+  nationality: string;
+  payment_method: string;
+  payment_amount: number;
+  payment_maker_name: string;
+  authorization_number?: string | undefined;
+  transfer_id?: string | undefined;
+  extra_beds: number;
+  extra_beds_cost: number;
+  customer_instructions: string;
+};
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; output: Record<string, unknown> };
+
+export interface GuestData {
+  guest: BookingRequest['guest'];
+  holder: string;
+  payment: BookingRequest['payment'];
+  extraBeds: number;
+  extraBedsCostCents: number;
+  customerInstructions: string;
+}
+
+/** The guest, the payment and who is booking, or the output asking the model for what is missing. */
+export function checkGuestData(context: Pick<ToolContext, 'waId' | 'subscriberId'>, args: GuestArgs): Checked<GuestData> {
+  const missing: string[] = [];
+  const value = (field: keyof GuestArgs, text: string | undefined) => {
+    const trimmed = (text ?? '').trim();
+    if (isPlaceholder(trimmed)) missing.push(field);
+    return trimmed;
+  };
+  const name = value('customer_name', args.customer_name);
+  if (!missing.includes('customer_name') && !hasFirstAndLastName(name)) missing.push('customer_name');
+  const email = value('email', args.email);
+  if (!missing.includes('email') && !isPlausibleEmail(email)) missing.push('email');
+  const city = value('city', args.city);
+  const dui = value('dui_passport', args.dui_passport);
+  const nationality = value('nationality', args.nationality);
+  const maker = value('payment_maker_name', args.payment_maker_name);
+
+  // The WhatsApp guest's number is the conversation's; on Messenger/Instagram the guest must give one.
+  let phone: string;
+  if (context.waId) phone = phoneFromWaId(context.waId);
+  else {
+    phone = localPhone(args.phone_number ?? '');
+    if (isPlaceholder(args.phone_number ?? '') || phone.length < 7) missing.push('phone_number');
+  }
+  const holder = context.waId ?? context.subscriberId ?? '';
+
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      output: {
+        success: false,
+        error: 'missing_customer_data',
+        missing_fields: missing,
+        assistant_action: 'ASK_CUSTOMER_FOR_MISSING_DATA_NATURALLY',
+        customer_message:
+          'Para completar su reserva necesito: ' +
+          missing.map((f) => FIELD_NAMES[f] ?? f).join(', ') +
+          '. El nombre debe incluir nombre y apellido.',
+      },
+    };
+  }
+
+  const method = normalizePaymentMethod(args.payment_method);
+  if (!method) {
+    return { ok: false, output: { success: false, error: 'payment_method must be "CompraClick" or "Depósito BAC"' } };
+  }
+  const payment = paymentOf(method, args);
+  if (!payment.ok) return payment;
+  const { firstname, lastname } = splitName(name);
+  return {
+    ok: true,
+    value: {
+      guest: { firstname, lastname, email, phone, city, dui, nationality },
+      holder,
+      payment: { ...payment.value, makerName: maker },
+      extraBeds: args.extra_beds,
+      extraBedsCostCents: toCents(args.extra_beds_cost),
+      customerInstructions: args.customer_instructions,
+    },
+  };
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  customer_name: 'nombre completo',
+  email: 'correo electrónico',
+  phone_number: 'número de teléfono',
+  city: 'ciudad',
+  dui_passport: 'DUI o pasaporte',
+  nationality: 'nacionalidad',
+  payment_maker_name: 'nombre de quien realizó el pago',
+};
+
+function paymentOf(method: PaymentMethod, args: GuestArgs): Checked<Omit<BookingRequest['payment'], 'makerName'>> {
+  const amountCents = toCents(args.payment_amount);
+  if (method === 'CompraClick') {
+    const code = (args.authorization_number ?? '').replace(/\s+/g, '').toUpperCase();
+    if (!/^[0-9A-Z]{4,12}$/.test(code)) {
+      return {
+        ok: false,
+        output: {
+          success: false,
+          error: 'missing_authorization_number',
+          assistant_instruction: 'Valida primero el pago con validate_compraclick_payment (o su versión fallback) y pasa su authorization_number.',
+        },
+      };
+    }
+    return { ok: true, value: { method, authorization: code, amountCents } };
+  }
+  const id = (args.transfer_id ?? '').trim();
+  if (!/^\d{1,10}$/.test(id) || Number(id) < 1) {
+    return {
+      ok: false,
+      output: {
+        success: false,
+        error: 'missing_transfer_id',
+        assistant_instruction: 'Valida primero la transferencia con validate_bank_transfer y pasa el transfer_id que devuelve.',
+      },
+    };
+  }
+  return { ok: true, value: { method, bacId: Number(id), amountCents } };
+}
+
+/** The automation rule's refusal, as an instruction to hand the guest to a person. */
+export function gateRefusal(gate: BookingGate, now: number): Record<string, unknown> | undefined {
+  const verdict = gate.allowed(now);
+  if (verdict.allowed) return undefined;
+  return {
+    success: false,
+    error: 'booking_not_automated',
+    reason: verdict.reason,
+    assistant_instruction:
+      'En este momento el asistente no completa reservas: transfiere al huésped a un ejecutivo del equipo de reservas ' +
+      'con transfer_to_human_agent, con un resumen de la reserva y del pago. No digas que la reserva está hecha.',
+  };
+}
+
+const dollars = (cents: number) => `$${formatAmount(cents)}`;
+
+/** A booking outcome in the original's keys (success, reserva, customer_message, error, …). */
+export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> {
+  switch (outcome.kind) {
+    case 'booked':
+      return {
+        success: true,
+        reserva: outcome.reserva,
+        codigo_reserva: `HR${outcome.reserva}`,
+        rooms_booked: outcome.rooms,
+        total_rooms: outcome.rooms.length,
+        booking_total: fromCents(outcome.quote.totalCents),
+        ...(outcome.repeated ? { already_booked: true, note: 'This payment was already booked; this is that booking, not a new one.' } : {}),
+        customer_message:
+          `¡Su reserva está confirmada! Código de reserva: HR${outcome.reserva}. ` +
+          'Recibirá la confirmación en su correo electrónico.',
+      };
+    case 'pending':
+      return {
+        success: false,
+        error: 'booking_pending_confirmation',
+        pending_confirmation: true,
+        already_booked: true,
+        customer_message:
+          outcome.state === 'staff'
+            ? 'Su pago está registrado y un miembro de nuestro equipo está confirmando su reserva; le escribirá en breve.'
+            : 'Su pago está registrado y su reserva se está confirmando. En cuanto quede lista le enviaré su código de reserva por aquí.',
+        assistant_instruction: 'No llames make_booking otra vez con este pago. Dile al huésped que su reserva se está confirmando.',
+      };
+    case 'payment_in_use':
+      return {
+        success: false,
+        error: 'payment_already_used',
+        ...(outcome.bookingCode ? { booking_code: outcome.bookingCode } : {}),
+        customer_message: 'Este pago ya fue utilizado para otra reserva.',
+        assistant_instruction: 'No reserves con este pago. Si el huésped cree que es un error, transfiérelo a un ejecutivo.',
+      };
+    case 'payment_rejected':
+      return {
+        success: false,
+        error:
+          outcome.reason === 'already_used'
+            ? 'already_used_for_booking'
+            : outcome.reason === 'not_found'
+              ? 'payment_not_found'
+              : outcome.reason === 'voided'
+                ? 'payment_voided'
+                : 'insufficient_payment',
+        ...(outcome.bookingCode ? { booking_code: outcome.bookingCode } : {}),
+        ...(outcome.remainingCents !== undefined ? { available_balance: fromCents(outcome.remainingCents) } : {}),
+        customer_message:
+          outcome.reason === 'already_used'
+            ? `Este pago ya fue aplicado a la reserva ${outcome.bookingCode ?? ''}.`.replace(' .', '.')
+            : outcome.reason === 'not_found'
+              ? 'No encuentro ese pago en el sistema todavía.'
+              : outcome.reason === 'voided'
+                ? 'Ese pago aparece anulado en el sistema.'
+                : 'El saldo disponible de ese pago no alcanza el monto indicado.',
+        assistant_instruction: 'payment_amount debe ser el monto realmente pagado y validado; si el problema persiste, ofrece un ejecutivo.',
+      };
+    case 'deposit_too_small':
+      return {
+        success: false,
+        error: 'payment_below_deposit',
+        booking_total: fromCents(outcome.totalCents),
+        minimum_deposit: fromCents(outcome.requiredCents),
+        customer_message: `El total de la reserva es ${dollars(outcome.totalCents)}; para confirmarla se requiere al menos el 50 % (${dollars(outcome.requiredCents)}).`,
+      };
+    case 'rates_missing':
+      return {
+        success: false,
+        error: 'rates_unavailable',
+        dates: outcome.dates,
+        assistant_instruction: 'No hay tarifas cargadas para esas fechas: transfiere al huésped a un ejecutivo (transfer_to_human_agent).',
+      };
+    case 'sold_out':
+      return {
+        success: false,
+        error: 'no_availability',
+        requested_type: outcome.requested.join(' + '),
+        available_types: {
+          bungalow_familiar: outcome.free.familiar,
+          bungalow_junior: outcome.free.junior,
+          bungalow_matrimonial: outcome.free.matrimonial,
+          habitacion: outcome.free.habitacion,
+        },
+        compatible_single_room: outcome.alternatives.singleRoom,
+        compatible_multi_room: outcome.alternatives.multiRoom,
+        has_compatible_alternatives: outcome.alternatives.singleRoom.length + outcome.alternatives.multiRoom.length > 0,
+        customer_message:
+          'Lamentablemente ya no tenemos disponibilidad del tipo de habitación solicitado para esas fechas. Podemos ' +
+          'ofrecerle otro tipo de alojamiento compatible, cambiar la fecha, o gestionar el reembolso total de su pago.',
+        assistant_instruction:
+          'No se tomó ningún pago. Ofrece las alternativas compatibles (sin dar cantidades exactas), otra fecha o el reembolso (con un ejecutivo).',
+      };
+    case 'failed':
+      return {
+        success: false,
+        error: 'booking_failed',
+        detail: outcome.detail,
+        customer_message: 'No pude completar la reserva en este momento. Un miembro de nuestro equipo le ayudará a finalizarla.',
+        assistant_instruction: 'No se hizo la reserva y el pago no se aplicó. Transfiere al huésped a un ejecutivo (transfer_to_human_agent).',
+      };
+  }
+}

@@ -1,0 +1,32 @@
+// check_room_availability_counts: how many rooms of each type are free (for groups needing several rooms).
+import { z } from 'zod';
+import type { AvailabilityService } from '../../hotel/availability.js';
+import { defineTool, type ToolDefinition } from '../types.js';
+import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
+
+export function createCheckRoomAvailabilityCountsTool(deps: { availability: AvailabilityService; timezone: string }): ToolDefinition {
+  return defineTool({
+    name: 'check_room_availability_counts',
+    description:
+      'Cuenta cuántas habitaciones libres hay de cada tipo para el período (para grupos que necesitan varias ' +
+      'habitaciones). No compartas las cantidades exactas con el huésped; úsalas para proponer opciones.',
+    parameters: z.object(stayDateArguments),
+    handler: async (context, args) => {
+      const stay = checkStay(context, deps.timezone, args, false);
+      if (!stay.ok) return dateError(stay);
+      try {
+        const free = await deps.availability.counts(stay.checkIn, stay.checkOut, context.signal);
+        return {
+          bungalow_familiar: free.familiar,
+          bungalow_junior: free.junior,
+          habitacion: free.habitacion,
+          bungalow_matrimonial: free.matrimonial,
+          total: free.familiar + free.junior + free.habitacion + free.matrimonial,
+        };
+      } catch (err) {
+        context.logger.warn({ err }, 'availability count failed');
+        return backendUnavailable('the booking system');
+      }
+    },
+  });
+}

@@ -1,0 +1,28 @@
+// check_room_availability: is at least one room of each type free for the whole stay? Asked of the
+// booking backend (getRooms), the system that will accept or refuse the booking.
+import { z } from 'zod';
+import { availabilityDetail, typesWithFreeRooms, type AvailabilityService } from '../../hotel/availability.js';
+import { defineTool, type ToolDefinition } from '../types.js';
+import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
+
+export function createCheckRoomAvailabilityTool(deps: { availability: AvailabilityService; timezone: string }): ToolDefinition {
+  return defineTool({
+    name: 'check_room_availability',
+    description:
+      'Consulta si hay al menos un Bungalow Familiar, Bungalow Junior (o Matrimonial) y Habitación libre para todo el ' +
+      'período indicado. Para Pasadía usa la misma fecha de entrada y salida.',
+    parameters: z.object(stayDateArguments),
+    handler: async (context, args) => {
+      const stay = checkStay(context, deps.timezone, args, true);
+      if (!stay.ok) return dateError(stay);
+      let free: string[];
+      try {
+        free = await deps.availability.freeRooms(stay.checkIn, stay.checkOut, context.signal);
+      } catch (err) {
+        context.logger.warn({ err }, 'availability check failed');
+        return backendUnavailable('the booking system');
+      }
+      return { ...availabilityDetail(typesWithFreeRooms(free)), pasadia: free.includes('Pasadía') ? 'Available' : 'Not Available' };
+    },
+  });
+}

@@ -1,0 +1,39 @@
+// What the hotel tools are built from: each tool takes only the pieces it needs, and a tool whose backend
+// is not configured (no DB_HOST, no BOOKING_API_URL) is not built at all.
+import type { AvailabilityService } from '../../hotel/availability.js';
+import type { BookingService } from '../../hotel/booking-service.js';
+import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
+import type { GuestBookings } from '../../store/hotel/guest-bookings.js';
+import type { PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
+import type { RatesRepository } from '../../store/hotel/rates-repository.js';
+import { todayIn } from '../../hotel/values.js';
+import type { IsoDate } from '../../hotel/types.js';
+
+/** Whether the assistant may book right now (BOOKING_AUTOMATION, the reservations office's hours). */
+export interface BookingGate {
+  allowed(now: number): { allowed: boolean; reason: string };
+}
+
+/** The hotel's calendar day: relative dates ("hoy", "ayer") and "not in the past" are in TIMEZONE. */
+export interface HotelClock {
+  timezone: string;
+}
+
+export function hotelToday(clock: HotelClock, now: number): IsoDate {
+  return todayIn(clock.timezone, now);
+}
+
+export interface HotelToolDeps {
+  timezone: string;
+  /** Needs BOOKING_API_URL. */
+  availability?: AvailabilityService | undefined;
+  /** Need DB_HOST. */
+  rates?: Pick<RatesRepository, 'ratesFor'> | undefined;
+  ledgers?: PaymentLedgers | undefined;
+  guestBookings?: Pick<GuestBookings, 'byReserva'> | undefined;
+  /** Needs both. */
+  bookings?: BookingService | undefined;
+  /** Our own record of booking attempts (SQLite), for the payment validators. */
+  attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
+  gate: BookingGate;
+}
