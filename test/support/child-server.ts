@@ -1,7 +1,8 @@
 // The real server in a child process, for crash tests. Its agent asks a control server (the test) for each
 // reply over loopback HTTP, so the test decides when a turn finishes — or kills the process mid-turn.
 // The control server may also give media parts (as a tool would add them) to send before the reply.
-// Env: the usual configuration plus CONTROL_URL (and TEST_RESOURCES_DIR for media). Prints "LISTENING <url>" once ready.
+// Env: the usual configuration plus CONTROL_URL (and TEST_RESOURCES_DIR for media). Without CONTROL_URL the real
+// OpenAI agent runs (pointed at a fake model by OPENAI_BASE_URL). Prints "LISTENING <url>" once ready.
 import type { OutboxMedia } from '../../src/buffer/outbox.js';
 import { request } from 'undici';
 import { buildApp } from '../../src/app.js';
@@ -9,9 +10,8 @@ import type { Agent } from '../../src/agent/types.js';
 import { loadConfig } from '../../src/config.js';
 
 const controlUrl = process.env.CONTROL_URL;
-if (!controlUrl) throw new Error('CONTROL_URL is required');
 
-const agent: Agent = {
+const controlAgent: Agent = {
   readiness: () => ({ ready: true, reasons: [] }),
   async respond(turn) {
     const res = await request(`${controlUrl}/turn`, {
@@ -29,7 +29,8 @@ const agent: Agent = {
 
 const config = loadConfig(process.env);
 const resourcesDir = process.env.TEST_RESOURCES_DIR;
-const app = await buildApp({ config, agent, sendRetry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ...(resourcesDir ? { resourcesDir } : {}) });
+const agent = controlUrl ? controlAgent : undefined;
+const app = await buildApp({ config, ...(agent ? { agent } : {}), sendRetry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }, ...(resourcesDir ? { resourcesDir } : {}) });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`LISTENING ${url}\n`);
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

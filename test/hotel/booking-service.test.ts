@@ -1,0 +1,249 @@
+// The booking service on the real engines (MariaDB replica, fake booking API, SQLite): money counted once
+// across concurrent conversations, two processes, lost API answers and failures.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBookingApi } from '../../src/hotel/booking-api.js';
+import { createBookingJobKinds } from '../../src/hotel/booking-jobs.js';
+import type { BookingRequest } from '../../src/hotel/booking-request.js';
+import { BookingService } from '../../src/hotel/booking-service.js';
+import { AvailabilityService } from '../../src/hotel/availability.js';
+import { createHotelDb, type HotelDb } from '../../src/hotel/hotel-db.js';
+import { JobWorker } from '../../src/jobs/worker.js';
+import { BookingAttemptsRepository } from '../../src/store/booking-attempts-repository.js';
+import { GuestBookings } from '../../src/store/hotel/guest-bookings.js';
+import { PaymentLedgers } from '../../src/store/hotel/payment-ledgers.js';
+import { PaymentReservations } from '../../src/store/hotel/payment-reservations.js';
+import { RatesRepository } from '../../src/store/hotel/rates-repository.js';
+import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
+import { startFakeBookingApi, type FakeBookingApi } from '../support/fake-booking-api.js';
+import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
+import { movableClock, type MovableClock } from '../support/movable-clock.js';
+import { openMigratedDatabase } from '../support/test-db.js';
+
+const log = pino({ level: 'silent' });
+
+function request(overrides: Partial<BookingRequest> & { conversationId: string }): BookingRequest {
+  return {
+    holder: overrides.conversationId,
+    guest: { firstname: 'Luis', lastname: 'Fernando Rivas', email: 'luis.demo@example.com', phone: '70000005', city: 'Soyapango', dui: '00000005-5', nationality: 'Salvadoreño' },
+    checkIn: '2027-02-22',
+    checkOut: '2027-02-23',
+    nights: ['2027-02-22'],
+    pkg: 'Las Hojas',
+    rooms: [{ type: 'Junior', party: { adults: 2, children0to5: 0, children6to10: 0 } }],
+    // bac id 4: 236.00 on 21/02/2027, unused; a Monday night for 2 adults at 59 = 118.00
+    payment: { method: 'Depósito BAC', bacId: 4, amountCents: 23600, makerName: 'Luis Fernando Rivas' },
+    extraBeds: 0,
+    extraBedsCostCents: 0,
+    customerInstructions: '',
+    ...overrides,
+  };
+}
+
+interface Process {
+  service: BookingService;
+  attempts: BookingAttemptsRepository;
+  jobs: SqliteJobQueue;
+  worker: JobWorker;
+  clock: MovableClock;
+  /** Moves this process's clock on and runs the jobs then due. */
+  runJobsAfter(ms: number): Promise<void>;
+  notices: { confirmed: [string, string][]; staff: string[] };
+  close(): Promise<void>;
+}
+
+describeWithMariaDb('booking service', () => {
+  const hotel = useHotelDatabase();
+  let api: FakeBookingApi;
+  const processes: Process[] = [];
+
+  beforeAll(async () => {
+    api = await startFakeBookingApi({ connection: hotel.connection });
+  });
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.close()));
+    await api?.close();
+  });
+  beforeEach(async () => {
+    await hotel.reset();
+  });
+
+  /** One service process: its own SQLite database, the shared hotel database and booking API. */
+  function startProcess(options: { timeoutMs?: number } = {}): Process {
+    const db = openMigratedDatabase(join(mkdtempSync(join(tmpdir(), 'watibot3-bk-')), 'bot.db'));
+    const hotelDb: HotelDb = createHotelDb({ ...hotel.connection, connectTimeoutMs: 3000, queryTimeoutMs: 5000, retries: 1 });
+    const bookingApi = createBookingApi({ baseUrl: api.url, timeoutMs: options.timeoutMs ?? 5000 });
+    const attempts = new BookingAttemptsRepository(db);
+    const jobs = new SqliteJobQueue(db);
+    const notices: Process['notices'] = { confirmed: [], staff: [] };
+    const clock = movableClock(Date.now());
+    const guestBookings = new GuestBookings(hotelDb);
+    const late: { service?: BookingService } = {};
+    const kinds = createBookingJobKinds({
+      attempts,
+      guestBookings,
+      service: () => late.service as BookingService,
+      notifier: { confirmed: (c, r) => void notices.confirmed.push([c, r]), needsStaff: (c) => void notices.staff.push(c) },
+      timezone: 'America/El_Salvador',
+      now: clock.now,
+    });
+    const worker = new JobWorker({ queue: jobs, kinds: kinds.all, clock, log, pollMs: 20 });
+    const service = new BookingService({
+      attempts,
+      jobs,
+      wakeJobs: () => worker.wake(),
+      api: bookingApi,
+      availability: new AvailabilityService({ api: bookingApi, concurrency: 4, now: clock.now }),
+      rates: new RatesRepository(hotelDb),
+      reservations: new PaymentReservations(hotelDb),
+      ledgers: new PaymentLedgers(hotelDb),
+      jobKinds: kinds,
+      now: clock.now,
+      timezone: 'America/El_Salvador',
+      random: () => 0,
+      log,
+    });
+    late.service = service;
+    const p: Process = {
+      service,
+      attempts,
+      jobs,
+      worker,
+      clock,
+      async runJobsAfter(ms) {
+        clock.advance(ms);
+        await worker.runDue();
+      },
+      notices,
+      async close() {
+        await worker.close(1000);
+        await bookingApi.close();
+        await hotelDb.close();
+        db.close();
+      },
+    };
+    processes.push(p);
+    return p;
+  }
+
+  const bac = async (id: number) => (await hotel.query<{ used: string; codreser: string | null }>('SELECT used, codreser FROM bac WHERE id = ?', [id]))[0];
+  const locks = async () => hotel.query<{ payment_ref: string }>('SELECT payment_ref FROM booking_locks ORDER BY payment_ref');
+  const addBookingCalls = () => api.requests.filter((r) => r.path === '/api/addBookingUserRest').length;
+
+  it('one ledger row that two conversations use at the same time is consumed once', async () => {
+    const p = startProcess();
+    const before = addBookingCalls();
+    const outcomes = await Promise.all([p.service.book(request({ conversationId: '50370000001' })), p.service.book(request({ conversationId: '50370000002' }))]);
+    const kinds = outcomes.map((o) => o.kind).sort();
+    expect(kinds).toEqual(['booked', 'payment_in_use']);
+    expect(addBookingCalls() - before).toBe(1);
+    const booked = outcomes.find((o) => o.kind === 'booked');
+    expect(await bac(4)).toEqual({ used: '236.00', codreser: `HR${booked?.kind === 'booked' ? booked.reserva : ''}` });
+    expect(await locks()).toEqual([]);
+  });
+
+  it('two processes with their own records racing for one payment: the hotel database lock lets one book', async () => {
+    const a = startProcess();
+    const b = startProcess();
+    const before = addBookingCalls();
+    const outcomes = await Promise.all([a.service.book(request({ conversationId: '50370000011' })), b.service.book(request({ conversationId: '50370000012' }))]);
+    expect(outcomes.filter((o) => o.kind === 'booked')).toHaveLength(1);
+    expect(outcomes.find((o) => o.kind !== 'booked')).toMatchObject({ kind: expect.stringMatching(/^(pending|payment_rejected)$/) });
+    expect(addBookingCalls() - before).toBe(1);
+    expect((await bac(4))?.used).toBe('236.00');
+  });
+
+  it('the same payment booked again by the same conversation returns the recorded reservation without a second booking', async () => {
+    const p = startProcess();
+    const first = await p.service.book(request({ conversationId: '50370000021' }));
+    expect(first.kind).toBe('booked');
+    const calls = addBookingCalls();
+    const again = await p.service.book(request({ conversationId: '50370000021' }));
+    expect(again).toMatchObject({ kind: 'booked', repeated: true, reserva: first.kind === 'booked' ? first.reserva : '' });
+    expect(addBookingCalls()).toBe(calls);
+  });
+
+  it('a refused booking gives the money back and removes the lock', async () => {
+    const p = startProcess();
+    api.failNext('addBooking', 'room_unavailable', 3);
+    const outcome = await p.service.book(request({ conversationId: '50370000031' }));
+    expect(outcome.kind).toMatch(/^(failed|sold_out)$/);
+    expect(await bac(4)).toEqual({ used: '0.00', codreser: null });
+    expect(await locks()).toEqual([]);
+    // The payment is free again for a new attempt.
+    expect((await p.service.book(request({ conversationId: '50370000031' }))).kind).toBe('booked');
+  });
+
+  it('a room taken meanwhile is re-picked (at most twice) and booked', async () => {
+    const p = startProcess();
+    api.failNext('addBooking', 'room_unavailable', 1);
+    const before = addBookingCalls();
+    const outcome = await p.service.book(request({ conversationId: '50370000041' }));
+    expect(outcome.kind).toBe('booked');
+    expect(addBookingCalls() - before).toBe(2);
+  });
+
+  it('an answer lost after the backend booked (timeout) is reconciled from user_books, not posted again', async () => {
+    const p = startProcess({ timeoutMs: 500 });
+    api.hangBookings('after_insert');
+    const before = addBookingCalls();
+    const outcome = await p.service.book(request({ conversationId: '50370000051' }));
+    api.hangBookings(false);
+    expect(outcome).toEqual({ kind: 'pending', state: 'in_doubt' });
+    expect(p.attempts.forConversation('50370000051', 1)[0]?.state).toBe('in_doubt');
+    // The first look is 30 s later.
+    await p.runJobsAfter(31_000);
+    const attempt = p.attempts.forConversation('50370000051', 1)[0]!;
+    expect(attempt.state).toBe('booked');
+    expect(p.notices.confirmed).toEqual([['50370000051', attempt.reserva]]);
+    expect(await bac(4)).toEqual({ used: '236.00', codreser: `HR${attempt.reserva ?? ''}` });
+    expect(addBookingCalls() - before).toBe(1);
+    // Asking again gives that reservation.
+    expect(await p.service.book(request({ conversationId: '50370000051' }))).toMatchObject({ kind: 'booked', reserva: attempt.reserva });
+  });
+
+  it('a lost answer with no reservation found after the last look goes to staff, the money kept for them', async () => {
+    const p = startProcess();
+    api.failNext('addBooking', 'http500');
+    const outcome = await p.service.book(request({ conversationId: '50370000061' }));
+    expect(outcome).toEqual({ kind: 'pending', state: 'in_doubt' });
+    for (let i = 0; i < 4; i++) await p.runJobsAfter(3_600_000);
+    expect(p.attempts.forConversation('50370000061', 1)[0]?.state).toBe('staff');
+    expect(p.notices.staff).toEqual(['50370000061']);
+    expect((await bac(4))?.used).toBe('236.00');
+    expect(await p.service.book(request({ conversationId: '50370000061' }))).toEqual({ kind: 'pending', state: 'staff' });
+  });
+
+  it('after a crash mid-call (an attempt left posting) recovery puts it in doubt and reconciles it', async () => {
+    const p = startProcess({ timeoutMs: 500 });
+    api.hangBookings('after_insert');
+    await p.service.book(request({ conversationId: '50370000071' }));
+    api.hangBookings(false);
+    // Simulate the dead process: the attempt as it was during the call.
+    const attempt = p.attempts.forConversation('50370000071', 1)[0]!;
+    for (const job of p.jobs.list({ kind: 'booking.reconcile', limit: 5 })) p.jobs.complete(job.id, p.clock.now());
+    p.attempts.transition(attempt.id, 'in_doubt', 'posting', p.clock.now());
+    const recovered = p.service.recover();
+    expect(recovered.inDoubt).toBe(1);
+    await p.runJobsAfter(0);
+    expect(p.attempts.get(attempt.id)?.state).toBe('booked');
+  });
+
+  describe('validation before any money moves', () => {
+    it('a deposit under half the total is refused without touching the ledger', async () => {
+      const p = startProcess();
+      const outcome = await p.service.book(request({ conversationId: '50370000081', payment: { method: 'Depósito BAC', bacId: 4, amountCents: 5000, makerName: 'X Y' } }));
+      expect(outcome).toMatchObject({ kind: 'deposit_too_small', totalCents: 11800, requiredCents: 5900 });
+      expect((await bac(4))?.used).toBe('0.00');
+    });
+
+    it('a transfer already used for a booking is reported with its code', async () => {
+      const p = startProcess();
+      const outcome = await p.service.book(request({ conversationId: '50370000091', payment: { method: 'Depósito BAC', bacId: 1, amountCents: 12800, makerName: 'X Y' } }));
+      expect(outcome).toMatchObject({ kind: 'payment_rejected', reason: 'already_used', bookingCode: 'HR28605' });
+    });
+  });
+});

@@ -1,0 +1,240 @@
+// The hotel tools as the model calls them (through the registry), assembled from configuration exactly as
+// the server does, on the MariaDB replica and the fake booking API.
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { createHotelBackends, type HotelBackends } from '../../../src/hotel/hotel-backends.js';
+import { createOfficeCalendar } from '../../../src/office/schedule.js';
+import { SqliteJobQueue } from '../../../src/store/jobs-repository.js';
+import { createHotelTools } from '../../../src/tools/booking/index.js';
+import { ToolRegistry, type ToolCallContext } from '../../../src/tools/registry.js';
+import { startFakeBookingApi, type FakeBookingApi } from '../../support/fake-booking-api.js';
+import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
+import { openMigratedDatabase } from '../../support/test-db.js';
+import { tempDbPath } from '../../support/test-config.js';
+
+/** An instant given as El Salvador wall-clock time (UTC-6). */
+const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
+const log = pino({ level: 'silent' });
+
+function context(now: number, who: { waId?: string; subscriberId?: string } = { waId: '50370000001' }): ToolCallContext {
+  return {
+    conversationId: who.waId ?? `facebook:${who.subscriberId ?? ''}`,
+    channel: who.waId ? 'whatsapp' : 'facebook',
+    waId: who.waId,
+    subscriberId: who.subscriberId,
+    guestName: undefined,
+    logger: log,
+    clock: { now: () => now },
+  };
+}
+
+describeWithMariaDb('hotel tools', () => {
+  const hotel = useHotelDatabase();
+  let api: FakeBookingApi;
+  let backends: HotelBackends;
+  let registry: ToolRegistry;
+  // A Monday at 10:00 in El Salvador (the reservations office is open), before the Holy Week stays.
+  const now = sv(2027, 2, 22, 10);
+
+  beforeAll(async () => {
+    api = await startFakeBookingApi({ connection: hotel.connection });
+    const c = hotel.connection;
+    const config = loadConfig({
+      DB_HOST: c.host,
+      DB_PORT: String(c.port),
+      DB_USER: c.user,
+      DB_PASSWORD: c.password,
+      DB_NAME: c.database,
+      BOOKING_API_URL: api.url,
+    });
+    const db = openMigratedDatabase(tempDbPath());
+    backends = createHotelBackends({
+      config: config.hotel,
+      timezone: config.timezone,
+      db,
+      jobs: new SqliteJobQueue(db),
+      wakeJobs: () => undefined,
+      office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+      notifier: { confirmed: () => undefined, needsStaff: () => undefined },
+      clock: { now: () => now },
+      log,
+    });
+    registry = new ToolRegistry(createHotelTools(backends.tools, { bookingTimeoutMs: 60_000 }));
+  });
+  afterAll(async () => {
+    await backends?.close();
+    await api?.close();
+  });
+
+  const call = async (name: string, args: unknown, ctx = context(now)) => {
+    const r = await registry.execute(name, JSON.stringify(args), ctx);
+    return JSON.parse(r.output) as Record<string, unknown>;
+  };
+
+  it('offers every hotel tool when both backends are configured, and /ready has nothing to list', () => {
+    expect([...registry.specs.map((s) => s.name)]).toEqual([
+      'check_room_availability',
+      'check_room_availability_counts',
+      'check_smart_availability',
+      'get_price_for_date',
+      'lookup_booking',
+      'make_booking',
+      'make_multi_room_booking',
+      'validate_bank_transfer',
+      'validate_compraclick_payment',
+      'validate_compraclick_payment_fallback',
+    ]);
+    expect(backends.readiness()).toEqual({ database: 'configured', bookingApi: 'configured', bookingAutomation: 'outside_office_hours', toolsNotOffered: [] });
+  });
+
+  describe('get_price_for_date', () => {
+    it("answers the day's six rates as the hotel writes them", async () => {
+      expect(await call('get_price_for_date', { date_str: '2027-01-01' })).toEqual({
+        date: '2027-01-01', lh_adulto: '79.00', lh_nino: '39.50', pa_adulto: '29.00', pa_nino: '14.50', es_adulto: '74.00', es_nino: '37.00',
+      });
+    });
+    it('refuses a date that is not one, and says when there is no rate', async () => {
+      expect((await call('get_price_for_date', { date_str: '2027-02-30' })).error).toMatch(/date_str must be a real date/);
+      expect(await call('get_price_for_date', { date_str: '2027-06-01' })).toEqual({ error: 'No prices found for 2027-06-01.' });
+    });
+  });
+
+  describe('availability', () => {
+    it('check_room_availability reflects bookings in every stored format (the Familiar event block of Holy Week)', async () => {
+      expect(await call('check_room_availability', { check_in_date: '2027-03-26', check_out_date: '2027-03-28' })).toMatchObject({
+        bungalow_familiar: 'Not Available',
+        bungalow_junior: 'Available',
+        habitacion: 'Available',
+      });
+      expect(await call('check_room_availability', { check_in_date: '2027-04-02', check_out_date: '2027-04-04' })).toMatchObject({ habitacion: 'Not Available' });
+    });
+
+    it('refuses past dates, reversed ranges and non-dates before asking the backend', async () => {
+      const before = api.requests.length;
+      expect(await call('check_room_availability', { check_in_date: '2027-01-20', check_out_date: '2027-01-22' })).toMatchObject({ success: false, field: 'check_in_date' });
+      expect(await call('check_room_availability', { check_in_date: '2027-03-14', check_out_date: '2027-03-12' })).toMatchObject({ success: false, field: 'check_out_date' });
+      expect(await call('check_room_availability', { check_in_date: "2027-03-14' OR 1=1", check_out_date: '2027-03-15' })).toMatchObject({ success: false, field: 'check_in_date' });
+      expect(api.requests.length).toBe(before);
+    });
+
+    it('check_room_availability_counts counts free rooms per type, Matrimonial apart from Junior', async () => {
+      const counts = await call('check_room_availability_counts', { check_in_date: '2027-03-26', check_out_date: '2027-03-28' });
+      // Holy Week: Familiar 1–17 blocked (28603, '+' format); of the 37 plain Juniors 24, 25 (28604, one room
+      // per night), 30–32 (28608) and 41, 43 (a member booking) are taken.
+      expect(counts).toEqual({ bungalow_familiar: 0, bungalow_junior: 30, bungalow_matrimonial: 5, habitacion: 14, total: 49 });
+    });
+
+    it('check_smart_availability asks each night once and offers the longest free sub-stays', async () => {
+      await hotel.query(
+        `INSERT INTO user_books (firstname, lastname, reserverooms, checkIn, checkOut, acomodacion, cancel_flag)
+         VALUES ('Evento', 'Total', ?, '03/10/2027', '03/11/2027', 'Evento', 'no')`,
+        [Array.from({ length: 59 }, (_, i) => String(i + 1)).concat(Array.from({ length: 14 }, (_, i) => `${i + 1}A`)).join('+')],
+      );
+      const before = api.requests.filter((r) => r.path === '/api/getRooms').length;
+      const out = await call('check_smart_availability', { check_in_date: '2027-03-08', check_out_date: '2027-03-15' });
+      const calls = api.requests.filter((r) => r.path === '/api/getRooms').length - before;
+      expect(calls).toBe(7);
+      expect(out).toMatchObject({ success: true, full_period_available: false });
+      const options = out.partial_options as { check_in: string; check_out: string; nights: number }[];
+      expect(options.slice(0, 2).map((o) => [o.check_in, o.check_out, o.nights])).toEqual([
+        ['2027-03-11', '2027-03-15', 4],
+        ['2027-03-08', '2027-03-10', 2],
+      ]);
+      expect(out.recommendation_message).toMatch(/del 11 de marzo de 2027 al 15 de marzo de 2027 \(4 noches\)/);
+      // The same nights again within the minute: answered from the cache.
+      await call('check_smart_availability', { check_in_date: '2027-03-09', check_out_date: '2027-03-12' });
+      expect(api.requests.filter((r) => r.path === '/api/getRooms').length - before).toBe(7);
+    });
+  });
+
+  describe('card payments', () => {
+    it('a fresh payment covering half the total is valid', async () => {
+      expect(await call('validate_compraclick_payment', { authorization_number: '517364', booking_total: 470 })).toEqual({
+        success: true,
+        error: '',
+        data: { authorization_code: '517364', amount_paid: 235, remaining_amount: 235, booking_total: 470, coverage_percentage: 50, is_valid: true },
+      });
+      expect(await call('validate_compraclick_payment', { authorization_number: '517364', booking_total: 471 })).toMatchObject({ success: false, error: 'insufficient_amount' });
+    });
+    it('a used payment names its booking, a voided sale is not valid, a balance taken without a booking is sent to a person', async () => {
+      expect(await call('validate_compraclick_payment', { authorization_number: '481920', booking_total: 276 })).toMatchObject({ success: false, error: 'already_used_for_booking', booking_code: 'HR28601' });
+      expect(await call('validate_compraclick_payment', { authorization_number: '239411', booking_total: 300 })).toMatchObject({ success: false, error: 'payment_voided' });
+      expect(await call('validate_compraclick_payment', { authorization_number: '603118', booking_total: 200 })).toMatchObject({ success: false, error: 'payment_reserved_without_booking' });
+      expect(await call('validate_compraclick_payment', { authorization_number: '111111', booking_total: 200 })).toMatchObject({ success: false, error: 'Authorization code not found' });
+      // Nothing was reset: the orphan keeps its balance taken.
+      expect(await hotel.query("SELECT used FROM compraclick WHERE autorizacion = '603118'")).toEqual([{ used: '118.00' }]);
+    });
+    it('the fallback finds the payment by card digits, amount and day, and gives its authorization code', async () => {
+      expect(
+        await call('validate_compraclick_payment_fallback', { card_last_four: '2222', charged_amount: 235, payment_date: '05/02/2027', booking_total: 470 }),
+      ).toMatchObject({ success: true, authorization_number: '517364', validation_method: 'fallback' });
+      const miss = await call('validate_compraclick_payment_fallback', { card_last_four: '2222', charged_amount: 236, payment_date: '5 de febrero', booking_total: 470 });
+      // "5 de febrero" without a year: the most recent one, this year's.
+      expect(miss).toMatchObject({ success: false, error: 'payment_not_found' });
+      expect(miss.customer_message).toMatch(/el monto/);
+      expect(miss.customer_message).not.toMatch(/la fecha/);
+    });
+    it('reads "hoy" in the hotel time zone, not the server clock', async () => {
+      // 2027-02-06 01:00 UTC is still the 5th in El Salvador, the day of the payment.
+      const lateEvening = context(Date.UTC(2027, 1, 6, 1));
+      expect(
+        await call('validate_compraclick_payment_fallback', { card_last_four: '2222', charged_amount: 235, payment_date: 'hoy', booking_total: 470 }, lateEvening),
+      ).toMatchObject({ success: true, authorization_number: '517364' });
+    });
+  });
+
+  describe('bank transfers', () => {
+    it('matches an exact credit on the slip date and returns its transfer_id', async () => {
+      expect(await call('validate_bank_transfer', { slip_date: '2027-02-21', slip_amount: 236, booking_amount: 236 })).toMatchObject({ success: true, transfer_id: '4', available_balance: 236 });
+    });
+    it('names the booking of a used transfer, refuses future dates, and does not reset a transfer taken without a booking', async () => {
+      expect(await call('validate_bank_transfer', { slip_date: '2027-01-14', slip_amount: 128, booking_amount: 128 })).toMatchObject({ success: false, error: 'already_used_for_booking', booking_code: 'HR28605' });
+      expect(await call('validate_bank_transfer', { slip_date: '2027-03-01', slip_amount: 128, booking_amount: 128 })).toMatchObject({ success: false, error: 'future_date' });
+      expect(await call('validate_bank_transfer', { slip_date: '2027-02-21', slip_amount: 300, booking_amount: 300 })).toMatchObject({ success: false, error: 'transfer_in_use' });
+      expect(await hotel.query('SELECT used FROM bac WHERE id = 6')).toEqual([{ used: '300.00' }]);
+    });
+    it('finds a credit printed with a thousands separator (the original never matched it)', async () => {
+      await hotel.query("INSERT INTO bac (date, reference, code, description, debit, credit, balance, used) VALUES ('25/01/2027', '3399', 'TF', 'TRANSFERENCIA 365', '0.00', '1,250.00', '12,000.00', 0)");
+      expect(await call('validate_bank_transfer', { slip_date: '2027-01-25', slip_amount: 1250, booking_amount: 1250 })).toMatchObject({ success: true, available_balance: 1250 });
+    });
+  });
+
+  describe('lookup_booking', () => {
+    it("gives a WhatsApp guest their own reservation and 'not found' for anyone else's", async () => {
+      expect(await call('lookup_booking', { reservation_code: 'hr 28601' }, context(now, { waId: '50370000001' }))).toMatchObject({
+        success: true, codigo_reserva: 'HR28601', nombre_completo: 'Ana Lucia Martinez', fecha_entrada: '2027-02-12', cancelada: false,
+      });
+      expect(await call('lookup_booking', { reservation_code: 'HR28601' }, context(now, { waId: '50370009999' }))).toMatchObject({ success: false, error: 'not_found' });
+      expect(await call('lookup_booking', { reservation_code: 'SOC1042' })).toMatchObject({ success: false, error: 'invalid_prefix' });
+    });
+    it('on Messenger asks for the e-mail or last name of the reservation', async () => {
+      const fb = context(now, { subscriberId: '7100000000000009' });
+      expect(await call('lookup_booking', { reservation_code: 'HR28606' }, fb)).toMatchObject({ error: 'not_found' });
+      expect(await call('lookup_booking', { reservation_code: 'HR28606', last_name: 'Campos' }, fb)).toMatchObject({ success: true, cancelada: true });
+      expect(await call('lookup_booking', { reservation_code: 'HR28606', email: 'ROSA.demo@example.com' }, fb)).toMatchObject({ success: true });
+      expect(await call('lookup_booking', { reservation_code: 'HR28606', last_name: 'Perez' }, fb)).toMatchObject({ error: 'not_found' });
+    });
+  });
+
+  describe('make_booking before any money moves', () => {
+    const args = {
+      customer_name: 'Carlos Perez', email: 'c@example.com', phone_number: 'AUTO', city: 'Santa Ana', dui_passport: '0001', nationality: 'SV',
+      check_in_date: '2027-02-22', check_out_date: '2027-02-23', adults: 2, bungalow_type: 'Junior', package_type: 'Las Hojas',
+      payment_method: 'CompraClick', payment_amount: 235, payment_maker_name: 'Carlos Perez', authorization_number: '517364',
+    };
+    it('while the reservations office is open it tells the model to hand the guest to a person', async () => {
+      expect(await call('make_booking', args)).toMatchObject({ success: false, error: 'booking_not_automated' });
+    });
+    it('at night it asks for placeholder data and refuses a group the room cannot take', async () => {
+      const night = context(sv(2027, 2, 22, 22));
+      expect(await call('make_booking', { ...args, customer_name: 'pendiente', email: 'n/a' }, night)).toMatchObject({
+        error: 'missing_customer_data', missing_fields: ['customer_name', 'email'], assistant_action: 'ASK_CUSTOMER_FOR_MISSING_DATA_NATURALLY',
+      });
+      expect(await call('make_booking', { ...args, bungalow_type: 'Matrimonial', adults: 3 }, night)).toMatchObject({ error: 'occupancy_exceeded', requested_type: 'Matrimonial' });
+      expect(await call('make_booking', { ...args, package_type: 'Pasadía', check_out_date: '2027-02-23' }, night)).toMatchObject({ success: false, field: 'check_out_date' });
+      expect(await call('make_booking', { ...args, authorization_number: undefined }, night)).toMatchObject({ error: 'missing_authorization_number' });
+      expect(await hotel.query("SELECT used FROM compraclick WHERE autorizacion = '517364'")).toEqual([{ used: '0.00' }]);
+    });
+  });
+});
