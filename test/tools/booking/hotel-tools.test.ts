@@ -217,6 +217,37 @@ describeWithMariaDb('hotel tools', () => {
     });
   });
 
+  describe('make_multi_room_booking', () => {
+    it("books three Juniors in one reservation with per-room guests, the backend's '+' format and one payment", async () => {
+      // 7 adults + 1 child 6–10, one Monday night at 59 / 29.50: 7 × 59 + 29.50 = 442.50; deposit 221.25.
+      await hotel.query(
+        "INSERT INTO compraclick (date, estado, cliente, tarjeta, importe, autorizacion, descripcion, used) VALUES ('2027-02-22 09:00:00', 'APROBADA', 'PATRICIA GUZMAN', '455555XXXXXX5555', 221.25, '654321', 'Patricia Guzman', 0)",
+      );
+      const night = context(sv(2027, 2, 22, 22), { waId: '50370000008' });
+      const out = await call(
+        'make_multi_room_booking',
+        {
+          customer_name: 'Patricia Elena Guzman', email: 'patricia.demo@example.com', phone_number: 'AUTO', city: 'San Miguel', dui_passport: '00000008-8', nationality: 'Salvadoreña',
+          check_in_date: '2027-03-15', check_out_date: '2027-03-16', package_type: 'Las Hojas',
+          room_bookings: [
+            { bungalow_type: 'Junior', adults: 2 },
+            { bungalow_type: 'Junior', adults: 3, children_6_10: 1 },
+            { bungalow_type: 'Junior', adults: 2 },
+          ],
+          payment_method: 'CompraClick', payment_amount: 221.25, payment_maker_name: 'Patricia Elena Guzman', authorization_number: '654321',
+        },
+        night,
+      );
+      expect(out).toMatchObject({ success: true, total_rooms: 3, booking_total: 442.5 });
+      const [row] = await hotel.query<Record<string, string>>('SELECT titulo, reserverooms, adultcount, childcount, childcount1, reseramount, loadamount, phone FROM user_books WHERE reserva = ?', [out.reserva]);
+      expect(row).toMatchObject({ titulo: 'Sres.', adultcount: '2+3+2', childcount: '0+0+0', childcount1: '0+1+0', reseramount: '442.50', loadamount: '221.25', phone: '70000008' });
+      const rooms = String(row!.reserverooms).split('+');
+      expect(rooms).toHaveLength(3);
+      expect(new Set(rooms).size).toBe(3);
+      expect(await hotel.query("SELECT used, codreser FROM compraclick WHERE autorizacion = '654321'")).toEqual([{ used: '221.25', codreser: `HR${String(out.reserva)}` }]);
+    });
+  });
+
   describe('make_booking before any money moves', () => {
     const args = {
       customer_name: 'Carlos Perez', email: 'c@example.com', phone_number: 'AUTO', city: 'Santa Ana', dui_passport: '0001', nationality: 'SV',
