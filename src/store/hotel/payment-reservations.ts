@@ -1,0 +1,225 @@
+// Money counted once, under a real lock. A booking reserves its payment in the hotel database before the
+// booking API is called: a `booking_locks` row for the payment (its primary key is the lock, so it holds
+// across processes and hosts), the ledger row read FOR UPDATE, its balance checked and `used` raised, all
+// in one transaction. A failed booking gives the money back exactly once (release); a made one writes the
+// booking code on the row (finalize). The original never gave money back and, at HEAD, "recovered"
+// orphans by resetting `used = 0` from its validators, which raced with bookings in flight.
+import { z } from 'zod';
+import type { HotelDb, HotelQuery } from '../../hotel/hotel-db.js';
+import type { Cents } from '../../hotel/types.js';
+import { formatAmount } from '../../hotel/values.js';
+import { blankToNull, CARD_PAYMENT_COLUMNS, cardPaymentRow, ledgerAmount, toCardPayment, type CardPayment } from './payment-ledgers.js';
+
+export type PaymentRef = { kind: 'card'; authorization: string } | { kind: 'bank'; bacId: number };
+
+/** booking_locks.payment_ref, the original's key format: 'CC_<authorization>' | 'BAC_<bac.id>'. */
+export function lockKeyOf(ref: PaymentRef): string {
+  if (ref.kind === 'card') {
+    // Bounded by the key's column (VARCHAR(100)) and free of anything that is not part of a code.
+    if (!/^[A-Za-z0-9-]{1,60}$/.test(ref.authorization)) throw new TypeError(`not an authorization code: ${JSON.stringify(ref.authorization)}`);
+    return `CC_${ref.authorization}`;
+  }
+  if (!Number.isSafeInteger(ref.bacId) || ref.bacId <= 0) throw new TypeError(`not a bac id: ${ref.bacId}`);
+  return `BAC_${ref.bacId}`;
+}
+
+export type ReserveResult =
+  | { ok: true; ledgerRowId: number; amountCents: Cents; remainingBeforeCents: Cents }
+  | {
+      ok: false;
+      /** in_progress: the lock is held by someone; already_used: booked (codreser set) and not enough left */
+      reason: 'in_progress' | 'not_found' | 'already_used' | 'insufficient' | 'voided';
+      bookingCode?: string;
+      remainingCents?: Cents;
+    };
+
+type Rejection = Extract<ReserveResult, { ok: false }>;
+
+/** Thrown inside the transaction so that a failed check also rolls back the lock row. */
+class Rejected extends Error {
+  constructor(readonly result: Rejection) {
+    super(`payment not reserved: ${result.reason}`);
+  }
+}
+
+/** The same words the validators treat as a voided sale (tools/payments/card-coverage.ts). */
+const VOIDED = /anulad|revers|rechaz|declin|void|cancel/i;
+
+const HOLDER_MAX = 64; // booking_locks.wa_id
+const DATETIME_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+const bankRow = z.object({
+  id: z.number().int(),
+  credit: z.string().nullable(),
+  used: z.union([z.string(), z.number()]),
+  codreser: z.string().nullable(),
+});
+const heldRow = z.object({ held: z.union([z.number(), z.string()]) });
+
+function checkHolder(holder: string): void {
+  if (holder === '' || holder.length > HOLDER_MAX) throw new TypeError(`lock holder must be 1-${HOLDER_MAX} characters, got ${holder.length}`);
+}
+
+function checkCents(name: string, cents: Cents): void {
+  if (!Number.isSafeInteger(cents) || cents < 0) throw new TypeError(`${name} must be whole non-negative cents, got ${cents}`);
+}
+
+interface Candidate {
+  id: number;
+  remaining: Cents;
+  bookingCode: string | null;
+}
+
+/**
+ * The first row (by id) with enough left; otherwise why not. A booking code with too little left is
+ * "already used"; a voided sale never counts.
+ */
+function choose(candidates: readonly Candidate[], required: Cents): Candidate | Rejection {
+  const fit = candidates.find((c) => c.remaining >= required);
+  if (fit) return fit;
+  const best = [...candidates].sort((a, b) => b.remaining - a.remaining)[0] as Candidate;
+  const booked = candidates.find((c) => c.bookingCode !== null);
+  if (booked) return { ok: false, reason: 'already_used', bookingCode: booked.bookingCode ?? undefined, remainingCents: Math.max(0, best.remaining) };
+  return { ok: false, reason: 'insufficient', remainingCents: Math.max(0, best.remaining) };
+}
+
+export class PaymentReservations {
+  private readonly staleLockMinutes: number;
+
+  constructor(
+    private readonly db: HotelDb,
+    options: { staleLockMinutes?: number } = {},
+  ) {
+    const minutes = options.staleLockMinutes ?? 10;
+    if (!Number.isInteger(minutes) || minutes < 1) throw new TypeError(`staleLockMinutes must be a whole number ≥ 1, got ${minutes}`);
+    this.staleLockMinutes = minutes;
+  }
+
+  /**
+   * Takes the lock and the money in one transaction: lock row inserted (already there ⇒ in_progress), the
+   * ledger row(s) read FOR UPDATE, remaining = amount − used checked against requiredRemainingCents (and a
+   * card sale not voided), used += amountCents. Any failed check rolls back, the lock insert too.
+   */
+  async reserve(
+    input: { ref: PaymentRef; holder: string; amountCents: Cents; requiredRemainingCents: Cents },
+    signal?: AbortSignal,
+  ): Promise<ReserveResult> {
+    const key = lockKeyOf(input.ref);
+    checkHolder(input.holder);
+    checkCents('amountCents', input.amountCents);
+    checkCents('requiredRemainingCents', input.requiredRemainingCents);
+    try {
+      return await this.db.transaction(async (tx) => {
+        // A lock left by a process that died mid-booking frees its payment after staleLockMinutes. (Should
+        // this range DELETE ever deadlock with a concurrent reserve, the transaction is run again.)
+        await tx.change('DELETE FROM booking_locks WHERE locked_at < NOW() - INTERVAL ? MINUTE', [String(this.staleLockMinutes)]);
+        // IGNORE turns only the duplicate key into "0 rows" here (the values are checked above). A lock
+        // taken by a transaction still open makes this wait for its outcome, then see it.
+        const inserted = await tx.change('INSERT IGNORE INTO booking_locks (payment_ref, wa_id) VALUES (?, ?)', [key, input.holder]);
+        if (inserted === 0) throw new Rejected({ ok: false, reason: 'in_progress' });
+        const row = input.ref.kind === 'card' ? await this.lockCardRow(tx, input.ref.authorization, input.requiredRemainingCents) : await this.lockBankRow(tx, input.ref.bacId, input.requiredRemainingCents);
+        await this.addUsed(tx, input.ref, row.id, input.amountCents);
+        return { ok: true as const, ledgerRowId: row.id, amountCents: input.amountCents, remainingBeforeCents: row.remaining };
+      }, signal);
+    } catch (err) {
+      if (err instanceof Rejected) return err.result;
+      throw err;
+    }
+  }
+
+  private async lockCardRow(tx: HotelQuery, authorization: string, required: Cents): Promise<Candidate> {
+    const rows = (await tx.rows(`SELECT ${CARD_PAYMENT_COLUMNS} FROM compraclick WHERE autorizacion = ? ORDER BY id FOR UPDATE`, [authorization], cardPaymentRow)).map(toCardPayment);
+    if (rows.length === 0) throw new Rejected({ ok: false, reason: 'not_found' });
+    const live = rows.filter((p: CardPayment) => !VOIDED.test(p.status));
+    if (live.length === 0) throw new Rejected({ ok: false, reason: 'voided' });
+    const chosen = choose(live.map((p) => ({ id: p.id, remaining: p.amountCents - p.usedCents, bookingCode: p.bookingCode })), required);
+    if ('ok' in chosen) throw new Rejected(chosen);
+    return chosen;
+  }
+
+  private async lockBankRow(tx: HotelQuery, bacId: number, required: Cents): Promise<Candidate> {
+    const [row] = await tx.rows('SELECT id, credit, used, codreser FROM bac WHERE id = ? FOR UPDATE', [bacId], bankRow);
+    if (!row) throw new Rejected({ ok: false, reason: 'not_found' });
+    // A credit whose text is not an amount has nothing we could count on.
+    const credit = ledgerAmount('bac', row.id, 'credit', row.credit);
+    const chosen = choose([{ id: row.id, remaining: credit - ledgerAmount('bac', row.id, 'used', row.used), bookingCode: blankToNull(row.codreser) }], required);
+    if ('ok' in chosen) throw new Rejected(chosen);
+    return chosen;
+  }
+
+  /** used ± amount in exact DECIMAL arithmetic ('138.00' bound as text, cast in SQL): no float drift. */
+  private async addUsed(tx: HotelQuery, ref: PaymentRef, rowId: number, amountCents: Cents): Promise<void> {
+    const changed =
+      ref.kind === 'card'
+        ? await tx.change('UPDATE compraclick SET used = used + CAST(? AS DECIMAL(12,2)) WHERE id = ? AND autorizacion = ?', [formatAmount(amountCents), rowId, ref.authorization])
+        : await tx.change('UPDATE bac SET used = used + CAST(? AS DECIMAL(12,2)) WHERE id = ?', [formatAmount(amountCents), rowId]);
+    if (changed !== 1) throw new Error(`ledger row ${rowId} vanished while locked`);
+  }
+
+  /**
+   * Gives the money of a failed booking back, exactly once: our lock row is deleted (payment_ref and
+   * holder) and, only if that deleted a row, used = GREATEST(used − amount, 0) — in one transaction, so a
+   * second call finds no lock and changes nothing. Returns whether money was given back.
+   */
+  async release(input: { ref: PaymentRef; holder: string; ledgerRowId: number; amountCents: Cents }, signal?: AbortSignal): Promise<boolean> {
+    const key = lockKeyOf(input.ref);
+    checkHolder(input.holder);
+    checkCents('amountCents', input.amountCents);
+    this.checkRow(input.ref, input.ledgerRowId);
+    return this.db.transaction(async (tx) => {
+      const deleted = await tx.change('DELETE FROM booking_locks WHERE payment_ref = ? AND wa_id = ?', [key, input.holder]);
+      if (deleted === 0) return false;
+      const amount = formatAmount(input.amountCents);
+      const changed =
+        input.ref.kind === 'card'
+          ? await tx.change('UPDATE compraclick SET used = GREATEST(used - CAST(? AS DECIMAL(12,2)), 0) WHERE id = ? AND autorizacion = ?', [amount, input.ledgerRowId, input.ref.authorization])
+          : await tx.change('UPDATE bac SET used = GREATEST(used - CAST(? AS DECIMAL(12,2)), 0) WHERE id = ?', [amount, input.ledgerRowId]);
+      // The lock stays (rolled back) when the row is not this payment's: nothing is given back to the wrong sale.
+      if (changed !== 1) throw new Error(`release: ledger row ${input.ledgerRowId} is not payment ${key}`);
+      return true;
+    }, signal);
+  }
+
+  /**
+   * After a booking: codreser = 'HR<reserva>' and dateused on the row (only when its codreser is empty or
+   * already this code), and the payment's lock deleted — one transaction, idempotent. False when the row
+   * carries another booking code (or is not this payment's row); the lock is deleted either way, since the
+   * attempt is over.
+   */
+  async finalize(input: { ref: PaymentRef; ledgerRowId: number; reserva: string; dateUsed: string }, signal?: AbortSignal): Promise<boolean> {
+    const key = lockKeyOf(input.ref);
+    this.checkRow(input.ref, input.ledgerRowId);
+    if (!/^\d{1,12}$/.test(input.reserva)) throw new TypeError(`reserva must be digits, got ${JSON.stringify(input.reserva)}`);
+    if (!DATETIME_RE.test(input.dateUsed)) throw new TypeError(`dateUsed must be 'YYYY-MM-DD HH:MM:SS', got ${JSON.stringify(input.dateUsed)}`);
+    const code = `HR${input.reserva}`;
+    return this.db.transaction(async (tx) => {
+      const written =
+        input.ref.kind === 'card'
+          ? await tx.change(
+              `UPDATE compraclick SET codreser = ?, dateused = ?
+                WHERE id = ? AND autorizacion = ? AND (codreser IS NULL OR TRIM(codreser) = '' OR codreser = ?)`,
+              [code, input.dateUsed, input.ledgerRowId, input.ref.authorization, code],
+            )
+          : await tx.change(
+              `UPDATE bac SET codreser = ?, dateused = ?
+                WHERE id = ? AND (codreser IS NULL OR TRIM(codreser) = '' OR codreser = ?)`,
+              [code, input.dateUsed, input.ledgerRowId, code],
+            );
+      await tx.change('DELETE FROM booking_locks WHERE payment_ref = ?', [key]);
+      return written === 1;
+    }, signal);
+  }
+
+  /** Whether our lock is still held (recovery after a crash): the payment's lock row with this holder. */
+  async isLocked(ref: PaymentRef, holder: string, signal?: AbortSignal): Promise<boolean> {
+    const key = lockKeyOf(ref);
+    checkHolder(holder);
+    const rows = await this.db.rows('SELECT 1 AS held FROM booking_locks WHERE payment_ref = ? AND wa_id = ?', [key, holder], heldRow, signal);
+    return rows.length > 0;
+  }
+
+  private checkRow(ref: PaymentRef, ledgerRowId: number): void {
+    if (!Number.isSafeInteger(ledgerRowId) || ledgerRowId <= 0) throw new TypeError(`not a ledger row id: ${ledgerRowId}`);
+    if (ref.kind === 'bank' && ledgerRowId !== ref.bacId) throw new TypeError(`bac payment ${ref.bacId} has no ledger row ${ledgerRowId}`);
+  }
+}
