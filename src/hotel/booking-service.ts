@@ -96,7 +96,8 @@ export class BookingService {
     }
   }
 
-  async book(request: BookingRequest, signal?: AbortSignal): Promise<BookingOutcome> {
+  /** `log` is the caller's (a tool call's logger carries the masked conversation id). */
+  async book(request: BookingRequest, signal?: AbortSignal, callerLog?: Logger): Promise<BookingOutcome> {
     const { deps } = this;
     const ref = paymentRefOf(request);
     const paymentRef = lockKeyOf(ref);
@@ -127,7 +128,7 @@ export class BookingService {
     );
     if (!started.started) return this.outcomeOf(started.existing, request.conversationId);
     const attempt = started.attempt;
-    const log = deps.log.child({ bookingAttempt: attempt.id });
+    const log = (callerLog ?? deps.log).child({ bookingAttempt: attempt.id });
 
     let reserved;
     try {

@@ -94,6 +94,7 @@ export function createMakeBookingTool(deps: MakeBookingDeps): ToolDefinition {
             rooms: [{ type: kind.type, party }],
           },
           context.signal,
+          context.logger,
         );
         return outcomeOutput(outcome);
       } catch (err) {

@@ -56,6 +56,7 @@ export function createMakeMultiRoomBookingTool(deps: MakeBookingDeps): ToolDefin
         const outcome = await deps.bookings.book(
           { conversationId: context.conversationId, ...guest.value, checkIn: stay.checkIn, checkOut: stay.checkOut, nights: stay.nights, pkg, rooms },
           context.signal,
+          context.logger,
         );
         return outcomeOutput(outcome);
       } catch (err) {
