@@ -297,4 +297,27 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX booking_attempts_by_state ON booking_attempts (state);
     `,
   },
+  {
+    version: 9,
+    name: 'payment follow-ups',
+    sql: `
+      -- A payment not in the ledger yet, checked again on a schedule until it is booked or a person takes
+      -- over. One live follow-up per payment: asking again for the same payment returns the first.
+      CREATE TABLE payment_follow_ups (
+        id              INTEGER PRIMARY KEY,
+        conversation_id TEXT    NOT NULL,
+        payment_key     TEXT    NOT NULL, -- e.g. BANK_<slip date>_<cents> or CC_<authorization>
+        kind            TEXT    NOT NULL CHECK (kind IN ('bank', 'card')),
+        payload         TEXT    NOT NULL, -- JSON: what to look for and the booking to make
+        state           TEXT    NOT NULL CHECK (state IN ('active', 'booked', 'escalated', 'cancelled')),
+        attempts        INTEGER NOT NULL DEFAULT 0, -- scheduled attempts done
+        next_at         INTEGER,          -- when the next attempt is due (active only)
+        reserva         TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX payment_follow_ups_live ON payment_follow_ups (payment_key) WHERE state = 'active';
+      CREATE INDEX payment_follow_ups_by_conversation ON payment_follow_ups (conversation_id, state);
+    `,
+  },
 ];
