@@ -219,7 +219,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           : result.outcome === 'answered'
             ? result.reply.trim()
             : deps.fallbackReply;
-    // Media the tools added go first, in the order the tools ran, then the text. A failed turn (the fallback)
+    // What the tools added (media, fixed texts) goes first, in the order the tools ran, then the reply's text. A failed turn (the fallback)
     // and a handoff (only the notice) show nothing else.
     const media: OutboxPart[] =
       result.outcome === 'answered' && action === undefined ? effects.flatMap((e) => (e.type === 'outbox' ? [e.part] : [])) : [];
