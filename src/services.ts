@@ -157,6 +157,13 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const guestNoticeKind = createGuestNoticeJobKind({ platforms, store, now: () => clock.now() });
     // The worker is built once the hotel's job kinds are known; until then a wake-up has nothing to wake.
     let wakeJobs = (): void => undefined;
+    // Both run inside the transaction that records what happened, so the message goes with it or not at all.
+    const tellGuest = (conversationId: string, text: string) => void jobs.enqueue(guestNotice(guestNoticeKind, conversationId, text), clock.now());
+    const toStaff = (conversationId: string, text: string) => {
+      handoff.pause(conversationId, 'handoff');
+      handoff.enqueueHandoffSteps(parseConversationId(conversationId), log);
+      tellGuest(conversationId, text);
+    };
     const hotel = createHotelBackends({
       config: config.hotel,
       timezone: config.timezone,
@@ -167,14 +174,15 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       clock,
       log,
       notifier: {
-        confirmed: (conversationId, reserva) =>
-          void jobs.enqueue(guestNotice(guestNoticeKind, conversationId, bookingConfirmedNotice(reserva)), clock.now()),
-        needsStaff: (conversationId) => {
-          handoff.pause(conversationId, 'handoff');
-          handoff.enqueueHandoffSteps(parseConversationId(conversationId), log);
-          jobs.enqueue(guestNotice(guestNoticeKind, conversationId, BOOKING_TO_STAFF_NOTICE), clock.now());
-        },
+        confirmed: (conversationId, reserva) => tellGuest(conversationId, bookingConfirmedNotice(reserva)),
+        needsStaff: (conversationId) => toStaff(conversationId, BOOKING_TO_STAFF_NOTICE),
       },
+      followUpNotifier: {
+        confirmed: (followUp, reserva) => tellGuest(followUp.conversationId, paymentFoundNotice(reserva)),
+        askTransferType: (followUp) => tellGuest(followUp.conversationId, TRANSFER_TYPE_QUESTION),
+        escalate: (followUp) => toStaff(followUp.conversationId, followUp.kind === 'bank' ? BANK_NOT_FOUND_APOLOGY : CARD_NOT_FOUND_APOLOGY),
+      },
+      isHandedOff: (conversationId) => handoff.isPaused(conversationId),
     });
     closers.push({ what: 'hotel backends', close: () => hotel.close() });
     const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools });
@@ -311,6 +319,20 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 function bookingConfirmedNotice(reserva: string): string {
   return `¡Buenas noticias! Su reserva quedó confirmada. Código de reserva: HR${reserva}. Recibirá la confirmación en su correo electrónico.`;
 }
+
+/** A payment follow-up found the payment and booked. */
+function paymentFoundNotice(reserva: string): string {
+  return `¡Buenas noticias! Ya recibimos su pago y su reserva quedó confirmada. Código de reserva: HR${reserva}. Recibirá la confirmación en su correo electrónico.`;
+}
+
+const TRANSFER_TYPE_QUESTION =
+  'Seguimos verificando su transferencia. Para ayudarle mejor: ¿la realizó como Transferencia 365 o como transferencia UNI?';
+
+const BANK_NOT_FOUND_APOLOGY =
+  'Lamentamos la demora: su transferencia todavía no aparece en nuestra cuenta. Un miembro de nuestro equipo de reservas revisará su caso y le escribirá en breve.';
+
+const CARD_NOT_FOUND_APOLOGY =
+  'Lamentamos la demora: su pago con tarjeta todavía no aparece en nuestro sistema. Un miembro de nuestro equipo de reservas revisará su caso y le escribirá en breve.';
 
 const BOOKING_TO_STAFF_NOTICE =
   'Su pago está registrado. Un miembro de nuestro equipo de reservas está terminando de confirmar su reserva y le escribirá en breve con su código. ¡Gracias por su paciencia!';

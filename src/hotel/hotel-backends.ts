@@ -20,6 +20,9 @@ import { createBookingJobKinds, type BookingNotifier } from './booking-jobs.js';
 import { BookingService } from './booking-service.js';
 import type { HotelConfig } from './config.js';
 import { createHotelDb } from './hotel-db.js';
+import { createPaymentCheck, followUpPayloadSchema, type LedgerSync } from './payment-check.js';
+import { PaymentFollowUps, type FollowUpNotifier } from './payment-follow-up.js';
+import { PaymentFollowUpsRepository } from '../store/payment-follow-ups-repository.js';
 
 export interface HotelReadiness {
   database: string;
@@ -46,6 +49,12 @@ export interface HotelBackendsDeps {
   wakeJobs: () => void;
   office: OfficeCalendar;
   notifier: BookingNotifier;
+  /** What a payment follow-up tells the guest and staff. */
+  followUpNotifier: FollowUpNotifier;
+  /** A conversation with a person stops its follow-ups. */
+  isHandedOff: (conversationId: string) => boolean;
+  /** Portal syncs of the ledgers, when the portals are configured. */
+  ledgerSync?: LedgerSync | undefined;
   clock: Clock;
   log: Logger;
   random?: () => number;
@@ -79,6 +88,8 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
   const gate = bookingGate(config.bookingAutomation, deps.office);
 
   let bookings: BookingService | undefined;
+  let followUps: PaymentFollowUps | undefined;
+  let paymentCheck: ReturnType<typeof createPaymentCheck> | undefined;
   let jobKinds: JobKind<unknown>[] = [];
   if (hotelDb && api && availability && rates && ledgers && guestBookings) {
     const kinds = createBookingJobKinds({
@@ -89,7 +100,6 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
       timezone: deps.timezone,
       now,
     });
-    jobKinds = kinds.all;
     bookings = new BookingService({
       attempts,
       jobs: deps.jobs,
@@ -105,6 +115,17 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
       random: deps.random ?? Math.random,
       log: log.child({ component: 'bookings' }),
     });
+    const check = createPaymentCheck({ ledgers, bookings, attempts, sync: deps.ledgerSync ?? {}, timezone: deps.timezone, now });
+    paymentCheck = check;
+    followUps = new PaymentFollowUps({
+      followUps: new PaymentFollowUpsRepository(deps.db),
+      jobs: deps.jobs,
+      attempt: (followUp, signal) => check(followUpPayloadSchema.parse(followUp.payload), signal),
+      isHandedOff: deps.isHandedOff,
+      notifier: deps.followUpNotifier,
+      now,
+    });
+    jobKinds = [...kinds.all, followUps.jobKind as JobKind<unknown>];
   }
 
   const notOffered = [
@@ -113,7 +134,7 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
     ...(bookings ? [] : BOOKING_TOOLS),
   ];
   return {
-    tools: { timezone: deps.timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate },
+    tools: { timezone: deps.timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate, followUps, paymentCheck },
     jobKinds,
     readiness: () => ({
       database: hotelDb ? 'configured' : 'DB_HOST is not set',

@@ -9,7 +9,12 @@ import { defineJobKind, jobOf, type JobKind, type JobQueue } from '../jobs/types
 import type { FollowUp, FollowUpKind, PaymentFollowUpsRepository } from '../store/payment-follow-ups-repository.js';
 import { delayBeforeAttempt, isEndOfFirstStage } from './follow-up-schedule.js';
 
-export type AttemptOutcome = { kind: 'booked'; reserva: string } | { kind: 'not_yet' } | { kind: 'give_up'; reason: string };
+export type AttemptOutcome =
+  | { kind: 'booked'; reserva: string }
+  /** The booking's own path took over (its answer was lost: its reconciliation tells the guest). */
+  | { kind: 'delegated' }
+  | { kind: 'not_yet' }
+  | { kind: 'give_up'; reason: string };
 
 /** What the guest (and staff) are told; each runs inside the transaction that records the outcome. */
 export interface FollowUpNotifier {
@@ -65,6 +70,16 @@ export class PaymentFollowUps {
     });
   }
 
+  /** The guest is with a person, or answered in a way that ends them: the conversation's follow-ups stop. */
+  cancelFor(conversationId: string): number {
+    const { deps } = this;
+    return deps.followUps.atomically(() => deps.followUps.activeFor(conversationId).filter((f) => deps.followUps.finish(f.id, 'cancelled', deps.now())).length);
+  }
+
+  activeFor(conversationId: string): FollowUp[] {
+    return this.deps.followUps.activeFor(conversationId);
+  }
+
   private async run({ followUpId, attempt }: Payload, signal: AbortSignal, log: Logger): Promise<void> {
     const { deps } = this;
     const followUp = deps.followUps.get(followUpId);
@@ -87,6 +102,11 @@ export class PaymentFollowUps {
       if (outcome.kind === 'booked') {
         deps.followUps.recordAttempt(followUpId, attempt, null, now);
         if (deps.followUps.finish(followUpId, 'booked', now, outcome.reserva)) deps.notifier.confirmed(followUp, outcome.reserva);
+        return;
+      }
+      if (outcome.kind === 'delegated') {
+        deps.followUps.recordAttempt(followUpId, attempt, null, now);
+        deps.followUps.finish(followUpId, 'booked', now);
         return;
       }
       const delay = outcome.kind === 'not_yet' ? delayBeforeAttempt(attempt + 1) : undefined;

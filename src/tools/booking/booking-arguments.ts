@@ -64,10 +64,24 @@ export interface GuestData {
   customerInstructions: string;
 }
 
-/** The guest, the payment and who is booking, or the output asking the model for what is missing. */
-export function checkGuestData(context: Pick<ToolContext, 'waId' | 'subscriberId'>, args: GuestArgs): Checked<GuestData> {
+/** The guest fields every booking path takes (make_booking, and the follow-ups' booking_data). */
+export interface GuestFields {
+  customer_name: string;
+  email: string;
+  phone_number?: string | undefined;
+  city: string;
+  dui_passport: string;
+  nationality: string;
+}
+
+/** The guest and who is booking, or the output asking the model for what is missing (with `also` checked too). */
+export function checkGuest(
+  context: Pick<ToolContext, 'waId' | 'subscriberId'>,
+  args: GuestFields,
+  also: Record<string, string | undefined> = {},
+): Checked<{ guest: BookingRequest['guest']; holder: string }> {
   const missing: string[] = [];
-  const value = (field: keyof GuestArgs, text: string | undefined) => {
+  const value = (field: string, text: string | undefined) => {
     const trimmed = (text ?? '').trim();
     if (isPlaceholder(trimmed)) missing.push(field);
     return trimmed;
@@ -79,7 +93,7 @@ export function checkGuestData(context: Pick<ToolContext, 'waId' | 'subscriberId
   const city = value('city', args.city);
   const dui = value('dui_passport', args.dui_passport);
   const nationality = value('nationality', args.nationality);
-  const maker = value('payment_maker_name', args.payment_maker_name);
+  for (const [field, text] of Object.entries(also)) value(field, text);
 
   // The WhatsApp guest's number is the conversation's; on Messenger/Instagram the guest must give one.
   let phone: string;
@@ -105,20 +119,25 @@ export function checkGuestData(context: Pick<ToolContext, 'waId' | 'subscriberId
       },
     };
   }
+  const { firstname, lastname } = splitName(name);
+  return { ok: true, value: { guest: { firstname, lastname, email, phone, city, dui, nationality }, holder } };
+}
 
+/** The guest, the payment and who is booking, or the output asking the model for what is missing. */
+export function checkGuestData(context: Pick<ToolContext, 'waId' | 'subscriberId'>, args: GuestArgs): Checked<GuestData> {
+  const who = checkGuest(context, args, { payment_maker_name: args.payment_maker_name });
+  if (!who.ok) return who;
   const method = normalizePaymentMethod(args.payment_method);
   if (!method) {
     return { ok: false, output: { success: false, error: 'payment_method must be "CompraClick" or "Depósito BAC"' } };
   }
   const payment = paymentOf(method, args);
   if (!payment.ok) return payment;
-  const { firstname, lastname } = splitName(name);
   return {
     ok: true,
     value: {
-      guest: { firstname, lastname, email, phone, city, dui, nationality },
-      holder,
-      payment: { ...payment.value, makerName: maker },
+      ...who.value,
+      payment: { ...payment.value, makerName: args.payment_maker_name.trim() },
       extraBeds: args.extra_beds,
       extraBedsCostCents: toCents(args.extra_beds_cost),
       customerInstructions: args.customer_instructions,

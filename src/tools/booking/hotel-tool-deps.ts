@@ -2,6 +2,8 @@
 // is not configured (no DB_HOST, no BOOKING_API_URL) is not built at all.
 import type { AvailabilityService } from '../../hotel/availability.js';
 import type { BookingService } from '../../hotel/booking-service.js';
+import type { FollowUpPayload, PaymentCheckResult } from '../../hotel/payment-check.js';
+import type { PaymentFollowUps } from '../../hotel/payment-follow-up.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
 import type { GuestBookings } from '../../store/hotel/guest-bookings.js';
 import type { PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
@@ -33,6 +35,9 @@ export interface HotelToolDeps {
   guestBookings?: Pick<GuestBookings, 'byReserva'> | undefined;
   /** Needs both. */
   bookings?: BookingService | undefined;
+  /** Payment follow-ups (need both): durable re-checks of a payment not in the ledger yet. */
+  followUps?: PaymentFollowUps | undefined;
+  paymentCheck?: ((payload: FollowUpPayload, signal?: AbortSignal) => Promise<PaymentCheckResult>) | undefined;
   /** Our own record of booking attempts (SQLite), for the payment validators. */
   attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
   gate: BookingGate;

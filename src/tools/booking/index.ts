@@ -1,6 +1,9 @@
 // The hotel tools that the configured backends allow: the booking API's availability tools, the hotel
 // database's rate, payment and lookup tools, and the booking tools that need both.
 import type { ToolDefinition } from '../types.js';
+import { createHandleTransferTypeResponseTool } from '../payments/handle-customer-transferencia-type-response.js';
+import { createStartBankTransferRetryProcessTool } from '../payments/start-bank-transfer-retry-process.js';
+import { createTriggerCompraclickRetryTool } from '../payments/trigger-compraclick-retry-for-missing-payment.js';
 import { createValidateBankTransferTool } from '../payments/validate-bank-transfer.js';
 import { createValidateCompraclickPaymentFallbackTool } from '../payments/validate-compraclick-payment-fallback.js';
 import { createValidateCompraclickPaymentTool } from '../payments/validate-compraclick-payment.js';
@@ -22,10 +25,16 @@ export const HOTEL_DB_TOOLS = [
   'validate_bank_transfer',
   'lookup_booking',
 ] as const;
-export const BOOKING_TOOLS = ['make_booking', 'make_multi_room_booking'] as const;
+export const BOOKING_TOOLS = [
+  'make_booking',
+  'make_multi_room_booking',
+  'start_bank_transfer_retry_process',
+  'trigger_compraclick_retry_for_missing_payment',
+  'handle_customer_transferencia_type_response',
+] as const;
 
 export function createHotelTools(deps: HotelToolDeps, options: { bookingTimeoutMs: number }): ToolDefinition[] {
-  const { timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate } = deps;
+  const { timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate, followUps, paymentCheck } = deps;
   const tools: ToolDefinition[] = [];
   if (availability) {
     tools.push(
@@ -46,6 +55,14 @@ export function createHotelTools(deps: HotelToolDeps, options: { bookingTimeoutM
   if (bookings) {
     const booking = { bookings, gate, timezone, timeoutMs: options.bookingTimeoutMs };
     tools.push(createMakeBookingTool(booking), createMakeMultiRoomBookingTool(booking));
+    if (followUps && paymentCheck) {
+      const followUp = { followUps, check: paymentCheck, gate, timezone, timeoutMs: options.bookingTimeoutMs };
+      tools.push(
+        createStartBankTransferRetryProcessTool(followUp),
+        createTriggerCompraclickRetryTool(followUp),
+        createHandleTransferTypeResponseTool({ followUps }),
+      );
+    }
   }
   return tools;
 }
