@@ -21,6 +21,7 @@ import { createHotelDatabase } from '../support/hotel-fixtures.js';
 import { startMariaDbServer } from '../support/mariadb-global-setup.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { tempDbPath } from '../support/test-config.js';
+import { silentHotelNotifiers } from '../support/hotel-notifiers.js';
 
 const SMART_TARGET_MS = 50;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 40);
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
       jobs: new SqliteJobQueue(db),
       wakeJobs: () => undefined,
       office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
-      notifier: { confirmed: () => undefined, needsStaff: () => undefined },
+      ...silentHotelNotifiers,
       clock: { now: () => NOW },
       log,
       // The API wrapped so its time can be taken out.

@@ -12,6 +12,7 @@ import { createHotelTools } from '../../src/tools/booking/index.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import { tempDbPath } from '../support/test-config.js';
 import { openMigratedDatabase } from '../support/test-db.js';
+import { silentHotelNotifiers } from '../support/hotel-notifiers.js';
 
 const log = pino({ level: 'silent' });
 /** An instant given as El Salvador wall-clock time (UTC-6). */
@@ -27,7 +28,7 @@ function backends(env: Record<string, string>) {
     jobs: new SqliteJobQueue(db),
     wakeJobs: () => undefined,
     office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
-    notifier: { confirmed: () => undefined, needsStaff: () => undefined },
+    ...silentHotelNotifiers,
     clock: { now: () => sv(2027, 2, 22, 10) },
     log,
   });
@@ -47,6 +48,7 @@ describe('hotel backends from configuration', () => {
         'check_room_availability', 'check_smart_availability', 'check_room_availability_counts',
         'get_price_for_date', 'validate_compraclick_payment', 'validate_compraclick_payment_fallback', 'validate_bank_transfer', 'lookup_booking',
         'make_booking', 'make_multi_room_booking',
+        'start_bank_transfer_retry_process', 'trigger_compraclick_retry_for_missing_payment', 'handle_customer_transferencia_type_response',
       ],
     });
     await b.close();

@@ -12,6 +12,7 @@ import { startFakeBookingApi, type FakeBookingApi } from '../../support/fake-boo
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
 import { openMigratedDatabase } from '../../support/test-db.js';
 import { tempDbPath } from '../../support/test-config.js';
+import { silentHotelNotifiers } from '../../support/hotel-notifiers.js';
 
 /** An instant given as El Salvador wall-clock time (UTC-6). */
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -56,7 +57,7 @@ describeWithMariaDb('hotel tools', () => {
       jobs: new SqliteJobQueue(db),
       wakeJobs: () => undefined,
       office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
-      notifier: { confirmed: () => undefined, needsStaff: () => undefined },
+      ...silentHotelNotifiers,
       clock: { now: () => now },
       log,
     });
@@ -78,9 +79,12 @@ describeWithMariaDb('hotel tools', () => {
       'check_room_availability_counts',
       'check_smart_availability',
       'get_price_for_date',
+      'handle_customer_transferencia_type_response',
       'lookup_booking',
       'make_booking',
       'make_multi_room_booking',
+      'start_bank_transfer_retry_process',
+      'trigger_compraclick_retry_for_missing_payment',
       'validate_bank_transfer',
       'validate_compraclick_payment',
       'validate_compraclick_payment_fallback',
