@@ -12,7 +12,7 @@ import { Intake } from './buffer/intake.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { parseConversationId, useLogMaskKey } from './conversation-id.js';
+import { parseConversationId, useLogMaskKey, type ConversationRef } from './conversation-id.js';
 import { Handoff } from './handoff/handoff.js';
 import { createMissedMessagesBlock } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
@@ -28,6 +28,7 @@ import type { Platforms } from './platforms/types.js';
 import type { ReadinessReport } from './routes/health.js';
 import { BufferStore } from './store/buffer-store.js';
 import { ConversationHistoryRepository } from './store/conversation-history-repository.js';
+import { ConversationStore } from './store/conversation-store.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion, type Db } from './store/database.js';
 import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
@@ -154,14 +155,26 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
 
     // Texts for the guest outside a turn (a booking confirmed late, or handed to staff), as durable jobs.
-    const guestNoticeKind = createGuestNoticeJobKind({ platforms, store, now: () => clock.now() });
+    const handToStaff = (ref: ConversationRef, stepLog: Logger) => {
+      handoff.pause(ref.conversationId, 'handoff');
+      handoff.enqueueHandoffSteps(ref, stepLog);
+    };
+    const guestNoticeKind = createGuestNoticeJobKind({
+      platforms,
+      store,
+      history,
+      transcript: new ConversationStore(db),
+      llm: { model: config.llm.model, api: config.llm.api },
+      // The pause and the platform steps together, or neither.
+      toStaff: (ref, stepLog) => db.transaction(() => handToStaff(ref, stepLog))(),
+      now: () => clock.now(),
+    });
     // The worker is built once the hotel's job kinds are known; until then a wake-up has nothing to wake.
     let wakeJobs = (): void => undefined;
     // Both run inside the transaction that records what happened, so the message goes with it or not at all.
     const tellGuest = (conversationId: string, text: string) => void jobs.enqueue(guestNotice(guestNoticeKind, conversationId, text), clock.now());
     const toStaff = (conversationId: string, text: string) => {
-      handoff.pause(conversationId, 'handoff');
-      handoff.enqueueHandoffSteps(parseConversationId(conversationId), log);
+      handToStaff(parseConversationId(conversationId), log);
       tellGuest(conversationId, text);
     };
     const hotel = createHotelBackends({

@@ -67,6 +67,14 @@ export class ConversationHistoryRepository {
 
   constructor(db: Db) {
     this.stmts = {
+      // The newest batch's messages and those still waiting for one (both through their indexes).
+      lastGuestMessageAt: db.prepare<[string, string]>(
+        `SELECT MAX(at) AS at FROM (
+           SELECT MAX(received_at) AS at FROM inbound_messages
+            WHERE batch_id = (SELECT id FROM batches WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)
+           UNION ALL
+           SELECT MAX(received_at) FROM inbound_messages WHERE conversation_id = ? AND status = 'pending')`,
+      ),
       lastReplyAt: db.prepare<[string]>(
         'SELECT sent_at AS at FROM outbound_messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1',
       ),
@@ -126,6 +134,12 @@ export class ConversationHistoryRepository {
   /** Texts of the reply parts delivered at or after `from`. */
   outboundTextsSince(conversationId: string, from: number): string[] {
     return this.stmts.outboundSince.all(conversationId, from).map((row) => textRow.parse(row).text);
+  }
+
+  /** When the guest last wrote (epoch ms), if ever: the platforms' 24-hour window for messages they did not ask for. */
+  lastGuestMessageAt(conversationId: string): number | undefined {
+    const row = z.object({ at: z.number().nullable() }).parse(this.stmts.lastGuestMessageAt.get(conversationId, conversationId));
+    return row.at ?? undefined;
   }
 
   /** Whether the bot itself sent the message with this platform id. */

@@ -355,6 +355,28 @@ export class ConversationStore {
     return this.commitTx(turn);
   }
 
+  /**
+   * A message the server sent outside a turn (a booking confirmed by a follow-up), written to the transcript
+   * as the assistant's, so the model knows next turn what the guest was told.
+   */
+  recordNotice(notice: { conversationId: string; channel: Channel; guest: TurnRecord['guest']; text: string; at: number; model: string; api: TurnRecord['api'] }): number {
+    return this.commitTx({
+      conversationId: notice.conversationId,
+      channel: notice.channel,
+      guest: notice.guest,
+      startedAt: notice.at,
+      endedAt: notice.at,
+      model: notice.model,
+      api: notice.api,
+      rounds: 0,
+      status: 'answered',
+      historyItems: 0,
+      historyTokens: 0,
+      items: [{ item: { kind: 'assistant', text: notice.text, synthetic: true }, boundary: 2 }],
+      calls: [],
+    });
+  }
+
   private writeTurn(turn: TurnRecord): number {
     const now = turn.endedAt;
     this.upsertConversationStmt.run({
