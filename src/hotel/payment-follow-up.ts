@@ -54,6 +54,8 @@ export class PaymentFollowUps {
       retryDelaysMs: [],
       timeoutMs: deps.attemptTimeoutMs ?? 300_000,
       run: (p, ctx) => this.run(p, ctx.signal, ctx.log),
+      // Staff cancelled the next attempt: the follow-up ends (a new one may be started for the payment).
+      onCancel: (p) => void deps.followUps.finish(p.followUpId, 'cancelled', deps.now()),
     });
   }
 

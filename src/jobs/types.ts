@@ -49,6 +49,10 @@ export interface JobQueue {
    * marked done with error class 'superseded', so the newest request wins whatever the retries' timing.
    */
   supersedePending(kind: string, conversationId: string, now: number): number;
+  /** Runs `fn` in one transaction of the queue's store (a job and what it stands for change together). */
+  atomically<T>(fn: () => T): T;
+  /** A pending job that will not run: marked done with error class 'cancelled'. False when it is not pending. */
+  cancel(id: number, now: number): boolean;
   /** A job that failed for good, made pending again with a fresh set of attempts. */
   retry(id: number, now: number): boolean;
   get(id: number): JobRecord | undefined;
@@ -80,6 +84,8 @@ export interface JobKind<P = unknown> {
   retryDelaysMs: readonly number[];
   timeoutMs: number;
   run(payload: P, ctx: JobContext): Promise<void>;
+  /** Called when staff cancel a pending job, in the transaction that cancels it (end what the job stood for). */
+  onCancel?(payload: P, conversationId: string | null): void;
   /** Called once when the job has failed for good (retries exhausted or a final error). */
   onFinalFailure?(payload: P, ctx: JobContext, errorClass: string): Promise<void> | void;
 }

@@ -66,6 +66,22 @@ export class JobWorker {
     });
   }
 
+  /**
+   * Staff cancel a pending job: it will not run, and its kind ends what it stood for (a payment follow-up
+   * stops) in the same transaction. False when the job is not pending.
+   */
+  cancel(id: number): boolean {
+    const { queue, clock } = this.opts;
+    return queue.atomically(() => {
+      const job = queue.get(id);
+      if (!job || !queue.cancel(id, clock.now())) return false;
+      const kind = this.kinds.get(job.kind);
+      const parsed = kind?.payload.safeParse(job.payload);
+      if (kind?.onCancel && parsed?.success) kind.onCancel(parsed.data, job.conversationId);
+      return true;
+    });
+  }
+
   /** Claims and runs what is due now; resolves when those runs end. For tests and the CLI. */
   async runDue(): Promise<void> {
     const started = this.claimAndRun();

@@ -21,6 +21,8 @@ export interface AdminRoutesOptions {
   jobs: JobQueue;
   /** A job was made due: run it now rather than at the next poll. */
   wakeJobs: () => void;
+  /** Cancels a pending job (and what it stands for); false when it is not pending. */
+  cancelJob: (id: number) => boolean;
 }
 
 const jobsQuery = z.object({
@@ -139,6 +141,15 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     }
     opts.wakeJobs();
     request.log.info({ jobId: id, job: job.kind }, 'admin: job retried');
+    return { job: jobView(opts.jobs.get(id) as JobRecord) };
+  });
+
+  app.post('/admin/jobs/:id/cancel', async (request) => {
+    const { id } = parseOrBadRequest(jobIdParams, request.params);
+    const job = opts.jobs.get(id);
+    if (!job) throw new HttpError(404, 'NOT_FOUND', `Job ${id} not found`);
+    if (!opts.cancelJob(id)) throw new HttpError(409, 'CONFLICT', `Job ${id} is ${job.status}; only a pending job can be cancelled`);
+    request.log.info({ jobId: id, job: job.kind }, 'admin: job cancelled');
     return { job: jobView(opts.jobs.get(id) as JobRecord) };
   });
 

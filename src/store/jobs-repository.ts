@@ -72,6 +72,9 @@ export class SqliteJobQueue implements JobQueue {
       retry: db.prepare<[number, number, number]>(
         `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND status = 'failed'`,
       ),
+      cancel: db.prepare<[number, number]>(
+        `UPDATE jobs SET status = 'done', last_error_class = 'cancelled', updated_at = ? WHERE id = ? AND status = 'pending'`,
+      ),
       supersede: db.prepare<[number, string, string]>(
         `UPDATE jobs SET status = 'done', last_error_class = 'superseded', updated_at = ?
           WHERE kind = ? AND conversation_id = ? AND status = 'pending'`,
@@ -128,6 +131,14 @@ export class SqliteJobQueue implements JobQueue {
 
   retry(id: number, now: number): boolean {
     return this.stmts.retry.run(now, now, id).changes === 1;
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  cancel(id: number, now: number): boolean {
+    return this.stmts.cancel.run(now, id).changes === 1;
   }
 
   supersedePending(kind: string, conversationId: string, now: number): number {

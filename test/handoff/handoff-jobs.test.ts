@@ -19,6 +19,7 @@ const TUESDAY_OPEN = Date.parse('2026-11-17T16:00:00Z');
 const WA_ID = '50376000042';
 
 interface JobRow {
+  id: number;
   kind: string;
   status: string;
   attempts: number;
@@ -28,7 +29,7 @@ interface JobRow {
 function jobRows(dbPath: string): JobRow[] {
   const db = new Database(dbPath, { readonly: true });
   try {
-    return db.prepare('SELECT kind, status, attempts, last_error_class, run_at FROM jobs ORDER BY id').all() as JobRow[];
+    return db.prepare('SELECT id, kind, status, attempts, last_error_class, run_at FROM jobs ORDER BY id').all() as JobRow[];
   } finally {
     db.close();
   }
@@ -63,7 +64,7 @@ describe('handoff steps as durable jobs', () => {
     await sleep(150);
     expect(assignCalls(app)).toBe(1); // not before its time
     clock.advance(10_000);
-    await until(() => assignCalls(app) === 2 && assignJob(dbPath)?.attempts === 2, 'the second attempt');
+    await until(() => assignCalls(app) === 2 && assignJob(dbPath)?.attempts === 2 && assignJob(dbPath)?.status === 'pending', 'the second attempt');
     expect(assignJob(dbPath)!.run_at - clock.now()).toBeGreaterThan(55_000); // then 1 min later
 
     // The service restarts (deploy): the job is still there and runs on the same schedule.
@@ -106,5 +107,21 @@ describe('handoff steps as durable jobs', () => {
     await until(() => assignJob(dbPath)?.status === 'done', 'the retried job');
     expect((await app.post(`/admin/jobs/${body.jobs[0]!.id}/retry`, {}, { headers: auth })).status).toBe(409);
     expect((await app.post('/admin/jobs/999/retry', {}, { headers: auth })).status).toBe(404);
+  });
+  it('staff can cancel a job that is waiting for its next attempt; it never runs again', async () => {
+    const clock = movableClock(TUESDAY_OPEN);
+    const dbPath = tempDbPath();
+    const app = await start(clock, dbPath, 500);
+    await app.post('/webhook', { waId: WA_ID, userMessage: 'Quiero hablar con una persona', passkey: TEST_PASSKEY });
+    await until(() => assignJob(dbPath)?.attempts === 1 && assignJob(dbPath)?.status === 'pending', 'the first failed attempt');
+    const auth = { authorization: 'Bearer admin-secret' };
+    const id = assignJob(dbPath)!.id;
+    const cancelled = await app.post(`/admin/jobs/${id}/cancel`, {}, { headers: auth });
+    expect(cancelled).toMatchObject({ status: 200, body: { job: { status: 'done', lastErrorClass: 'cancelled' } } });
+    clock.advance(3 * 3600_000);
+    await sleep(150);
+    expect(assignCalls(app)).toBe(1);
+    expect((await app.post(`/admin/jobs/${id}/cancel`, {}, { headers: auth })).status).toBe(409);
+    expect((await app.post('/admin/jobs/999/cancel', {}, { headers: auth })).status).toBe(404);
   });
 });

@@ -112,4 +112,17 @@ describe('payment follow-up', () => {
     expect(p.followUps.activeFor('50370000005')).toEqual([]);
     db.close();
   });
+  it('staff cancelling its next attempt ends the follow-up, so a new one may start for the payment', async () => {
+    const db = openMigratedDatabase(tempDbPath());
+    const clock = movableClock(0);
+    const p = process_(db, clock, () => ({ kind: 'not_yet' }));
+    const first = p.service.start({ conversationId: '50370000006', paymentKey: 'CC_222222', kind: 'card', payload: {}, firstAt: 5 * MIN });
+    const [job] = p.jobs.list({ kind: 'payment.follow-up', limit: 5 });
+    expect(p.worker.cancel(job!.id)).toBe(true);
+    expect(p.followUps.get(first.followUp.id)?.state).toBe('cancelled');
+    await runFor(p, clock, 20);
+    expect(p.calls()).toBe(0);
+    expect(p.service.start({ conversationId: '50370000006', paymentKey: 'CC_222222', kind: 'card', payload: {}, firstAt: 25 * MIN }).created).toBe(true);
+    db.close();
+  });
 });
