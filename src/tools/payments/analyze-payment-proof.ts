@@ -4,6 +4,8 @@
 // instructions keep working. The hotel's destination account is configuration.
 import type OpenAI from 'openai';
 import { z } from 'zod';
+import { uniProcessingStart } from '../../hotel/follow-up-schedule.js';
+import { SPANISH_WEEKDAYS, zonedParts } from '../../office/zoned-time.js';
 import type { Config } from '../../config.js';
 import { IMAGE_TYPES, PDF_TYPE } from '../../media/content-type.js';
 import type { MediaStore } from '../../media/media-store.js';
@@ -254,7 +256,34 @@ export function createAnalyzePaymentProofTool(deps: AnalyzePaymentProofDeps) {
         { mediaId: media.id, receiptType: extraction.data.receipt_type, valid: extraction.data.is_valid_receipt },
         'payment proof analysed',
       );
-      return toOriginalShape(media.id, extraction.data, deps.config.media.paymentDestinationAccount);
+      const result = toOriginalShape(media.id, extraction.data, deps.config.media.paymentDestinationAccount);
+      const timing = extraction.data.receipt_type === 'bank_transfer' && extraction.data.transfer_method === 'UNI' ? uniTiming(context.clock.now(), deps.config.timezone) : undefined;
+      return timing ? { ...result, uni_timing: timing } : result;
     },
   });
+}
+
+const SPANISH_MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
+
+/**
+ * UNI transfers are processed by the banks on working days 09:00–17:00 in El Salvador: outside those hours
+ * the result says when, what to tell the guest, and that the follow-up must start then (the later revision's
+ * `uni_timing`).
+ */
+export function uniTiming(now: number, timeZone: string): Record<string, unknown> {
+  const start = uniProcessingStart(now, timeZone);
+  if (start <= now) return { is_outside_business_hours: false };
+  const p = zonedParts(start, timeZone);
+  const when = `el ${SPANISH_WEEKDAYS[p.weekday]} ${p.day} de ${SPANISH_MONTHS[p.month - 1]} a las 9:00 a. m.`;
+  return {
+    is_outside_business_hours: true,
+    available_from: when,
+    start_after_iso: new Date(start).toISOString(),
+    customer_message:
+      `Su transferencia UNI se procesa en horario bancario (lunes a viernes de 9:00 a. m. a 5:00 p. m., excepto feriados). ` +
+      `La verificaremos a partir de ${when} y en cuanto se refleje confirmaremos su reserva.`,
+    assistant_instruction:
+      'No valides ni sincronices la transferencia ahora: llama start_bank_transfer_retry_process con transfer_method "UNI"; ' +
+      'su primer chequeo será en ese horario. Comparte el customer_message con el huésped.',
+  };
 }

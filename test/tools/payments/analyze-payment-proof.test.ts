@@ -6,6 +6,7 @@ import {
   PAYMENT_PROOF_SCHEMA,
   paymentProofInstructions,
   toOriginalShape,
+  uniTiming,
   type PaymentProofExtraction,
 } from '../../../src/tools/payments/analyze-payment-proof.js';
 
@@ -56,5 +57,16 @@ describe('analyze_payment_proof result', () => {
   it('puts the configured account in the prompt and every schema property in required (strict)', () => {
     expect(paymentProofInstructions('200-123456-7')).toContain('200-123456-7');
     expect([...PAYMENT_PROOF_SCHEMA.required].sort()).toEqual(Object.keys(PAYMENT_PROOF_SCHEMA.properties).sort());
+  });
+  it('says when a UNI transfer made outside banking hours will be processed, and that the follow-up starts then', () => {
+    const saturday = Date.UTC(2027, 1, 27, 17); // Saturday 11:00 in El Salvador
+    expect(uniTiming(saturday, 'America/El_Salvador')).toMatchObject({
+      is_outside_business_hours: true,
+      available_from: 'el lunes 1 de marzo a las 9:00 a. m.',
+      start_after_iso: '2027-03-01T15:00:00.000Z',
+      assistant_instruction: expect.stringContaining('start_bank_transfer_retry_process'),
+    });
+    const tuesdayMorning = Date.UTC(2027, 2, 2, 16); // Tuesday 10:00
+    expect(uniTiming(tuesdayMorning, 'America/El_Salvador')).toEqual({ is_outside_business_hours: false });
   });
 });
