@@ -11,6 +11,7 @@ import { bufferConfig } from './buffer/config.js';
 import { baseUrl, emptyToUndefined, oneOf, optionalString, text } from './config-schema.js';
 import { handoffConfig } from './handoff/config.js';
 import { hotelConfig } from './hotel/config.js';
+import { portalsConfig } from './portals/config.js';
 import { mediaConfig, withMediaDefaults } from './media/config.js';
 import { officeConfig } from './office/config.js';
 import { manychatConfig } from './platforms/manychat/config.js';
@@ -84,6 +85,7 @@ export const configSlices = {
   handoff: handoffConfig,
   media: mediaConfig,
   hotel: hotelConfig,
+  portals: portalsConfig,
 };
 
 const configSchema = z

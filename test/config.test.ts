@@ -128,6 +128,15 @@ const FULL_ENV = {
   BOOKING_API_TIMEOUT_SECONDS: '20',
   BOOKING_AUTOMATION: 'always',
   AVAILABILITY_CONCURRENCY: '3',
+  CHROMIUM_PATH: '/opt/chromium/chrome',
+  PORTAL_TIMEOUT_SECONDS: '90',
+  PORTAL_SYNC_COOLDOWN_SECONDS: '30',
+  COMPRACLICK_PORTAL_URL: 'https://portal.example.com',
+  COMPRACLICK_EMAIL: 'ventas@hotel.example',
+  COMPRACLICK_PASSWORD: 'cc-secret',
+  BAC_PORTAL_URL: 'https://bank.example.com/redir/showLogin.go',
+  BAC_USERNAME: 'hotel',
+  BAC_PASSWORD: 'bac-secret',
   UNRELATED: 'ignored',
 };
 
@@ -208,6 +217,13 @@ describe('configuration slices', () => {
         bookingApi: { baseUrl: 'https://booking.example.com', timeoutMs: 20_000 },
         bookingAutomation: 'always',
         availabilityConcurrency: 3,
+      },
+      portals: {
+        chromiumPath: '/opt/chromium/chrome',
+        timeoutMs: 90_000,
+        syncCooldownMs: 30_000,
+        compraclick: { url: 'https://portal.example.com', email: 'ventas@hotel.example', password: 'cc-secret' },
+        bac: { url: 'https://bank.example.com/redir/showLogin.go', username: 'hotel', password: 'bac-secret' },
       },
     });
   });
