@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import { partSummary } from '../buffer/outbox.js';
 import type { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import { loggableConversationId } from '../conversation-id.js';
+import type { LedgerSync } from '../portals/ledger-sync.js';
 import { passkeyMatches } from './webhook-auth.js';
 
 export interface AdminRoutesOptions {
@@ -23,7 +24,11 @@ export interface AdminRoutesOptions {
   wakeJobs: () => void;
   /** Cancels a pending job (and what it stands for); false when it is not pending. */
   cancelJob: (id: number) => boolean;
+  /** The portal syncs of the payment ledgers, when a portal is configured. */
+  ledgerSync?: LedgerSync | undefined;
 }
+
+const syncBody = z.object({ portal: z.enum(['compraclick', 'bac']).optional() }).default({});
 
 const jobsQuery = z.object({
   status: z.enum(['pending', 'running', 'done', 'failed']).optional(),
@@ -151,6 +156,23 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
     if (!opts.cancelJob(id)) throw new HttpError(409, 'CONFLICT', `Job ${id} is ${job.status}; only a pending job can be cancelled`);
     request.log.info({ jobId: id, job: job.kind }, 'admin: job cancelled');
     return { job: jobView(opts.jobs.get(id) as JobRecord) };
+  });
+
+  // For staff and cron: starts the syncs and answers at once (a portal session may take two minutes).
+  app.post('/admin/payments/sync', async (request, reply) => {
+    const { portal } = parseOrBadRequest(syncBody, request.body ?? {});
+    const sync = opts.ledgerSync;
+    const portals = portal ? [portal] : (sync?.portals ?? []);
+    if (!sync || portals.length === 0 || portals.some((p) => !sync.has(p))) {
+      throw new HttpError(409, 'NOT_CONFIGURED', portal ? `the ${portal} portal is not configured` : 'no payment portal is configured');
+    }
+    for (const p of portals) {
+      sync.sync(p).then(
+        (result) => request.log.info({ portal: p, inserted: result.rows_inserted, fromCooldown: result.from_cooldown }, 'admin: ledger sync finished'),
+        (err: unknown) => request.log.warn({ portal: p, err }, 'admin: ledger sync failed'),
+      );
+    }
+    return reply.code(202).send({ started: portals });
   });
 
   app.post('/admin/conversations/:id/resume', async (request) => {

@@ -320,4 +320,24 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX payment_follow_ups_by_conversation ON payment_follow_ups (conversation_id, state);
     `,
   },
+  {
+    version: 10,
+    name: 'payment links',
+    sql: `
+      -- CompraClick links the bot created: the same conversation asking again for the same amount and name
+      -- within a day gets the link it has; 'creating' guards against two portal sessions for one link.
+      CREATE TABLE payment_links (
+        id              INTEGER PRIMARY KEY,
+        conversation_id TEXT    NOT NULL,
+        description     TEXT    NOT NULL, -- the link's description in the portal: the guest's name
+        amount_cents    INTEGER NOT NULL,
+        state           TEXT    NOT NULL CHECK (state IN ('creating', 'created', 'failed')),
+        url             TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX payment_links_creating ON payment_links (conversation_id, description, amount_cents) WHERE state = 'creating';
+      CREATE INDEX payment_links_lookup ON payment_links (conversation_id, description, amount_cents, created_at);
+    `,
+  },
 ];
