@@ -72,7 +72,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
   });
   // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
   if (config.adminToken) {
-    await app.register(adminRoutes, { token: config.adminToken, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake(), cancelJob: (id) => jobWorker.cancel(id) });
+    await app.register(adminRoutes, { token: config.adminToken, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake(), cancelJob: (id) => jobWorker.cancel(id), ledgerSync: services.hotel.ledgerSync });
   }
   await app.register(picturesRoutes, { picturesDir: join(services.resourcesDir, 'pictures') });
   return app;

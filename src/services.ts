@@ -2,7 +2,7 @@
 // channels, handoff, jobs, media, the agent, the turn scheduler and the job worker. The Fastify app
 // (app.ts) is a thin layer over these; a CLI can build them too. Each resource registers its own close
 // as it is created, and close() runs them in reverse order.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_RESOURCES_DIR } from './resources.js';
 import type { Agent } from './agent/types.js';
@@ -179,6 +179,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     };
     const hotel = createHotelBackends({
       config: config.hotel,
+      portals: config.portals,
+      dataDir: dirname(resolve(config.dbPath)),
       timezone: config.timezone,
       db,
       jobs,

@@ -20,13 +20,19 @@ import { createBookingJobKinds, type BookingNotifier } from './booking-jobs.js';
 import { BookingService } from './booking-service.js';
 import type { HotelConfig } from './config.js';
 import { createHotelDb } from './hotel-db.js';
-import { createPaymentCheck, followUpPayloadSchema, type LedgerSync } from './payment-check.js';
+import { createPaymentCheck, followUpPayloadSchema } from './payment-check.js';
 import { PaymentFollowUps, type FollowUpNotifier } from './payment-follow-up.js';
 import { PaymentFollowUpsRepository } from '../store/payment-follow-ups-repository.js';
+import { PaymentLinksRepository } from '../store/payment-links-repository.js';
+import type { PortalsConfig } from '../portals/config.js';
+import type { LedgerSync } from '../portals/ledger-sync.js';
+import { createPaymentPortals } from '../portals/payment-portals.js';
 
 export interface HotelReadiness {
   database: string;
   bookingApi: string;
+  compraclickPortal: string;
+  bacPortal: string;
   bookingAutomation: string;
   /** Hotel tools the model is not offered, because a backend is not configured. */
   toolsNotOffered: string[];
@@ -34,6 +40,8 @@ export interface HotelReadiness {
 
 export interface HotelBackends {
   tools: HotelToolDeps;
+  /** The portal syncs of the ledgers (admin API, cron), when a portal is configured. */
+  ledgerSync: LedgerSync | undefined;
   jobKinds: readonly JobKind<unknown>[];
   readiness(): HotelReadiness;
   /** At start, before the job worker: booking attempts a dead process left behind. */
@@ -43,6 +51,10 @@ export interface HotelBackends {
 
 export interface HotelBackendsDeps {
   config: HotelConfig;
+  /** The payment portals (config.portals); absent: none configured. */
+  portals?: PortalsConfig | undefined;
+  /** Where portal screenshots go (next to the database). */
+  dataDir?: string | undefined;
   timezone: string;
   db: Db;
   jobs: JobQueue;
@@ -53,8 +65,6 @@ export interface HotelBackendsDeps {
   followUpNotifier: FollowUpNotifier;
   /** A conversation with a person stops its follow-ups. */
   isHandedOff: (conversationId: string) => boolean;
-  /** Portal syncs of the ledgers, when the portals are configured. */
-  ledgerSync?: LedgerSync | undefined;
   clock: Clock;
   log: Logger;
   random?: () => number;
@@ -86,6 +96,12 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
   const ledgers = hotelDb ? new PaymentLedgers(hotelDb) : undefined;
   const guestBookings = hotelDb ? new GuestBookings(hotelDb) : undefined;
   const gate = bookingGate(config.bookingAutomation, deps.office);
+  const portals = deps.portals ? createPaymentPortals({ config: deps.portals, hotelDb, dataDir: deps.dataDir ?? '.', timezone: deps.timezone, now, log }) : undefined;
+  const ledgerSync = portals?.ledgerSync;
+  const sync = {
+    bank: ledgerSync?.has('bac') ? (signal?: AbortSignal) => ledgerSync.sync('bac', signal) : undefined,
+    card: ledgerSync?.has('compraclick') ? (signal?: AbortSignal) => ledgerSync.sync('compraclick', signal) : undefined,
+  };
 
   let bookings: BookingService | undefined;
   let followUps: PaymentFollowUps | undefined;
@@ -115,7 +131,7 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
       random: deps.random ?? Math.random,
       log: log.child({ component: 'bookings' }),
     });
-    const check = createPaymentCheck({ ledgers, bookings, attempts, sync: deps.ledgerSync ?? {}, timezone: deps.timezone, now });
+    const check = createPaymentCheck({ ledgers, bookings, attempts, sync, timezone: deps.timezone, now });
     paymentCheck = check;
     followUps = new PaymentFollowUps({
       followUps: new PaymentFollowUpsRepository(deps.db),
@@ -132,13 +148,33 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
     ...(api ? [] : BOOKING_API_TOOLS),
     ...(hotelDb ? [] : HOTEL_DB_TOOLS),
     ...(bookings ? [] : BOOKING_TOOLS),
+    ...(ledgerSync?.has('compraclick') ? [] : ['sync_compraclick_payments']),
+    ...(ledgerSync?.has('bac') ? [] : ['sync_bank_transfers']),
+    ...(portals?.createLink ? [] : ['create_compraclick_link']),
   ];
   return {
-    tools: { timezone: deps.timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate, followUps, paymentCheck },
+    tools: {
+      timezone: deps.timezone,
+      availability,
+      rates,
+      ledgers,
+      guestBookings,
+      bookings,
+      attempts,
+      gate,
+      followUps,
+      paymentCheck,
+      ledgerSync,
+      paymentLinks: portals?.createLink ? { links: new PaymentLinksRepository(deps.db), create: portals.createLink, portalTimeoutMs: portals.timeoutMs } : undefined,
+      portalTimeoutMs: deps.portals?.timeoutMs ?? 120_000,
+    },
+    ledgerSync,
     jobKinds,
     readiness: () => ({
       database: hotelDb ? 'configured' : 'DB_HOST is not set',
       bookingApi: api ? 'configured' : 'BOOKING_API_URL is not set',
+      compraclickPortal: portals?.readiness().compraclick ?? 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL or COMPRACLICK_PASSWORD is not set',
+      bacPortal: portals?.readiness().bac ?? 'BAC_PORTAL_URL, BAC_USERNAME or BAC_PASSWORD is not set',
       bookingAutomation: config.bookingAutomation,
       toolsNotOffered: notOffered,
     }),
@@ -148,6 +184,7 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
       if (recovered.inDoubt + recovered.settling > 0) log.warn(recovered, 'booking attempts left by the last process are being reconciled');
     },
     async close() {
+      await portals?.close();
       await api?.close();
       await hotelDb?.close();
     },

@@ -20,7 +20,7 @@ export const followUpPayloadSchema = z.object({
 export type FollowUpPayload = z.output<typeof followUpPayloadSchema>;
 
 /** Brings a ledger up to date from its portal (bounded, with a cooldown); absent when the portal is not configured. */
-export interface LedgerSync {
+export interface LedgerRefresh {
   bank?: ((signal?: AbortSignal) => Promise<unknown>) | undefined;
   card?: ((signal?: AbortSignal) => Promise<unknown>) | undefined;
 }
@@ -29,7 +29,7 @@ export interface PaymentCheckDeps {
   ledgers: Pick<PaymentLedgers, 'bankCreditsOn' | 'cardPaymentsByAuthorization'>;
   bookings: Pick<BookingService, 'book'>;
   attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
-  sync: LedgerSync;
+  sync: LedgerRefresh;
   timezone: string;
   now: () => number;
 }

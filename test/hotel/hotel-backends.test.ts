@@ -43,12 +43,15 @@ describe('hotel backends from configuration', () => {
     expect(b.readiness()).toEqual({
       database: 'DB_HOST is not set',
       bookingApi: 'BOOKING_API_URL is not set',
+      compraclickPortal: 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL or COMPRACLICK_PASSWORD is not set',
+      bacPortal: 'BAC_PORTAL_URL, BAC_USERNAME or BAC_PASSWORD is not set',
       bookingAutomation: 'outside_office_hours',
       toolsNotOffered: [
         'check_room_availability', 'check_smart_availability', 'check_room_availability_counts',
         'get_price_for_date', 'validate_compraclick_payment', 'validate_compraclick_payment_fallback', 'validate_bank_transfer', 'lookup_booking',
         'make_booking', 'make_multi_room_booking',
         'start_bank_transfer_retry_process', 'trigger_compraclick_retry_for_missing_payment', 'handle_customer_transferencia_type_response',
+        'sync_compraclick_payments', 'sync_bank_transfers', 'create_compraclick_link',
       ],
     });
     await b.close();

@@ -8,6 +8,8 @@ import type { BookingAttemptsRepository } from '../../store/booking-attempts-rep
 import type { GuestBookings } from '../../store/hotel/guest-bookings.js';
 import type { PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
 import type { RatesRepository } from '../../store/hotel/rates-repository.js';
+import type { PaymentLinksRepository } from '../../store/payment-links-repository.js';
+import type { LedgerSync } from '../../portals/ledger-sync.js';
 import { todayIn } from '../../hotel/values.js';
 import type { IsoDate } from '../../hotel/types.js';
 
@@ -38,6 +40,13 @@ export interface HotelToolDeps {
   /** Payment follow-ups (need both): durable re-checks of a payment not in the ledger yet. */
   followUps?: PaymentFollowUps | undefined;
   paymentCheck?: ((payload: FollowUpPayload, signal?: AbortSignal) => Promise<PaymentCheckResult>) | undefined;
+  /** The portals' ledger syncs (each portal only when configured). */
+  ledgerSync?: LedgerSync | undefined;
+  /** CompraClick link creation (the CompraClick portal). */
+  paymentLinks?:
+    | { links: PaymentLinksRepository; create: (input: { description: string; amountCents: number }, signal: AbortSignal) => Promise<string>; portalTimeoutMs: number }
+    | undefined;
+  portalTimeoutMs?: number | undefined;
   /** Our own record of booking attempts (SQLite), for the payment validators. */
   attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
   gate: BookingGate;

@@ -5,6 +5,8 @@ import { createHandleTransferTypeResponseTool } from '../payments/handle-custome
 import { createStartBankTransferRetryProcessTool } from '../payments/start-bank-transfer-retry-process.js';
 import { createTriggerCompraclickRetryTool } from '../payments/trigger-compraclick-retry-for-missing-payment.js';
 import { createValidateBankTransferTool } from '../payments/validate-bank-transfer.js';
+import { createCompraclickLinkTool } from '../payments/create-compraclick-link.js';
+import { createSyncBankTransfersTool, createSyncCompraclickPaymentsTool } from '../payments/sync-payments.js';
 import { createValidateCompraclickPaymentFallbackTool } from '../payments/validate-compraclick-payment-fallback.js';
 import { createValidateCompraclickPaymentTool } from '../payments/validate-compraclick-payment.js';
 import { createCheckRoomAvailabilityCountsTool } from './check-room-availability-counts.js';
@@ -33,8 +35,10 @@ export const BOOKING_TOOLS = [
   'handle_customer_transferencia_type_response',
 ] as const;
 
+export const PORTAL_TOOLS = ['sync_compraclick_payments', 'sync_bank_transfers', 'create_compraclick_link'] as const;
+
 export function createHotelTools(deps: HotelToolDeps, options: { bookingTimeoutMs: number }): ToolDefinition[] {
-  const { timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate, followUps, paymentCheck } = deps;
+  const { timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate, followUps, paymentCheck, ledgerSync, paymentLinks } = deps;
   const tools: ToolDefinition[] = [];
   if (availability) {
     tools.push(
@@ -63,6 +67,14 @@ export function createHotelTools(deps: HotelToolDeps, options: { bookingTimeoutM
         createHandleTransferTypeResponseTool({ followUps }),
       );
     }
+  }
+  const syncTimeoutMs = (deps.portalTimeoutMs ?? 120_000) + 15_000;
+  if (ledgerSync?.has('compraclick')) tools.push(createSyncCompraclickPaymentsTool({ sync: ledgerSync, timeoutMs: syncTimeoutMs }));
+  if (ledgerSync?.has('bac')) tools.push(createSyncBankTransfersTool({ sync: ledgerSync, timeoutMs: syncTimeoutMs }));
+  if (paymentLinks) {
+    tools.push(
+      createCompraclickLinkTool({ links: paymentLinks.links, createLink: paymentLinks.create, availability, timezone, portalTimeoutMs: paymentLinks.portalTimeoutMs }),
+    );
   }
   return tools;
 }

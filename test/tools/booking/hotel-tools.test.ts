@@ -89,7 +89,12 @@ describeWithMariaDb('hotel tools', () => {
       'validate_compraclick_payment',
       'validate_compraclick_payment_fallback',
     ]);
-    expect(backends.readiness()).toEqual({ database: 'configured', bookingApi: 'configured', bookingAutomation: 'outside_office_hours', toolsNotOffered: [] });
+    expect(backends.readiness()).toMatchObject({
+      database: 'configured',
+      bookingApi: 'configured',
+      bookingAutomation: 'outside_office_hours',
+      toolsNotOffered: ['sync_compraclick_payments', 'sync_bank_transfers', 'create_compraclick_link'],
+    });
   });
 
   describe('get_price_for_date', () => {
