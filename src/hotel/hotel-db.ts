@@ -318,6 +318,19 @@ export function createHotelDb(options: HotelDbOptions): HotelDb {
     return result.affectedRows;
   }
 
+  /** A connection, or undefined after waiting out a retryable failure to get one (the caller tries again). */
+  async function leaseOrWait(attempt: number, signal: AbortSignal | undefined): Promise<Lease | undefined> {
+    try {
+      return await acquire(signal);
+    } catch (err) {
+      if (attempt <= retries && retryableAcquire(err)) {
+        await sleep(retryDelay(attempt), signal);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
   /**
    * One statement outside a transaction (autocommit). A failure to get a connection, a deadlock and a
    * lock-wait timeout are retried; a connection lost mid-statement only for reads, since a write may have
@@ -327,16 +340,8 @@ export function createHotelDb(options: HotelDbOptions): HotelDb {
     checkParams(sql, params);
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(signal);
-      let lease: Lease;
-      try {
-        lease = await acquire(signal);
-      } catch (err) {
-        if (attempt <= retries && retryableAcquire(err)) {
-          await sleep(retryDelay(attempt), signal);
-          continue;
-        }
-        throw err;
-      }
+      const lease = await leaseOrWait(attempt, signal);
+      if (!lease) continue;
       try {
         const result = await execute(lease, sql, params, signal);
         lease.release();
@@ -404,16 +409,8 @@ export function createHotelDb(options: HotelDbOptions): HotelDb {
     async transaction(fn, signal) {
       for (let attempt = 1; ; attempt++) {
         throwIfAborted(signal);
-        let lease: Lease;
-        try {
-          lease = await acquire(signal);
-        } catch (err) {
-          if (attempt <= retries && retryableAcquire(err)) {
-            await sleep(retryDelay(attempt), signal);
-            continue;
-          }
-          throw err;
-        }
+        const lease = await leaseOrWait(attempt, signal);
+        if (!lease) continue;
         const state: TxState = { failure: undefined };
         let phase: 'begin' | 'body' | 'commit' = 'begin';
         try {

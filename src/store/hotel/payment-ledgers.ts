@@ -203,3 +203,8 @@ export class PaymentLedgers {
     }));
   }
 }
+
+/** A card sale the portal reports voided, reversed or declined pays for nothing (the original never looked). */
+export function isVoidedStatus(status: string): boolean {
+  return /anulad|revers|rechaz|declin|void|cancel/i.test(status);
+}

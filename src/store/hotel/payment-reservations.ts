@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { HotelDb, HotelQuery } from '../../hotel/hotel-db.js';
 import type { Cents } from '../../hotel/types.js';
 import { formatAmount } from '../../hotel/values.js';
-import { blankToNull, CARD_PAYMENT_COLUMNS, cardPaymentRow, ledgerAmount, toCardPayment, type CardPayment } from './payment-ledgers.js';
+import { blankToNull, CARD_PAYMENT_COLUMNS, isVoidedStatus, cardPaymentRow, ledgerAmount, toCardPayment, type CardPayment } from './payment-ledgers.js';
 
 export type PaymentRef = { kind: 'card'; authorization: string } | { kind: 'bank'; bacId: number };
 
@@ -42,8 +42,6 @@ class Rejected extends Error {
   }
 }
 
-/** The same words the validators treat as a voided sale (tools/payments/card-coverage.ts). */
-const VOIDED = /anulad|revers|rechaz|declin|void|cancel/i;
 
 const HOLDER_MAX = 64; // booking_locks.wa_id
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
@@ -130,7 +128,7 @@ export class PaymentReservations {
   private async lockCardRow(tx: HotelQuery, authorization: string, required: Cents): Promise<Candidate> {
     const rows = (await tx.rows(`SELECT ${CARD_PAYMENT_COLUMNS} FROM compraclick WHERE autorizacion = ? ORDER BY id FOR UPDATE`, [authorization], cardPaymentRow)).map(toCardPayment);
     if (rows.length === 0) throw new Rejected({ ok: false, reason: 'not_found' });
-    const live = rows.filter((p: CardPayment) => !VOIDED.test(p.status));
+    const live = rows.filter((p: CardPayment) => !isVoidedStatus(p.status));
     if (live.length === 0) throw new Rejected({ ok: false, reason: 'voided' });
     const chosen = choose(live.map((p) => ({ id: p.id, remaining: p.amountCents - p.usedCents, bookingCode: p.bookingCode })), required);
     if ('ok' in chosen) throw new Rejected(chosen);

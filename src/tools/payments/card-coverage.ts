@@ -2,15 +2,10 @@
 // unused balance covers at least half of the booking total (the hotel's 50 % deposit). Read-only: the
 // money is reserved by make_booking, under a lock. A balance taken without a booking code is reported to
 // the model, never silently reset (the original's "orphan recovery" raced with bookings in flight).
-import type { CardPayment } from '../../store/hotel/payment-ledgers.js';
+import { isVoidedStatus, type CardPayment } from '../../store/hotel/payment-ledgers.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
 import { formatAmount, fromCents } from '../../hotel/values.js';
 
-const VOIDED = /anulad|revers|rechaz|declin|void|cancel/i;
-
-export function isVoided(payment: CardPayment): boolean {
-  return VOIDED.test(payment.status);
-}
 
 export function cardCoverage(
   payments: readonly CardPayment[],
@@ -36,7 +31,7 @@ export function cardCoverage(
       assistant_instruction: 'No llames make_booking otra vez con este pago: la reserva ya está en proceso.',
     };
   }
-  const usable = payments.filter((p) => !isVoided(p));
+  const usable = payments.filter((p) => !isVoidedStatus(p.status));
   if (usable.length === 0) {
     return {
       success: false,
