@@ -117,8 +117,7 @@ export class BookingService {
       return { kind: 'deposit_too_small', totalCents: quote.totalCents, requiredCents, quote };
     }
 
-    const apiCheckOut = request.checkOut;
-    let free = await deps.availability.freeRooms(request.checkIn, apiCheckOut, signal);
+    let free = await deps.availability.freeRooms(request.checkIn, request.checkOut, signal);
     let rooms = this.pickRooms(request, free);
     if (!rooms) return this.soldOut(request, free);
 
@@ -159,7 +158,7 @@ export class BookingService {
         if (err instanceof BookingApiError && err.code === 'room_unavailable' && repicks < MAX_REPICKS) {
           log.info({ rooms }, 'room taken meanwhile; picking again');
           try {
-            free = (await deps.availability.freeRooms(request.checkIn, apiCheckOut, signal)).filter((r) => !rooms?.includes(r));
+            free = (await deps.availability.freeRooms(request.checkIn, request.checkOut, signal)).filter((r) => !rooms?.includes(r));
           } catch (refetch) {
             log.warn({ err: refetch }, 'availability check before re-pick failed');
             return this.fail(attempt.id, 'availability could not be checked again after the room was taken', log);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AvailabilityService, PartialOption } from '../../hotel/availability.js';
 import type { RoomType } from '../../hotel/types.js';
+import { SPANISH_MONTHS } from '../../office/zoned-time.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
 
@@ -18,8 +19,7 @@ const TYPE_NAMES: Record<RoomType, string> = {
 
 function spanishDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
-  const months = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
-  return `${d} de ${months[(m ?? 1) - 1]}${y ? ` de ${y}` : ''}`;
+  return `${d} de ${SPANISH_MONTHS[(m ?? 1) - 1]}${y ? ` de ${y}` : ''}`;
 }
 
 function describeOption(o: PartialOption): string {

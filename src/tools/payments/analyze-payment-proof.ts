@@ -5,7 +5,7 @@
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { uniProcessingStart } from '../../hotel/follow-up-schedule.js';
-import { SPANISH_WEEKDAYS, zonedParts } from '../../office/zoned-time.js';
+import { SPANISH_MONTHS, SPANISH_WEEKDAYS, zonedParts } from '../../office/zoned-time.js';
 import type { Config } from '../../config.js';
 import { IMAGE_TYPES, PDF_TYPE } from '../../media/content-type.js';
 import type { MediaStore } from '../../media/media-store.js';
@@ -262,8 +262,6 @@ export function createAnalyzePaymentProofTool(deps: AnalyzePaymentProofDeps) {
     },
   });
 }
-
-const SPANISH_MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
 
 /**
  * UNI transfers are processed by the banks on working days 09:00–17:00 in El Salvador: outside those hours
