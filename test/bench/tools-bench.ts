@@ -17,7 +17,7 @@ import { createCheckSmartAvailabilityTool } from '../../src/tools/booking/check-
 import { createHotelTools } from '../../src/tools/booking/index.js';
 import { ToolRegistry, type ToolCallContext } from '../../src/tools/registry.js';
 import { startFakeBookingApi } from '../support/fake-booking-api.js';
-import { createHotelDatabase } from '../support/hotel-fixtures.js';
+import { createHotelDatabase, hotelDbEnv } from '../support/hotel-fixtures.js';
 import { startMariaDbServer } from '../support/mariadb-global-setup.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { tempDbPath } from '../support/test-config.js';
@@ -120,11 +120,7 @@ async function main(): Promise<void> {
 
     // make_booking through the real assembly: a fresh card payment and a different night each time.
     const config = loadConfig({
-      DB_HOST: connection.host,
-      DB_PORT: String(connection.port),
-      DB_USER: connection.user,
-      DB_PASSWORD: connection.password,
-      DB_NAME: connection.database,
+      ...hotelDbEnv(connection),
       BOOKING_API_URL: fake.url,
       BOOKING_AUTOMATION: 'always',
     });

@@ -13,6 +13,7 @@ import { startFakeWati, type FakeWati } from '../support/fake-wati.js';
 import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
 import { TEST_PASSKEY, testEnv } from '../support/test-config.js';
 import { until } from '../support/wait.js';
+import { hotelDbEnv } from '../support/hotel-fixtures.js';
 
 type Item = Record<string, unknown>;
 
@@ -60,11 +61,7 @@ describeWithMariaDb('booking across kill -9', () => {
       LLM_OPENAI_DIALECT: 'on',
       SYSTEM_INSTRUCTIONS_PATH: join(dir, 'system_instructions.txt'),
       HISTORY_IMPORT_MESSAGES: '0',
-      DB_HOST: c.host,
-      DB_PORT: String(c.port),
-      DB_USER: c.user,
-      DB_PASSWORD: c.password,
-      DB_NAME: c.database,
+      ...hotelDbEnv(c),
       BOOKING_API_URL: api.url,
       BOOKING_API_TIMEOUT_SECONDS: '60',
       BOOKING_AUTOMATION: 'always',

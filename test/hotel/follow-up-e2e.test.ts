@@ -13,6 +13,7 @@ import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
 import { movableClock } from '../support/movable-clock.js';
 import { TEST_PASSKEY } from '../support/test-config.js';
 import { sleep, until } from '../support/wait.js';
+import { hotelDbEnv } from '../support/hotel-fixtures.js';
 
 const WA_ID = '50370000321';
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -37,7 +38,7 @@ describeWithMariaDb('payment follow-up end to end', () => {
         OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'gpt-5-mini', LLM_OPENAI_DIALECT: 'on',
         SYSTEM_INSTRUCTIONS_PATH: join(dir, 'system_instructions.txt'), HISTORY_IMPORT_MESSAGES: '0',
         HANDOVER_OPERATOR_EMAIL: 'reservas@example.com', ADMIN_TOKEN: 'admin-secret',
-        DB_HOST: c.host, DB_PORT: String(c.port), DB_USER: c.user, DB_PASSWORD: c.password, DB_NAME: c.database,
+        ...hotelDbEnv(c),
         BOOKING_API_URL: api.url,
       },
       agent: (deps) => createOpenAiAgent({ ...deps, retry: { baseDelayMs: 5, maxDelayMs: 20 } }),

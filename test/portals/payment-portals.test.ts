@@ -20,6 +20,8 @@ import { sampleStatementCsv, startBacReplica, statementCsv, type BacReplica } fr
 import { buildSalesReportXlsx, startCompraClickReplica, type CompraClickReplica } from '../support/portals/compraclick-replica.js';
 import { tempDbPath } from '../support/test-config.js';
 import { openMigratedDatabase } from '../support/test-db.js';
+import { hotelDbEnv } from '../support/hotel-fixtures.js';
+import { recordingHotelNotifiers } from '../support/hotel-notifiers.js';
 
 const log = pino({ level: 'silent' });
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -51,7 +53,7 @@ describeWithChromium('payment portals through the service', () => {
       bac = await startBacReplica({ username: 'hotel', password: 'bac-pass', statements: { current: sampleStatementCsv('current'), previous: sampleStatementCsv('previous') } });
       const c = hotel.connection;
       const config = loadConfig({
-        DB_HOST: c.host, DB_PORT: String(c.port), DB_USER: c.user, DB_PASSWORD: c.password, DB_NAME: c.database,
+        ...hotelDbEnv(c),
         BOOKING_API_URL: api.url,
         CHROMIUM_PATH: chromiumPath ?? '',
         PORTAL_TIMEOUT_SECONDS: '60',
@@ -70,13 +72,7 @@ describeWithChromium('payment portals through the service', () => {
         jobs,
         wakeJobs: () => undefined,
         office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
-        notifier: { confirmed: (_c, r) => void told.push(`booking confirmed HR${r}`), needsStaff: () => void told.push('booking to staff') },
-        followUpNotifier: {
-          confirmed: (_f, r) => void told.push(`found, booked HR${r}`),
-          askTransferType: () => void told.push('365 or UNI?'),
-          escalate: (_f, reason) => void told.push(`escalated ${reason}`),
-        },
-        isHandedOff: () => false,
+        ...recordingHotelNotifiers(told),
         clock,
         log,
       });

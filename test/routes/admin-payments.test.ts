@@ -7,6 +7,7 @@ import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
 import { startBacReplica, type BacReplica } from '../support/portals/bac-replica.js';
 import { createTestAgent } from '../support/test-agent.js';
 import { until } from '../support/wait.js';
+import { hotelDbEnv } from '../support/hotel-fixtures.js';
 
 const auth = { authorization: 'Bearer admin-secret' };
 
@@ -36,7 +37,7 @@ describeWithChromium('POST /admin/payments/sync', () => {
         agent: createTestAgent(),
         env: {
           ADMIN_TOKEN: 'admin-secret',
-          DB_HOST: c.host, DB_PORT: String(c.port), DB_USER: c.user, DB_PASSWORD: c.password, DB_NAME: c.database,
+          ...hotelDbEnv(c),
           CHROMIUM_PATH: chromiumPath ?? '',
           BAC_PORTAL_URL: bac.loginUrl, BAC_USERNAME: 'hotel', BAC_PASSWORD: 'bac-pass',
         },

@@ -46,3 +46,8 @@ export async function createHotelDatabase(server: Omit<HotelDbConnection, 'datab
   await loadHotelFixtures(connection);
   return connection;
 }
+
+/** The service's DB_* variables for a test database (what the hotel's `.env` would say). */
+export function hotelDbEnv(c: HotelDbConnection): Record<string, string> {
+  return { DB_HOST: c.host, DB_PORT: String(c.port), DB_USER: c.user, DB_PASSWORD: c.password, DB_NAME: c.database };
+}

@@ -11,6 +11,7 @@ import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI, type Record
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
 import { movableClock } from '../../support/movable-clock.js';
 import { TEST_PASSKEY } from '../../support/test-config.js';
+import { hotelDbEnv } from '../../support/hotel-fixtures.js';
 
 type Item = Record<string, unknown>;
 
@@ -51,11 +52,7 @@ describeWithMariaDb('booking end to end', () => {
         LLM_OPENAI_DIALECT: 'on',
         SYSTEM_INSTRUCTIONS_PATH: join(dir, 'system_instructions.txt'),
         HISTORY_IMPORT_MESSAGES: '0',
-        DB_HOST: c.host,
-        DB_PORT: String(c.port),
-        DB_USER: c.user,
-        DB_PASSWORD: c.password,
-        DB_NAME: c.database,
+        ...hotelDbEnv(c),
         BOOKING_API_URL: api.url,
         BOOKING_AUTOMATION: 'always',
       },

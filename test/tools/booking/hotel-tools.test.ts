@@ -13,6 +13,7 @@ import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js'
 import { openMigratedDatabase } from '../../support/test-db.js';
 import { tempDbPath } from '../../support/test-config.js';
 import { silentHotelNotifiers } from '../../support/hotel-notifiers.js';
+import { hotelDbEnv } from '../../support/hotel-fixtures.js';
 
 /** An instant given as El Salvador wall-clock time (UTC-6). */
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -42,11 +43,7 @@ describeWithMariaDb('hotel tools', () => {
     api = await startFakeBookingApi({ connection: hotel.connection });
     const c = hotel.connection;
     const config = loadConfig({
-      DB_HOST: c.host,
-      DB_PORT: String(c.port),
-      DB_USER: c.user,
-      DB_PASSWORD: c.password,
-      DB_NAME: c.database,
+      ...hotelDbEnv(c),
       BOOKING_API_URL: api.url,
     });
     const db = openMigratedDatabase(tempDbPath());

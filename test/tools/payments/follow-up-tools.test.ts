@@ -17,6 +17,8 @@ import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js'
 import { movableClock, type MovableClock } from '../../support/movable-clock.js';
 import { tempDbPath } from '../../support/test-config.js';
 import { openMigratedDatabase } from '../../support/test-db.js';
+import { hotelDbEnv } from '../../support/hotel-fixtures.js';
+import { recordingHotelNotifiers } from '../../support/hotel-notifiers.js';
 
 const log = pino({ level: 'silent' });
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -52,7 +54,7 @@ describeWithMariaDb('payment follow-up tools', () => {
     told.length = 0;
     clock = movableClock(sv(2027, 2, 22, 21)); // a Monday night: the office is closed, the bot books
     const c = hotel.connection;
-    const config = loadConfig({ DB_HOST: c.host, DB_PORT: String(c.port), DB_USER: c.user, DB_PASSWORD: c.password, DB_NAME: c.database, BOOKING_API_URL: api.url });
+    const config = loadConfig({ ...hotelDbEnv(c), BOOKING_API_URL: api.url });
     const db = openMigratedDatabase(tempDbPath());
     const jobs = new SqliteJobQueue(db);
     backends = createHotelBackends({
@@ -62,13 +64,7 @@ describeWithMariaDb('payment follow-up tools', () => {
       jobs,
       wakeJobs: () => undefined,
       office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
-      notifier: { confirmed: (_c, r) => void told.push(`booking confirmed HR${r}`), needsStaff: () => void told.push('booking to staff') },
-      followUpNotifier: {
-        confirmed: (_f, r) => void told.push(`found, booked HR${r}`),
-        askTransferType: () => void told.push('365 or UNI?'),
-        escalate: (_f, reason) => void told.push(`escalated ${reason}`),
-      },
-      isHandedOff: () => false,
+      ...recordingHotelNotifiers(told),
       clock,
       log,
     });
