@@ -4,12 +4,13 @@ import type OpenAI from 'openai';
 import type {
   FunctionTool,
   ResponseCreateParamsNonStreaming,
+  ResponseFunctionCallOutputItem,
   ResponseInputContent,
   ResponseInputItem,
 } from 'openai/resources/responses/responses.js';
 import type { ReasoningEffort } from 'openai/resources/shared.js';
 import { z } from 'zod';
-import type { JsonObject, ModelUsage, TranscriptItem, UserContentPart } from '../store/conversation-store.js';
+import type { FunctionOutputPart, JsonObject, ModelUsage, TranscriptItem, UserContentPart } from '../store/conversation-store.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { ModelResponseError } from './errors.js';
 import { withoutProviderId } from './history.js';
@@ -78,7 +79,9 @@ export function toResponsesInput(item: TranscriptItem): ResponseInputItem {
         ? (item.responsesItem as unknown as ResponseInputItem)
         : { type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments };
     case 'function_output':
-      return { type: 'function_call_output', call_id: item.callId, output: item.output };
+      return item.parts
+        ? { type: 'function_call_output', call_id: item.callId, output: item.parts.map(toFunctionOutputContent) }
+        : { type: 'function_call_output', call_id: item.callId, output: item.output };
     case 'reasoning':
       return item.responsesItem as unknown as ResponseInputItem;
   }
@@ -130,6 +133,13 @@ export function buildResponsesInput(request: ModelRequest, replayReasoning: bool
   });
   for (const note of request.notes) input.push({ type: 'message', role: 'developer', content: note });
   return input;
+}
+
+/** A tool's file (a menu's PDF) inside its function output: function outputs may be content arrays. */
+function toFunctionOutputContent(part: FunctionOutputPart): ResponseFunctionCallOutputItem {
+  return part.type === 'text'
+    ? { type: 'input_text', text: part.text }
+    : { type: 'input_file', filename: part.fileName, file_data: `data:${part.contentType};base64,${part.base64}` };
 }
 
 /** This turn's media, given natively: images as input_image, PDFs as input_file (data URLs). */

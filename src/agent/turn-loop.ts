@@ -299,13 +299,17 @@ export class TurnLoop {
         logger: this.log,
         clock: this.deps.clock,
         signal: this.signal,
+        transcript: [...this.replay, ...this.turnItems.map((t) => t.item)],
       });
       this.effects.push(...exec.effects);
       this.log.info(
         { tool: call.name, ok: exec.ok, error: exec.error, durationMs: Math.round(exec.durationMs), round: this.rounds },
         'tool call',
       );
-      this.turnItems.push({ item: { kind: 'function_output', callId: call.callId, output: exec.output }, boundary: 0 });
+      this.turnItems.push({
+        item: { kind: 'function_output', callId: call.callId, output: exec.output, ...(exec.parts ? { parts: exec.parts } : {}) },
+        boundary: 0,
+      });
       if (this.signal.aborted) throw new TurnAbortedError();
     }
   }

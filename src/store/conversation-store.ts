@@ -23,6 +23,14 @@ export type UserContentPart =
   | { type: 'image'; mediaId: string; contentType: string; base64: string }
   | { type: 'file'; mediaId: string; contentType: string; fileName: string; base64: string };
 
+/**
+ * What a tool gave the model besides its text output (a menu's PDF), for this turn's calls on the Responses
+ * API. Only ever in memory, like UserContentPart: the transcript keeps the output's text.
+ */
+export type FunctionOutputPart =
+  | { type: 'text'; text: string }
+  | { type: 'file'; fileName: string; contentType: string; base64: string };
+
 export type TranscriptItem =
   | { kind: 'user'; text: string; parts?: UserContentPart[] }
   /** Per-turn context (date, time, channel) or another server note. */
@@ -48,7 +56,7 @@ export type TranscriptItem =
       chatToolCall?: JsonObject;
       chatMessageExtra?: JsonObject;
     }
-  | { kind: 'function_output'; callId: string; output: string }
+  | { kind: 'function_output'; callId: string; output: string; parts?: FunctionOutputPart[] }
   | {
       kind: 'reasoning';
       /** Summary text, only used for token counting. */
@@ -58,9 +66,12 @@ export type TranscriptItem =
 
 export type TranscriptKind = TranscriptItem['kind'];
 
-/** The item as stored: a user item's in-memory media parts are dropped (its text references them). */
+/**
+ * The item as stored: in-memory media parts are dropped — a user item's text references them, a function
+ * output's text is what text-only APIs and later turns see.
+ */
 export function storable(item: TranscriptItem): TranscriptItem {
-  if (item.kind !== 'user' || item.parts === undefined) return item;
+  if ((item.kind !== 'user' && item.kind !== 'function_output') || item.parts === undefined) return item;
   const { parts: _parts, ...rest } = item;
   return rest;
 }

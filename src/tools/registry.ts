@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { describeIssues } from '../errors.js';
 import { EffectsCollector, type ToolEffect } from './effects.js';
-import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
+import type { FunctionOutputPart } from '../store/conversation-store.js';
+import { ToolError, ToolOutputWithFiles, type ToolContext, type ToolDefinition } from './types.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
@@ -18,8 +19,10 @@ export interface ToolSpec {
 export type ToolErrorKind = 'unknown_tool' | 'invalid_json' | 'invalid_arguments' | 'handler_error' | 'timeout';
 
 export interface ToolExecution {
-  /** What the model receives as the function output. */
+  /** What the model receives as the function output (and the transcript keeps). */
   output: string;
+  /** Content parts for APIs that take files in function outputs (this turn only); see ToolOutputWithFiles. */
+  parts?: FunctionOutputPart[];
   ok: boolean;
   error?: ToolErrorKind;
   durationMs: number;
@@ -28,7 +31,11 @@ export interface ToolExecution {
 }
 
 /** Context for one call; the registry adds the per-call abort signal, the effects collector and the tool name on the logger. */
-export type ToolCallContext = Omit<ToolContext, 'signal' | 'effects'> & { signal?: AbortSignal | undefined };
+export type ToolCallContext = Omit<ToolContext, 'signal' | 'effects' | 'transcript'> & {
+  signal?: AbortSignal | undefined;
+  /** Default: none (a call outside a conversation's turn). */
+  transcript?: ToolContext['transcript'] | undefined;
+};
 
 const MAX_ERROR_DETAIL = 500;
 
@@ -112,8 +119,9 @@ export class ToolRegistry {
   async execute(name: string, rawArguments: string, context: ToolCallContext): Promise<ToolExecution> {
     const started = performance.now();
     const effects = new EffectsCollector();
-    const done = (output: string, error?: ToolErrorKind): ToolExecution => ({
+    const done = (output: string, error?: ToolErrorKind, parts?: FunctionOutputPart[]): ToolExecution => ({
       output,
+      ...(parts ? { parts } : {}),
       ok: error === undefined,
       ...(error ? { error } : {}),
       durationMs: performance.now() - started,
@@ -152,7 +160,7 @@ export class ToolRegistry {
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
-        Promise.resolve().then(() => tool.handler({ ...context, logger, signal, effects }, parsed.data)),
+        Promise.resolve().then(() => tool.handler({ ...context, transcript: context.transcript ?? [], logger, signal, effects }, parsed.data)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             controller.abort(new ToolTimeout());
@@ -160,6 +168,10 @@ export class ToolRegistry {
           }, timeoutMs);
         }),
       ]);
+      if (result instanceof ToolOutputWithFiles) {
+        const parts: FunctionOutputPart[] = [{ type: 'text', text: result.note }, ...result.files.map((f) => ({ type: 'file' as const, ...f }))];
+        return done(result.text, undefined, parts);
+      }
       return done(coerceOutput(result));
     } catch (err) {
       if (err instanceof ToolTimeout) {

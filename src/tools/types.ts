@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Channel } from '../conversation-id.js';
+import type { TranscriptItem } from '../store/conversation-store.js';
 import type { EffectsCollector } from './effects.js';
 
 export interface ToolContext {
@@ -24,6 +25,11 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Effects for the server, applied with the reply; dropped if this call fails. */
   effects: EffectsCollector;
+  /**
+   * What the model sees of the conversation in this call: the kept history and this turn's items so far
+   * (read-only; e.g. to tell what a module loaded earlier already put in front of the model).
+   */
+  transcript: readonly TranscriptItem[];
 }
 
 /**
@@ -45,6 +51,26 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
 /** Keeps the schema's type for the handler's args while producing a plain ToolDefinition. */
 export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDefinition {
   return tool as unknown as ToolDefinition;
+}
+
+/** A file a tool hands the model (a menu's PDF). */
+export interface ToolFile {
+  fileName: string;
+  contentType: string;
+  base64: string;
+}
+
+/**
+ * A tool output that carries files. APIs whose function outputs may hold content parts (Responses) get
+ * `note` and the files; text-only APIs (Chat Completions) get `text`, which is also what the transcript
+ * keeps for later turns.
+ */
+export class ToolOutputWithFiles {
+  constructor(
+    readonly text: string,
+    readonly note: string,
+    readonly files: readonly ToolFile[],
+  ) {}
 }
 
 /** A handler error whose message is safe to show to the model (never to the guest). */
