@@ -23,6 +23,7 @@ export const agentConfig = z
     OPENAI_MAX_OUTPUT_TOKENS: positiveInt(4000, 200_000),
     OPENAI_TIMEOUT_SECONDS: seconds(90),
     SYSTEM_INSTRUCTIONS_PATH: text('resources/system_instructions.txt'),
+    SYSTEM_INSTRUCTIONS_MODULES_DIR: optionalString,
     HISTORY_MAX_TOKENS: positiveInt(30_000, 2_000_000),
     MAX_TOOL_ROUNDS: positiveInt(8, 50),
     AGENT_TURN_BUDGET_SECONDS: seconds(300),
@@ -40,6 +41,8 @@ export const agentConfig = z
     maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
     timeoutMs: secondsToMs(e.OPENAI_TIMEOUT_SECONDS),
     systemInstructionsPath: e.SYSTEM_INSTRUCTIONS_PATH,
+    /** Folder of instruction modules for load_additional_modules; unset ⇒ the tool is not offered. */
+    instructionModulesDir: e.SYSTEM_INSTRUCTIONS_MODULES_DIR,
     historyMaxTokens: e.HISTORY_MAX_TOKENS,
     maxToolRounds: e.MAX_TOOL_ROUNDS,
     /** Wall-clock bound of one turn: all model calls, retries, backoff and tools. */
