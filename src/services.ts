@@ -150,7 +150,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const history = new ConversationHistoryRepository(db);
     const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
     // Parsed once here (config validated the syntax): the tool and the handover notice read the same calendar.
-    const office = createOfficeCalendar({ ...config.office, timezone: config.timezone });
+    const office = createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone });
     const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
 

@@ -108,7 +108,7 @@ export class OpenAiAgent implements Agent {
     this.registry = new ToolRegistry(
       deps.tools ??
         createTools({
-          office: deps.office ?? createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+          office: deps.office ?? createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
           paymentProof: client ? { client, store: mediaStore, config } : undefined,
           hotel: deps.hotel,
           bookingTimeoutMs: bookingCallBudgetMs(config),

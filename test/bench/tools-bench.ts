@@ -141,7 +141,7 @@ async function main(): Promise<void> {
       db,
       jobs: new SqliteJobQueue(db),
       wakeJobs: () => undefined,
-      office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+      office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
       ...silentHotelNotifiers,
       clock: { now: () => NOW },
       log,

@@ -27,7 +27,7 @@ function backends(env: Record<string, string>) {
     db,
     jobs: new SqliteJobQueue(db),
     wakeJobs: () => undefined,
-    office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+    office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
     ...silentHotelNotifiers,
     clock: { now: () => sv(2027, 2, 22, 10) },
     log,
@@ -66,7 +66,7 @@ describe('hotel backends from configuration', () => {
 
   it('BOOKING_AUTOMATION: outside office hours by the office calendar, or always, or never', () => {
     const config = loadConfig({});
-    const office = createOfficeCalendar({ ...config.office, timezone: config.timezone });
+    const office = createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone });
     const mondayMorning = sv(2027, 2, 22, 10);
     const mondayNight = sv(2027, 2, 22, 21);
     const sunday = sv(2027, 2, 21, 10);

@@ -71,7 +71,7 @@ describeWithChromium('payment portals through the service', () => {
         db,
         jobs,
         wakeJobs: () => undefined,
-        office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+        office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
         ...recordingHotelNotifiers(told),
         clock,
         log,

@@ -8,7 +8,7 @@ import { coerceOutput, ToolRegistry, type ToolCallContext } from '../../src/tool
 import { defineTool, ToolError } from '../../src/tools/types.js';
 
 const config = loadConfig({});
-const officeCalendar = createOfficeCalendar({ ...config.office, timezone: config.timezone });
+const officeCalendar = createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone });
 const context: ToolCallContext = {
   conversationId: '50370001234',
   channel: 'whatsapp',

@@ -53,7 +53,7 @@ describeWithMariaDb('hotel tools', () => {
       db,
       jobs: new SqliteJobQueue(db),
       wakeJobs: () => undefined,
-      office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+      office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
       ...silentHotelNotifiers,
       clock: { now: () => now },
       log,

@@ -63,7 +63,7 @@ describeWithMariaDb('payment follow-up tools', () => {
       db,
       jobs,
       wakeJobs: () => undefined,
-      office: createOfficeCalendar({ ...config.office, timezone: config.timezone }),
+      office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
       ...recordingHotelNotifiers(told),
       clock,
       log,
