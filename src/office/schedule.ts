@@ -9,6 +9,15 @@
 //   "2026-12-24" closes the whole day, "2026-12-31 12:00-23:59" part of it,
 //   "2026-12-24..2026-12-26" a span of days (optionally with ranges applied to each day).
 // Everything is evaluated in TIMEZONE.
+//
+// With a phone system (OFFICE_DB_*), the closure rules of its time group (Asterisk time specs, see
+// pbx-time-rules.ts) close the office too, as in the original. They are read by refresh() at most once a
+// minute and used while at most 5 minutes old; without them the configured calendar alone decides, and
+// the status says so in a note.
+import type { Logger } from 'pino';
+import type { HotelDbErrorCode } from '../hotel/hotel-db.js';
+import { deadline } from '../abort.js';
+import { describePbxRule, matchesPbxRule, parsePbxTimeRule, type PbxTimeRule } from './pbx-time-rules.js';
 import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts, type ZonedParts } from './zoned-time.js';
 
 export interface MinuteRange {
@@ -172,6 +181,10 @@ export interface OfficeStatus {
   reason: string;
   can_automate: boolean;
   automation_reason: string;
+  /** Whether the phone system's closure rules were applied ('pbx') or only the configured calendar ('config'). */
+  closure_rules: 'pbx' | 'config';
+  /** Set when a phone system is configured but its rules could not be read (or some could not be parsed). */
+  note?: string;
 }
 
 function inRanges(minute: number, ranges: readonly MinuteRange[]): boolean {
@@ -184,9 +197,23 @@ function describeNow(p: ZonedParts, timeZone: string): string {
 
 /** The office's calendar, parsed once: weekly hours, closures and holidays in one time zone. */
 export interface OfficeCalendar {
-  /** What check_office_status answers: open or closed at `now`, why, and whether the assistant may book. */
+  /**
+   * What check_office_status answers: open or closed at `now`, why, and whether the assistant may book.
+   * Synchronous: it uses the phone system's rules as the last refresh() left them.
+   */
   status(now: number): OfficeStatus;
   isOpen(now: number): boolean;
+  /**
+   * Reads the phone system's closure rules when the cached ones are older than a minute (one read at a
+   * time, bounded). Never throws: a failure is remembered for status() and logged. No-op without a PBX.
+   */
+  refresh(now: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Where the phone system's closure rules come from (createPbxClosureSource, or a fake in tests). */
+export interface PbxClosureRules {
+  /** The time specs of the office's closure time group, unparsed. */
+  closureRules(signal?: AbortSignal): Promise<string[]>;
 }
 
 export interface OfficeCalendarOptions {
@@ -196,14 +223,146 @@ export interface OfficeCalendarOptions {
   closures: string;
   /** IANA time zone everything is evaluated in (TIMEZONE). */
   timezone: string;
+  /**
+   * The phone system's closure rules (createPbxClosureSource(config.office.pbx, log)); without it the
+   * configured calendar alone decides. Not named `pbx`: callers spread config.office, whose `pbx` is the
+   * connection config.
+   */
+  pbxSource?: PbxClosureRules | undefined;
+  /** For failures to read the phone system and rules that do not parse. */
+  log?: Pick<Logger, 'warn'> | undefined;
 }
+
+/** Rules older than this are read again on the next refresh (and a failed read is not retried sooner). */
+export const PBX_REFRESH_MS = 60_000;
+/** Rules older than this are not used: the configured calendar decides, with a note. */
+export const PBX_MAX_AGE_MS = 5 * 60_000;
+/** Backstop for one read, beyond the pool's own connect and query timeouts. */
+const PBX_READ_BOUND_MS = 8_000;
+
+interface PbxRulesRead {
+  rules: PbxTimeRule[];
+  /** Specs that did not parse (skipped). */
+  skipped: string[];
+  /** `now` of the refresh that read them. */
+  readAt: number;
+}
+
+const SHORT_REASON: Record<HotelDbErrorCode, string> = {
+  unavailable: 'sin conexión',
+  timeout: 'sin respuesta a tiempo',
+  query_failed: 'la consulta falló',
+  bad_row: 'respuesta inesperada',
+};
+
+/** A few Spanish words for the note; the log has the whole error. */
+function shortReason(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return SHORT_REASON.timeout;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in SHORT_REASON) return SHORT_REASON[code as HotelDbErrorCode];
+  return 'error al consultar';
+}
+
+const minutesAgo = (ms: number) => `hace ${Math.max(1, Math.round(ms / 60_000))} min`;
 
 /** Parses OFFICE_HOURS and OFFICE_CLOSURES once; throws ScheduleSyntaxError on bad syntax. */
 export function createOfficeCalendar(options: OfficeCalendarOptions): OfficeCalendar {
   const schedule = parseOfficeHours(options.hours);
   const closures = parseClosures(options.closures);
-  const status = (now: number) => officeStatus(now, options.timezone, schedule, closures, options.hours);
-  return { status, isOpen: (now) => status(now).office_status === 'open' };
+  const { pbxSource: pbx, log } = options;
+  let read: PbxRulesRead | undefined;
+  let failure: { reason: string; at: number } | undefined;
+  let lastAttempt: number | undefined;
+  let inFlight: Promise<void> | undefined;
+  const warnedSpecs = new Set<string>();
+
+  function parseAll(specs: readonly string[], now: number): PbxRulesRead {
+    const rules: PbxTimeRule[] = [];
+    const skipped: string[] = [];
+    for (const spec of specs) {
+      try {
+        rules.push(parsePbxTimeRule(spec));
+      } catch (err) {
+        skipped.push(spec);
+        if (!warnedSpecs.has(spec)) {
+          warnedSpecs.add(spec);
+          log?.warn({ spec, err: err instanceof Error ? err.message : String(err) }, 'office: PBX closure rule skipped (not an Asterisk time spec)');
+        }
+      }
+    }
+    return { rules, skipped, readAt: now };
+  }
+
+  async function readRules(source: PbxClosureRules, now: number): Promise<void> {
+    // Not the caller's signal: one caller giving up must not turn a good read into a remembered failure.
+    const bound = deadline(PBX_READ_BOUND_MS);
+    try {
+      read = parseAll(await source.closureRules(bound.signal), now);
+      failure = undefined;
+    } catch (err) {
+      failure = { reason: shortReason(err), at: now };
+      log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'office: could not read the PBX closure rules; using the configured hours and closures');
+    } finally {
+      bound.clear();
+    }
+  }
+
+  async function refresh(now: number, signal?: AbortSignal): Promise<void> {
+    if (!pbx) return;
+    if (!inFlight) {
+      // A clock set back (now < lastAttempt) reads again rather than trusting rules "from the future".
+      if (lastAttempt !== undefined && now >= lastAttempt && now - lastAttempt < PBX_REFRESH_MS) return;
+      lastAttempt = now;
+      inFlight = readRules(pbx, now).finally(() => {
+        inFlight = undefined;
+      });
+    }
+    await untilAborted(inFlight, signal);
+  }
+
+  /** The rules status() may use at `now`, or why there are none. */
+  function currentRules(now: number): { rules: PbxRulesRead } | { missing: string } {
+    if (read && now - read.readAt <= PBX_MAX_AGE_MS) return { rules: read };
+    if (failure) return { missing: failure.reason };
+    if (read) return { missing: `reglas sin actualizar desde ${minutesAgo(now - read.readAt)}` };
+    return { missing: 'aún no consultada' };
+  }
+
+  function status(now: number): OfficeStatus {
+    const base = (pbxRules: readonly PbxTimeRule[]) => officeStatus(now, options.timezone, schedule, closures, options.hours, pbxRules);
+    if (!pbx) return { ...base([]), closure_rules: 'config' };
+    const current = currentRules(now);
+    if ('missing' in current) {
+      return {
+        ...base([]),
+        closure_rules: 'config',
+        note:
+          `No se pudo consultar la central telefónica (${current.missing}): se usaron el horario y los cierres ` +
+          'configurados (OFFICE_HOURS, OFFICE_CLOSURES y feriados).',
+      };
+    }
+    const result: OfficeStatus = { ...base(current.rules.rules), closure_rules: 'pbx' };
+    if (current.rules.skipped.length > 0) {
+      result.note = `Se ignoraron reglas de la central telefónica que no se pudieron interpretar: ${current.rules.skipped.map((s) => JSON.stringify(s)).join(', ')}.`;
+    }
+    return result;
+  }
+
+  return { status, isOpen: (now) => status(now).office_status === 'open', refresh };
+}
+
+/** Waits for `work` (which never rejects) or until the signal aborts, whichever comes first. */
+function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void work.then(done);
+  });
 }
 
 /**
@@ -216,17 +375,22 @@ function officeStatus(
   schedule: WeeklySchedule,
   closures: readonly Closure[],
   hoursText: string,
-): OfficeStatus {
+  pbxRules: readonly PbxTimeRule[],
+): Omit<OfficeStatus, 'closure_rules' | 'note'> {
   const p = zonedParts(now, timeZone);
   const date = isoDate(p);
   const minute = p.hour * 60 + p.minute;
   const when = `Hora actual: ${describeNow(p, timeZone)}.`;
-  const closed = (reason: string): OfficeStatus => ({
+  const closed = (reason: string): Omit<OfficeStatus, 'closure_rules' | 'note'> => ({
     office_status: 'closed',
     reason: `${reason} ${when}`,
     can_automate: true,
     automation_reason: 'La oficina de reservas está cerrada: el asistente puede completar la reserva automáticamente.',
   });
+
+  // The phone system's rules first: the staff keep them up to date there.
+  const rule = pbxRules.find((r) => matchesPbxRule(r, p));
+  if (rule) return closed(`Oficina cerrada según la central telefónica (regla "${rule.text}"). Cierre: ${describePbxRule(rule)}.`);
 
   const closure = closures.find(
     (c) => date >= c.from && date <= c.to && (c.ranges.length === 0 || inRanges(minute, c.ranges)),

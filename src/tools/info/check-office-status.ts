@@ -1,10 +1,11 @@
-// check_office_status: is the reservations office open right now (hours, holidays, closures)?
+// check_office_status: is the reservations office open right now (hours, holidays, closures, and the phone
+// system's closure rules when one is configured)?
 import { z } from 'zod';
 import type { OfficeCalendar } from '../../office/schedule.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 
 export interface CheckOfficeStatusDeps {
-  /** The service's office calendar (OFFICE_HOURS, OFFICE_CLOSURES, holidays), parsed once. */
+  /** The service's office calendar (OFFICE_HOURS, OFFICE_CLOSURES, holidays, PBX rules), parsed once. */
   office: OfficeCalendar;
 }
 
@@ -16,6 +17,11 @@ export function createCheckOfficeStatusTool({ office }: CheckOfficeStatusDeps): 
       'Salvador y cierres programados) y si el asistente puede completar una reserva por sí mismo ' +
       '(can_automate). Llámala siempre antes de completar una reserva.',
     parameters: z.object({}),
-    handler: (context) => office.status(context.clock.now()),
+    handler: async (context) => {
+      const now = context.clock.now();
+      // Never throws: without the phone system the configured calendar answers, with a note.
+      await office.refresh(now, context.signal);
+      return office.status(now);
+    },
   });
 }
