@@ -74,9 +74,11 @@ export interface HotelBackendsDeps {
 
 export function bookingGate(mode: HotelConfig['bookingAutomation'], office: OfficeCalendar): BookingGate {
   return {
-    allowed(now) {
+    async allowed(now, signal) {
       if (mode === 'always') return { allowed: true, reason: 'BOOKING_AUTOMATION=always' };
       if (mode === 'never') return { allowed: false, reason: 'BOOKING_AUTOMATION=never: bookings are made by the reservations office' };
+      // The same calendar check_office_status answers from, PBX closure rules included.
+      await office.refresh(now, signal);
       const status = office.status(now);
       return status.can_automate
         ? { allowed: true, reason: 'the reservations office is closed' }

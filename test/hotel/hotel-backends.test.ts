@@ -64,16 +64,34 @@ describe('hotel backends from configuration', () => {
     await b.close();
   });
 
-  it('BOOKING_AUTOMATION: outside office hours by the office calendar, or always, or never', () => {
+  it('BOOKING_AUTOMATION: outside office hours by the office calendar, or always, or never', async () => {
     const config = loadConfig({});
     const office = createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone });
     const mondayMorning = sv(2027, 2, 22, 10);
     const mondayNight = sv(2027, 2, 22, 21);
     const sunday = sv(2027, 2, 21, 10);
     const auto = bookingGate('outside_office_hours', office);
-    expect([auto.allowed(mondayMorning).allowed, auto.allowed(mondayNight).allowed, auto.allowed(sunday).allowed]).toEqual([false, true, true]);
-    expect(bookingGate('always', office).allowed(mondayMorning).allowed).toBe(true);
-    expect(bookingGate('never', office).allowed(mondayNight).allowed).toBe(false);
+    expect([(await auto.allowed(mondayMorning)).allowed, (await auto.allowed(mondayNight)).allowed, (await auto.allowed(sunday)).allowed]).toEqual([false, true, true]);
+    expect((await bookingGate('always', office).allowed(mondayMorning)).allowed).toBe(true);
+    expect((await bookingGate('never', office).allowed(mondayNight)).allowed).toBe(false);
+  });
+
+  it('BOOKING_AUTOMATION outside_office_hours reads the phone system’s closure rules, as check_office_status does', async () => {
+    const config = loadConfig({});
+    let reads = 0;
+    const office = createOfficeCalendar({
+      hours: config.office.hours,
+      closures: config.office.closures,
+      timezone: config.timezone,
+      // Monday 22 February closed by the PBX (e.g. a staff day off entered on the phone system).
+      pbxSource: { closureRules: async () => (reads++, ['*|*|22|feb']) },
+    });
+    const gate = bookingGate('outside_office_hours', office);
+    expect(await gate.allowed(sv(2027, 2, 22, 10))).toEqual({ allowed: true, reason: 'the reservations office is closed' });
+    expect((await gate.allowed(sv(2027, 2, 22, 10) + 30_000)).allowed).toBe(true);
+    expect(reads).toBe(1); // cached for a minute
+    expect((await gate.allowed(sv(2027, 2, 23, 10))).allowed).toBe(false);
+    expect(reads).toBe(2);
   });
 
   describe('a hotel database that does not answer', () => {

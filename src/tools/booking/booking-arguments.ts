@@ -186,8 +186,8 @@ function paymentOf(method: PaymentMethod, args: GuestArgs): Checked<Omit<Booking
 }
 
 /** The automation rule's refusal, as an instruction to hand the guest to a person. */
-export function gateRefusal(gate: BookingGate, now: number): Record<string, unknown> | undefined {
-  const verdict = gate.allowed(now);
+export async function gateRefusal(gate: BookingGate, now: number, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+  const verdict = await gate.allowed(now, signal);
   if (verdict.allowed) return undefined;
   return {
     success: false,

@@ -15,7 +15,8 @@ import type { IsoDate } from '../../hotel/types.js';
 
 /** Whether the assistant may book right now (BOOKING_AUTOMATION, the reservations office's hours). */
 export interface BookingGate {
-  allowed(now: number): { allowed: boolean; reason: string };
+  /** Async: the office's closure rules may first be read from the phone system (cached a minute). */
+  allowed(now: number, signal?: AbortSignal): Promise<{ allowed: boolean; reason: string }>;
 }
 
 /** The hotel's calendar day: relative dates ("hoy", "ayer") and "not in the past" are in TIMEZONE. */

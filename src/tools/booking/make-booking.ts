@@ -75,7 +75,7 @@ export function createMakeBookingTool(deps: MakeBookingDeps): ToolDefinition {
       if (kind.type === 'Pasadía' && stay.checkIn !== stay.checkOut) {
         return { success: false, error: 'a Pasadía (day pass) starts and ends on the same day: check_out_date must equal check_in_date', field: 'check_out_date' };
       }
-      const refused = gateRefusal(deps.gate, context.clock.now());
+      const refused = await gateRefusal(deps.gate, context.clock.now(), context.signal);
       if (refused) return refused;
       const guest = checkGuestData(context, args);
       if (!guest.ok) return guest.output;

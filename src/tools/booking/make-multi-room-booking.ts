@@ -48,7 +48,7 @@ export function createMakeMultiRoomBookingTool(deps: MakeBookingDeps): ToolDefin
         if (occupancy) return { ...occupancy, room_index: index };
         rooms.push({ type, party });
       }
-      const refused = gateRefusal(deps.gate, context.clock.now());
+      const refused = await gateRefusal(deps.gate, context.clock.now(), context.signal);
       if (refused) return refused;
       const guest = checkGuestData(context, args);
       if (!guest.ok) return guest.output;

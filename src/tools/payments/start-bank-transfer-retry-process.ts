@@ -47,7 +47,7 @@ export function createStartBankTransferRetryProcessTool(deps: FollowUpToolDeps):
       if (slipDate > hotelToday(deps, context.clock.now())) return { success: false, error: 'future_date', message: 'The slip date is after today: read the slip again or ask the guest.' };
       const booking = checkFollowUpBooking(context, deps.timezone, data.booking_data, args.phone_number);
       if (!booking.ok) return booking.output;
-      const refused = gateRefusal(deps.gate, context.clock.now());
+      const refused = await gateRefusal(deps.gate, context.clock.now(), context.signal);
       if (refused) return refused;
       const payload: FollowUpPayload = {
         ...booking.value,

@@ -28,7 +28,7 @@ export function createTriggerCompraclickRetryTool(deps: FollowUpToolDeps): ToolD
       if (!/^[0-9A-Z]{4,12}$/.test(code)) return { success: false, error: 'authorization_number must be the 4–12 letters or digits of the receipt' };
       const booking = checkFollowUpBooking(context, deps.timezone, args.booking_data, args.phone_number);
       if (!booking.ok) return booking.output;
-      const refused = gateRefusal(deps.gate, context.clock.now());
+      const refused = await gateRefusal(deps.gate, context.clock.now(), context.signal);
       if (refused) return refused;
       const payload: FollowUpPayload = { ...booking.value, card: { authorization: code, bookingTotalCents: toCents(args.booking_total) } };
       let first: PaymentCheckResult;
