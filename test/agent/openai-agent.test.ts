@@ -93,7 +93,7 @@ describe.each<Api>(['responses', 'chat_completions'])('OpenAI agent (%s)', (api)
     expect(outputs[0]?.callId).toBe('call_abc');
     const status = JSON.parse(String(outputs[0]?.output)) as Obj;
     expect(status).toMatchObject({ office_status: 'open', can_automate: false });
-    expect(Object.keys(status).sort()).toEqual(['automation_reason', 'can_automate', 'office_status', 'reason']);
+    expect(Object.keys(status).sort()).toEqual(['automation_reason', 'can_automate', 'closure_rules', 'office_status', 'reason']);
     expect(callIdsOf(api, second)).toEqual(['call_abc']);
 
     for (const req of fake.requests) {
