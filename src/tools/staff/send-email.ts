@@ -1,0 +1,73 @@
+// send_email: an internal e-mail to one of the hotel's own mailboxes (membership leads, group quotes,
+// requests for the reservations office), never to a guest. Every recipient must be on EMAIL_ALLOWED_RECIPIENTS
+// (by label or address), otherwise nothing is sent. The mail is not sent here: it becomes a durable job
+// written with the turn's reply, so a failed turn sends nothing and a relay that is down is retried later.
+import { z } from 'zod';
+import type { AllowedRecipient } from '../../email/config.js';
+import { EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX, type EmailJobPayload } from '../../email/email-job.js';
+import { allowedNames, describeAllowedRecipients, resolveRecipients } from '../../email/recipients.js';
+import type { NewJob } from '../../jobs/types.js';
+import { defineTool, type ToolDefinition } from '../types.js';
+
+export const SEND_EMAIL_MAX_RECIPIENTS = 10;
+
+export interface SendEmailToolDeps {
+  allowedRecipients: readonly AllowedRecipient[];
+  /** The job that sends the mail (emailJob(kind, mail, conversationId)). */
+  emailJob: (mail: EmailJobPayload, conversationId: string) => NewJob;
+}
+
+/** A subject is one header line: line breaks and other control characters become spaces. */
+function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function createSendEmailTool(deps: SendEmailToolDeps): ToolDefinition {
+  const allowed = [...deps.allowedRecipients];
+  const names = allowedNames(allowed);
+  return defineTool({
+    name: 'send_email',
+    description:
+      'Envía un correo interno al personal del hotel: prospectos de membresía, cotizaciones de grupos, solicitudes ' +
+      'para el equipo de reservas (cambios de fecha, peticiones posteriores a la reserva, información para recepción). ' +
+      'Nunca lo uses para escribir al huésped ni a direcciones que él indique. Solo puede dirigirse a estos buzones ' +
+      `(escribe la etiqueta o la dirección): ${describeAllowedRecipients(allowed) || 'ninguno configurado'}. ` +
+      'Incluye en el cuerpo los datos que el equipo necesita (nombre y contacto del huésped, fechas, número de ' +
+      'personas, lo que solicita). El cuerpo se envía como texto plano: no uses HTML. El correo sale en los ' +
+      'minutos siguientes; no prometas al huésped una respuesta inmediata.',
+    parameters: z.object({
+      to_emails: z
+        .array(z.string().trim().min(1).max(254))
+        .min(1)
+        .max(SEND_EMAIL_MAX_RECIPIENTS)
+        .describe(`Destinatarios: etiquetas o direcciones de la lista permitida (${names.join(', ')}).`),
+      subject: z.string().trim().min(1).max(EMAIL_SUBJECT_MAX).describe('Asunto del correo, en una línea.'),
+      body: z.string().trim().min(1).max(EMAIL_TEXT_MAX).describe('Cuerpo del correo en texto plano.'),
+    }),
+    handler: (context, args) => {
+      const resolved = resolveRecipients(args.to_emails, allowed);
+      if (!resolved.ok) {
+        context.logger.warn({ refused: resolved.refused.length }, 'send_email refused: recipient not on the allow-list');
+        return {
+          success: false,
+          error:
+            `Destinatario no autorizado: ${resolved.refused.join(', ') || '(ninguno válido)'}. ` +
+            'No se envió nada; usa solo los buzones permitidos.',
+          allowed: resolved.allowedLabels,
+        };
+      }
+      const subject = oneLine(args.subject) || '(sin asunto)';
+      context.effects.enqueue(
+        deps.emailJob({ to: resolved.addresses, subject, text: args.body, purpose: 'tool' }, context.conversationId),
+      );
+      context.logger.info({ recipients: resolved.addresses.length }, 'staff e-mail queued');
+      return {
+        success: true,
+        status: 'queued',
+        to: resolved.addresses,
+        note: 'El correo se enviará en los próximos minutos.',
+      };
+    },
+  });
+}
