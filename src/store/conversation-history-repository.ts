@@ -1,6 +1,7 @@
 // Read-only views of what a conversation went through (tables batches, inbound_messages, outbound_messages,
-// conversations), for the admin API and the missed-messages context. It never writes: the buffer's writes
-// and the reads the turn loop needs stay in buffer-store.ts, the transcript's in conversation-store.ts.
+// conversations), for the admin API, the missed-messages context and staff alerts. It never writes: the
+// buffer's writes and the reads the turn loop needs stay in buffer-store.ts, the transcript's in
+// conversation-store.ts.
 import { parseStoredParts, type OutboxPart } from '../buffer/outbox.js';
 import { z } from 'zod';
 import type { MessageKind } from '../buffer/types.js';
@@ -24,6 +25,13 @@ export interface HeldMessage {
   text: string;
   replyContextId: string | null;
   receivedAt: number;
+}
+
+/** One message of a conversation as a staff alert quotes it: the guest's, or the bot's (a reply part or a notice). */
+export interface RecentMessage {
+  role: 'guest' | 'bot';
+  text: string;
+  at: number;
 }
 
 /** One turn (batch) as staff see it: what the guest wrote and what the bot replied. */
@@ -59,6 +67,8 @@ const batchRow = z.object({
   reply_parts: z.string().nullable(),
 });
 const guestRow = z.object({ kind: messageKind, text: z.string(), received_at: z.number() });
+const recentInboundRow = z.object({ seq: z.number(), kind: messageKind, text: z.string(), at: z.number() });
+const recentOutboundRow = z.object({ id: z.number(), text: z.string(), at: z.number() });
 // SUM over no rows is NULL.
 const countsRow = z.object({ pending: z.number().nullable(), total: z.number() });
 
@@ -103,6 +113,20 @@ export class ConversationHistoryRepository {
           WHERE conversation_id = ? ORDER BY id DESC LIMIT ?`,
       ),
       batchMessages: db.prepare<[number]>('SELECT kind, text, received_at FROM inbound_messages WHERE batch_id = ? ORDER BY seq'),
+      // Every batch holds at least one message, so the newest `limit` batches and the messages still waiting
+      // for one hold the newest `limit` guest messages (batches_by_conversation, inbound_by_batch, inbound_pending).
+      recentInbound: db.prepare<[string, number, string, number]>(
+        `SELECT seq, kind, text, received_at AS at FROM (
+           SELECT m.seq, m.kind, m.text, m.received_at
+             FROM (SELECT id FROM batches WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) b
+             JOIN inbound_messages m ON m.batch_id = b.id
+           UNION ALL
+           SELECT seq, kind, text, received_at FROM inbound_messages WHERE conversation_id = ? AND status = 'pending')
+          ORDER BY seq DESC LIMIT ?`,
+      ),
+      recentOutbound: db.prepare<[string, number]>(
+        'SELECT id, text, sent_at AS at FROM outbound_messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?',
+      ),
       counts: db.prepare<[string]>(
         `SELECT SUM(status = 'pending') AS pending, COUNT(*) AS total FROM inbound_messages WHERE conversation_id = ?`,
       ),
@@ -176,6 +200,28 @@ export class ConversationHistoryRepository {
         replyParts: b.reply_parts ? parseStoredParts(b.reply_parts) : [],
       };
     });
+  }
+
+  /**
+   * The newest `limit` messages of the conversation, guest's and bot's together, oldest first (a media
+   * message without a caption reads `[image]`, …).
+   */
+  lastMessages(conversationId: string, limit: number): RecentMessage[] {
+    if (limit <= 0) return [];
+    const guest = this.stmts.recentInbound.all(conversationId, limit, conversationId, limit).map((row) => {
+      const r = recentInboundRow.parse(row);
+      const text = r.kind === 'text' ? r.text : `[${r.kind}]${r.text ? ` ${r.text}` : ''}`;
+      return { role: 'guest' as const, text, at: r.at, order: r.seq };
+    });
+    const bot = this.stmts.recentOutbound.all(conversationId, limit).map((row) => {
+      const r = recentOutboundRow.parse(row);
+      return { role: 'bot' as const, text: r.text, at: r.at, order: r.id };
+    });
+    // By time; within one side the insertion order breaks ties, and a guest message precedes a reply of the same ms.
+    const merged = [...guest, ...bot].sort(
+      (a, b) => a.at - b.at || (a.role === b.role ? a.order - b.order : a.role === 'guest' ? -1 : 1),
+    );
+    return merged.slice(-limit).map(({ role, text, at }) => ({ role, text, at }));
   }
 
   /** How many guest messages the conversation has, and how many wait for a turn. */

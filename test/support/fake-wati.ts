@@ -1,7 +1,8 @@
 // A fake WATI v1 server on 127.0.0.1 speaking the real wire format: bearer auth, tenant in the
 // path, sendSessionMessage (messageText in the query), sendSessionFile (multipart `file`,
-// caption in the query) and getMessages (the conversation history, newest first, paged; it holds every
-// text the fake accepted, even one whose answer it never sent). Also exports the small recording-server
+// caption in the query), sendTemplateMessage (whatsappNumber in the query, the template as JSON) and
+// getMessages (the conversation history, newest first, paged; it holds every text the fake accepted, even
+// one whose answer it never sent). Also exports the small recording-server
 // toolkit the ManyChat fake reuses.
 import { randomUUID } from 'node:crypto';
 import {
@@ -204,6 +205,14 @@ export interface WatiSentFile {
   whatsappMessageId: string;
 }
 
+export interface WatiSentTemplate {
+  waId: string;
+  templateName: string;
+  broadcastName: string;
+  parameters: { name: string; value: string }[];
+  localMessageId: string;
+}
+
 /** One item of the fake's conversation history (what getMessages returns, in WATI's v1 item shape). */
 export interface WatiHistoryEntry {
   waId: string;
@@ -227,9 +236,12 @@ export interface FakeWati {
   /** Texts WATI accepted (default success answers only). */
   texts: WatiSentText[];
   files: WatiSentFile[];
+  /** Template messages WATI accepted (default success answers only). */
+  templates: WatiSentTemplate[];
   sentTexts(waId?: string): string[];
   sentFiles(waId?: string): WatiSentFile[];
-  /** Scripted answers for the next send requests (sendSessionMessage / sendSessionFile), one each. */
+  sentTemplates(waId?: string): WatiSentTemplate[];
+  /** Scripted answers for the next send requests (sendSessionMessage / sendSessionFile / sendTemplateMessage), one each. */
   queueResponses(...responses: FakeResponse[]): void;
   /**
    * Answers another v1 endpoint, e.g. `setHandler('getMessages', …)`: the first path segment after /api/v1/.
@@ -242,6 +254,7 @@ export interface FakeWati {
   addHistory(entry: { waId: string; text: string; at: number; owner?: boolean; operatorName?: string | null; whatsappMessageId?: string }): WatiHistoryEntry;
   waitForTexts(count: number, timeoutMs?: number, waId?: string): Promise<string[]>;
   waitForFiles(count: number, timeoutMs?: number, waId?: string): Promise<WatiSentFile[]>;
+  waitForTemplates(count: number, timeoutMs?: number, waId?: string): Promise<WatiSentTemplate[]>;
   /** Clears recorded requests, sends, the history, queued responses and handlers set with setHandler. */
   reset(): void;
   close(): Promise<void>;
@@ -279,6 +292,8 @@ export function watiHistoryItem(e: WatiHistoryEntry): Record<string, unknown> {
 }
 
 const WATI_TEXT_MAX = 4096;
+/** What WhatsApp refuses in a template parameter (newlines, tabs, more than four consecutive spaces). */
+const BAD_TEMPLATE_PARAMETER = /[\n\t]| {5,}/;
 
 export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWati> {
   const apiKey = opts.apiKey ?? 'wati-test-key';
@@ -286,6 +301,7 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
   const requests: RecordedRequest[] = [];
   const texts: WatiSentText[] = [];
   const files: WatiSentFile[] = [];
+  const templates: WatiSentTemplate[] = [];
   const queue: FakeResponse[] = [];
   const handlers = new Map<string, FakeHandler>();
   const history: WatiHistoryEntry[] = [];
@@ -328,11 +344,46 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
     return { status: 200, body: { ok: true, result: 'success', message: { whatsappMessageId, localMessageId: randomUUID() } } };
   }
 
+  /** v1 sendTemplateMessage: the template and its named parameters as JSON, the number in the query. */
+  async function sendTemplate(rec: RecordedRequest): Promise<FakeResponse> {
+    const scripted = queue.shift();
+    if (scripted?.hang) await new Promise<never>(() => undefined);
+    if (scripted?.delayMs) await delay(scripted.delayMs);
+    if (scripted && (scripted.body !== undefined || scripted.status < 200 || scripted.status >= 300)) return scripted;
+    const waId = rec.query.get('whatsappNumber') ?? '';
+    const body = (rec.json ?? {}) as { template_name?: unknown; broadcast_name?: unknown; parameters?: unknown };
+    if (!/^\d{8,15}$/.test(waId)) return { status: 400, body: { result: false, info: 'whatsappNumber is required' } };
+    if (typeof body.template_name !== 'string' || body.template_name === '') {
+      return { status: 400, body: { result: false, info: 'template_name is required' } };
+    }
+    if (typeof body.broadcast_name !== 'string' || body.broadcast_name === '') {
+      return { status: 400, body: { result: false, info: 'broadcast_name is required' } };
+    }
+    const parameters = Array.isArray(body.parameters) ? (body.parameters as { name: string; value: string }[]) : [];
+    const bad = parameters.find((p) => typeof p?.value !== 'string' || BAD_TEMPLATE_PARAMETER.test(p.value));
+    if (bad) return { status: 200, body: { result: false, info: `parameter ${String(bad?.name)} has newlines, tabs or more than 4 consecutive spaces` } };
+    const localMessageId = randomUUID();
+    templates.push({ waId, templateName: body.template_name, broadcastName: body.broadcast_name, parameters, localMessageId });
+    waiters.notify();
+    return {
+      status: scripted?.status ?? 200,
+      body: {
+        result: true,
+        error: null,
+        templateName: body.template_name,
+        receivers: [{ localMessageId, waId, isValidWhatsAppNumber: true, errors: [] }],
+        parameters,
+      },
+      ...(scripted?.headers ? { headers: scripted.headers } : {}),
+    };
+  }
+
   async function answer(rec: RecordedRequest): Promise<FakeResponse> {
     if (rec.bearer !== apiKey) return { status: 401, body: { message: 'Unauthorized' } };
     if (!rec.path.startsWith(prefix)) return { status: 404, body: { result: false, info: 'Not found' } };
     const [endpoint = '', ...params] = rec.path.slice(prefix.length).split('/').map(decodeURIComponent);
 
+    if (rec.method === 'POST' && endpoint === 'sendTemplateMessage' && !handlers.has(endpoint)) return sendTemplate(rec);
     const isSend = rec.method === 'POST' && (endpoint === 'sendSessionMessage' || endpoint === 'sendSessionFile');
     if (!isSend) {
       const handler = handlers.get(endpoint);
@@ -396,6 +447,7 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
   const sentTexts = (waId?: string) =>
     texts.filter((t) => waId === undefined || t.waId === waId).map((t) => t.text);
   const sentFiles = (waId?: string) => files.filter((f) => waId === undefined || f.waId === waId);
+  const sentTemplates = (waId?: string) => templates.filter((t) => waId === undefined || t.waId === waId);
 
   return {
     url: `${origin}/${tenantId}`,
@@ -404,8 +456,10 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
     requests,
     texts,
     files,
+    templates,
     sentTexts,
     sentFiles,
+    sentTemplates,
     queueResponses: (...responses) => void queue.push(...responses),
     setHandler: (endpoint, handler) => void handlers.set(endpoint, handler),
     history,
@@ -414,10 +468,13 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
       waiters.waitFor(() => sentTexts(waId), count, timeoutMs, 'WATI texts'),
     waitForFiles: (count, timeoutMs = 2000, waId) =>
       waiters.waitFor(() => sentFiles(waId), count, timeoutMs, 'WATI files'),
+    waitForTemplates: (count, timeoutMs = 2000, waId) =>
+      waiters.waitFor(() => sentTemplates(waId), count, timeoutMs, 'WATI templates'),
     reset: () => {
       requests.length = 0;
       texts.length = 0;
       files.length = 0;
+      templates.length = 0;
       history.length = 0;
       queue.length = 0;
       handlers.clear();
