@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { WHATSAPP_TEXT_LIMIT } from '../channels/split-text.js';
 import { systemClock, type Clock } from '../clock.js';
 import { loggableConversationId } from '../conversation-id.js';
+import { EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX } from '../email/email-job.js';
 import { defineJobKind, jobOf, JobError, type JobKind, type NewJob } from '../jobs/types.js';
 import { zonedParts } from '../office/zoned-time.js';
 import { HANDOFF_STEP_RETRY_DELAYS_MS, STEP_TIMEOUT_MS, step } from '../platforms/step-jobs.js';
@@ -179,13 +180,18 @@ export function createStaffAlerts(deps: StaffAlertsDeps): StaffAlerts {
       const at = clock.now();
       const jobs = numbers.map((number) => jobOf(kind, { number, title, lines, reason, at }, alert.conversationId));
       if (emailJob && emails.length > 0) {
-        const mail = emailJob({
-          to: [...emails],
-          subject: `${STAFF_ALERT_SUBJECT_PREFIX} ${title}`,
-          text: [title, '', ...lines].join('\n'),
-          purpose: 'staff_alert',
-        });
-        jobs.push({ ...mail, conversationId: mail.conversationId ?? alert.conversationId });
+        try {
+          const mail = emailJob({
+            to: [...emails],
+            subject: clip(`${STAFF_ALERT_SUBJECT_PREFIX} ${title}`, EMAIL_SUBJECT_MAX),
+            text: clip([title, '', ...lines].join('\n'), EMAIL_TEXT_MAX),
+            purpose: 'staff_alert',
+          });
+          jobs.push({ ...mail, conversationId: mail.conversationId ?? alert.conversationId });
+        } catch (err) {
+          // A refused mail must not take the WhatsApp alerts (and the caller's other effects) down with it.
+          log.error({ reason, err: err instanceof Error ? err.message.slice(0, 300) : String(err) }, 'staff alert e-mail not queued');
+        }
       }
       if (jobs.length === 0) {
         log.warn(

@@ -2,6 +2,7 @@
 // configured (flattened parameters, the broadcast name), a session message otherwise, retries after a 5xx,
 // a refusal that is final and logged at error level once, the e-mail copy, and never a number in a log.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEmailJobKind, EMAIL_JOB, EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX, emailJob, type EmailJobPayload } from '../../src/email/email-job.js';
 import type { Db } from '../../src/store/database.js';
 import type { NewJob } from '../../src/jobs/types.js';
 import { JobWorker } from '../../src/jobs/worker.js';
@@ -191,6 +192,27 @@ describe('staff alerts', () => {
     // With both: one job per number and the e-mail.
     const both = setup({ env: { STAFF_WHATSAPP_NUMBERS: STAFF_A, STAFF_ALERT_EMAIL: 'ops@hotel.example' }, emailJob });
     expect(both.staffAlerts.jobsFor(ALERT).map((j) => j.kind)).toEqual([STAFF_ALERT_JOB, 'email.send']);
+  });
+
+  it('fit the e-mail job’s limits (the real email.send kind), and keep the WhatsApp alerts when the mail is refused', () => {
+    const kind = createEmailJobKind({ mailer: { send: () => Promise.reject(new Error('unused')) } });
+    const env = { STAFF_WHATSAPP_NUMBERS: STAFF_A, STAFF_ALERT_EMAIL: 'ops@hotel.example' };
+    const real = setup({ env, emailJob: (mail) => emailJob(kind, mail) });
+    const long = { ...ALERT, title: 'T'.repeat(500), lines: Array.from({ length: 40 }, () => 'x'.repeat(2_000)) };
+    const jobs = real.staffAlerts.jobsFor(long);
+    expect(jobs.map((j) => j.kind)).toEqual([STAFF_ALERT_JOB, EMAIL_JOB]);
+    const mail = jobs[1]?.payload as EmailJobPayload;
+    expect(mail.subject.length).toBeLessThanOrEqual(EMAIL_SUBJECT_MAX);
+    expect(mail.text.length).toBeLessThanOrEqual(EMAIL_TEXT_MAX);
+
+    const refused = setup({
+      env,
+      emailJob: () => {
+        throw new Error('invalid mail');
+      },
+    });
+    expect(refused.staffAlerts.jobsFor(ALERT).map((j) => j.kind)).toEqual([STAFF_ALERT_JOB]);
+    expect(refused.errors('staff alert e-mail not queued')).toHaveLength(1);
   });
 
   it('say so when an alert reaches no one, and when a destination lacks its channel', () => {
