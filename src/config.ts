@@ -10,12 +10,14 @@ import { agentConfig } from './agent/config.js';
 import { bufferConfig } from './buffer/config.js';
 import { baseUrl, emptyToUndefined, oneOf, optionalString, text } from './config-schema.js';
 import { handoffConfig } from './handoff/config.js';
+import { emailConfig } from './email/config.js';
 import { hotelConfig } from './hotel/config.js';
 import { portalsConfig } from './portals/config.js';
 import { mediaConfig, withMediaDefaults } from './media/config.js';
 import { officeConfig } from './office/config.js';
 import { manychatConfig } from './platforms/manychat/config.js';
 import { watiConfig } from './platforms/wati/config.js';
+import { staffConfig } from './staff/config.js';
 
 export { normalizeWatiBaseUrl } from './platforms/wati/config.js';
 
@@ -86,6 +88,8 @@ export const configSlices = {
   media: mediaConfig,
   hotel: hotelConfig,
   portals: portalsConfig,
+  email: emailConfig,
+  staff: staffConfig,
 };
 
 const configSchema = z

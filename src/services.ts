@@ -16,10 +16,17 @@ import { parseConversationId, useLogMaskKey, type ConversationRef } from './conv
 import { Handoff } from './handoff/handoff.js';
 import { createMissedMessagesBlock } from './handoff/missed-messages.js';
 import { PauseStore } from './handoff/pause-store.js';
-import type { JobKind, JobQueue } from './jobs/types.js';
+import type { JobKind, JobQueue, NewJob } from './jobs/types.js';
 import { JobWorker } from './jobs/worker.js';
 import { createGuestNoticeJobKind, guestNotice } from './channels/guest-notice.js';
 import { createHotelBackends, type HotelBackends } from './hotel/hotel-backends.js';
+import { createEmailJobKind, emailJob, type EmailJobPayload } from './email/email-job.js';
+import { createMailer, MailError, type Mailer } from './email/mailer.js';
+import { MenuDocuments } from './media/menu-documents.js';
+import { createPbxClosureSource } from './office/pbx-closure-source.js';
+import { createWatiTemplateSender } from './platforms/wati/templates.js';
+import { createStaffAlerts, type StaffAlert, type StaffAlerts } from './staff/staff-alerts.js';
+import type { ToolServices } from './tools/index.js';
 import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
 import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
@@ -56,6 +63,8 @@ export interface AgentFactoryDeps {
   office: OfficeCalendar;
   /** The hotel's systems for the booking tools (each part present only when configured). */
   hotel: HotelToolDeps;
+  /** Pictures and menus, e-mail and staff alerts, for their tools. */
+  toolServices: ToolServices;
 }
 
 export interface ServiceOverrides {
@@ -94,6 +103,10 @@ export interface Services {
   scheduler: TurnScheduler;
   /** The hotel database, booking API and booking service (as configured). */
   hotel: HotelBackends;
+  /** Staff alerts (WhatsApp to STAFF_WHATSAPP_NUMBERS, e-mail to STAFF_ALERT_EMAIL), as durable jobs. */
+  staffAlerts: StaffAlerts;
+  /** Enqueues the jobs of a staff alert now (outside a turn) and wakes the worker. */
+  alertStaff(alert: StaffAlert): void;
   readiness(): ReadinessReport;
   /** Resumes what the last process left (interrupted turns, due jobs) and starts the timers. */
   start(): void;
@@ -149,8 +162,17 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const jobs = new SqliteJobQueue(db);
     const history = new ConversationHistoryRepository(db);
     const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
-    // Parsed once here (config validated the syntax): the tool and the handover notice read the same calendar.
-    const office = createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone });
+    // The phone system's closure rules, when configured: read at most once a minute by the calendar.
+    const pbx = config.office.pbx ? createPbxClosureSource(config.office.pbx, log.child({ component: 'office' })) : undefined;
+    if (pbx) closers.push({ what: 'PBX connection', close: () => pbx.close() });
+    // Parsed once here (config validated the syntax): the tool, the booking gate and the handover notice read the same calendar.
+    const office = createOfficeCalendar({
+      hours: config.office.hours,
+      closures: config.office.closures,
+      timezone: config.timezone,
+      ...(pbx ? { pbxSource: pbx } : {}),
+      log,
+    });
     const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
 
@@ -200,11 +222,54 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       isHandedOff: (conversationId) => handoff.isPaused(conversationId),
     });
     closers.push({ what: 'hotel backends', close: () => hotel.close() });
-    const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools });
+
+    // E-mail: a durable job per mail. The kind is registered even without a transport, so mails queued
+    // before the transport was removed fail visibly instead of as an unknown kind.
+    const mailer: Mailer = config.email.transport ? createMailer(config.email) : unconfiguredMailer;
+    closers.push({ what: 'mailer', close: () => mailer.close() });
+    const enqueueNow = (jobsToAdd: readonly NewJob[]) => {
+      if (jobsToAdd.length === 0) return;
+      jobs.atomically(() => jobsToAdd.forEach((job) => jobs.enqueue(job, clock.now())));
+      wakeJobs();
+    };
+    const emailKind = createEmailJobKind({
+      mailer,
+      // A mail that finally failed is told to staff (never about a staff alert's own copy: no loop).
+      onFinalFailure: (mail, errorClass, jobLog) => {
+        if (mail.purpose === 'staff_alert') return;
+        jobLog.error({ errorClass }, 'e-mail not delivered; alerting staff');
+        enqueueNow(alerts.jobsFor(emailFailedAlert(mail, errorClass)));
+      },
+    });
+    const watiTemplates = createWatiTemplateSender(config.wati);
+    const watiClient = platforms.forChannel('whatsapp').client;
+    const alerts = createStaffAlerts({
+      config: config.staff,
+      wati:
+        platforms.disabledReason('whatsapp') === undefined
+          ? {
+              sendText: (waId, text) => watiClient.sendText('whatsapp', waId, text),
+              sendTemplate: (waId, message, signal) => watiTemplates.sendTemplate(waId, message, signal),
+            }
+          : undefined,
+      ...(config.email.transport ? { emailJob: (mail) => emailJob(emailKind, mail) } : {}),
+      log: log.child({ component: 'staff-alerts' }),
+      clock,
+      timeZone: config.timezone,
+    });
+    const menus = new MenuDocuments({ resourcesDir, log: log.child({ component: 'menus' }) });
+    const toolServices: ToolServices = {
+      media: { resourcesDir, menus },
+      ...(config.email.transport && config.email.allowedRecipients.length > 0
+        ? { email: { allowedRecipients: config.email.allowedRecipients, emailJob: (mail: EmailJobPayload, conversationId: string) => emailJob(emailKind, mail, conversationId) } }
+        : {}),
+      staff: { staffAlerts: alerts, lastMessages: (conversationId, limit) => history.lastMessages(conversationId, limit), timeZone: config.timezone },
+    };
+    const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools, toolServices });
 
     const worker = new JobWorker({
       queue: jobs,
-      kinds: [...platforms.jobKinds, guestNoticeKind as JobKind<unknown>, ...hotel.jobKinds],
+      kinds: [...platforms.jobKinds, guestNoticeKind as JobKind<unknown>, ...hotel.jobKinds, emailKind as JobKind<unknown>, ...alerts.jobKinds],
       clock,
       log,
       ...(overrides.jobPollMs ? { pollMs: overrides.jobPollMs } : {}),
@@ -274,7 +339,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       });
       if (disabled.length === allChannels.length) reasons.push('no channel can send replies: configure WATI or ManyChat');
       const ready = reasons.length === 0;
-      reasons.push(...disabled);
+      reasons.push(...disabled, ...(agentState.warnings ?? []));
       return {
         ready,
         reasons,
@@ -308,10 +373,14 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       agent,
       scheduler,
       hotel,
+      staffAlerts: alerts,
+      alertStaff: (alert) => enqueueNow(alerts.jobsFor(alert)),
       readiness,
       start() {
         if (started) return;
         started = true;
+        // Extracts the menus' text now, so the first guest who asks does not wait for it; never throws.
+        void menus.preload();
         purgeExpired();
         purge = setInterval(purgeExpired, PURGE_INTERVAL_MS);
         purge.unref();
@@ -351,6 +420,21 @@ const CARD_NOT_FOUND_APOLOGY =
 
 const BOOKING_TO_STAFF_NOTICE =
   'Su pago está registrado. Un miembro de nuestro equipo de reservas está terminando de confirmar su reserva y le escribirá en breve con su código. ¡Gracias por su paciencia!';
+
+/** Without SMTP_URL or Gmail: a queued mail fails for good, visibly, instead of waiting for a transport. */
+const unconfiguredMailer: Mailer = {
+  send: () => Promise.reject(new MailError('rejected', 'no e-mail transport is configured (SMTP_URL or GMAIL_*)', false)),
+  close: () => Promise.resolve(),
+};
+
+/** What staff are told when a mail could not be sent after its retries. */
+function emailFailedAlert(mail: EmailJobPayload, errorClass: string): StaffAlert {
+  return {
+    reason: 'email_failed',
+    title: 'Un correo del asistente no se pudo enviar',
+    lines: [`Para: ${mail.to.join(', ')}`, `Asunto: ${mail.subject}`, `Error: ${errorClass}`, '', mail.text.slice(0, 1500)],
+  };
+}
 
 function guarded(log: Logger, what: string, run: () => void): void {
   try {

@@ -129,6 +129,7 @@ describe.each<Api>(['responses', 'chat_completions'])('end to end with LLM_API=%
       reason: expect.any(String),
       can_automate: expect.any(Boolean),
       automation_reason: expect.any(String),
+      closure_rules: 'config',
     });
     // The guest only ever sees the final text.
     expect(h.wati.sentTexts()).toHaveLength(1);

@@ -137,6 +137,24 @@ const FULL_ENV = {
   BAC_PORTAL_URL: 'https://bank.example.com/redir/showLogin.go',
   BAC_USERNAME: 'hotel',
   BAC_PASSWORD: 'bac-secret',
+  SYSTEM_INSTRUCTIONS_MODULES_DIR: '/etc/watibot3/modules',
+  OFFICE_DB_HOST: 'pbx.hotel.local',
+  OFFICE_DB_PORT: '3308',
+  OFFICE_DB_NAME: 'asterisk2',
+  OFFICE_DB_USER: 'pbxread',
+  OFFICE_DB_PASSWORD: ' pbx ',
+  OFFICE_TIMEGROUP_ID: '4',
+  EMAIL_FROM: 'Asistente <asistente@hotel.example>',
+  SMTP_URL: 'smtps://bot:pw@smtp.hotel.example:465',
+  GMAIL_CLIENT_ID: 'cid',
+  GMAIL_CLIENT_SECRET: 'csecret',
+  GMAIL_REFRESH_TOKEN: 'rtoken',
+  GMAIL_SENDER_EMAIL: 'bot@hotel.example',
+  EMAIL_ALLOWED_RECIPIENTS: 'reservas=reservas@hotel.example, Ventas=ventas@hotel.example, rrhh@hotel.example',
+  STAFF_WHATSAPP_NUMBERS: '+503 7000 0001, 50370000002',
+  STAFF_ALERT_TEMPLATE: 'alerta_personal',
+  STAFF_ALERT_TEMPLATE_PARAMS: 'titulo, detalle',
+  STAFF_ALERT_EMAIL: 'gerencia@hotel.example',
   UNRELATED: 'ignored',
 };
 
@@ -172,6 +190,7 @@ describe('configuration slices', () => {
         maxOutputTokens: 2000,
         timeoutMs: 45_000,
         systemInstructionsPath: '/etc/watibot3/prompt.txt',
+        instructionModulesDir: '/etc/watibot3/modules',
         historyMaxTokens: 12_000,
         maxToolRounds: 5,
         turnBudgetMs: 120_000,
@@ -180,7 +199,11 @@ describe('configuration slices', () => {
       },
       timezone: 'America/Guatemala',
       fallbackReply: 'Un momento, por favor.',
-      office: { hours: 'mon-fri 09:00-18:00', closures: '2025-12-24 12:00-18:00; 2025-12-31' },
+      office: {
+        hours: 'mon-fri 09:00-18:00',
+        closures: '2025-12-24 12:00-18:00; 2025-12-31',
+        pbx: { host: 'pbx.hotel.local', port: 3308, user: 'pbxread', password: ' pbx ', database: 'asterisk2', timegroupId: 4 },
+      },
       handoff: {
         operatorEmail: 'reservas@example.com',
         botOperatorNames: ['bot', 'asistente'],
@@ -224,6 +247,21 @@ describe('configuration slices', () => {
         syncCooldownMs: 30_000,
         compraclick: { url: 'https://portal.example.com', email: 'ventas@hotel.example', password: 'cc-secret' },
         bac: { url: 'https://bank.example.com/redir/showLogin.go', username: 'hotel', password: 'bac-secret' },
+      },
+      // SMTP_URL wins over the Gmail variables.
+      email: {
+        transport: { type: 'smtp', url: 'smtps://bot:pw@smtp.hotel.example:465' },
+        from: 'Asistente <asistente@hotel.example>',
+        allowedRecipients: [
+          { label: 'reservas', address: 'reservas@hotel.example' },
+          { label: 'ventas', address: 'ventas@hotel.example' },
+          { label: undefined, address: 'rrhh@hotel.example' },
+        ],
+      },
+      staff: {
+        whatsappNumbers: ['50370000001', '50370000002'],
+        template: { name: 'alerta_personal', params: ['titulo', 'detalle'] },
+        emails: ['gerencia@hotel.example'],
       },
     });
   });

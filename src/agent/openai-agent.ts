@@ -13,13 +13,14 @@ import type { Config } from '../config.js';
 import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { Db } from '../store/database.js';
 import { ConversationStore, type NewTranscriptItem } from '../store/conversation-store.js';
-import { createTools } from '../tools/index.js';
+import { createTools, type ToolServices } from '../tools/index.js';
 import { ToolRegistry } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
 import type { HotelToolDeps } from '../tools/booking/hotel-tool-deps.js';
 import type { Logger } from '../logger.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
+import { InstructionModuleError, InstructionModules } from './instruction-modules.js';
 import { InstructionsFile, type LoadedInstructions } from './instructions.js';
 import type { ModelApi } from './model-api.js';
 import { takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
@@ -45,6 +46,8 @@ export interface OpenAiAgentDeps {
   office?: OfficeCalendar | undefined;
   /** The hotel's systems for the booking tools; without it those tools are not offered. */
   hotel?: HotelToolDeps | undefined;
+  /** Pictures and menus, e-mail and staff alerts for their tools (each left out when absent). */
+  toolServices?: ToolServices | undefined;
   /** Guest media kept under the data directory; by default one on config.media.dir. */
   mediaStore?: MediaStore | undefined;
   /** Download/transcription of the batch's media; by default built from the store and the client. */
@@ -78,11 +81,25 @@ export class OpenAiAgent implements Agent {
   private readonly loopDeps: TurnLoopDeps;
   private readonly replyLookup: ReplyContextLookup | undefined;
   readonly media: MediaService;
+  /** SYSTEM_INSTRUCTIONS_MODULES_DIR read at start, or why it could not be (a readiness reason). */
+  readonly instructionModules: InstructionModules | undefined;
+  private readonly modulesProblem: string | undefined;
 
   constructor(private readonly deps: OpenAiAgentDeps) {
     const { config } = deps;
     this.store = new ConversationStore(deps.db);
     this.instructions = new InstructionsFile(config.llm.systemInstructionsPath);
+    if (config.llm.instructionModulesDir) {
+      try {
+        this.instructionModules = new InstructionModules(config.llm.instructionModulesDir);
+        deps.log.info({ modules: this.instructionModules.names }, 'instruction modules available');
+      } catch (err) {
+        if (!(err instanceof InstructionModuleError)) throw err;
+        // The core instructions still answer guests; staff see the problem on /ready.
+        this.modulesProblem = err.message;
+        deps.log.error({ problem: err.message }, 'instruction modules unavailable; load_additional_modules is not offered');
+      }
+    }
     this.replyLookup = outboundLookup(deps.db);
 
     const client =
@@ -112,6 +129,8 @@ export class OpenAiAgent implements Agent {
           paymentProof: client ? { client, store: mediaStore, config } : undefined,
           hotel: deps.hotel,
           bookingTimeoutMs: bookingCallBudgetMs(config),
+          instructionModules: this.instructionModules,
+          ...deps.toolServices,
         }),
       { defaultTimeoutMs: config.llm.toolTimeoutMs },
     );
@@ -147,7 +166,7 @@ export class OpenAiAgent implements Agent {
     if (!this.api) reasons.push('OPENAI_API_KEY is not set');
     const problem = this.instructions.problem();
     if (problem) reasons.push(problem);
-    return { ready: reasons.length === 0, reasons };
+    return { ready: reasons.length === 0, reasons, ...(this.modulesProblem ? { warnings: [this.modulesProblem] } : {}) };
   }
 
   async respond(turn: AgentTurn): Promise<AgentResult> {

@@ -54,6 +54,8 @@ export type AgentResult =
 export interface Readiness {
   ready: boolean;
   reasons: string[];
+  /** Problems staff should see that do not stop turns (e.g. instruction modules that cannot be read). */
+  warnings?: string[];
 }
 
 export interface Agent {
