@@ -69,6 +69,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     accept: (messages) => intake.accept(messages),
     onOutgoing: (event) => handoff.recordOutgoing(event),
     onGuestOperator: (conversationId, operatorName) => handoff.noteGuestOperator(conversationId, operatorName),
+    notGuests: new Set(config.staff.whatsappNumbers),
   });
   // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
   if (config.adminToken) {

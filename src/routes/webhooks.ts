@@ -17,6 +17,11 @@ export interface WebhookRoutesOptions {
   onOutgoing?: ((event: WatiOutgoingEvent) => string) | undefined;
   /** A guest message WATI reports as assigned to an operator (by name). */
   onGuestOperator?: ((conversationId: string, operatorName: string) => void) | undefined;
+  /**
+   * WhatsApp numbers whose messages are not a guest's (the staff numbers alerts go to): a staff member answering
+   * an alert must not be answered by the bot.
+   */
+  notGuests?: ReadonlySet<string> | undefined;
 }
 
 function badRequest(problems: string[]): HttpError {
@@ -37,6 +42,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         request.log.info({ conversationId, reason: parsed.reason }, 'webhook event acknowledged and ignored');
       }
       return { status: 'ignored', reason: parsed.reason };
+    }
+    if (opts.notGuests?.has(parsed.message.externalUserId)) {
+      request.log.info({ conversationId: loggableConversationId(parsed.message.conversationId), reason: 'staff_number' }, 'webhook event acknowledged and ignored');
+      return { status: 'ignored', reason: 'staff_number' };
     }
     const result = await opts.accept([parsed.message]);
     if (result.accepted && parsed.operatorName) opts.onGuestOperator?.(parsed.message.conversationId, parsed.operatorName);

@@ -95,6 +95,18 @@ describe('WATI events', () => {
     expect(storedCount(h)).toBe(0);
   });
 
+  it('does not take a staff number answering an alert for a guest: acknowledged, stored nowhere, not answered', async () => {
+    const { h, agent } = await start(createTestAgent(), { env: { STAFF_WHATSAPP_NUMBERS: '+503 5555 0199' } });
+    const fromStaff = { waId: '50355550199', userMessage: 'Ya lo atiendo yo', passkey: TEST_PASSKEY };
+    expect(await h.post('/webhook', fromStaff)).toEqual({ status: 200, body: { status: 'ignored', reason: 'staff_number' } });
+    expect(storedCount(h)).toBe(0);
+    // A guest still is.
+    await h.post('/webhook', { ...fromStaff, waId: '50355550100', userMessage: 'Hola' });
+    expect(storedTexts(h)).toEqual(['Hola']);
+    // The staff message came first; the only turn is the guest's.
+    expect((await agent.waitForTurns(1, 5_000)).map((t) => t.conversationId)).toEqual(['50355550100']);
+  });
+
   it('answers 200 "ignored" to well-formed events it does not handle, stores nothing and logs one line', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger(
