@@ -35,3 +35,34 @@ export function deadline(ms: number, parent?: AbortSignal): Deadline {
     },
   };
 }
+
+/**
+ * `work`, or its rejection with the signal's reason as soon as the signal aborts: for a step that takes no
+ * signal itself (a Playwright action, a nodemailer send). The abandoned work goes on to its own end; its
+ * later rejection is caught, since nobody awaits it any more.
+ */
+export function abandonOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  const ignoreLater = () => void work.catch(() => undefined);
+  if (signal.aborted) {
+    ignoreLater();
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      ignoreLater();
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadline } from '../src/abort.js';
+import { abandonOnAbort, deadline } from '../src/abort.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,5 +30,21 @@ describe('deadline', () => {
     parent.abort();
     await sleep(60);
     expect(d.signal.aborted).toBe(false);
+  });
+});
+
+describe('abandonOnAbort', () => {
+  it('settles with the work, or rejects with the reason at the abort and swallows the late rejection', async () => {
+    expect(await abandonOnAbort(Promise.resolve(7), new AbortController().signal)).toBe(7);
+    const controller = new AbortController();
+    let failLater: (err: Error) => void = () => undefined;
+    const work = new Promise<number>((_, reject) => (failLater = reject));
+    const abandoned = abandonOnAbort(work, controller.signal);
+    controller.abort(new Error('shutdown'));
+    await expect(abandoned).rejects.toThrow('shutdown');
+    // Rejecting afterwards must not surface as an unhandled rejection (vitest would fail the run).
+    failLater(new Error('late'));
+    await sleep(10);
+    await expect(abandonOnAbort(Promise.resolve(1), AbortSignal.abort(new Error('already')))).rejects.toThrow('already');
   });
 });

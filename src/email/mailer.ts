@@ -9,7 +9,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { deadline } from '../abort.js';
+import { abandonOnAbort, deadline } from '../abort.js';
 import type { EmailConfig } from './config.js';
 import { renderBody } from './message.js';
 
@@ -116,26 +116,6 @@ function checkMail(mail: OutgoingMail): void {
   if (mail.to.length === 0) throw new MailError('rejected', 'e-mail without recipients', false);
 }
 
-/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
-
 function short(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, DETAIL_MAX);
 }
@@ -200,7 +180,7 @@ function smtpMailer(url: string, from: string, domain: string): Mailer {
       // nodemailer takes no signal; an aborted send is abandoned and ends at its socket timeouts.
       let info: SMTPTransport.SentMessageInfo;
       try {
-        info = await abortable(
+        info = await abandonOnAbort(
           transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: body.text, html: body.html, messageId }),
           signal,
         );
@@ -336,7 +316,7 @@ function gmailMailer(
     pending ??= fetchToken().finally(() => {
       pending = undefined;
     });
-    return abortable(pending, signal);
+    return abandonOnAbort(pending, signal);
   }
 
   /** Drops a token Gmail refused (unless another send has already replaced it). */

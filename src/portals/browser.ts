@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, errors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Logger } from '../logger.js';
-import { deadline } from '../abort.js';
+import { abandonOnAbort, deadline } from '../abort.js';
 
 export type PortalErrorCode = 'timeout' | 'login_failed' | 'page_changed' | 'download_failed' | 'browser_unavailable';
 
@@ -41,39 +41,10 @@ const CLOSE_TIMEOUT_MS = 5_000;
 // Playwright's wording when the page, context or browser went away under a step.
 const GONE_RE = /has been closed|browser has disconnected|Browser closed|Target crashed|Target closed/i;
 
-/** A step that rejects after the bound was lost: nobody awaits it any more, so it must not go unhandled. */
-function ignoreLater(p: Promise<unknown>): void {
-  p.catch(() => undefined);
-}
-
-function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    ignoreLater(work);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      ignoreLater(work);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
 async function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
   const bound = deadline(ms);
   try {
-    await raceSignal(p, bound.signal);
+    await abandonOnAbort(p, bound.signal);
   } catch {
     // Best effort: cleanup that fails or hangs must not hide the session's own outcome.
   } finally {
@@ -120,7 +91,7 @@ export class PortalBrowser {
     const tail = prev.then(() => slot);
     this.tails.set(portal, tail);
     try {
-      await raceSignal(prev, signal ?? new AbortController().signal);
+      await abandonOnAbort(prev, signal ?? new AbortController().signal);
       return await this.session(portal, fn, signal);
     } finally {
       release();
@@ -175,17 +146,17 @@ export class PortalBrowser {
     try {
       let browser: Browser;
       try {
-        browser = await raceSignal(this.launch(), bound.signal);
+        browser = await abandonOnAbort(this.launch(), bound.signal);
       } catch (err) {
         if (bound.signal.aborted) throw err;
         throw new PortalError('browser_unavailable', `${portal}: Chromium could not be started (${this.opts.chromiumPath}): ${firstLine(err instanceof Error ? err.message : String(err))}`, undefined, { cause: err });
       }
       opening = browser.newContext({ acceptDownloads: true });
-      context = await raceSignal(opening, bound.signal);
-      page = await raceSignal(context.newPage(), bound.signal);
+      context = await abandonOnAbort(opening, bound.signal);
+      page = await abandonOnAbort(context.newPage(), bound.signal);
       // Steps wait at most the session's bound; the deadline closes the context before that anyway.
       page.setDefaultTimeout(this.opts.timeoutMs);
-      return await raceSignal(fn(page, bound.signal), bound.signal);
+      return await abandonOnAbort(fn(page, bound.signal), bound.signal);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       const failure = bound.timedOut ? new PortalError('timeout', `${portal}: the session took longer than ${this.opts.timeoutMs} ms`, undefined, { cause: err }) : classify(err, portal);
