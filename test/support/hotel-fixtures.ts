@@ -32,17 +32,29 @@ export async function loadHotelFixtures(connection: HotelDbConnection): Promise<
   }
 }
 
-/** A fresh database of that name (the server's test user owns `hotel\_%`), with the replica loaded. */
-export async function createHotelDatabase(server: Omit<HotelDbConnection, 'database'>, database: string): Promise<HotelDbConnection> {
+/** Runs statements on the server as the test user (database creation and removal). */
+async function asAdmin(server: Omit<HotelDbConnection, 'database'>, ...statements: string[]): Promise<void> {
   const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
   try {
-    // A run that died earlier may have left the same name behind.
-    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    for (const sql of statements) await admin.query(sql);
   } finally {
     await admin.end();
   }
-  const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database };
+}
+
+/** An empty database of that name (a run that died earlier may have left the same name behind). */
+export async function recreateDatabase(server: Omit<HotelDbConnection, 'database'>, database: string): Promise<HotelDbConnection> {
+  await asAdmin(server, `DROP DATABASE IF EXISTS \`${database}\``, `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+  return { host: server.host, port: server.port, user: server.user, password: server.password, database };
+}
+
+export async function dropDatabase(server: Omit<HotelDbConnection, 'database'>, database: string): Promise<void> {
+  await asAdmin(server, `DROP DATABASE IF EXISTS \`${database}\``);
+}
+
+/** A fresh database of that name (the server's test user owns `hotel\_%`), with the replica loaded. */
+export async function createHotelDatabase(server: Omit<HotelDbConnection, 'database'>, database: string): Promise<HotelDbConnection> {
+  const connection = await recreateDatabase(server, database);
   await loadHotelFixtures(connection);
   return connection;
 }

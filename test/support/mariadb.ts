@@ -3,7 +3,7 @@
 // copy of the replica schema and seed (test/fixtures/hotel/).
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
-import { createHotelDatabase, loadHotelFixtures, type HotelDbConnection } from './hotel-fixtures.js';
+import { createHotelDatabase, dropDatabase, loadHotelFixtures, type HotelDbConnection } from './hotel-fixtures.js';
 import type { MariaDbServerInfo } from './mariadb-global-setup.js';
 
 // undefined when the file runs without the globalSetup (e.g. a script): treated like no server.
@@ -55,12 +55,7 @@ export function useHotelDatabase(): HotelDatabase {
     await pool?.end();
     pool = undefined;
     if (!connection || !server) return;
-    const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS \`${connection.database}\``);
-    } finally {
-      await admin.end();
-    }
+    await dropDatabase(server, connection.database);
   });
 
   return {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, inject } from 'vitest';
-import type { HotelDbConnection } from './hotel-fixtures.js';
+import { dropDatabase, recreateDatabase, type HotelDbConnection } from './hotel-fixtures.js';
 import type { MariaDbServerInfo } from './mariadb-global-setup.js';
 
 const schemaPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'hotel', 'pbx-schema.sql');
@@ -15,14 +15,7 @@ let schema: string | undefined;
 /** A fresh database of that name with pbx-schema.sql loaded (dropped first if a dead run left it). */
 export async function createPbxDatabase(server: Omit<HotelDbConnection, 'database'>, database: string): Promise<HotelDbConnection> {
   schema ??= readFileSync(schemaPath, 'utf8');
-  const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
-  } finally {
-    await admin.end();
-  }
-  const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database };
+  const connection = await recreateDatabase(server, database);
   // multipleStatements only here, on a connection of its own, for the SQL file.
   const loader = await mysql.createConnection({ ...connection, multipleStatements: true, charset: 'utf8mb4' });
   try {
@@ -51,12 +44,7 @@ export function usePbxDatabase(): { readonly connection: HotelDbConnection } {
 
   afterAll(async () => {
     if (!connection || !server) return;
-    const admin = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password });
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS \`${connection.database}\``);
-    } finally {
-      await admin.end();
-    }
+    await dropDatabase(server, connection.database);
   });
 
   return {
