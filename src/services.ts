@@ -259,7 +259,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     });
     const menus = new MenuDocuments({ resourcesDir, log: log.child({ component: 'menus' }) });
     const toolServices: ToolServices = {
-      media: { resourcesDir, menus },
+      media: { resourcesDir, menus, publicMediaBaseUrl: config.publicMediaBaseUrl },
       ...(config.email.transport && config.email.allowedRecipients.length > 0
         ? { email: { allowedRecipients: config.email.allowedRecipients, emailJob: (mail: EmailJobPayload, conversationId: string) => emailJob(emailKind, mail, conversationId) } }
         : {}),

@@ -1,21 +1,20 @@
 // The media tools, for tools/index.ts: pictures of the accommodation and public areas, and the menus.
 import type { MenuDocuments } from '../../media/menu-documents.js';
 import type { ToolDefinition } from '../types.js';
+import type { MediaFiles } from './show-picture-set.js';
 import { createSendBungalowPicturesTool } from './send-bungalow-pictures.js';
 import { createSendMenuPdfTool } from './send-menu-pdf.js';
 import { createSendMenuPricesTool } from './send-menu-prices.js';
 import { createSendPublicAreasPicturesTool } from './send-public-areas-pictures.js';
 
-export interface MediaToolDeps {
-  /** The resources/ directory (services.resourcesDir). */
-  resourcesDir: string;
+export interface MediaToolDeps extends MediaFiles {
   menus?: MenuDocuments | undefined;
 }
 
 export function createMediaTools(deps: MediaToolDeps): ToolDefinition[] {
   return [
-    createSendBungalowPicturesTool({ resourcesDir: deps.resourcesDir }),
-    createSendPublicAreasPicturesTool({ resourcesDir: deps.resourcesDir }),
+    createSendBungalowPicturesTool(deps),
+    createSendPublicAreasPicturesTool(deps),
     createSendMenuPdfTool(deps),
     createSendMenuPricesTool(deps),
   ];

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { MENU_PATHS, type MenuDocuments, type MenuKind } from '../../media/menu-documents.js';
 import { MissingResourceError } from '../../media/picture-sets.js';
 import { defineTool, ToolError, type ToolDefinition } from '../types.js';
+import { assertDeliverable, type MediaFiles } from './show-picture-set.js';
 
-export interface MenuToolDeps {
-  resourcesDir: string;
+export interface MenuToolDeps extends MediaFiles {
   /** Where the menus are (the same paths by default). */
   menus?: MenuDocuments | undefined;
 }
@@ -45,6 +45,7 @@ export function createMenuDocumentTool(
     handler: async (context, args) => {
       const path = deps.menus?.path(spec.which) ?? MENU_PATHS[spec.which];
       // Checked here, not at delivery: a missing file must reach the model now, with nothing shown.
+      assertDeliverable(context, deps);
       await requireFile(deps.resourcesDir, path);
       context.effects.show({ type: 'media', kind: 'document', source: { type: 'resource', path }, caption: args.caption });
       return {

@@ -3,7 +3,7 @@
 // ("Bungalow Familiar", "Habitacion") and case or accent variants are still accepted.
 import { z } from 'zod';
 import { defineTool, type ToolDefinition } from '../types.js';
-import { picturesNote, showPictureSet } from './show-picture-set.js';
+import { picturesNote, showPictureSet, type MediaFiles } from './show-picture-set.js';
 
 export const BUNGALOW_TYPES = ['Familiar', 'Junior', 'Matrimonial', 'Habitación'] as const;
 export type BungalowType = (typeof BUNGALOW_TYPES)[number];
@@ -32,7 +32,7 @@ export function normaliseBungalowType(value: unknown): unknown {
   return BY_FOLDED.get(folded) ?? value;
 }
 
-export function createSendBungalowPicturesTool(deps: { resourcesDir: string }): ToolDefinition {
+export function createSendBungalowPicturesTool(deps: MediaFiles): ToolDefinition {
   return defineTool({
     name: 'send_bungalow_pictures',
     description:
@@ -43,7 +43,7 @@ export function createSendBungalowPicturesTool(deps: { resourcesDir: string }): 
     }),
     handler: async (context, args) => {
       const set = SETS[args.bungalow_type];
-      return picturesNote(await showPictureSet(context, deps.resourcesDir, set.folder, set.name), set.name);
+      return picturesNote(await showPictureSet(context, deps, set.folder, set.name), set.name);
     },
   });
 }

@@ -2,18 +2,18 @@
 // shown to the guest before the reply. Same name as the original tool, no parameters.
 import { z } from 'zod';
 import { defineTool, type ToolDefinition } from '../types.js';
-import { picturesNote, showPictureSet } from './show-picture-set.js';
+import { picturesNote, showPictureSet, type MediaFiles } from './show-picture-set.js';
 
 const FOLDER = 'pictures/public-areas';
 const SET_NAME = 'Áreas públicas';
 
-export function createSendPublicAreasPicturesTool(deps: { resourcesDir: string }): ToolDefinition {
+export function createSendPublicAreasPicturesTool(deps: MediaFiles): ToolDefinition {
   return defineTool({
     name: 'send_public_areas_pictures',
     description:
       'Envía al huésped las fotos de las áreas públicas del hotel (piscinas, playa, restaurante, ranchos). ' +
       'Las fotos salen antes de tu respuesta, cada una con su título.',
     parameters: z.object({}),
-    handler: async (context) => picturesNote(await showPictureSet(context, deps.resourcesDir, FOLDER, SET_NAME), SET_NAME.toLowerCase()),
+    handler: async (context) => picturesNote(await showPictureSet(context, deps, FOLDER, SET_NAME), SET_NAME.toLowerCase()),
   });
 }

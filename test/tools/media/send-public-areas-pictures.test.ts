@@ -47,6 +47,19 @@ describe('send_public_areas_pictures', () => {
     expect(JSON.parse(r.output)).toMatchObject({ sent: 1, note: expect.stringContaining('Se enviarán 1 foto de') });
   });
 
+  it('on Messenger/Instagram without PUBLIC_MEDIA_BASE_URL refuses (the files could not be fetched) and shows nothing', async () => {
+    const manychat = { ...context, conversationId: 'facebook:4242', channel: 'facebook' as const, waId: undefined, subscriberId: '4242' };
+    const without = await new ToolRegistry([createSendPublicAreasPicturesTool({ resourcesDir: DEFAULT_RESOURCES_DIR })]).execute('send_public_areas_pictures', '{}', manychat);
+    expect(without.ok).toBe(false);
+    expect(without.output).toContain('PUBLIC_MEDIA_BASE_URL');
+    expect(without.effects).toEqual([]);
+    const withUrl = await new ToolRegistry([
+      createSendPublicAreasPicturesTool({ resourcesDir: DEFAULT_RESOURCES_DIR, publicMediaBaseUrl: 'https://bot.example.test' }),
+    ]).execute('send_public_areas_pictures', '{}', manychat);
+    expect(withUrl.ok).toBe(true);
+    expect(withUrl.effects.length).toBeGreaterThan(0);
+  });
+
   it('returns an error naming the missing folder and shows nothing', async () => {
     const missing = join(temp, 'none');
     const r = await new ToolRegistry([createSendPublicAreasPicturesTool({ resourcesDir: missing })]).execute('send_public_areas_pictures', '{}', context);
