@@ -18,6 +18,14 @@ export interface SmtpSink {
   failNext(...replies: { code: number; text: string }[]): void;
   /** Every message sent with DATA, including the refused ones. */
   attempted: ReceivedMail[];
+  /**
+   * Holds the next DATA: the message is read in full (and kept in `held` and `attempted`) but never answered,
+   * as a relay that took the mail and then went silent (or a client killed before the answer). Answered with
+   * 421 when the sink closes.
+   */
+  holdNext(): void;
+  /** The messages held by holdNext(), in order. */
+  held: ReceivedMail[];
   close(): Promise<void>;
 }
 
@@ -25,6 +33,9 @@ export async function startSmtpSink(opts: { credentials?: { user: string; pass: 
   const received: ReceivedMail[] = [];
   const script: { code: number; text: string }[] = [];
   const attempted: ReceivedMail[] = [];
+  const held: ReceivedMail[] = [];
+  const heldCallbacks: ((err?: Error | null) => void)[] = [];
+  let holds = 0;
   const options: SMTPServerOptions = {
     authOptional: !opts.credentials,
     // Plain text only: the client must not try to upgrade, and may log in without TLS here.
@@ -48,6 +59,12 @@ export async function startSmtpSink(opts: { credentials?: { user: string; pass: 
           raw: Buffer.concat(chunks).toString('utf8'),
         };
         attempted.push(mail);
+        if (holds > 0) {
+          holds--;
+          held.push(mail);
+          heldCallbacks.push(callback);
+          return;
+        }
         const reply = script.shift();
         if (reply) return callback(Object.assign(new Error(reply.text), { responseCode: reply.code }));
         received.push(mail);
@@ -68,6 +85,11 @@ export async function startSmtpSink(opts: { credentials?: { user: string; pass: 
     received,
     failNext: (...replies) => void script.push(...replies),
     attempted,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    holdNext: () => void holds++,
+    held,
+    close: () => {
+      for (const cb of heldCallbacks.splice(0)) cb(Object.assign(new Error('4.3.2 Service shutting down'), { responseCode: 421 }));
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
