@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
 import { quoteUnsafeIntegers } from './ingest/json-text.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminDashboardRoutes } from './routes/admin-dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { picturesRoutes } from './routes/pictures.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -74,6 +75,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
   // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
   if (config.adminToken) {
     await app.register(adminRoutes, { token: config.adminToken, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake(), cancelJob: (id) => jobWorker.cancel(id), ledgerSync: services.hotel.ledgerSync });
+    await app.register(adminDashboardRoutes, { token: config.adminToken, timezone: config.timezone, db: services.db, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake() });
   }
   await app.register(picturesRoutes, { picturesDir: join(services.resourcesDir, 'pictures') });
   return app;
