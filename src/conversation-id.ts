@@ -19,6 +19,22 @@ export function manychatConversation(channel: 'facebook' | 'instagram', subscrib
   return { conversationId: `${channel}:${subscriberId}`, channel, externalId: subscriberId };
 }
 
+/**
+ * The conversations of the chat console (`npm run chat`, src/cli/chat.ts) are `console:<name>`. No webhook
+ * produces the prefix (a waId is digits, ManyChat ids carry their channel), so such a conversation is never
+ * a guest's. Its channel is the one the console chose (stored with the transcript), not in the id: the console
+ * runs its turns itself and never hands the id to the paths that parse it (turn runner, platforms, jobs).
+ */
+export const CONSOLE_CONVERSATION_PREFIX = 'console:';
+
+export function consoleConversation(name: string, channel: Channel, externalId: string): ConversationRef {
+  return { conversationId: `${CONSOLE_CONVERSATION_PREFIX}${name}`, channel, externalId };
+}
+
+export function isConsoleConversation(conversationId: string): boolean {
+  return conversationId.startsWith(CONSOLE_CONVERSATION_PREFIX);
+}
+
 export function parseConversationId(conversationId: string): ConversationRef {
   const m = /^(facebook|instagram):(.+)$/.exec(conversationId);
   if (m) return manychatConversation(m[1] as 'facebook' | 'instagram', m[2] as string);
@@ -44,6 +60,8 @@ export function useLogMaskKey(secret: string): void {
  * ten thousand numbers that end in those digits.
  */
 export function loggableConversationId(conversationId: string): string {
+  // A console conversation's name was chosen by staff: nothing to hide.
+  if (isConsoleConversation(conversationId)) return conversationId;
   const ref = parseConversationId(conversationId);
   const tag = createHmac('sha256', logMaskKey).update(conversationId).digest('hex').slice(0, 10);
   return `${LOG_PREFIX[ref.channel]}:…${ref.externalId.slice(-4)}:${tag}`;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loggableConversationId, useLogMaskKey } from '../src/conversation-id.js';
+import { consoleConversation, isConsoleConversation, loggableConversationId, useLogMaskKey } from '../src/conversation-id.js';
 import { openMigratedDatabase } from './support/test-db.js';
 import { logMaskKey } from '../src/store/installation.js';
 import { tempDbPath } from './support/test-config.js';
@@ -33,5 +33,19 @@ describe('loggableConversationId', () => {
     expect(loggableConversationId('facebook:7100000000000001')).toMatch(/^fb:…0001:[0-9a-f]{10}$/);
     expect(loggableConversationId('instagram:1900000002')).toMatch(/^ig:…0002:[0-9a-f]{10}$/);
     expect(loggableConversationId('facebook:7100000000000001')).not.toContain('7100000000000001');
+  });
+});
+
+describe('console conversations (npm run chat)', () => {
+  it('are console:<name>, never a webhook key, and logged as they are (no guest behind them)', () => {
+    expect(consoleConversation('prueba', 'instagram', '5030000000000000')).toEqual({
+      conversationId: 'console:prueba',
+      channel: 'instagram',
+      externalId: '5030000000000000',
+    });
+    expect(isConsoleConversation('console:prueba')).toBe(true);
+    expect(isConsoleConversation('50312344568')).toBe(false);
+    expect(isConsoleConversation('facebook:7100000000000001')).toBe(false);
+    expect(loggableConversationId('console:prueba')).toBe('console:prueba');
   });
 });

@@ -1,0 +1,558 @@
+// The chat console behind `npm run chat` (src/cli/chat.ts): the real agent, instructions and tools, on a
+// conversation `console:<name>`, for trying an instructions file before guests see it.
+//
+// It is assembled like the server's services (services.ts), with what it leaves out on purpose:
+//   - no instance lock, no turn scheduler, no job worker, no buffer: it may run beside a server on the same
+//     database (SQLite WAL; it writes only its own conversation's transcript and what the tools record);
+//   - no channel delivery: what a guest would receive (texts, media as file paths, the handover notice) is
+//     printed, and nothing is applied (no pause, no handoff steps);
+//   - jobs are printed, never stored: the tools' (staff alerts, e-mails) and those the hotel's services
+//     enqueue themselves (follow-ups, booking reconciliation), so a running server never acts on a console
+//     conversation.
+import { dirname, join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { TurnAbortedError } from '../agent/errors.js';
+import { costOfUsage } from '../agent/model-prices.js';
+import { createOpenAiAgent, type OpenAiAgent } from '../agent/openai-agent.js';
+import type { AgentResult, AgentTurn } from '../agent/types.js';
+import type { OutboxPart } from '../buffer/outbox.js';
+import type { BufferedMessage } from '../buffer/types.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { consoleConversation, type Channel, type ConversationRef } from '../conversation-id.js';
+import { createEmailJobKind, emailJob, type EmailJobPayload } from '../email/email-job.js';
+import { MailError } from '../email/mailer.js';
+import { Handoff } from '../handoff/handoff.js';
+import { PauseStore } from '../handoff/pause-store.js';
+import { parseSentinel } from '../handoff/sentinels.js';
+import { createHotelBackends, type HotelBackends } from '../hotel/hotel-backends.js';
+import type { JobQueue, JobRecord, NewJob } from '../jobs/types.js';
+import { MediaStore } from '../media/media-store.js';
+import { MenuDocuments } from '../media/menu-documents.js';
+import { createPbxClosureSource } from '../office/pbx-closure-source.js';
+import { createOfficeCalendar } from '../office/schedule.js';
+import { createPlatforms } from '../platforms/index.js';
+import type { Platforms } from '../platforms/types.js';
+import { DEFAULT_RESOURCES_DIR } from '../resources.js';
+import { createStaffAlerts } from '../staff/staff-alerts.js';
+import { ConsoleConversations } from '../store/console-conversations.js';
+import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
+import type { ConversationStore, ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
+import { InstanceLockError } from '../store/instance-lock.js';
+import { PauseRepository } from '../store/pause-repository.js';
+import { BOOKING_TOOLS, PORTAL_TOOLS } from '../tools/booking/index.js';
+import type { ToolEffect, ToolServices } from '../tools/index.js';
+import { runMigrations } from './migrate.js';
+
+export const CONSOLE_CHANNELS: readonly Channel[] = ['whatsapp', 'facebook', 'instagram'];
+
+/**
+ * The guest the tools see: numbers no guest has (El Salvador's +503 followed by zeros), so a booking or a
+ * lookup made from the console is recognisably a test.
+ */
+export const TEST_GUEST_IDS: Readonly<Record<Channel, string>> = {
+  whatsapp: '50300000000',
+  facebook: '5030000000000000',
+  instagram: '5030000000000000',
+};
+
+/** A console name: the id is `console:<name>`; `~` is kept for the ids `/reset` archives under. */
+export const CONSOLE_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
+
+/** Tool outputs longer than this are cut when shown (the model got them whole). */
+const SHOWN_OUTPUT_CHARS = 1500;
+const HISTORY_LINE_CHARS = 110;
+
+/** The console cannot start (database, configuration); the message is for the person who ran it. */
+export class ConsoleSetupError extends Error {
+  override readonly name = 'ConsoleSetupError';
+}
+
+export interface ChatConsoleOptions {
+  config: Config;
+  /** The conversation is `console:<name>`. */
+  name: string;
+  /** Which guest identity the turn and the tools see. */
+  channel: Channel;
+  /** Writes one line (or several) to the console's output. */
+  write: (text: string) => void;
+  /** Dim the tool calls and notes (ANSI; only for a terminal). */
+  dim: boolean;
+  log: Logger;
+  clock?: Clock | undefined;
+  resourcesDir?: string | undefined;
+}
+
+/** A console session: one conversation, its turns run one at a time. */
+export class ChatConsole {
+  readonly ref: ConversationRef;
+  private readonly store: ConversationStore;
+  private readonly archive: ConsoleConversations;
+  private seq = 0;
+  private running: AbortController | undefined;
+
+  private constructor(
+    private readonly options: ChatConsoleOptions,
+    private readonly db: Db,
+    readonly agent: OpenAiAgent,
+    private readonly platforms: Platforms,
+    private readonly handoff: Handoff,
+    private readonly jobs: PrintedJobQueue,
+    private readonly resourcesDir: string,
+    private readonly mediaStore: MediaStore,
+    private readonly closers: (() => void | Promise<void>)[],
+  ) {
+    this.ref = consoleConversation(options.name, options.channel, TEST_GUEST_IDS[options.channel]);
+    this.store = agent.store;
+    this.archive = new ConsoleConversations(db);
+  }
+
+  /** Opens the database (migrating it only when no server holds it) and builds the agent with the server's tools. */
+  static async open(options: ChatConsoleOptions): Promise<ChatConsole> {
+    const { config, log } = options;
+    if (!CONSOLE_NAME.test(options.name)) throw new ConsoleSetupError(`--name must be 1 to 40 letters, digits, '.', '_' or '-': ${options.name}`);
+    const clock = options.clock ?? systemClock;
+    const resourcesDir = resolve(options.resourcesDir ?? DEFAULT_RESOURCES_DIR);
+    const closers: (() => void | Promise<void>)[] = [];
+    const closeAll = async () => {
+      for (const close of closers.splice(0).reverse()) {
+        try {
+          await close();
+        } catch (err) {
+          log.error({ err }, 'closing the console failed');
+        }
+      }
+    };
+    try {
+      const db = openConsoleDatabase(config.dbPath);
+      closers.push(() => void db.close());
+
+      const platforms = createPlatforms(config);
+      const jobs = new PrintedJobQueue(db);
+      const history = new ConversationHistoryRepository(db);
+      const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
+      const pbx = config.office.pbx ? createPbxClosureSource(config.office.pbx, log.child({ component: 'office' })) : undefined;
+      if (pbx) closers.push(() => pbx.close());
+      const office = createOfficeCalendar({
+        hours: config.office.hours,
+        closures: config.office.closures,
+        timezone: config.timezone,
+        ...(pbx ? { pbxSource: pbx } : {}),
+        log,
+      });
+      const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
+      const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
+      // Called only by the hotel's job kinds, which the console never runs.
+      const notRun = (what: string) => () => log.warn({ what }, 'the console does not run jobs');
+      const hotel: HotelBackends = createHotelBackends({
+        config: config.hotel,
+        portals: config.portals,
+        dataDir: dirname(resolve(config.dbPath)),
+        timezone: config.timezone,
+        db,
+        jobs,
+        wakeJobs: () => undefined,
+        office,
+        clock,
+        log,
+        notifier: { confirmed: notRun('booking notice'), needsStaff: notRun('booking to staff') },
+        followUpNotifier: { confirmed: notRun('follow-up notice'), askTransferType: notRun('follow-up question'), escalate: notRun('follow-up escalation') },
+        isHandedOff: (conversationId) => handoff.isPaused(conversationId),
+      });
+      closers.push(() => hotel.close());
+
+      // The same tool services as the server's (services.ts); their jobs are built, printed, never run.
+      const neverSent = () => Promise.reject(new MailError('rejected', 'the chat console sends nothing', false));
+      const emailKind = createEmailJobKind({ mailer: { send: neverSent } });
+      const alerts = createStaffAlerts({
+        config: config.staff,
+        wati: platforms.disabledReason('whatsapp') === undefined ? { sendText: neverSent, sendTemplate: neverSent } : undefined,
+        ...(config.email.transport ? { emailJob: (mail) => emailJob(emailKind, mail) } : {}),
+        log: log.child({ component: 'staff-alerts' }),
+        clock,
+        timeZone: config.timezone,
+      });
+      const menus = new MenuDocuments({ resourcesDir, log: log.child({ component: 'menus' }) });
+      const toolServices: ToolServices = {
+        media: { resourcesDir, menus },
+        ...(config.email.transport && config.email.allowedRecipients.length > 0
+          ? { email: { allowedRecipients: config.email.allowedRecipients, emailJob: (mail: EmailJobPayload, conversationId: string) => emailJob(emailKind, mail, conversationId) } }
+          : {}),
+        staff: { staffAlerts: alerts, lastMessages: (conversationId, limit) => history.lastMessages(conversationId, limit), timeZone: config.timezone },
+      };
+      const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotel.tools, toolServices });
+      const readiness = agent.readiness();
+      if (!readiness.ready) throw new ConsoleSetupError(`the agent cannot answer: ${readiness.reasons.join('; ')}`);
+      return new ChatConsole({ ...options, clock }, db, agent, platforms, handoff, jobs, resourcesDir, mediaStore, closers);
+    } catch (err) {
+      await closeAll();
+      throw err;
+    }
+  }
+
+  get conversationId(): string {
+    return this.ref.conversationId;
+  }
+
+  /** The offered tools that act on the hotel's real systems (bookings, payment portals), if any. */
+  realWorldTools(): string[] {
+    const acting: ReadonlySet<string> = new Set([...BOOKING_TOOLS, ...PORTAL_TOOLS]);
+    return this.agent.registry.specs.map((s) => s.name).filter((name) => acting.has(name));
+  }
+
+  /** One line of input: a command, or a guest message answered by a turn. False once the console should end. */
+  async handle(line: string): Promise<boolean> {
+    const text = line.trim();
+    if (text === '') return true;
+    if (text.startsWith('/')) return this.command(text);
+    await this.turn(text);
+    return true;
+  }
+
+  /** Interrupts the running turn (nothing of it is recorded); false when none runs. */
+  interrupt(): boolean {
+    if (!this.running) return false;
+    this.running.abort();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        this.options.log.error({ err }, 'closing the console failed');
+      }
+    }
+  }
+
+  private command(text: string): boolean {
+    const [command] = text.split(/\s+/, 1);
+    switch (command) {
+      case '/reset':
+        this.reset();
+        return true;
+      case '/tools':
+        this.showTools();
+        return true;
+      case '/history':
+        this.showHistory();
+        return true;
+      case '/help':
+        this.showHelp();
+        return true;
+      case '/quit':
+      case '/exit':
+        return false;
+      default:
+        this.out(`unknown command ${command ?? text}; /help lists them`);
+        return true;
+    }
+  }
+
+  private async turn(text: string): Promise<void> {
+    const { config, log } = this.options;
+    const clock = this.options.clock ?? systemClock;
+    const conversationId = this.conversationId;
+    const lastItemId = this.store.listItems(conversationId).reduce((max, s) => Math.max(max, s.id), 0);
+    const message: BufferedMessage = {
+      seq: ++this.seq,
+      receivedAt: clock.now(),
+      conversationId,
+      channel: this.ref.channel,
+      externalUserId: this.ref.externalId,
+      platformMessageId: undefined,
+      kind: 'text',
+      text,
+      mediaRef: undefined,
+      replyContextId: undefined,
+      senderName: undefined,
+    };
+    const abort = new AbortController();
+    const turn: AgentTurn = {
+      conversationId,
+      channel: this.ref.channel,
+      guest: this.platforms.forChannel(this.ref.channel).guest(this.ref, undefined),
+      messages: [message],
+      log: log.child({ conversationId }),
+      signal: abort.signal,
+    };
+    this.jobs.held.length = 0;
+    this.running = abort;
+    let result: AgentResult;
+    try {
+      result = await this.agent.respond(turn);
+    } catch (err) {
+      if (err instanceof TurnAbortedError || abort.signal.aborted) {
+        this.out(this.dim('(interrupted: nothing of this turn was recorded)'));
+        return;
+      }
+      throw err;
+    } finally {
+      this.running = undefined;
+    }
+    // The transcript, as the turn runner writes it with the reply (here there is no reply to record).
+    if (result.commit) this.db.transaction(result.commit)();
+
+    const items = this.store.listItems(conversationId).filter((s) => s.id > lastItemId);
+    for (const { item } of items) this.showToolItem(item);
+    this.showOutcome(result);
+    this.showJobs([...(result.effects ?? []).flatMap((e) => (e.type === 'job' ? [e.job] : [])), ...this.jobs.held]);
+    this.jobs.held.length = 0;
+    if (items.length > 0) this.showUsage(config.llm.model);
+  }
+
+  /** A tool call or its output, and any reasoning summary, dimmed; the other items are shown elsewhere. */
+  private showToolItem(item: TranscriptItem): void {
+    if (item.kind === 'function_call') {
+      const args = item.arguments.trim();
+      this.out(this.dim(`  ⚙ ${item.name}(${args === '{}' ? '' : args})`));
+    } else if (item.kind === 'function_output') {
+      const output = item.output.length > SHOWN_OUTPUT_CHARS ? `${item.output.slice(0, SHOWN_OUTPUT_CHARS)}… (${item.output.length - SHOWN_OUTPUT_CHARS} more characters)` : item.output;
+      this.out(this.dim(indent(`  → ${output}`, '    ')));
+    } else if (item.kind === 'reasoning' && item.summary.trim() !== '') {
+      this.out(this.dim(indent(`  (thinking) ${item.summary.trim()}`, '    ')));
+    }
+  }
+
+  /** What a guest would receive, as the turn runner would build it (turn-runner.ts). */
+  private showOutcome(result: AgentResult): void {
+    const { config } = this.options;
+    const effects = result.effects ?? [];
+    const handoff = effects.find((e): e is Extract<ToolEffect, { type: 'handoff' }> => e.type === 'handoff');
+    if (result.outcome === 'failed') {
+      this.out(this.dim(`  turn failed (${result.errorClass}): the guest would get the fallback reply`));
+      this.say(config.fallbackReply);
+      return;
+    }
+    const action = handoff ? 'handover' : parseSentinel(result.reply);
+    if (action === 'handover') {
+      if (result.reply.trim() !== '') this.out(this.dim(indent(`  model's reply, not sent: ${result.reply.trim()}`, '    ')));
+      this.say(this.handoff.handoverNotice());
+      this.out(this.dim(`  handoff${handoff ? ` (${handoff.reason})` : ''}: the server would pause the bot and hand the guest to staff; not done here`));
+      return;
+    }
+    if (action === 'friendly_goodbye') {
+      this.say(this.handoff.goodbyeMessage());
+      this.out(this.dim('  goodbye: the server would mark the ticket solved; not done here'));
+      return;
+    }
+    for (const effect of effects) if (effect.type === 'outbox') this.showPart(effect.part);
+    if (result.reply === '') this.out(this.dim('  (no reply)'));
+    else this.say(result.reply);
+  }
+
+  private showPart(part: OutboxPart): void {
+    if (part.type === 'text') return this.say(part.text);
+    const { source } = part;
+    const where =
+      source.type === 'resource'
+        ? join(this.resourcesDir, source.path)
+        : source.type === 'stored'
+          ? (this.mediaStore.pathOf(this.conversationId, source.mediaId) ?? `stored media ${source.mediaId} (not found)`)
+          : source.url;
+    this.say(`[${part.kind}] ${where}${part.caption ? `  ${part.caption}` : ''}`);
+  }
+
+  private showJobs(jobs: readonly NewJob[]): void {
+    for (const job of jobs) {
+      this.out(this.dim(`  job ${job.kind} (not run by the console): ${clip(oneLine(JSON.stringify(job.payload) ?? ''), 240)}`));
+    }
+  }
+
+  /** The last turn's tokens over its model calls, and their cost at config.llm.modelPrices. */
+  private showUsage(model: string): void {
+    const turn = this.store.listTurns(this.conversationId).at(-1);
+    if (!turn) return;
+    const calls = this.store.listCalls(turn.id);
+    const total: ModelUsage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+    let cost: number | undefined = 0;
+    for (const call of calls) {
+      if (call.inputTokens === null && call.outputTokens === null) continue;
+      const usage: ModelUsage = {
+        inputTokens: call.inputTokens ?? 0,
+        cachedTokens: call.cachedTokens ?? 0,
+        outputTokens: call.outputTokens ?? 0,
+        reasoningTokens: call.reasoningTokens ?? 0,
+      };
+      total.inputTokens += usage.inputTokens;
+      total.cachedTokens += usage.cachedTokens;
+      total.outputTokens += usage.outputTokens;
+      total.reasoningTokens += usage.reasoningTokens;
+      const callCost = costOfUsage(turn.model || model, usage, this.options.config.llm.modelPrices);
+      cost = cost === undefined || callCost === undefined ? undefined : cost + callCost;
+    }
+    const n = (x: number) => x.toLocaleString('en-US');
+    const reasoning = total.reasoningTokens > 0 ? ` (${n(total.reasoningTokens)} reasoning)` : '';
+    const price = cost === undefined ? `cost unknown: no price for ${turn.model} (MODEL_PRICES)` : `$${cost.toFixed(cost >= 0.01 ? 4 : 6)}`;
+    this.out(
+      this.dim(
+        `  tokens: ${n(total.inputTokens)} input (${n(total.cachedTokens)} cached) · ${n(total.outputTokens)} output${reasoning} · ` +
+          `${calls.length} model call${calls.length === 1 ? '' : 's'} · ${price}`,
+      ),
+    );
+  }
+
+  /** `/reset`: the transcript is archived as `console:<name>~<time>` (kept with its cost), and the conversation starts over. */
+  private reset(): void {
+    const clock = this.options.clock ?? systemClock;
+    const stamp = new Date(clock.now()).toISOString().replace(/[-:]/g, '');
+    let archivedId = `${this.conversationId}~${stamp}`;
+    for (let n = 2; this.archive.has(archivedId); n++) archivedId = `${this.conversationId}~${stamp}-${n}`;
+    const moved = this.archive.archive(this.conversationId, archivedId);
+    this.out(
+      moved === undefined
+        ? `${this.conversationId} has no transcript yet: nothing to reset`
+        : `new conversation: the transcript (${moved} item${moved === 1 ? '' : 's'}) is archived as ${archivedId}`,
+    );
+  }
+
+  private showTools(): void {
+    const specs = this.agent.registry.specs;
+    this.out(`${specs.length} tools offered:`);
+    for (const spec of specs) this.out(`  ${spec.name} — ${firstSentence(spec.description)}`);
+  }
+
+  /** `/history`: what the model is sent of the conversation next turn (HISTORY_MAX_TOKENS), one line per item. */
+  private showHistory(): void {
+    const history = this.store.loadHistory(this.conversationId, this.options.config.llm.historyMaxTokens);
+    const dropped = history.droppedTokens > 0 ? `, ${history.droppedTokens.toLocaleString('en-US')} older tokens left out` : '';
+    this.out(`${this.conversationId}: ${history.items.length} items kept, ${history.tokens.toLocaleString('en-US')} tokens${dropped}`);
+    for (const { item } of history.items) {
+      const line = historyLine(item);
+      if (line) this.out(`  ${clip(line, HISTORY_LINE_CHARS)}`);
+    }
+  }
+
+  private showHelp(): void {
+    this.out(
+      [
+        `A message is sent to the assistant as the guest ${this.ref.externalId} (${this.ref.channel}, a test identity) of ${this.conversationId}.`,
+        '  /tools    the tools the model is offered',
+        '  /history  the conversation the model is sent next turn',
+        '  /reset    start a new conversation (the transcript is archived, not deleted)',
+        '  /help     this text',
+        '  Ctrl-D    leave (Ctrl-C interrupts a turn)',
+      ].join('\n'),
+    );
+  }
+
+  private say(text: string): void {
+    this.out(`bot> ${text}`);
+  }
+
+  private out(text: string): void {
+    this.options.write(text);
+  }
+
+  private dim(text: string): string {
+    return this.options.dim ? text.split('\n').map((l) => `\x1b[2m${l}\x1b[22m`).join('\n') : text;
+  }
+}
+
+/**
+ * Opens the database for the console without the server's lock. A database behind this version's schema is
+ * migrated, which takes the lock for the moment of the migration: refused while a server runs on it.
+ */
+export function openConsoleDatabase(path: string): Db {
+  const db = openDatabase(path);
+  const version = schemaVersion(db);
+  if (version > LATEST_SCHEMA_VERSION) {
+    db.close();
+    throw new ConsoleSetupError(`${path} is at schema ${version}, newer than this version's ${LATEST_SCHEMA_VERSION}: use the matching version`);
+  }
+  if (version < LATEST_SCHEMA_VERSION) {
+    try {
+      runMigrations(path);
+    } catch (err) {
+      db.close();
+      if (err instanceof InstanceLockError) {
+        throw new ConsoleSetupError(
+          `${path} is at schema ${version} and this version needs ${LATEST_SCHEMA_VERSION}, but ${err.message}. ` +
+            'Migrate when the server is stopped (`npm run migrate`), or try the console on another database (--db).',
+        );
+      }
+      throw err;
+    }
+  }
+  return db;
+}
+
+/** The queue the console gives the hotel's services: what they enqueue is held to be printed, never stored or run. */
+class PrintedJobQueue implements JobQueue {
+  readonly held: NewJob[] = [];
+
+  constructor(private readonly db: Db) {}
+
+  enqueue(job: NewJob): number {
+    this.held.push(job);
+    return -this.held.length;
+  }
+  claimDue(): JobRecord[] {
+    return [];
+  }
+  complete(): void {}
+  fail(): void {}
+  release(): void {}
+  releaseInterrupted(): number {
+    return 0;
+  }
+  supersedePending(): number {
+    return 0;
+  }
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+  cancel(): boolean {
+    return false;
+  }
+  retry(): boolean {
+    return false;
+  }
+  get(): JobRecord | undefined {
+    return undefined;
+  }
+  list(): JobRecord[] {
+    return [];
+  }
+  purgeDone(): number {
+    return 0;
+  }
+}
+
+function historyLine(item: TranscriptItem): string | undefined {
+  switch (item.kind) {
+    case 'developer':
+      return `note:   ${oneLine(item.text)}`;
+    case 'user':
+      return `guest:  ${oneLine(item.text)}`;
+    case 'assistant':
+      return `bot:    ${oneLine(item.text)}`;
+    case 'function_call':
+      return `tool:   ${item.name}(${oneLine(item.arguments) === '{}' ? '' : oneLine(item.arguments)})`;
+    case 'function_output':
+      return `  →     ${oneLine(item.output)}`;
+    case 'reasoning':
+      return item.summary.trim() === '' ? undefined : `think:  ${oneLine(item.summary)}`;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function indent(text: string, continuation: string): string {
+  return text.split('\n').join(`\n${continuation}`);
+}
+
+/** A tool description's first sentence, at most one line. */
+function firstSentence(description: string): string {
+  const flat = oneLine(description);
+  const end = flat.search(/[.:;](\s|$)/);
+  return clip(end > 0 ? flat.slice(0, end + 1) : flat, 120);
+}
