@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL_PRICES } from '../src/agent/model-prices.js';
 import { bufferConfig } from '../src/buffer/config.js';
 import { ConfigError, configSlices, loadConfig } from '../src/config.js';
 import { watiConfig } from '../src/platforms/wati/config.js';
@@ -94,6 +95,8 @@ const FULL_ENV = {
   AGENT_TURN_BUDGET_SECONDS: '120',
   TOOL_TIMEOUT_SECONDS: '15',
   LLM_OPENAI_DIALECT: 'off',
+  MODEL_PRICES: '{"gpt-5-mini": {"input": 0.2}, "llama-3.3-70b": {"input": 0.6, "output": 0.8}}',
+  PROMPT_CACHE_BUCKETS: '4',
   TIMEZONE: 'America/Guatemala',
   FALLBACK_REPLY: 'Un momento, por favor.',
   OFFICE_HOURS: 'mon-fri 09:00-18:00',
@@ -196,6 +199,12 @@ describe('configuration slices', () => {
         turnBudgetMs: 120_000,
         toolTimeoutMs: 15_000,
         openaiDialect: 'off',
+        modelPrices: {
+          ...DEFAULT_MODEL_PRICES,
+          'gpt-5-mini': { input: 0.2, cachedInput: 0.025, output: 2 },
+          'llama-3.3-70b': { input: 0.6, cachedInput: 0.6, output: 0.8 },
+        },
+        promptCacheBuckets: 4,
       },
       timezone: 'America/Guatemala',
       fallbackReply: 'Un momento, por favor.',

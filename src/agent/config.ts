@@ -12,6 +12,7 @@ import {
   text,
   trimmedText,
 } from '../config-schema.js';
+import { modelPricesVariable } from './model-prices.js';
 
 export const agentConfig = z
   .object({
@@ -31,6 +32,8 @@ export const agentConfig = z
     // auto = only when OPENAI_BASE_URL is unset or points at api.openai.com, because strict compatible
     // servers (Gemini) reject unknown fields.
     LLM_OPENAI_DIALECT: oneOf(['auto', 'on', 'off'], 'auto'),
+    MODEL_PRICES: modelPricesVariable,
+    PROMPT_CACHE_BUCKETS: positiveInt(1, 64),
   })
   .transform((e) => ({
     apiKey: e.OPENAI_API_KEY,
@@ -51,6 +54,10 @@ export const agentConfig = z
     toolTimeoutMs: secondsToMs(e.TOOL_TIMEOUT_SECONDS),
     /** Chat Completions mode: whether OpenAI-only request fields (store, prompt_cache_key, max_completion_tokens) are sent. */
     openaiDialect: e.LLM_OPENAI_DIALECT,
+    /** US$ per million tokens by model: MODEL_PRICES merged over the built-in list prices (model-prices.ts). */
+    modelPrices: e.MODEL_PRICES,
+    /** prompt_cache_key values the static prefix is spread over, by conversation (model-rules.ts). */
+    promptCacheBuckets: e.PROMPT_CACHE_BUCKETS,
   }));
 
 export type AgentConfig = z.output<typeof agentConfig>;

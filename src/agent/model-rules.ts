@@ -30,7 +30,45 @@ export function usesOpenAiDialect(llm: Pick<Config['llm'], 'baseUrl' | 'openaiDi
   }
 }
 
-/** A stable, non-reversible cache routing key per conversation (never the phone number itself). */
-export function promptCacheKey(conversationId: string): string {
-  return `wb3-${createHash('sha256').update(conversationId).digest('hex').slice(0, 32)}`;
+/** What every call of an instructions version starts with: the model, the instructions and the tool specs. */
+export interface StaticPrefix {
+  model: string;
+  instructions: string;
+  /** The tool specs as sent (their order matters to the cache as much as their text). */
+  tools: readonly unknown[];
+}
+
+/**
+ * A hash (hex sha256) of the static prefix: the same model, instructions text and tool specs give the same
+ * hash, any change gives another. Compute it once per instructions version, not per call (the instructions
+ * are ~170 KB). Only the hash ever leaves the process, never the text.
+ */
+export function staticPrefixHash(prefix: StaticPrefix): string {
+  const hash = createHash('sha256');
+  for (const part of [prefix.model, prefix.instructions, JSON.stringify(prefix.tools)]) {
+    // Length-prefixed, so no two different triples hash the same bytes.
+    hash.update(`${Buffer.byteLength(part)}:`).update(part);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The conversation's bucket among `buckets` (0 … buckets−1), from a hash of its id: stable, and spread
+ * evenly over many conversations.
+ */
+export function promptCacheBucket(conversationId: string, buckets: number): number {
+  const n = Math.max(1, Math.floor(buckets));
+  if (n === 1) return 0;
+  return createHash('sha256').update(conversationId).digest().readUInt32BE(0) % n;
+}
+
+/**
+ * The `prompt_cache_key` of a call: routed by the static prefix, so every conversation's first call finds
+ * the instructions already cached (a per-conversation key cached the ~43k-token prefix once per guest and
+ * made each conversation's first call pay it in full). With PROMPT_CACHE_BUCKETS > 1 the conversations are
+ * spread over that many keys, for traffic above what one cache machine takes (OpenAI suggests ~15 requests
+ * a minute per prefix and key). `wb3-<24 hex of the prefix hash>-<bucket>`: no phone number, no text.
+ */
+export function promptCacheKey(prefixHash: string, conversationId: string, buckets: number): string {
+  return `wb3-${prefixHash.slice(0, 24)}-${promptCacheBucket(conversationId, buckets)}`;
 }

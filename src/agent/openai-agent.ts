@@ -23,7 +23,7 @@ import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
 import { InstructionModuleError, InstructionModules } from './instruction-modules.js';
 import { InstructionsFile, type LoadedInstructions } from './instructions.js';
 import type { ModelApi } from './model-api.js';
-import { takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
+import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.js';
 import { TurnLoop, type TurnLoopDeps } from './turn-loop.js';
@@ -84,10 +84,12 @@ export class OpenAiAgent implements Agent {
   /** SYSTEM_INSTRUCTIONS_MODULES_DIR read at start, or why it could not be (a readiness reason). */
   readonly instructionModules: InstructionModules | undefined;
   private readonly modulesProblem: string | undefined;
+  /** The static prefix's hash for the instructions version last used (the file may change). */
+  private prefix: { instructions: LoadedInstructions; hash: string } | undefined;
 
   constructor(private readonly deps: OpenAiAgentDeps) {
     const { config } = deps;
-    this.store = new ConversationStore(deps.db);
+    this.store = new ConversationStore(deps.db, { prices: config.llm.modelPrices });
     this.instructions = new InstructionsFile(config.llm.systemInstructionsPath);
     if (config.llm.instructionModulesDir) {
       try {
@@ -188,7 +190,25 @@ export class OpenAiAgent implements Agent {
       turn.log.error({ err }, 'system instructions unavailable');
       return loop.fail('instructions_unavailable');
     }
-    return loop.run({ api: this.api, instructions: instructions.text });
+    return loop.run({
+      api: this.api,
+      instructions: instructions.text,
+      promptCacheKey: promptCacheKey(this.prefixHash(instructions), turn.conversationId, this.deps.config.llm.promptCacheBuckets),
+    });
+  }
+
+  /**
+   * The hash of model, instructions and tool specs, computed once per instructions version: the file's
+   * loader returns a new object only when the file changed, and the tool specs are fixed for the agent's life.
+   */
+  private prefixHash(instructions: LoadedInstructions): string {
+    if (this.prefix?.instructions !== instructions) {
+      this.prefix = {
+        instructions,
+        hash: staticPrefixHash({ model: this.deps.config.llm.model, instructions: instructions.text, tools: this.registry.specs }),
+      };
+    }
+    return this.prefix.hash;
   }
 
   /**

@@ -20,7 +20,6 @@ import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.
 import { dropItems, pairCallsAndOutputs } from './history.js';
 import { isToolCallImitation } from './json-imitation.js';
 import type { ModelApi, ModelResult } from './model-api.js';
-import { promptCacheKey } from './model-rules.js';
 import type { AgentResult, AgentTurn } from './types.js';
 
 /** What every turn shares: fixed for the agent's life. */
@@ -34,10 +33,12 @@ export interface TurnLoopDeps {
   random: () => number;
 }
 
-/** The model of one turn: its API and the instructions loaded for the turn. */
+/** The model of one turn: its API, the instructions loaded for the turn and the cache routing key. */
 export interface TurnModel {
   api: ModelApi;
   instructions: string;
+  /** `prompt_cache_key` of every call of the turn (model-rules.ts promptCacheKey: by static prefix). */
+  promptCacheKey: string;
 }
 
 const FINAL_NOTE =
@@ -70,7 +71,6 @@ export class TurnLoop {
   private readonly signal: AbortSignal;
   /** performance.now() by which the turn must end (config.llm.turnBudgetMs after it started). */
   private readonly deadline: number;
-  private readonly cacheKey: string;
   private readonly calls: ModelCallRecord[] = [];
   /** What the turn's successful tool calls asked of the server, in the order they ran. */
   private readonly effects: ToolEffect[] = [];
@@ -96,7 +96,6 @@ export class TurnLoop {
     this.log = turn.log;
     this.signal = turn.signal;
     this.deadline = t0 + deps.config.llm.turnBudgetMs;
-    this.cacheKey = promptCacheKey(turn.conversationId);
     this.budget = deps.config.llm.historyMaxTokens;
   }
 
@@ -242,7 +241,7 @@ export class TurnLoop {
           turnItems: this.turnItems.map((t) => t.item),
           notes,
           toolChoice,
-          promptCacheKey: this.cacheKey,
+          promptCacheKey: model.promptCacheKey,
           ...(this.withoutReasoning ? { withoutReasoning: true } : {}),
         },
         { timeoutMs: Math.max(1, Math.floor(Math.min(config.llm.timeoutMs, remaining))), signal: callAbort.signal },

@@ -4,6 +4,7 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Channel } from '../conversation-id.js';
 import type { Statement } from 'better-sqlite3';
+import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../agent/model-prices.js';
 import type { Db } from './database.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -187,6 +188,16 @@ export interface StoredModelCall {
   cachedTokens: number | null;
   outputTokens: number | null;
   reasoningTokens: number | null;
+  /** US$, from the usage and the store's price table; null when unpriced or without usage. */
+  costUsd: number | null;
+}
+
+export interface ConversationStoreOptions {
+  /**
+   * The price table each model call's `cost_usd` is computed from (config.llm.modelPrices); default the
+   * built-in list prices. A model missing from it gets NULL.
+   */
+  prices?: ModelPrices | undefined;
 }
 
 // Guests may type "<|endoftext|>": count special-token text as plain text instead of throwing.
@@ -270,8 +281,13 @@ export class ConversationStore {
   private readonly insertCallStmt;
   private readonly bumpConversationStmt;
   private readonly commitTx;
+  private readonly prices: ModelPrices;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    options: ConversationStoreOptions = {},
+  ) {
+    this.prices = options.prices ?? DEFAULT_MODEL_PRICES;
     // One indexed query: the drop threshold is computed from the conversation's running token total and
     // rounded up to whole chunks (a quarter of the budget), so the first item sent stays the same for
     // many turns and the provider's prompt cache keeps matching. (JS numbers bind as REAL, hence the CAST
@@ -305,9 +321,10 @@ export class ConversationStore {
     this.insertCallStmt = db.prepare(`
       INSERT INTO model_calls (turn_id, conversation_id, seq, purpose, started_at, duration_ms, status, error_class,
                                http_status, request_id, response_id, input_tokens, cached_tokens, output_tokens,
-                               reasoning_tokens)
+                               reasoning_tokens, cost_usd)
       VALUES (@turnId, @conversationId, @seq, @purpose, @startedAt, @durationMs, @status, @errorClass,
-              @httpStatus, @requestId, @responseId, @inputTokens, @cachedTokens, @outputTokens, @reasoningTokens)`);
+              @httpStatus, @requestId, @responseId, @inputTokens, @cachedTokens, @outputTokens, @reasoningTokens,
+              @costUsd)`);
     this.bumpConversationStmt = db.prepare(
       'UPDATE conversations SET total_tokens = total_tokens + @tokens, item_count = item_count + @count WHERE id = @id',
     );
@@ -452,6 +469,7 @@ export class ConversationStore {
         cachedTokens: call.usage?.cachedTokens ?? null,
         outputTokens: call.usage?.outputTokens ?? null,
         reasoningTokens: call.usage?.reasoningTokens ?? null,
+        costUsd: call.usage ? (costOfUsage(turn.model, call.usage, this.prices) ?? null) : null,
       });
     });
     return turnId;
@@ -491,7 +509,7 @@ export class ConversationStore {
         `SELECT id, turn_id AS turnId, seq, purpose, started_at AS startedAt, duration_ms AS durationMs, status,
                 error_class AS errorClass, http_status AS httpStatus, request_id AS requestId,
                 response_id AS responseId, input_tokens AS inputTokens, cached_tokens AS cachedTokens,
-                output_tokens AS outputTokens, reasoning_tokens AS reasoningTokens
+                output_tokens AS outputTokens, reasoning_tokens AS reasoningTokens, cost_usd AS costUsd
          FROM model_calls WHERE turn_id = ? ORDER BY seq`,
       )
       .all(turnId);

@@ -340,4 +340,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX payment_links_lookup ON payment_links (conversation_id, description, amount_cents, created_at);
     `,
   },
+  {
+    version: 11,
+    name: 'model call cost',
+    sql: `
+      -- US$ of the call from its usage and the price table at the time (MODEL_PRICES over the list prices);
+      -- NULL when the model had no price or the call reported no usage. Calls made before this version stay NULL.
+      ALTER TABLE model_calls ADD COLUMN cost_usd REAL;
+      -- usage-repository.ts attributes calls to the period in which their turn started.
+      CREATE INDEX agent_turns_by_started ON agent_turns (started_at);
+    `,
+  },
 ];

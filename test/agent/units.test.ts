@@ -87,10 +87,11 @@ describe('model rules', () => {
     expect(usesOpenAiDialect({ baseUrl: undefined, openaiDialect: 'off' })).toBe(false);
   });
 
-  it('derives a stable cache key that does not reveal the phone number', () => {
-    expect(promptCacheKey('50370001234')).toBe(promptCacheKey('50370001234'));
-    expect(promptCacheKey('50370001234')).not.toBe(promptCacheKey('50370001235'));
-    expect(promptCacheKey('50370001234')).not.toContain('1234');
+  it('derives a stable cache key from the prefix hash that does not reveal the phone number', () => {
+    const prefix = 'ab'.repeat(32);
+    expect(promptCacheKey(prefix, '50370001234', 1)).toBe(promptCacheKey(prefix, '50370001234', 1));
+    expect(promptCacheKey(prefix, '50370001234', 1)).toBe(promptCacheKey(prefix, '50370001235', 1));
+    expect(promptCacheKey(prefix, '50370001234', 1)).not.toContain('1234');
   });
 });
 

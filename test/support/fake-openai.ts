@@ -18,8 +18,15 @@
 //   - an item that followed a reasoning item, replayed with its id, must come right after that reasoning;
 //   - encrypted content must be what was emitted under that id (the fake decrypts nothing else).
 // A request failing these checks does not consume a step.
+//
+// With `promptCache` (off by default) the server also simulates the provider's prompt cache for the usage it
+// reports: input tokens are the o200k count of the request's prompt (promptText: tools, instructions, then
+// the input items or messages, in order), and cached tokens are the byte-identical prefix that prompt shares
+// with an earlier request of the same model and `prompt_cache_key`, counted like OpenAI: nothing below
+// 1,024 tokens, then in steps of 128. A step's own `usage` still wins.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 export type FakeApi = 'responses' | 'chat_completions';
 
@@ -96,6 +103,31 @@ export interface RecordedRequest {
   /** Raw body size in bytes. */
   bytes: number;
   receivedAt: number;
+  /** With the `promptCache` option, on requests answered with a reply: what the simulated cache saw. */
+  promptCache?: FakePromptCacheHit;
+}
+
+/** The simulated prompt cache's view of one request (see the header). */
+export interface FakePromptCacheHit {
+  /** The `prompt_cache_key` sent ('' without one). */
+  key: string;
+  /** o200k tokens of promptText(): the reported input tokens. */
+  promptTokens: number;
+  /** UTF-8 bytes of promptText(). */
+  promptBytes: number;
+  /** Bytes of the longest prefix shared with an earlier prompt of the same model and key. */
+  sharedPrefixBytes: number;
+  /** o200k tokens of that prefix. */
+  sharedPrefixTokens: number;
+  /** The reported cached tokens: sharedPrefixTokens counted in the provider's steps. */
+  cachedTokens: number;
+}
+
+export interface FakePromptCacheOptions {
+  /** Shorter shared prefixes are not cached (OpenAI: 1,024 tokens). */
+  minTokens?: number;
+  /** Cached tokens are counted in steps of this many above minTokens (OpenAI: 128). */
+  increment?: number;
 }
 
 /** A POST /v1/audio/transcriptions request (multipart), kept apart from `requests`. */
@@ -135,6 +167,11 @@ export interface FakeOpenAIOptions {
   /** Parse request bodies (default true). The benchmark turns it off to measure only the client. */
   parseBodies?: boolean;
   fallback?: FakeStep;
+  /**
+   * Simulate the provider's prompt cache in the reported usage (see the header); needs parseBodies. The
+   * cache is kept across reset(), like the emitted items.
+   */
+  promptCache?: boolean | FakePromptCacheOptions;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -207,11 +244,11 @@ interface EmittedItem {
   reasoning?: string;
 }
 
-function fullUsage(step: FakeReply, bytes: number) {
+function fullUsage(step: FakeReply, req: RecordedRequest) {
   const text = step.text ?? '';
   return {
-    input: step.usage?.inputTokens ?? Math.ceil(bytes / 4),
-    cached: step.usage?.cachedTokens ?? 0,
+    input: step.usage?.inputTokens ?? req.promptCache?.promptTokens ?? Math.ceil(req.bytes / 4),
+    cached: step.usage?.cachedTokens ?? req.promptCache?.cachedTokens ?? 0,
     output: step.usage?.outputTokens ?? Math.ceil(text.length / 4) + 10 * (step.calls?.length ?? 0),
     reasoning: step.usage?.reasoningTokens ?? 0,
   };
@@ -256,7 +293,7 @@ function renderResponses(step: FakeReply, req: RecordedRequest, state: RenderSta
     });
   }
   remember(output, state.emitted);
-  const u = fullUsage(step, req.bytes);
+  const u = fullUsage(step, req);
   return {
     id: `resp_fake_${n}`,
     object: 'response',
@@ -368,7 +405,7 @@ function renderChat(step: FakeReply, req: RecordedRequest, state: RenderState): 
       ...(call.extraContent !== undefined ? { extra_content: call.extraContent } : {}),
     };
   });
-  const u = fullUsage(step, req.bytes);
+  const u = fullUsage(step, req);
   return {
     id: `chatcmpl-fake-${n}`,
     object: 'chat.completion',
@@ -406,6 +443,82 @@ function renderChat(step: FakeReply, req: RecordedRequest, state: RenderState): 
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Prompt cache simulation
+
+/**
+ * The prompt a request puts in front of the model, in the order a provider caches it: the tool specs, the
+ * instructions (Responses), then each input item or message as JSON, one a line. Two requests share a
+ * cached prefix exactly as far as these texts are identical.
+ */
+export function promptText(api: FakeApi, body: Record<string, unknown>): string {
+  const lines: string[] = [JSON.stringify(body.tools ?? [])];
+  if (api === 'responses') {
+    lines.push(typeof body.instructions === 'string' ? body.instructions : '');
+    const input = body.input;
+    if (typeof input === 'string') lines.push(JSON.stringify(input));
+    else if (Array.isArray(input)) for (const item of input) lines.push(JSON.stringify(item));
+  } else if (Array.isArray(body.messages)) {
+    for (const message of body.messages) lines.push(JSON.stringify(message));
+  }
+  return lines.join('\n');
+}
+
+/** Length in UTF-16 units of the longest common prefix of two strings (never splitting a surrogate pair). */
+export function commonPrefixLength(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i > 0 && i < n) {
+    const c = a.charCodeAt(i - 1);
+    if (c >= 0xd800 && c <= 0xdbff) i--;
+  }
+  return i;
+}
+
+const TOKENIZE_ANY = { disallowedSpecial: new Set<string>() };
+const tokensOf = (text: string) => (text.length === 0 ? 0 : countTokens(text, TOKENIZE_ANY));
+/** Earlier prompts remembered per model and key (the oldest are forgotten). */
+const CACHE_ENTRIES_PER_KEY = 64;
+
+class PromptCacheSim {
+  private readonly entries = new Map<string, string[]>();
+  private readonly minTokens: number;
+  private readonly increment: number;
+
+  constructor(options: FakePromptCacheOptions) {
+    this.minTokens = options.minTokens ?? 1024;
+    this.increment = Math.max(1, options.increment ?? 128);
+  }
+
+  /** Looks the request's prompt up, then remembers it. */
+  serve(api: FakeApi, body: Record<string, unknown>): FakePromptCacheHit {
+    const key = typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : '';
+    const slot = `${String(body.model)}\u0000${key}`;
+    const prompt = promptText(api, body);
+    const earlier = this.entries.get(slot) ?? [];
+    let shared = 0;
+    for (const e of earlier) shared = Math.max(shared, commonPrefixLength(prompt, e));
+    const prefix = prompt.slice(0, shared);
+    const sharedPrefixTokens = tokensOf(prefix);
+    const cachedTokens =
+      sharedPrefixTokens < this.minTokens
+        ? 0
+        : this.minTokens + Math.floor((sharedPrefixTokens - this.minTokens) / this.increment) * this.increment;
+    earlier.push(prompt);
+    if (earlier.length > CACHE_ENTRIES_PER_KEY) earlier.shift();
+    this.entries.set(slot, earlier);
+    return {
+      key,
+      promptTokens: tokensOf(prompt),
+      promptBytes: Buffer.byteLength(prompt),
+      sharedPrefixBytes: Buffer.byteLength(prefix),
+      sharedPrefixTokens,
+      cachedTokens,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Server
 
 function apiOf(method: string, path: string): FakeApi | 'other' {
@@ -429,6 +542,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const state: RenderState = { n: 0, callN: 0, itemN: 0, emitted: new Map() };
   const transcriptions: RecordedTranscription[] = [];
   const transcriptionSteps: FakeTranscriptionStep[] = [];
+  const promptCache = options.promptCache ? new PromptCacheSim(options.promptCache === true ? {} : options.promptCache) : undefined;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
@@ -534,6 +648,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       } else if (step.type === 'raw') {
         send(res, step.status, step.body, step.headers);
       } else {
+        if (promptCache) recorded.promptCache = promptCache.serve(recorded.api, body);
         const rendered =
           recorded.api === 'responses' ? renderResponses(step, recorded, state) : renderChat(step, recorded, state);
         send(res, 200, rendered, step.headers);
