@@ -17,6 +17,7 @@ import { mediaConfig, withMediaDefaults } from './media/config.js';
 import { officeConfig } from './office/config.js';
 import { manychatConfig } from './platforms/manychat/config.js';
 import { watiConfig } from './platforms/wati/config.js';
+import { monitoringConfig } from './monitoring/config.js';
 import { staffConfig } from './staff/config.js';
 
 export { normalizeWatiBaseUrl } from './platforms/wati/config.js';
@@ -90,6 +91,7 @@ export const configSlices = {
   portals: portalsConfig,
   email: emailConfig,
   staff: staffConfig,
+  monitoring: monitoringConfig,
 };
 
 const configSchema = z

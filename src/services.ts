@@ -23,6 +23,7 @@ import { createHotelBackends, type HotelBackends } from './hotel/hotel-backends.
 import { createEmailJobKind, emailJob, type EmailJobPayload } from './email/email-job.js';
 import { createMailer, MailError, type Mailer } from './email/mailer.js';
 import { MenuDocuments } from './media/menu-documents.js';
+import { createMonitor } from './monitoring/monitor.js';
 import { createPbxClosureSource } from './office/pbx-closure-source.js';
 import { createWatiTemplateSender } from './platforms/wati/templates.js';
 import { createStaffAlerts, type StaffAlert, type StaffAlerts } from './staff/staff-alerts.js';
@@ -36,6 +37,7 @@ import type { ReadinessReport } from './routes/health.js';
 import { BufferStore } from './store/buffer-store.js';
 import { ConversationHistoryRepository } from './store/conversation-history-repository.js';
 import { ConversationStore } from './store/conversation-store.js';
+import { MonitoringRepository } from './store/monitoring-repository.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion, type Db } from './store/database.js';
 import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
@@ -78,6 +80,8 @@ export interface ServiceOverrides {
   shutdownGraceMs?: number;
   /** How often the job worker looks for due jobs (default 1 s). */
   jobPollMs?: number;
+  /** How often the alert monitor evaluates its checks (default 1 minute). */
+  monitorIntervalMs?: number;
   /** Folder holding `pictures/` and the other shipped files (default: the project's `resources/`). */
   resourcesDir?: string | undefined;
 }
@@ -322,6 +326,18 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     let purge: NodeJS.Timeout | undefined;
     closers.push({ what: 'housekeeping', close: () => clearInterval(purge) });
 
+    // The alert monitor (ALERT_*, src/monitoring/): its timer starts with the others; it is stopped before the
+    // job worker it enqueues staff alerts for.
+    const monitor = createMonitor({
+      config: config.monitoring,
+      repository: new MonitoringRepository(db),
+      alertStaff: (alert) => enqueueNow(alerts.jobsFor(alert)),
+      clock,
+      log,
+      intervalMs: overrides.monitorIntervalMs,
+    });
+    closers.push({ what: 'alert monitor', close: () => monitor.stop() });
+
     const readiness = (): ReadinessReport => {
       const reasons: string[] = [];
       const version = db.open ? schemaVersion(db) : -1;
@@ -390,6 +406,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         guarded(log, 'booking recovery', () => hotel.recover());
         scheduler.start();
         worker.start();
+        monitor.start();
       },
       close: closeAll,
     };

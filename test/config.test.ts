@@ -158,6 +158,13 @@ const FULL_ENV = {
   STAFF_ALERT_TEMPLATE: 'alerta_personal',
   STAFF_ALERT_TEMPLATE_PARAMS: 'titulo, detalle',
   STAFF_ALERT_EMAIL: 'gerencia@hotel.example',
+  ALERT_REPLY_P95_SECONDS: '20',
+  ALERT_ERROR_RATE: '0.1',
+  ALERT_BOOKING_SUCCESS: '0.8',
+  ALERT_CACHED_SHARE: '0.4',
+  ALERT_WEBHOOK_URL: 'https://alerts.example.com/hook',
+  ALERT_COOLDOWN_MINUTES: '30',
+  ALERT_MIN_SAMPLES: '10',
   UNRELATED: 'ignored',
 };
 
@@ -271,6 +278,15 @@ describe('configuration slices', () => {
         whatsappNumbers: ['50370000001', '50370000002'],
         template: { name: 'alerta_personal', params: ['titulo', 'detalle'] },
         emails: ['gerencia@hotel.example'],
+      },
+      monitoring: {
+        replyP95Ms: 20_000,
+        errorRate: 0.1,
+        bookingSuccess: 0.8,
+        cachedShare: 0.4,
+        webhookUrl: 'https://alerts.example.com/hook',
+        cooldownMs: 30 * 60_000,
+        minSamples: 10,
       },
     });
   });

@@ -351,4 +351,23 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX agent_turns_by_started ON agent_turns (started_at);
     `,
   },
+  {
+    version: 12,
+    name: 'alert monitor state; indexes for its window queries',
+    sql: `
+      -- The in-process monitor's last evaluation (one row): the level it notified, which checks failed and
+      -- when the last alert or reminder went out, so a restart neither alerts again nor forgets to resolve.
+      CREATE TABLE monitor_state (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        level       TEXT    NOT NULL CHECK (level IN ('ok', 'warning', 'critical')),
+        failing     TEXT    NOT NULL, -- JSON array of the failing checks' names
+        notified_at INTEGER,          -- the last alert or reminder (NULL once resolved)
+        updated_at  INTEGER NOT NULL
+      );
+      -- monitoring-repository.ts reads the batches finished in a window (a finished batch is not updated again)
+      -- and each one's first reply part.
+      CREATE INDEX batches_by_updated ON batches (updated_at);
+      CREATE INDEX outbound_by_batch ON outbound_messages (batch_id, part_index) WHERE batch_id IS NOT NULL;
+    `,
+  },
 ];
