@@ -8,6 +8,7 @@ import { quoteUnsafeIntegers } from './ingest/json-text.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminDashboardRoutes } from './routes/admin-dashboard.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { picturesRoutes } from './routes/pictures.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
@@ -71,7 +72,10 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
     onOutgoing: (event) => handoff.recordOutgoing(event),
     onGuestOperator: (conversationId, operatorName) => handoff.noteGuestOperator(conversationId, operatorName),
     notGuests: new Set(config.staff.whatsappNumbers),
+    metrics: services.metrics,
   });
+  // Loopback only unless METRICS_PUBLIC=true; the bearer token when METRICS_TOKEN is set.
+  await app.register(metricsRoutes, { metrics: services.metrics, token: config.metrics.token, public: config.metrics.public });
   // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
   if (config.adminToken) {
     await app.register(adminRoutes, { token: config.adminToken, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake(), cancelJob: (id) => jobWorker.cancel(id), ledgerSync: services.hotel.ledgerSync });

@@ -14,6 +14,7 @@ import { emailConfig } from './email/config.js';
 import { hotelConfig } from './hotel/config.js';
 import { portalsConfig } from './portals/config.js';
 import { mediaConfig, withMediaDefaults } from './media/config.js';
+import { metricsConfig } from './metrics/config.js';
 import { officeConfig } from './office/config.js';
 import { manychatConfig } from './platforms/manychat/config.js';
 import { watiConfig } from './platforms/wati/config.js';
@@ -91,6 +92,7 @@ export const configSlices = {
   portals: portalsConfig,
   email: emailConfig,
   staff: staffConfig,
+  metrics: metricsConfig,
   monitoring: monitoringConfig,
 };
 

@@ -30,6 +30,8 @@ import { createStaffAlerts, type StaffAlert, type StaffAlerts } from './staff/st
 import type { ToolServices } from './tools/index.js';
 import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Platforms } from './platforms/types.js';
@@ -41,6 +43,7 @@ import { MonitoringRepository } from './store/monitoring-repository.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion, type Db } from './store/database.js';
 import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
+import { MetricsRepository } from './store/metrics-repository.js';
 import { PauseRepository } from './store/pause-repository.js';
 import { SqliteJobQueue } from './store/jobs-repository.js';
 import type { HotelToolDeps } from './tools/booking/hotel-tool-deps.js';
@@ -67,6 +70,8 @@ export interface AgentFactoryDeps {
   hotel: HotelToolDeps;
   /** Pictures and menus, e-mail and staff alerts, for their tools. */
   toolServices: ToolServices;
+  /** Model and tool calls for GET /metrics. */
+  metrics: ServiceMetrics;
 }
 
 export interface ServiceOverrides {
@@ -109,6 +114,8 @@ export interface Services {
   hotel: HotelBackends;
   /** Staff alerts (WhatsApp to STAFF_WHATSAPP_NUMBERS, e-mail to STAFF_ALERT_EMAIL), as durable jobs. */
   staffAlerts: StaffAlerts;
+  /** What GET /metrics exposes: this service's own prom-client registry and the recording methods. */
+  metrics: Metrics;
   /** Enqueues the jobs of a staff alert now (outside a turn) and wakes the worker. */
   alertStaff(alert: StaffAlert): void;
   readiness(): ReadinessReport;
@@ -162,6 +169,15 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
     useLogMaskKey(logMaskKey(db));
     const store = new BufferStore(db);
+    // Built before the components that record into it; the job kinds are read at scrape time (the worker comes later).
+    const metrics = createMetrics({
+      repository: new MetricsRepository(db),
+      models: [config.llm.model, config.media.paymentProofModel, config.media.transcriptionModel],
+      jobKinds: () => worker.kindNames,
+      pauseMs: config.handoff.pauseMs,
+      now: () => clock.now(),
+      log,
+    });
     const platforms = createPlatforms(config);
     const jobs = new SqliteJobQueue(db);
     const history = new ConversationHistoryRepository(db);
@@ -224,6 +240,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         escalate: (followUp) => toStaff(followUp.conversationId, followUp.kind === 'bank' ? BANK_NOT_FOUND_APOLOGY : CARD_NOT_FOUND_APOLOGY),
       },
       isHandedOff: (conversationId) => handoff.isPaused(conversationId),
+      metrics,
     });
     closers.push({ what: 'hotel backends', close: () => hotel.close() });
 
@@ -269,7 +286,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         : {}),
       staff: { staffAlerts: alerts, lastMessages: (conversationId, limit) => history.lastMessages(conversationId, limit), timeZone: config.timezone },
     };
-    const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools, toolServices });
+    const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools, toolServices, metrics });
 
     const worker = new JobWorker({
       queue: jobs,
@@ -277,6 +294,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       clock,
       log,
       ...(overrides.jobPollMs ? { pollMs: overrides.jobPollMs } : {}),
+      metrics,
     });
 
     wakeJobs = () => worker.wake();
@@ -297,6 +315,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         publicMediaBaseUrl: config.publicMediaBaseUrl,
         storedMediaPath: (conversationId, mediaId) => mediaStore.pathOf(conversationId, mediaId),
       },
+      metrics,
     });
     const scheduler = new TurnScheduler({
       store,
@@ -310,8 +329,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     // Turns and jobs stop together, each given the grace period, before anything they use is closed.
     closers.push({ what: 'turns and jobs', close: async () => void (await Promise.all([scheduler.close(graceMs), worker.close(graceMs)])) });
 
-    const intake = new Intake(store, clock, (conversationId, receivedAt, hasMedia) =>
-      scheduler.noteAccepted(conversationId, receivedAt, hasMedia),
+    const intake = new Intake(
+      store,
+      clock,
+      (conversationId, receivedAt, hasMedia) => scheduler.noteAccepted(conversationId, receivedAt, hasMedia),
+      metrics,
     );
 
     // Housekeeping runs from timers: a failure is logged, never thrown out of a timer (that would end the process).
@@ -390,6 +412,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       scheduler,
       hotel,
       staffAlerts: alerts,
+      metrics,
       alertStaff: (alert) => enqueueNow(alerts.jobsFor(alert)),
       readiness,
       start() {

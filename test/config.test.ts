@@ -110,6 +110,8 @@ const FULL_ENV = {
   CONTEXT_GAP_MINUTES: '10',
   HISTORY_IMPORT_MESSAGES: '0',
   ADMIN_TOKEN: 'admin-token',
+  METRICS_TOKEN: 'metrics-token',
+  METRICS_PUBLIC: 'true',
   MEDIA_MAX_BYTES: '1048576',
   MEDIA_RETENTION_DAYS: '7',
   MEDIA_DOWNLOAD_TIMEOUT_SECONDS: '30',
@@ -288,6 +290,7 @@ describe('configuration slices', () => {
         cooldownMs: 30 * 60_000,
         minSamples: 10,
       },
+      metrics: { token: 'metrics-token', public: true },
     });
   });
 

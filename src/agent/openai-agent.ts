@@ -33,6 +33,7 @@ import type { Platforms } from '../platforms/types.js';
 import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
 import { sleep, type RetryPolicy, type SleepFn } from '../retry.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface OpenAiAgentDeps {
   config: Config;
@@ -60,6 +61,8 @@ export interface OpenAiAgentDeps {
   retry?: Partial<RetryPolicy> | undefined;
   sleep?: SleepFn | undefined;
   random?: (() => number) | undefined;
+  /** Model and tool calls for GET /metrics; none recorded without it. */
+  metrics?: ServiceMetrics | undefined;
 }
 
 /** A booking call: up to three booking API posts (a vanished room is re-picked twice) plus the database steps. */
@@ -157,6 +160,7 @@ export class OpenAiAgent implements Agent {
       policy: { ...DEFAULT_MODEL_RETRY, ...deps.retry },
       sleep: deps.sleep ?? sleep,
       random: deps.random ?? Math.random,
+      metrics: deps.metrics,
     };
 
     const problem = this.instructions.problem();

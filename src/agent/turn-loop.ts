@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { backoffDelayMs, type RetryPolicy, type SleepFn } from '../retry.js';
 import type {
   CallPurpose,
@@ -31,6 +32,8 @@ export interface TurnLoopDeps {
   policy: RetryPolicy;
   sleep: SleepFn;
   random: () => number;
+  /** Model calls (outcome, latency, usage) and tool calls (name, outcome, duration). */
+  metrics?: Pick<ServiceMetrics, 'modelCall' | 'toolCall'> | undefined;
 }
 
 /** The model of one turn: its API, the instructions loaded for the turn and the cache routing key. */
@@ -255,6 +258,7 @@ export class TurnLoop {
         responseId: result.responseId,
         usage: result.usage,
       });
+      this.deps.metrics?.modelCall(config.llm.model, 'ok', (performance.now() - p0) / 1000, result.usage);
       log.debug(
         { purpose, attempt, usage: result.usage, calls: result.calls.length, incomplete: result.incompleteReason },
         'model call',
@@ -272,6 +276,7 @@ export class TurnLoop {
         httpStatus: c.httpStatus,
         requestId: c.requestId,
       });
+      this.deps.metrics?.modelCall(config.llm.model, c.errorClass, (performance.now() - p0) / 1000, undefined);
       log.warn(
         { purpose, attempt, errorClass: c.errorClass, httpStatus: c.httpStatus, requestId: c.requestId },
         'model call failed',
@@ -301,6 +306,8 @@ export class TurnLoop {
         transcript: [...this.replay, ...this.turnItems.map((t) => t.item)],
       });
       this.effects.push(...exec.effects);
+      // Only the registry's own names become a label; whatever else the model wrote is `other`.
+      this.deps.metrics?.toolCall(this.deps.registry.has(call.name) ? call.name : 'other', exec.error ?? 'ok', exec.durationMs / 1000);
       this.log.info(
         { tool: call.name, ok: exec.ok, error: exec.error, durationMs: Math.round(exec.durationMs), round: this.rounds },
         'tool call',

@@ -2,6 +2,7 @@
 // arrive in the same event-loop turn share one SQLite transaction (group commit: one WAL write instead of
 // one per request); each webhook is still acknowledged only after the commit that holds its messages.
 import type { Clock } from '../clock.js';
+import { noopMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AcceptResult, BufferStore } from '../store/buffer-store.js';
 import { MEDIA_KINDS, type InboundMessage } from './types.js';
 
@@ -18,6 +19,7 @@ export class Intake {
     private readonly store: BufferStore,
     private readonly clock: Clock,
     private readonly onAccepted: (conversationId: string, receivedAt: number, hasMedia: boolean) => void,
+    private readonly metrics: Pick<ServiceMetrics, 'messages'> = noopMetrics,
   ) {}
 
   /** Resolves once the delivery is committed (or recognised as a repeat); rejects if the commit failed. */
@@ -45,6 +47,8 @@ export class Intake {
     group.forEach((delivery, i) => {
       const result = results[i] as AcceptResult;
       const conversationId = delivery.messages[0]?.conversationId;
+      const channel = delivery.messages[0]?.channel;
+      if (channel) this.metrics.messages(channel, result.accepted ? 'accepted' : 'deduplicated', delivery.messages.length);
       if (result.accepted && conversationId) {
         this.onAccepted(conversationId, now, delivery.messages.some((m) => MEDIA_KINDS.has(m.kind)));
       }

@@ -14,6 +14,7 @@ import { ChannelError } from '../channels/types.js';
 import type { Clock } from '../clock.js';
 import { loggableConversationId, parseConversationId, type ConversationRef } from '../conversation-id.js';
 import type { Handoff } from '../handoff/handoff.js';
+import { noopMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import { redactUrl } from '../logger.js';
 import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
 import type { Platforms } from '../platforms/types.js';
@@ -49,10 +50,26 @@ export interface TurnRunnerDeps {
   wakeJobs?: (() => void) | undefined;
   /** Where media parts' files live and are served publicly. */
   media: MediaLocations;
+  /** Turn outcomes and durations, channel send attempts. */
+  metrics?: Pick<ServiceMetrics, 'turn' | 'turnDuration' | 'channelSend'> | undefined;
 }
 
 export function createTurnRunner(deps: TurnRunnerDeps) {
   const { store, agent, platforms, clock } = deps;
+  const metrics = deps.metrics ?? noopMetrics;
+
+  /** One send attempt, counted by channel and outcome. */
+  const counted = <T>(channel: ConversationRef['channel'], send: () => Promise<T>): Promise<T> =>
+    send().then(
+      (sent) => {
+        metrics.channelSend(channel, 'ok');
+        return sent;
+      },
+      (err: unknown) => {
+        metrics.channelSend(channel, 'error');
+        throw err;
+      },
+    );
 
   /**
    * The part a resumed delivery starts with, if the platform already has it: sent after the reply was recorded
@@ -90,8 +107,12 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     }
   }
 
-  /** `resumed`: the delivery was interrupted (crash or shutdown) and its first undelivered part may be out. */
-  async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal, resumed: boolean): Promise<void> {
+  /**
+   * `resumed`: the delivery was interrupted (crash or shutdown) and its first undelivered part may be out.
+   * `lastMessageAt`: when the batch's last guest message arrived (store clock): the turn duration runs from it
+   * to the first part handed to the channel (when the guest starts seeing the reply).
+   */
+  async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal, resumed: boolean, lastMessageAt?: number): Promise<void> {
     const client = platforms.forChannel(ref.channel).client;
     for (let i = batch.deliveredParts; i < batch.parts.length; i++) {
       const part = batch.parts[i] as OutboxPart;
@@ -109,12 +130,14 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
             : client.sendMedia(ref.channel, ref.externalId, resolveOutboxMedia(part, deps.media, ref.conversationId));
         const sent =
           found ??
-          (await withRetry(send, deps.sendRetry, {
+          (await withRetry(() => counted(ref.channel, send), deps.sendRetry, {
             signal,
             onRetry: (err, attempt, delayMs) =>
               log.warn({ batchId: batch.batchId, part: i, attempt, delayMs, code: errorCode(err) }, 'send failed, retrying'),
           }));
         store.recordPartDelivered(batch, i, part, sent.platformMessageId, clock.now());
+        if (lastMessageAt !== undefined) metrics.turnDuration((clock.now() - lastMessageAt) / 1000);
+        lastMessageAt = undefined;
       } catch (err) {
         // Shutting down: the remaining parts are sent after restart, starting with this one.
         if (signal.aborted) return;
@@ -127,12 +150,14 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         }
         const errorClass = `delivery_${errorCode(err).toLowerCase()}`;
         store.finishBatch(batch.batchId, 'undelivered', errorClass, clock.now());
+        metrics.turn('undelivered', errorClass);
         log.error({ batchId: batch.batchId, part: i, parts: batch.parts.length, errorClass, err }, 'reply not delivered');
         return;
       }
     }
     const status = batch.outcome === 'failed' ? 'failed' : 'delivered';
     store.finishBatch(batch.batchId, status, undefined, clock.now());
+    metrics.turn(status === 'failed' ? 'failed' : 'answered', batch.errorClass ?? undefined);
     log.info({ batchId: batch.batchId, parts: batch.parts.length, status }, 'turn finished');
   }
 
@@ -184,6 +209,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       // A person is handling the guest: the messages stay in the store (batch 'held') and reach the model as
       // context when the bot speaks again; nothing is sent.
       store.finishBatch(batch.batchId, 'held', undefined, clock.now());
+      metrics.turn('held', undefined);
       log.info({ batchId: batch.batchId, messages: batch.messages.length }, 'bot paused: batch kept as context, not answered');
       return;
     }
@@ -280,6 +306,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       log,
       signal,
       false,
+      Math.max(...batch.messages.map((m) => m.receivedAt)),
     );
   };
 }

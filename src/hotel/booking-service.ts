@@ -23,6 +23,7 @@ import { quoteStay, type PriceQuote } from './pricing.js';
 import { countFreeByType, pickRoom } from './rooms.js';
 import type { BookableType, DayRates, IsoDate } from './types.js';
 import { sqlDateTimeIn } from './values.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 /** A room that vanished between the pick and the booking is re-picked at most this many times. */
 const MAX_REPICKS = 2;
@@ -55,6 +56,8 @@ export interface BookingServiceDeps {
   timezone: string;
   random: () => number;
   log: Logger;
+  /** Booking outcomes for GET /metrics. */
+  metrics?: Pick<ServiceMetrics, 'booking'> | undefined;
 }
 
 /** The job kinds the service enqueues (defined in booking-jobs.ts, which also needs the service). */
@@ -98,6 +101,18 @@ export class BookingService {
 
   /** `log` is the caller's (a tool call's logger carries the masked conversation id). */
   async book(request: BookingRequest, signal?: AbortSignal, callerLog?: Logger): Promise<BookingOutcome> {
+    const { metrics } = this.deps;
+    try {
+      const outcome = await this.bookOnce(request, signal, callerLog);
+      metrics?.booking(outcome.kind === 'booked' && outcome.repeated ? 'repeated' : outcome.kind);
+      return outcome;
+    } catch (err) {
+      metrics?.booking('error');
+      throw err;
+    }
+  }
+
+  private async bookOnce(request: BookingRequest, signal?: AbortSignal, callerLog?: Logger): Promise<BookingOutcome> {
     const { deps } = this;
     const ref = paymentRefOf(request);
     const paymentRef = lockKeyOf(ref);

@@ -27,6 +27,7 @@ import { PaymentLinksRepository } from '../store/payment-links-repository.js';
 import type { PortalsConfig } from '../portals/config.js';
 import type { LedgerSync } from '../portals/ledger-sync.js';
 import { createPaymentPortals } from '../portals/payment-portals.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface HotelReadiness {
   database: string;
@@ -70,6 +71,8 @@ export interface HotelBackendsDeps {
   random?: () => number;
   /** A ready booking API client (benchmarks wrap one to time it); by default one built from config. */
   bookingApi?: (BookingApi & { close(): Promise<void> }) | undefined;
+  /** Booking outcomes for GET /metrics. */
+  metrics?: Pick<ServiceMetrics, 'booking'> | undefined;
 }
 
 export function bookingGate(mode: HotelConfig['bookingAutomation'], office: OfficeCalendar): BookingGate {
@@ -132,6 +135,7 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
       timezone: deps.timezone,
       random: deps.random ?? Math.random,
       log: log.child({ component: 'bookings' }),
+      metrics: deps.metrics,
     });
     const check = createPaymentCheck({ ledgers, bookings, attempts, sync, timezone: deps.timezone, now });
     paymentCheck = check;

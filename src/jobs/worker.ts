@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { redactUrl } from '../logger.js';
 import { JobError, type JobContext, type JobKind, type JobQueue, type JobRecord } from './types.js';
 import { describeIssues } from '../errors.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface JobWorkerOptions {
   queue: JobQueue;
@@ -18,6 +19,8 @@ export interface JobWorkerOptions {
   concurrency?: number;
   /** How often due jobs are looked for. */
   pollMs?: number;
+  /** Job runs by kind and outcome. */
+  metrics?: Pick<ServiceMetrics, 'jobFinished'> | undefined;
 }
 
 export const DEFAULT_JOB_CONCURRENCY = 4;
@@ -43,6 +46,11 @@ export class JobWorker {
 
   get activeJobs(): number {
     return this.running.size;
+  }
+
+  /** The registered kinds' names. */
+  get kindNames(): string[] {
+    return [...this.kinds.keys()];
   }
 
   /** Makes jobs left running by a process that died due again, then starts polling. */
@@ -136,12 +144,14 @@ export class JobWorker {
     const kind = this.kinds.get(job.kind);
     if (!kind) {
       queue.fail(job.id, clock.now(), 'unknown_kind', undefined);
+      this.opts.metrics?.jobFinished('other', 'failed');
       log.error('job of an unknown kind failed for good');
       return;
     }
     const payload = kind.payload.safeParse(job.payload);
     if (!payload.success) {
       queue.fail(job.id, clock.now(), 'invalid_payload', undefined);
+      this.opts.metrics?.jobFinished(job.kind, 'failed');
       log.error({ problems: describeIssues(payload.error.issues, 'payload') }, 'job payload invalid; failed for good');
       return;
     }
@@ -158,6 +168,7 @@ export class JobWorker {
     try {
       await raceAbort(kind.run(payload.data, ctx), signal);
       queue.complete(job.id, clock.now());
+      this.opts.metrics?.jobFinished(job.kind, 'done');
       log.info('job done');
       return;
     } catch (err) {
@@ -171,10 +182,12 @@ export class JobWorker {
       if (!final) {
         const delay = kind.retryDelaysMs[job.attempts - 1] ?? kind.retryDelaysMs[kind.retryDelaysMs.length - 1] ?? 0;
         queue.fail(job.id, clock.now(), errorClass, clock.now() + delay);
+        this.opts.metrics?.jobFinished(job.kind, 'retried');
         log.warn({ errorClass, retryInMs: delay, err: errorMessage(err) }, 'job failed; retrying later');
         return;
       }
       queue.fail(job.id, clock.now(), errorClass, undefined);
+      this.opts.metrics?.jobFinished(job.kind, 'failed');
       log.error({ errorClass, err: errorMessage(err) }, 'job failed for good');
       if (kind.onFinalFailure) {
         try {

@@ -8,6 +8,7 @@ import { parseWatiBody, type WatiOutgoingEvent } from '../platforms/wati/webhook
 import type { AcceptResult } from '../store/buffer-store.js';
 import { assertWebhookPasskey } from './webhook-auth.js';
 import { loggableConversationId } from '../conversation-id.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface WebhookRoutesOptions {
   passkey: string | undefined;
@@ -22,6 +23,8 @@ export interface WebhookRoutesOptions {
    * an alert must not be answered by the bot.
    */
   notGuests?: ReadonlySet<string> | undefined;
+  /** Counts each answered webhook by route and status. */
+  metrics?: Pick<ServiceMetrics, 'webhook'> | undefined;
 }
 
 function badRequest(problems: string[]): HttpError {
@@ -29,6 +32,10 @@ function badRequest(problems: string[]): HttpError {
 }
 
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
+  // Scoped to this plugin: only the two webhook routes are counted (401s and 400s included).
+  const { metrics } = opts;
+  if (metrics) app.addHook('onResponse', async (request, reply) => metrics.webhook(request.routeOptions.url ?? 'other', reply.statusCode));
+
   app.post('/webhook', async (request) => {
     assertWebhookPasskey(request, opts.passkey);
     const parsed = parseWatiBody(request.body);
