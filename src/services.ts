@@ -20,19 +20,18 @@ import type { JobKind, JobQueue, NewJob } from './jobs/types.js';
 import { JobWorker } from './jobs/worker.js';
 import { createGuestNoticeJobKind, guestNotice } from './channels/guest-notice.js';
 import { createHotelBackends, type HotelBackends } from './hotel/hotel-backends.js';
-import { createEmailJobKind, emailJob, type EmailJobPayload } from './email/email-job.js';
+import type { EmailJobPayload } from './email/email-job.js';
 import { createMailer, MailError, type Mailer } from './email/mailer.js';
-import { MenuDocuments } from './media/menu-documents.js';
 import { createMonitor } from './monitoring/monitor.js';
-import { createPbxClosureSource } from './office/pbx-closure-source.js';
 import { createWatiTemplateSender } from './platforms/wati/templates.js';
-import { createStaffAlerts, type StaffAlert, type StaffAlerts } from './staff/staff-alerts.js';
+import type { StaffAlert, StaffAlerts } from './staff/staff-alerts.js';
+import { assembleToolServices, createConfiguredOffice } from './tool-services.js';
 import type { ToolServices } from './tools/index.js';
 import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
-import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
+import type { OfficeCalendar } from './office/schedule.js';
 import { createPlatforms } from './platforms/index.js';
 import type { Platforms } from './platforms/types.js';
 import type { ReadinessReport } from './routes/health.js';
@@ -182,17 +181,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const jobs = new SqliteJobQueue(db);
     const history = new ConversationHistoryRepository(db);
     const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
-    // The phone system's closure rules, when configured: read at most once a minute by the calendar.
-    const pbx = config.office.pbx ? createPbxClosureSource(config.office.pbx, log.child({ component: 'office' })) : undefined;
-    if (pbx) closers.push({ what: 'PBX connection', close: () => pbx.close() });
-    // Parsed once here (config validated the syntax): the tool, the booking gate and the handover notice read the same calendar.
-    const office = createOfficeCalendar({
-      hours: config.office.hours,
-      closures: config.office.closures,
-      timezone: config.timezone,
-      ...(pbx ? { pbxSource: pbx } : {}),
-      log,
-    });
+    // Parsed once here (config validated the syntax): the tool, the booking gate and the handover notice read the
+    // same calendar, with the phone system's closure rules when configured (read at most once a minute).
+    const { office, close: closeOffice } = createConfiguredOffice(config, log);
+    closers.push({ what: 'PBX connection', close: closeOffice });
     const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
 
@@ -253,39 +245,31 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       jobs.atomically(() => jobsToAdd.forEach((job) => jobs.enqueue(job, clock.now())));
       wakeJobs();
     };
-    const emailKind = createEmailJobKind({
-      mailer,
-      // A mail that finally failed is told to staff (never about a staff alert's own copy: no loop).
-      onFinalFailure: (mail, errorClass, jobLog) => {
-        if (mail.purpose === 'staff_alert') return;
-        jobLog.error({ errorClass }, 'e-mail not delivered; alerting staff');
-        enqueueNow(alerts.jobsFor(emailFailedAlert(mail, errorClass)));
-      },
-    });
     const watiTemplates = createWatiTemplateSender(config.wati);
     const watiClient = platforms.forChannel('whatsapp').client;
-    const alerts = createStaffAlerts({
-      config: config.staff,
-      wati:
+    const { toolServices, emailKind, staffAlerts: alerts, menus } = assembleToolServices({
+      config,
+      resourcesDir,
+      history,
+      email: {
+        mailer,
+        // A mail that finally failed is told to staff (never about a staff alert's own copy: no loop).
+        onFinalFailure: (mail, errorClass, jobLog) => {
+          if (mail.purpose === 'staff_alert') return;
+          jobLog.error({ errorClass }, 'e-mail not delivered; alerting staff');
+          enqueueNow(alerts.jobsFor(emailFailedAlert(mail, errorClass)));
+        },
+      },
+      staffWhatsApp:
         platforms.disabledReason('whatsapp') === undefined
           ? {
               sendText: (waId, text) => watiClient.sendText('whatsapp', waId, text),
               sendTemplate: (waId, message, signal) => watiTemplates.sendTemplate(waId, message, signal),
             }
           : undefined,
-      ...(config.email.transport ? { emailJob: (mail) => emailJob(emailKind, mail) } : {}),
-      log: log.child({ component: 'staff-alerts' }),
       clock,
-      timeZone: config.timezone,
+      log,
     });
-    const menus = new MenuDocuments({ resourcesDir, log: log.child({ component: 'menus' }) });
-    const toolServices: ToolServices = {
-      media: { resourcesDir, menus, publicMediaBaseUrl: config.publicMediaBaseUrl },
-      ...(config.email.transport && config.email.allowedRecipients.length > 0
-        ? { email: { allowedRecipients: config.email.allowedRecipients, emailJob: (mail: EmailJobPayload, conversationId: string) => emailJob(emailKind, mail, conversationId) } }
-        : {}),
-      staff: { staffAlerts: alerts, lastMessages: (conversationId, limit) => history.lastMessages(conversationId, limit), timeZone: config.timezone },
-    };
     const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools, toolServices, metrics });
 
     const worker = new JobWorker({

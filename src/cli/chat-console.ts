@@ -20,7 +20,6 @@ import type { BufferedMessage } from '../buffer/types.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { consoleConversation, type Channel, type ConversationRef } from '../conversation-id.js';
-import { createEmailJobKind, emailJob, type EmailJobPayload } from '../email/email-job.js';
 import { MailError } from '../email/mailer.js';
 import { Handoff } from '../handoff/handoff.js';
 import { PauseStore } from '../handoff/pause-store.js';
@@ -28,13 +27,9 @@ import { parseSentinel } from '../handoff/sentinels.js';
 import { createHotelBackends, type HotelBackends } from '../hotel/hotel-backends.js';
 import type { JobQueue, JobRecord, NewJob } from '../jobs/types.js';
 import { MediaStore } from '../media/media-store.js';
-import { MenuDocuments } from '../media/menu-documents.js';
-import { createPbxClosureSource } from '../office/pbx-closure-source.js';
-import { createOfficeCalendar } from '../office/schedule.js';
 import { createPlatforms } from '../platforms/index.js';
 import type { Platforms } from '../platforms/types.js';
 import { DEFAULT_RESOURCES_DIR } from '../resources.js';
-import { createStaffAlerts } from '../staff/staff-alerts.js';
 import { ConsoleConversations } from '../store/console-conversations.js';
 import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { ConversationStore, ModelUsage, TranscriptItem } from '../store/conversation-store.js';
@@ -42,7 +37,8 @@ import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../
 import { InstanceLockError } from '../store/instance-lock.js';
 import { PauseRepository } from '../store/pause-repository.js';
 import { BOOKING_TOOLS, PORTAL_TOOLS } from '../tools/booking/index.js';
-import type { ToolEffect, ToolServices } from '../tools/index.js';
+import { assembleToolServices, createConfiguredOffice } from '../tool-services.js';
+import type { ToolEffect } from '../tools/index.js';
 import { runMigrations } from './migrate.js';
 
 export const CONSOLE_CHANNELS: readonly Channel[] = ['whatsapp', 'facebook', 'instagram'];
@@ -132,15 +128,8 @@ export class ChatConsole {
       const jobs = new PrintedJobQueue(db);
       const history = new ConversationHistoryRepository(db);
       const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
-      const pbx = config.office.pbx ? createPbxClosureSource(config.office.pbx, log.child({ component: 'office' })) : undefined;
-      if (pbx) closers.push(() => pbx.close());
-      const office = createOfficeCalendar({
-        hours: config.office.hours,
-        closures: config.office.closures,
-        timezone: config.timezone,
-        ...(pbx ? { pbxSource: pbx } : {}),
-        log,
-      });
+      const { office, close: closeOffice } = createConfiguredOffice(config, log);
+      closers.push(closeOffice);
       const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
       const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
       // Called only by the hotel's job kinds, which the console never runs.
@@ -164,23 +153,15 @@ export class ChatConsole {
 
       // The same tool services as the server's (services.ts); their jobs are built, printed, never run.
       const neverSent = () => Promise.reject(new MailError('rejected', 'the chat console sends nothing', false));
-      const emailKind = createEmailJobKind({ mailer: { send: neverSent } });
-      const alerts = createStaffAlerts({
-        config: config.staff,
-        wati: platforms.disabledReason('whatsapp') === undefined ? { sendText: neverSent, sendTemplate: neverSent } : undefined,
-        ...(config.email.transport ? { emailJob: (mail) => emailJob(emailKind, mail) } : {}),
-        log: log.child({ component: 'staff-alerts' }),
+      const { toolServices } = assembleToolServices({
+        config,
+        resourcesDir,
+        history,
+        email: { mailer: { send: neverSent } },
+        staffWhatsApp: platforms.disabledReason('whatsapp') === undefined ? { sendText: neverSent, sendTemplate: neverSent } : undefined,
         clock,
-        timeZone: config.timezone,
+        log,
       });
-      const menus = new MenuDocuments({ resourcesDir, log: log.child({ component: 'menus' }) });
-      const toolServices: ToolServices = {
-        media: { resourcesDir, menus },
-        ...(config.email.transport && config.email.allowedRecipients.length > 0
-          ? { email: { allowedRecipients: config.email.allowedRecipients, emailJob: (mail: EmailJobPayload, conversationId: string) => emailJob(emailKind, mail, conversationId) } }
-          : {}),
-        staff: { staffAlerts: alerts, lastMessages: (conversationId, limit) => history.lastMessages(conversationId, limit), timeZone: config.timezone },
-      };
       const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotel.tools, toolServices });
       const readiness = agent.readiness();
       if (!readiness.ready) throw new ConsoleSetupError(`the agent cannot answer: ${readiness.reasons.join('; ')}`);

@@ -1,0 +1,80 @@
+// The parts of the services the tools are given, assembled once for the server (services.ts) and the chat
+// console (cli/chat-console.ts), so both offer the same tools from the same configuration: the office
+// calendar (with the phone system's closure rules), pictures and menus, the e-mail job, staff alerts.
+// What differs is passed in: the server sends for real, the console only builds the jobs and prints them.
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createEmailJobKind, emailJob, type EmailJobDeps, type EmailJobPayload } from './email/email-job.js';
+import type { JobKind } from './jobs/types.js';
+import { MenuDocuments } from './media/menu-documents.js';
+import { createPbxClosureSource } from './office/pbx-closure-source.js';
+import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
+import { createStaffAlerts, type StaffAlerts, type StaffWhatsApp } from './staff/staff-alerts.js';
+import type { ConversationHistoryRepository } from './store/conversation-history-repository.js';
+import type { ToolServices } from './tools/index.js';
+
+/** The office calendar of the configuration, reading the PBX's closure rules when OFFICE_DB_HOST is set. */
+export function createConfiguredOffice(config: Config, log: Logger): { office: OfficeCalendar; close(): Promise<void> } {
+  const pbx = config.office.pbx ? createPbxClosureSource(config.office.pbx, log.child({ component: 'office' })) : undefined;
+  const office = createOfficeCalendar({
+    hours: config.office.hours,
+    closures: config.office.closures,
+    timezone: config.timezone,
+    ...(pbx ? { pbxSource: pbx } : {}),
+    log,
+  });
+  return { office, close: async () => pbx?.close() };
+}
+
+export interface ToolServicesDeps {
+  config: Config;
+  resourcesDir: string;
+  history: Pick<ConversationHistoryRepository, 'lastMessages'>;
+  /** How e-mail jobs send and what happens when one fails for good. */
+  email: EmailJobDeps;
+  /** WhatsApp to staff numbers; undefined when WATI is not configured. */
+  staffWhatsApp: StaffWhatsApp | undefined;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface AssembledToolServices {
+  toolServices: ToolServices;
+  /** The `email.send` job kind (register it with the worker). */
+  emailKind: JobKind<EmailJobPayload>;
+  staffAlerts: StaffAlerts;
+  menus: MenuDocuments;
+}
+
+export function assembleToolServices(deps: ToolServicesDeps): AssembledToolServices {
+  const { config, resourcesDir, log } = deps;
+  const emailKind = createEmailJobKind(deps.email);
+  const staffAlerts = createStaffAlerts({
+    config: config.staff,
+    wati: deps.staffWhatsApp,
+    ...(config.email.transport ? { emailJob: (mail) => emailJob(emailKind, mail) } : {}),
+    log: log.child({ component: 'staff-alerts' }),
+    clock: deps.clock,
+    timeZone: config.timezone,
+  });
+  const menus = new MenuDocuments({ resourcesDir, log: log.child({ component: 'menus' }) });
+  const toolServices: ToolServices = {
+    media: { resourcesDir, menus, publicMediaBaseUrl: config.publicMediaBaseUrl },
+    // send_email needs a transport and at least one mailbox it may write to.
+    ...(config.email.transport && config.email.allowedRecipients.length > 0
+      ? {
+          email: {
+            allowedRecipients: config.email.allowedRecipients,
+            emailJob: (mail: EmailJobPayload, conversationId: string) => emailJob(emailKind, mail, conversationId),
+          },
+        }
+      : {}),
+    staff: {
+      staffAlerts,
+      lastMessages: (conversationId, limit) => deps.history.lastMessages(conversationId, limit),
+      timeZone: config.timezone,
+    },
+  };
+  return { toolServices, emailKind, staffAlerts, menus };
+}
