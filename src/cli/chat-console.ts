@@ -71,6 +71,11 @@ export interface ChatConsoleOptions {
   name: string;
   /** Which guest identity the turn and the tools see. */
   channel: Channel;
+  /**
+   * Offer the tools that book and move money on the hotel's systems. Off by default: a trial typing a real
+   * payment reference would otherwise consume a real guest's payment.
+   */
+  realActions?: boolean | undefined;
   /** Writes one line (or several) to the console's output. */
   write: (text: string) => void;
   /** Dim the tool calls and notes (ANSI; only for a terminal). */
@@ -162,7 +167,11 @@ export class ChatConsole {
         clock,
         log,
       });
-      const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotel.tools, toolServices });
+      // Without --real-actions only the hotel's read tools (availability, prices, validation, lookup) are offered.
+      const hotelTools = options.realActions
+        ? hotel.tools
+        : { ...hotel.tools, bookings: undefined, followUps: undefined, ledgerSync: undefined, paymentLinks: undefined };
+      const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotelTools, toolServices });
       const readiness = agent.readiness();
       if (!readiness.ready) throw new ConsoleSetupError(`the agent cannot answer: ${readiness.reasons.join('; ')}`);
       return new ChatConsole({ ...options, clock }, db, agent, platforms, handoff, jobs, resourcesDir, mediaStore, closers);

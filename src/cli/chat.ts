@@ -12,12 +12,14 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { loggerOptions } from '../logger.js';
 import { ChatConsole, CONSOLE_CHANNELS, ConsoleSetupError } from './chat-console.js';
 
-const USAGE = `usage: npm run chat -- [--name <name>] [--db <path>] [--instructions <file>] [--channel whatsapp|facebook|instagram]
+const USAGE = `usage: npm run chat -- [--name <name>] [--db <path>] [--instructions <file>] [--channel whatsapp|facebook|instagram] [--real-actions]
 
   --name          the conversation is console:<name> (default: prueba)
   --db            another SQLite database (default: CONVERSATION_DB_PATH)
   --instructions  the instructions file for this run (default: SYSTEM_INSTRUCTIONS_PATH)
   --channel       the guest identity the tools see (default: whatsapp, as the test number 50300000000)
+  --real-actions  also offer the tools that book and move money on the hotel's systems (make_booking, follow-ups,
+                  portal syncs, payment links); without it a trial cannot consume a real guest's payment
 
 Each line is a message from the guest; /help lists the commands; Ctrl-D leaves.
 `;
@@ -30,6 +32,7 @@ interface Options {
   db: string | undefined;
   instructions: string | undefined;
   channel: Channel;
+  realActions: boolean;
 }
 
 function parseOptions(argv: string[]): Options | 'help' {
@@ -40,6 +43,7 @@ function parseOptions(argv: string[]): Options | 'help' {
       db: { type: 'string' },
       instructions: { type: 'string' },
       channel: { type: 'string', default: 'whatsapp' },
+      'real-actions': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -48,7 +52,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (values.help) return 'help';
   const channel = CONSOLE_CHANNELS.find((c) => c === values.channel);
   if (!channel) throw new TypeError(`--channel must be one of ${CONSOLE_CHANNELS.join(', ')}: ${values.channel}`);
-  return { name: values.name, db: values.db, instructions: values.instructions, channel };
+  return { name: values.name, db: values.db, instructions: values.instructions, channel, realActions: values['real-actions'] };
 }
 
 function readConfig(options: Options): Config {
@@ -91,6 +95,7 @@ async function main(): Promise<number> {
       config,
       name: options.name,
       channel: options.channel,
+      realActions: options.realActions,
       write: (text) => void process.stdout.write(`${text}\n`),
       dim: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
       log,

@@ -18,6 +18,9 @@ import { quietLogger } from '../agent/helpers.js';
 import { startFakeOpenAI, textReply, toolCallReply, usage, type FakeOpenAI } from '../support/fake-openai.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { tempDbPath } from '../support/test-config.js';
+import { startFakeBookingApi } from '../support/fake-booking-api.js';
+import { hotelDbEnv } from '../support/hotel-fixtures.js';
+import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const INSTRUCTIONS = 'Eres la asistente de prueba de un hotel de playa ficticio. (versión nueva)';
@@ -264,5 +267,39 @@ describe('the console beside a server', () => {
     db.close();
     expect(() => openConsoleDatabase(dbPath)).toThrow(ConsoleSetupError);
     expect(() => openConsoleDatabase(dbPath)).toThrow(/needs \d+, but the database is in use by another watibot3 process .*npm run migrate/);
+  });
+});
+
+describeWithMariaDb('the console and the hotel’s systems', () => {
+  const hotelDb = useHotelDatabase();
+
+  it('offers the read tools but not those that book or move money, unless --real-actions', async () => {
+    const api = await startFakeBookingApi({ connection: hotelDb.connection });
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      CONVERSATION_DB_PATH: tempDbPath(),
+      OPENAI_API_KEY: 'sk-test-fake',
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_MODEL: 'gpt-5-mini',
+      SYSTEM_INSTRUCTIONS_PATH: tempInstructions(),
+      BOOKING_API_URL: api.url,
+      ...hotelDbEnv(hotelDb.connection),
+    });
+    const open = (realActions: boolean) =>
+      ChatConsole.open({ config, name: 'prueba', channel: 'whatsapp', realActions, write: () => undefined, dim: false, log: quietLogger });
+    const trial = await open(false);
+    const real = await open(true);
+    try {
+      const names = (chat: ChatConsole) => chat.agent.registry.specs.map((s) => s.name);
+      expect(names(trial)).toEqual(expect.arrayContaining(['check_smart_availability', 'get_price_for_date', 'validate_compraclick_payment', 'lookup_booking']));
+      expect(names(trial)).not.toContain('make_booking');
+      expect(trial.realWorldTools()).toEqual([]);
+      expect(names(real)).toContain('make_booking');
+      expect(real.realWorldTools()).toContain('make_booking');
+    } finally {
+      await trial.close();
+      await real.close();
+      await api.close();
+    }
   });
 });
