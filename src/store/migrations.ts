@@ -370,4 +370,13 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX outbound_by_batch ON outbound_messages (batch_id, part_index) WHERE batch_id IS NOT NULL;
     `,
   },
+  {
+    version: 13,
+    name: 'model configuration of each turn (canary)',
+    sql: `
+      -- Which model configuration answered the turn: primary | canary (agent/canary.ts, LLM_CANARY_*); the
+      -- model actually used stays in agent_turns.model. Turns before this version, and notices, are primary.
+      ALTER TABLE agent_turns ADD COLUMN config TEXT NOT NULL DEFAULT 'primary' CHECK (config IN ('primary', 'canary'));
+    `,
+  },
 ];
