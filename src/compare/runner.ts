@@ -1,0 +1,427 @@
+// The comparison: each selected turn replayed through side A and side B, with the turn loop the server runs
+// (agent/turn-loop.ts) over the history the turn had, the tools in dry-run mode (dry-run-tools.ts), nothing
+// recorded: the loop's transcript record is captured in memory by ReplayStore and never written.
+//
+// At most `concurrency` turns run at a time (each turn's two sides together, so each provider sees at most
+// `concurrency` conversations at once). With `maxCostUsd`, no new turn starts once the spend so far plus the
+// average cost of a turn for each turn still running reaches it; the report says it stopped.
+import OpenAI from 'openai';
+import type { Logger } from 'pino';
+import { DEFAULT_MODEL_RETRY, TurnAbortedError } from '../agent/errors.js';
+import { InstructionsFile } from '../agent/instructions.js';
+import { costOfUsage, priceOf } from '../agent/model-prices.js';
+import type { ModelApi } from '../agent/model-api.js';
+import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from '../agent/model-rules.js';
+import { createChatCompletionsApi } from '../agent/chat-completions-api.js';
+import { createResponsesApi } from '../agent/responses-api.js';
+import { TurnLoop } from '../agent/turn-loop.js';
+import type { AgentResult, AgentTurn } from '../agent/types.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { loggableConversationId } from '../conversation-id.js';
+import { sleep, type RetryPolicy } from '../retry.js';
+import type { CompareRepository, RecordedTurnRow } from '../store/compare-repository.js';
+import { ConversationStore, type History, type ModelUsage, type TurnRecord } from '../store/conversation-store.js';
+import type { Db } from '../store/database.js';
+import { ToolRegistry } from '../tools/registry.js';
+import type { ToolDefinition } from '../tools/types.js';
+import { allPassed, bookingCodes, checkReply, CHECK_NAMES, type ReplyChecks } from './checks.js';
+import { dryRunTools, type DryRunCall } from './dry-run-tools.js';
+import { replayTurn, type OriginalCall, type ReplayTurn } from './selection.js';
+import { describeSide, type SideConfig } from './side-spec.js';
+
+/** A tool call a side chose, and what the dry run did with it. */
+export interface ChosenTool {
+  name: string;
+  arguments: string;
+  /** ran (a read tool), recorded (the original's output), simulated (neutral output), refused (never reached the tool: bad arguments, unknown tool). */
+  mode: DryRunCall['mode'] | 'refused';
+}
+
+export interface SideRun {
+  outcome: 'answered' | 'failed';
+  errorClass?: string | undefined;
+  reply: string;
+  tools: ChosenTool[];
+  /** Wall time of the replay, tools included. */
+  latencyMs: number;
+  modelCalls: number;
+  usage: ModelUsage;
+  /** US$ at config.llm.modelPrices; null when the model has no price. */
+  costUsd: number | null;
+  /** Effects read tools asked for (pictures, texts, jobs), dropped. */
+  droppedEffects: number;
+  checks: ReplyChecks;
+  passed: boolean;
+  bookingCodes: string[];
+}
+
+export interface TurnComparison {
+  turnId: number;
+  /** Masked like the server's logs. */
+  conversation: string;
+  channel: string;
+  startedAt: string;
+  guestText: string;
+  historyItems: number;
+  historyTokens: number;
+  original: { model: string; status: string; reply: string; tools: OriginalCall[]; bookingCodes: string[] };
+  a: SideRun;
+  b: SideRun;
+}
+
+export interface SideTotals {
+  label: string;
+  config: string;
+  turns: number;
+  answered: number;
+  failed: number;
+  /** Turns whose every applicable check passed. */
+  passed: number;
+  /** Failures per check. */
+  checkFailures: Record<(typeof CHECK_NAMES)[number], number>;
+  toolCalls: number;
+  latencyMs: { total: number; average: number | null; p50: number | null; max: number | null };
+  usage: ModelUsage;
+  costUsd: number;
+  /** Turns with calls that could not be priced. */
+  unpricedTurns: number;
+}
+
+export interface ComparisonReport {
+  generatedAt: string;
+  sides: { a: SideTotals; b: SideTotals };
+  turns: TurnComparison[];
+  selected: number;
+  /** Set when --max-cost stopped the run before every selected turn ran. */
+  stopped: { reason: string; maxCostUsd: number; spentUsd: number; notRun: number } | undefined;
+  /** Turns whose replay could not start (no guest message in the stored items), with why. */
+  skipped: { turnId: number; reason: string }[];
+}
+
+export class CompareSetupError extends Error {
+  override readonly name = 'CompareSetupError';
+}
+
+/** A ConversationStore that serves the history a turn had and keeps the loop's record in memory: nothing is written. */
+class ReplayStore extends ConversationStore {
+  record: TurnRecord | undefined;
+
+  constructor(
+    db: Db,
+    private readonly history: (budget: number) => History,
+  ) {
+    super(db);
+  }
+
+  override loadHistory(_conversationId: string, budgetTokens: number): History {
+    return this.history(budgetTokens);
+  }
+
+  override commitTurn(turn: TurnRecord): number {
+    this.record = turn;
+    return 0;
+  }
+
+  override recordNotice(): number {
+    throw new Error('a comparison records nothing');
+  }
+}
+
+export interface CompareDeps {
+  config: Config;
+  /** The database, opened read-only (openReadonlyDatabase). */
+  db: Db;
+  repo: CompareRepository;
+  /** The server's tools as assembled for the comparison (compare/tools.ts); wrapped here in dry-run mode. */
+  tools: readonly ToolDefinition[];
+  log: Logger;
+  /** A client per side (tests); by default one from the side's base URL and key. */
+  clientFor?: ((side: SideConfig) => OpenAI) | undefined;
+  retry?: Partial<RetryPolicy> | undefined;
+  now?: () => number;
+}
+
+export interface CompareOptions {
+  a: SideConfig;
+  b: SideConfig;
+  turns: readonly RecordedTurnRow[];
+  concurrency: number;
+  maxCostUsd?: number | undefined;
+  /** Called as each turn finishes (progress on stderr). */
+  onTurn?: ((done: number, total: number, turn: TurnComparison) => void) | undefined;
+}
+
+interface PreparedSide {
+  side: SideConfig;
+  client: OpenAI;
+  instructions: string;
+  config: Config;
+}
+
+const ZERO_USAGE: ModelUsage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+
+function addUsage(a: ModelUsage, b: ModelUsage | undefined): ModelUsage {
+  if (!b) return a;
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedTokens: a.cachedTokens + b.cachedTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+  };
+}
+
+function prepareSide(side: SideConfig, deps: CompareDeps): PreparedSide {
+  if (!side.apiKey && !deps.clientFor) throw new CompareSetupError(`side ${side.label}: no API key (${side.apiKeyEnv} is not set)`);
+  const file = new InstructionsFile(side.instructionsPath);
+  let instructions: string;
+  try {
+    instructions = file.load().text;
+  } catch (err) {
+    throw new CompareSetupError(`side ${side.label}: instructions ${side.instructionsPath}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const config: Config = {
+    ...deps.config,
+    llm: {
+      ...deps.config.llm,
+      model: side.model,
+      api: side.api,
+      baseUrl: side.baseUrl,
+      reasoningEffort: side.reasoningEffort,
+      systemInstructionsPath: side.instructionsPath,
+    },
+  };
+  const client =
+    deps.clientFor?.(side) ??
+    new OpenAI({ apiKey: side.apiKey, baseURL: side.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: config.llm.timeoutMs });
+  return { side, client, instructions, config };
+}
+
+/** The tool calls a side chose, from its transcript (with its arguments as written) and the dry run's log. */
+function chosenTools(record: TurnRecord | undefined, log: readonly DryRunCall[]): ChosenTool[] {
+  const calls = (record?.items ?? []).flatMap((e) => (e.item.kind === 'function_call' ? [e.item] : []));
+  if (calls.length === 0) return log.map((l) => ({ name: l.name, arguments: l.arguments, mode: l.mode }));
+  const pending = [...log];
+  return calls.map((call) => {
+    const i = pending.findIndex((l) => l.name === call.name);
+    const hit = i >= 0 ? pending.splice(i, 1)[0] : undefined;
+    return { name: call.name, arguments: call.arguments, mode: hit?.mode ?? 'refused' };
+  });
+}
+
+/** Replays one turn through one side. */
+async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: CompareDeps): Promise<SideRun> {
+  const { config, side } = prepared;
+  const { row } = replay;
+  const log: DryRunCall[] = [];
+  const registry = new ToolRegistry(dryRunTools(deps.tools, replay.original.recorded, log), { defaultTimeoutMs: config.llm.toolTimeoutMs });
+  const common = {
+    model: side.model,
+    maxOutputTokens: config.llm.maxOutputTokens,
+    reasoningEffort: takesReasoningEffort(side.model) ? side.reasoningEffort : undefined,
+    tools: registry.specs,
+  };
+  const api: ModelApi =
+    side.api === 'chat_completions'
+      ? createChatCompletionsApi(prepared.client, { ...common, openaiDialect: usesOpenAiDialect(config.llm) })
+      : createResponsesApi(prepared.client, common);
+  const store = new ReplayStore(deps.db, (budget) => deps.repo.historyBefore(row.conversationId, replay.first, budget));
+  // The tools see the original turn's time (as its date note says), moving on from there.
+  const realNow = deps.now ?? Date.now;
+  const replayStart = realNow();
+  const clock: Clock = { now: () => row.startedAt + (realNow() - replayStart) };
+  const abort = new AbortController();
+  const turn: AgentTurn = {
+    conversationId: row.conversationId,
+    channel: row.channel,
+    guest: {
+      ...(row.channel === 'whatsapp' && row.waId ? { waId: row.waId } : {}),
+      ...(row.channel !== 'whatsapp' && row.subscriberId ? { subscriberId: row.subscriberId } : {}),
+      ...(row.guestName ? { name: row.guestName } : {}),
+    },
+    messages: [],
+    log: deps.log.child({ conversationId: loggableConversationId(row.conversationId), side: side.label }),
+    signal: abort.signal,
+  };
+  const t0 = performance.now();
+  const loop = new TurnLoop(
+    {
+      config,
+      clock,
+      store,
+      registry,
+      policy: { ...DEFAULT_MODEL_RETRY, ...deps.retry },
+      sleep,
+      random: Math.random,
+    },
+    turn,
+    replay.input.map((e) => ({ ...e })),
+    clock.now(),
+    t0,
+  );
+  let result: AgentResult;
+  try {
+    result = await loop.run({
+      api,
+      instructions: prepared.instructions,
+      promptCacheKey: promptCacheKey(
+        staticPrefixHash({ model: side.model, instructions: prepared.instructions, tools: registry.specs }),
+        row.conversationId,
+        config.llm.promptCacheBuckets,
+      ),
+    });
+  } catch (err) {
+    if (!(err instanceof TurnAbortedError)) throw err;
+    result = { outcome: 'failed', errorClass: 'aborted' };
+  }
+  const latencyMs = performance.now() - t0;
+  // Captured by ReplayStore, never written.
+  result.commit?.();
+  const record = store.record;
+  const calls = record?.calls ?? [];
+  let usage = ZERO_USAGE;
+  let cost: number | null = 0;
+  for (const call of calls) {
+    if (!call.usage) continue;
+    usage = addUsage(usage, call.usage);
+    const c = costOfUsage(side.model, call.usage, config.llm.modelPrices);
+    cost = cost === null || c === undefined ? null : cost + c;
+  }
+  const tools = chosenTools(result.outcome === 'answered' ? record : undefined, log);
+  const reply = result.outcome === 'answered' ? result.reply : '';
+  const checks = checkReply({ answered: result.outcome === 'answered', reply, tools: tools.map((t) => t.name), originalReply: replay.original.reply });
+  return {
+    outcome: result.outcome,
+    ...(result.outcome === 'failed' ? { errorClass: result.errorClass } : {}),
+    reply,
+    tools,
+    latencyMs,
+    modelCalls: calls.length,
+    usage,
+    costUsd: cost,
+    droppedEffects: log.reduce((n, l) => n + l.droppedEffects, 0),
+    checks,
+    passed: allPassed(checks),
+    bookingCodes: bookingCodes(reply),
+  };
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export function totalsOf(side: SideConfig, runs: readonly SideRun[]): SideTotals {
+  const latencies = runs.map((r) => r.latencyMs);
+  const checkFailures = Object.fromEntries(CHECK_NAMES.map((name) => [name, runs.filter((r) => r.checks[name] === false).length])) as SideTotals['checkFailures'];
+  const total = latencies.reduce((s, x) => s + x, 0);
+  return {
+    label: side.label,
+    config: describeSide(side),
+    turns: runs.length,
+    answered: runs.filter((r) => r.outcome === 'answered').length,
+    failed: runs.filter((r) => r.outcome === 'failed').length,
+    passed: runs.filter((r) => r.passed).length,
+    checkFailures,
+    toolCalls: runs.reduce((n, r) => n + r.tools.length, 0),
+    latencyMs: {
+      total,
+      average: runs.length > 0 ? total / runs.length : null,
+      p50: median(latencies),
+      max: latencies.length > 0 ? Math.max(...latencies) : null,
+    },
+    usage: runs.reduce((u, r) => addUsage(u, r.usage), ZERO_USAGE),
+    costUsd: runs.reduce((s, r) => s + (r.costUsd ?? 0), 0),
+    unpricedTurns: runs.filter((r) => r.costUsd === null && r.modelCalls > 0).length,
+  };
+}
+
+/** Runs the comparison; rejects only for a setup problem (a side without key or instructions, an unpriced model with a cost cap). */
+export async function runComparison(deps: CompareDeps, options: CompareOptions): Promise<ComparisonReport> {
+  const now = deps.now ?? Date.now;
+  if (options.maxCostUsd !== undefined) {
+    for (const side of [options.a, options.b]) {
+      if (!priceOf(side.model, deps.config.llm.modelPrices)) {
+        throw new CompareSetupError(`--max-cost needs a price for ${side.model} (side ${side.label}): add it to MODEL_PRICES`);
+      }
+    }
+  }
+  const a = prepareSide(options.a, deps);
+  const b = prepareSide(options.b, deps);
+  const concurrency = Math.max(1, Math.floor(options.concurrency));
+
+  const results: (TurnComparison | undefined)[] = new Array<TurnComparison | undefined>(options.turns.length);
+  const skipped: { turnId: number; reason: string }[] = [];
+  let next = 0;
+  let running = 0;
+  let finished = 0;
+  let spent = 0;
+  let stopped: ComparisonReport['stopped'];
+
+  const estimate = () => spent + (finished > 0 ? (spent / finished) * running : 0);
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (stopped || next >= options.turns.length) return;
+      if (options.maxCostUsd !== undefined && estimate() >= options.maxCostUsd) {
+        stopped = {
+          reason: `the estimated spend reached --max-cost US$ ${options.maxCostUsd}`,
+          maxCostUsd: options.maxCostUsd,
+          spentUsd: spent,
+          notRun: 0,
+        };
+        return;
+      }
+      const index = next++;
+      const row = options.turns[index] as RecordedTurnRow;
+      const replay = replayTurn(row, deps.repo.turnItems(row.turnId));
+      if (!replay) {
+        skipped.push({ turnId: row.turnId, reason: 'no guest message in the turn' });
+        continue;
+      }
+      running++;
+      try {
+        const [ra, rb] = await Promise.all([replaySide(a, replay, deps), replaySide(b, replay, deps)]);
+        const history = deps.repo.historyBefore(row.conversationId, replay.first, deps.config.llm.historyMaxTokens);
+        const comparison: TurnComparison = {
+          turnId: row.turnId,
+          conversation: loggableConversationId(row.conversationId),
+          channel: row.channel,
+          startedAt: new Date(row.startedAt).toISOString(),
+          guestText: replay.guestText,
+          historyItems: history.items.length,
+          historyTokens: history.tokens,
+          original: {
+            model: row.model,
+            status: row.status,
+            reply: replay.original.reply,
+            tools: replay.original.calls,
+            bookingCodes: bookingCodes(replay.original.reply),
+          },
+          a: ra,
+          b: rb,
+        };
+        results[index] = comparison;
+        spent += (ra.costUsd ?? 0) + (rb.costUsd ?? 0);
+        finished++;
+        options.onTurn?.(finished, options.turns.length, comparison);
+      } finally {
+        running--;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, options.turns.length)) }, () => worker()));
+
+  const turns = results.filter((t): t is TurnComparison => t !== undefined);
+  if (stopped) stopped = { ...stopped, spentUsd: spent, notRun: options.turns.length - turns.length - skipped.length };
+  return {
+    generatedAt: new Date(now()).toISOString(),
+    sides: { a: totalsOf(options.a, turns.map((t) => t.a)), b: totalsOf(options.b, turns.map((t) => t.b)) },
+    turns,
+    selected: options.turns.length,
+    stopped,
+    skipped,
+  };
+}

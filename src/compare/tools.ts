@@ -1,0 +1,139 @@
+// The server's tools, assembled for a comparison the way the chat console assembles them (cli/chat-console.ts)
+// but on the read-only database: the office calendar (with the PBX), the hotel's backends, pictures and menus,
+// instruction modules, e-mail and staff alerts. Nothing here sends or stores: the mailer and the staff WhatsApp
+// refuse, jobs the hotel's services would enqueue are held in memory and counted (a read tool never enqueues;
+// the tools that would are not executed, see dry-run-tools.ts).
+import { dirname, resolve } from 'node:path';
+import OpenAI from 'openai';
+import type { Logger } from 'pino';
+import { InstructionModuleError, InstructionModules } from '../agent/instruction-modules.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { MailError } from '../email/mailer.js';
+import { createHotelBackends } from '../hotel/hotel-backends.js';
+import type { JobQueue, JobRecord, NewJob } from '../jobs/types.js';
+import { MediaStore } from '../media/media-store.js';
+import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
+import type { Db } from '../store/database.js';
+import { assembleToolServices, createConfiguredOffice } from '../tool-services.js';
+import { createTools, type ToolDefinition } from '../tools/index.js';
+
+/** A queue that stores nothing: what is enqueued is held, to be counted. */
+export class HeldJobQueue implements JobQueue {
+  readonly held: NewJob[] = [];
+
+  enqueue(job: NewJob): number {
+    this.held.push(job);
+    return -this.held.length;
+  }
+  claimDue(): JobRecord[] {
+    return [];
+  }
+  complete(): void {}
+  fail(): void {}
+  release(): void {}
+  releaseInterrupted(): number {
+    return 0;
+  }
+  supersedePending(): number {
+    return 0;
+  }
+  atomically<T>(fn: () => T): T {
+    return fn();
+  }
+  cancel(): boolean {
+    return false;
+  }
+  retry(): boolean {
+    return false;
+  }
+  get(): JobRecord | undefined {
+    return undefined;
+  }
+  list(): JobRecord[] {
+    return [];
+  }
+  purgeDone(): number {
+    return 0;
+  }
+}
+
+export interface CompareTools {
+  tools: ToolDefinition[];
+  jobs: HeldJobQueue;
+  close(): Promise<void>;
+}
+
+/** Booking calls' budget, as the agent computes it (openai-agent.ts). */
+function bookingCallBudgetMs(config: Config): number {
+  return (config.hotel.bookingApi?.timeoutMs ?? 30_000) * 4 + 20_000;
+}
+
+export function assembleCompareTools(deps: { config: Config; db: Db; resourcesDir: string; clock: Clock; log: Logger }): CompareTools {
+  const { config, db, log, clock } = deps;
+  const closers: (() => Promise<void>)[] = [];
+  const { office, close: closeOffice } = createConfiguredOffice(config, log);
+  closers.push(closeOffice);
+  const jobs = new HeldJobQueue();
+  const notRun = (what: string) => () => log.warn({ what }, 'a comparison runs no jobs');
+  const hotel = createHotelBackends({
+    config: config.hotel,
+    portals: config.portals,
+    dataDir: dirname(resolve(config.dbPath)),
+    timezone: config.timezone,
+    db,
+    jobs,
+    wakeJobs: () => undefined,
+    office,
+    clock,
+    log,
+    notifier: { confirmed: notRun('booking notice'), needsStaff: notRun('booking to staff') },
+    followUpNotifier: { confirmed: notRun('follow-up notice'), askTransferType: notRun('follow-up question'), escalate: notRun('follow-up escalation') },
+    isHandedOff: () => false,
+  });
+  closers.push(() => hotel.close());
+  const neverSent = () => Promise.reject(new MailError('rejected', 'a comparison sends nothing', false));
+  const { toolServices } = assembleToolServices({
+    config,
+    resourcesDir: deps.resourcesDir,
+    history: new ConversationHistoryRepository(db),
+    email: { mailer: { send: neverSent } },
+    staffWhatsApp: config.wati.baseUrl && config.wati.apiKey ? { sendText: neverSent, sendTemplate: neverSent } : undefined,
+    clock,
+    log,
+  });
+  let instructionModules: InstructionModules | undefined;
+  if (config.llm.instructionModulesDir) {
+    try {
+      instructionModules = new InstructionModules(config.llm.instructionModulesDir);
+    } catch (err) {
+      if (!(err instanceof InstructionModuleError)) throw err;
+      log.warn({ problem: err.message }, 'instruction modules unavailable; load_additional_modules is not offered');
+    }
+  }
+  // analyze_payment_proof is offered as the server offers it (with a key) but never executed here.
+  const paymentProof = config.llm.apiKey
+    ? { client: new OpenAI({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0 }), store: new MediaStore(db, config.media.dir, config.media.retentionMs), config }
+    : undefined;
+  const tools = createTools({
+    office,
+    paymentProof,
+    hotel: hotel.tools,
+    bookingTimeoutMs: bookingCallBudgetMs(config),
+    instructionModules,
+    ...toolServices,
+  });
+  return {
+    tools,
+    jobs,
+    async close() {
+      for (const close of closers.splice(0).reverse()) {
+        try {
+          await close();
+        } catch (err) {
+          log.error({ err }, 'closing the comparison tools failed');
+        }
+      }
+    },
+  };
+}
