@@ -86,6 +86,8 @@ export interface ServiceOverrides {
   jobPollMs?: number;
   /** How often the alert monitor evaluates its checks (default 1 minute). */
   monitorIntervalMs?: number;
+  /** How often the scheduler sweeps the database for pending conversations without a timer (default 5 s). */
+  schedulerSweepMs?: number;
   /** Folder holding `pictures/` and the other shipped files (default: the project's `resources/`). */
   resourcesDir?: string | undefined;
 }
@@ -309,6 +311,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       runTurn,
       canRun: (conversationId) =>
         agent.readiness().ready && platforms.disabledReason(parseConversationId(conversationId).channel) === undefined,
+      ...(overrides.schedulerSweepMs !== undefined ? { sweepMs: overrides.schedulerSweepMs } : {}),
     });
     // Turns and jobs stop together, each given the grace period, before anything they use is closed.
     closers.push({ what: 'turns and jobs', close: async () => void (await Promise.all([scheduler.close(graceMs), worker.close(graceMs)])) });

@@ -26,9 +26,15 @@ export interface SchedulerDeps {
   canRun: (conversationId: string) => boolean;
   /** How long after a turn was postponed (canRun false) the database is asked again (default 60 s). */
   recheckMs?: number;
+  /**
+   * How often the database is swept for conversations with work and no timer (default 5 s; 0 turns it off):
+   * messages another process wrote (`npm run migrate-legacy` beside the server), and a safety net for our own.
+   */
+  sweepMs?: number;
 }
 
 export const DEFAULT_RECHECK_MS = 60_000;
+export const DEFAULT_SWEEP_MS = 5_000;
 
 /** How many conversations the scheduler holds state for (tests, diagnostics). */
 export interface SchedulerFootprint {
@@ -50,6 +56,7 @@ export class TurnScheduler {
   private readonly shutdown = new AbortController();
   /** One timer for every postponed conversation: they are not remembered, the store knows which wait. */
   private recheckTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly deps: SchedulerDeps) {}
@@ -57,6 +64,18 @@ export class TurnScheduler {
   /** Schedules every conversation left with pending messages or an unfinished delivery. */
   start(): void {
     for (const conversationId of this.deps.store.conversationsWithWork()) this.schedule(conversationId);
+    const sweepMs = this.deps.sweepMs ?? DEFAULT_SWEEP_MS;
+    if (sweepMs > 0 && !this.sweepTimer && !this.closed) {
+      // One indexed query per interval (pending rows, delivering batches); unref'd, so it never holds the process.
+      this.sweepTimer = setInterval(() => {
+        try {
+          this.recheck();
+        } catch (err) {
+          this.deps.log.warn({ err }, 'sweep for pending conversations failed');
+        }
+      }, sweepMs);
+      this.sweepTimer.unref();
+    }
   }
 
   /** A message was committed: extends the known pending window (if any) and re-arms the timer. */
@@ -117,6 +136,8 @@ export class TurnScheduler {
     this.closed = true;
     clearTimeout(this.recheckTimer);
     this.recheckTimer = undefined;
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
     for (const id of [...this.timers.keys()]) this.clearTimer(id);
     this.readyQueue.clear();
     this.windows.clear();
@@ -159,8 +180,8 @@ export class TurnScheduler {
   }
 
   /**
-   * Conversations with work that the scheduler does not track were postponed: schedule those that can run
-   * now (their quiet period is long over, so they are due at once), and look again later if some still can't.
+   * Conversations with work that the scheduler does not track were postponed, or written by another process
+   * (the sweep): schedule those that can run now, and look again later if some still can't.
    */
   private recheck(): void {
     if (this.closed) return;

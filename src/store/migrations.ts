@@ -379,4 +379,24 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE agent_turns ADD COLUMN config TEXT NOT NULL DEFAULT 'primary' CHECK (config IN ('primary', 'canary'));
     `,
   },
+  {
+    version: 14,
+    name: 'legacy import progress',
+    sql: `
+      -- npm run migrate-legacy: one row per conversation imported from the Python service's SQLite files,
+      -- written in the same transaction as its transcript items and pending messages, so an interrupted run
+      -- resumes after the last committed conversation and a second run imports only what is newer.
+      CREATE TABLE legacy_import_progress (
+        conversation_id TEXT    PRIMARY KEY,
+        -- where the history came from: openai | webhook_messages | conversation_log | none
+        source          TEXT    NOT NULL,
+        items           INTEGER NOT NULL, -- transcript items written by the import (all runs)
+        pending         INTEGER NOT NULL, -- legacy message_buffer rows made pending inbound messages (all runs)
+        watermark_at    INTEGER,          -- the newest legacy history item imported (epoch ms)
+        watermark_keys  TEXT    NOT NULL, -- JSON array: keys of the items imported at exactly watermark_at
+        imported_at     INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,0 +1,279 @@
+// `npm run migrate-legacy`: imports the Python service's state (its SQLite files) into our database —
+// conversations with their history as transcript items, pending messages to be answered after the switch,
+// the history-imported flag (src/legacy/importer.ts). Idempotent and resumable; safe beside a running server
+// (it never takes the server's instance lock; the server's sweep picks up the pending messages).
+//
+//   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --dry-run --report dry.json
+//   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --fetch-openai --report final.json
+import 'dotenv/config';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { ConfigError, loadConfig } from '../config.js';
+import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
+import { createConversationsClient } from '../legacy/openai-conversations.js';
+import { runLegacyImport, type ConversationReport, type ImportReport, type ImporterDeps } from '../legacy/importer.js';
+import { openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../legacy/readers.js';
+import { PeriodError, parseBound } from '../report/period.js';
+import { ConversationStore } from '../store/conversation-store.js';
+import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
+import { InstanceLockError } from '../store/instance-lock.js';
+import { LegacyImportRepository, openDryRunCopy } from '../store/legacy-import-repository.js';
+import type { LegacySourceFile } from '../store/legacy-source-repository.js';
+import { PauseRepository } from '../store/pause-repository.js';
+import { runMigrations } from './migrate.js';
+
+const USAGE = `Usage: npm run migrate-legacy -- [options]
+
+  --threads <file>   the Python service's app/thread_store.db (threads, archived_threads)
+  --buffer <file>    its root thread_store.db (message_buffer, webhook_messages, Assistants-era threads)
+  --log <file>       its app/conversation_log.db (ManyChat conversation_log)
+                     (any may be left out; at least one is needed)
+  --dry-run          import into an in-memory copy of the database: the report says what a run would do,
+                     nothing is written
+  --batch <n>        conversations per transaction (default 25)
+  --since <when>     only history since then: YYYY-MM-DD (a date in TIMEZONE) or an ISO instant
+  --fetch-openai     read conv_… conversations from the OpenAI Conversations API (OPENAI_API_KEY,
+                     OPENAI_BASE_URL); otherwise, and for Assistants-era thread_… ids, the local logs
+  --legacy-timezone <zone>  the Python server's zone, for its naive ISO timestamps (default TIMEZONE)
+  --report <file>    write the JSON report there (default: stdout)
+  --db <path>        our database (default CONVERSATION_DB_PATH)
+  -h, --help         this text
+`;
+
+const EX_USAGE = 64;
+const EX_NOINPUT = 66;
+const EX_TEMPFAIL = 75;
+const EX_CONFIG = 78;
+
+export interface MigrateLegacyIo {
+  env: Record<string, string | undefined>;
+  now: () => number;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Draw a progress bar (a terminal) instead of plain lines. */
+  isTTY?: boolean;
+  /** Tests: stop after some conversations (an interrupted run); the CLI wires SIGINT to it. */
+  shouldStop?: (processed: number) => boolean;
+  /** Tests: the Conversations API retry policy and timeouts. */
+  openaiOptions?: { timeoutMs?: number; retry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } };
+}
+
+/** Our database for this run: the real one, or for --dry-run a migrated in-memory copy of it. */
+function openTarget(dbPath: string, dryRun: boolean, now: number): Db {
+  if (dryRun) return openDryRunCopy(dbPath);
+  const db = openDatabase(dbPath);
+  const version = schemaVersion(db);
+  if (version > LATEST_SCHEMA_VERSION) {
+    db.close();
+    throw new DatabaseNotReadyError(`${dbPath} is at schema ${version}, newer than this version's ${LATEST_SCHEMA_VERSION}: use the newer version`);
+  }
+  if (version === LATEST_SCHEMA_VERSION) return db;
+  db.close();
+  // Only when behind: `npm run migrate`'s path (it refuses while a server holds the database).
+  runMigrations(dbPath, now);
+  return openDatabase(dbPath);
+}
+
+function describe(line: ConversationReport): string {
+  const what = line.status === 'imported' ? `imported ${line.items} items, ${line.pending} pending` : line.status === 'up_to_date' ? 'up to date' : `skipped (${line.skipped[0]?.reason ?? ''})`;
+  return `${line.conversation} ${what}${line.items > 0 ? ` [${line.source}]` : ''}`;
+}
+
+export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        threads: { type: 'string' },
+        buffer: { type: 'string' },
+        log: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        batch: { type: 'string' },
+        since: { type: 'string' },
+        'fetch-openai': { type: 'boolean', default: false },
+        'legacy-timezone': { type: 'string' },
+        report: { type: 'string' },
+        db: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.stderr(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return EX_USAGE;
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`${err.message}\n`);
+      return EX_CONFIG;
+    }
+    throw err;
+  }
+  const batch = values.batch === undefined ? 25 : Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 1) {
+    io.stderr(`--batch ${values.batch}: expected a whole number of at least 1\n`);
+    return EX_USAGE;
+  }
+  const legacyZone = values['legacy-timezone'] ?? config.timezone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: legacyZone });
+  } catch {
+    io.stderr(`--legacy-timezone ${legacyZone}: not an IANA time zone\n`);
+    return EX_USAGE;
+  }
+  let since: number | undefined;
+  if (values.since !== undefined) {
+    try {
+      since = parseBound(values.since, 'since', config.timezone);
+    } catch (err) {
+      if (err instanceof PeriodError) {
+        io.stderr(`${err.message}\n`);
+        return EX_USAGE;
+      }
+      throw err;
+    }
+  }
+  const fetchOpenai = values['fetch-openai'];
+  if (fetchOpenai && !config.llm.apiKey) {
+    io.stderr('--fetch-openai needs OPENAI_API_KEY\n');
+    return EX_CONFIG;
+  }
+
+  const given = { threads: values.threads, buffer: values.buffer, log: values.log };
+  const present: Record<string, boolean> = {};
+  for (const [name, path] of Object.entries(given)) {
+    present[name] = path !== undefined && existsSync(path);
+    if (path !== undefined && !present[name]) io.stderr(`--${name} ${path}: no such file; left out\n`);
+  }
+  if (!Object.values(present).some(Boolean)) {
+    io.stderr(`no legacy file to read (give --threads, --buffer and/or --log)\n\n${USAGE}`);
+    return EX_NOINPUT;
+  }
+
+  const files: LegacySourceFile[] = [];
+  const open = (name: keyof typeof given) => {
+    if (!present[name]) return undefined;
+    const f = openLegacyFile(given[name]);
+    if (f) files.push(f);
+    return f;
+  };
+  let db: Db | undefined;
+  try {
+    const threadsFile = open('threads');
+    const bufferFile = open('buffer');
+    const logFile = open('log');
+    // The root file holds the Assistants-era `threads` too (thread_… ids).
+    const current = readThreads(threadsFile, legacyZone);
+    const assistants = readThreads(bufferFile, legacyZone);
+    const data = {
+      threads: { rows: [...assistants.rows, ...current.rows], invalid: assistants.invalid + current.invalid },
+      webhookMessages: readWebhookMessages(bufferFile, legacyZone),
+      conversationLog: readConversationLog(logFile, legacyZone),
+      buffer: readMessageBuffer(bufferFile, legacyZone),
+    };
+
+    const dryRun = values['dry-run'];
+    const dbPath = values.db ?? config.dbPath;
+    try {
+      db = openTarget(dbPath, dryRun, io.now());
+    } catch (err) {
+      if (err instanceof InstanceLockError) {
+        io.stderr(`${err.message}\n(the database needs migrating first: stop the server, run \`npm run migrate\`, start it again)\n`);
+        return EX_TEMPFAIL;
+      }
+      if (err instanceof DatabaseNotReadyError) {
+        io.stderr(`${err.message}\n`);
+        return EX_NOINPUT;
+      }
+      throw err;
+    }
+    const repo = new LegacyImportRepository(db, new ConversationStore(db, { prices: config.llm.modelPrices }), new PauseRepository(db));
+    const key = repo.logMaskKey();
+    if (key) useLogMaskKey(key);
+
+    const bar = io.isTTY ? new cliProgress.SingleBar({ format: 'migrate-legacy [{bar}] {value}/{total} {what}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    let barStarted = false;
+    const deps: ImporterDeps = {
+      repo,
+      mask: loggableConversationId,
+      now: io.now,
+      openai: fetchOpenai
+        ? createConversationsClient({ apiKey: config.llm.apiKey as string, baseUrl: config.llm.baseUrl, ...io.openaiOptions })
+        : undefined,
+      since,
+      batch,
+      dryRun,
+      inputs: present,
+      onProgress: (done, total, line) => {
+        if (bar) {
+          if (!barStarted) {
+            bar.start(total, 0, { what: '' });
+            barStarted = true;
+          }
+          bar.update(done, { what: line.conversation });
+        } else {
+          io.stderr(`[${done}/${total}] ${describe(line)}\n`);
+        }
+      },
+      ...(io.shouldStop ? { shouldStop: io.shouldStop } : {}),
+    };
+    let report: ImportReport;
+    try {
+      report = await runLegacyImport(data, deps);
+    } finally {
+      if (barStarted) bar?.stop();
+    }
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    if (values.report !== undefined) {
+      const path = resolve(values.report);
+      writeFileSync(path, json);
+      io.stderr(`report written to ${path}\n`);
+      io.stdout(`${JSON.stringify({ dryRun: report.dryRun, interrupted: report.interrupted, totals: report.totals })}\n`);
+    } else {
+      io.stdout(json);
+    }
+    if (report.interrupted) {
+      io.stderr(`interrupted after ${report.conversations.length} of ${report.totals.conversations} conversations: run again to continue\n`);
+      return EX_TEMPFAIL;
+    }
+    return 0;
+  } finally {
+    db?.close();
+    for (const f of files) f.close();
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  let stop = false;
+  process.once('SIGINT', () => {
+    stop = true;
+    process.stderr.write('\nstopping after the current conversation (Ctrl-C again to abort)\n');
+  });
+  runMigrateLegacyCli(process.argv.slice(2), {
+    env: process.env,
+    now: Date.now,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: process.stderr.isTTY === true,
+    shouldStop: () => stop,
+  }).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`migrate-legacy failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

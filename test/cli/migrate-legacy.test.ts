@@ -1,0 +1,161 @@
+// `npm run migrate-legacy` end to end on legacy SQLite files built with the Python service's exact schemas:
+// dry-run writes nothing, a real run imports every conversation in order, a second run imports nothing, an
+// interrupted run resumes, the Conversations API path (paging, 429), and pending legacy messages answered by a
+// server running on the same database.
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runMigrateLegacyCli, type MigrateLegacyIo } from '../../src/cli/migrate-legacy.js';
+import type { ImportReport } from '../../src/legacy/importer.js';
+import { BufferStore } from '../../src/store/buffer-store.js';
+import { ConversationStore } from '../../src/store/conversation-store.js';
+import { openDatabase } from '../../src/store/database.js';
+import { PauseRepository } from '../../src/store/pause-repository.js';
+import { startHarness, type Harness } from '../support/app-harness.js';
+import { createTestAgent } from '../support/test-agent.js';
+import { tempDbPath, testEnv } from '../support/test-config.js';
+import { openMigratedDatabase } from '../support/test-db.js';
+import { FB, IG, WA1, WA2, WA3, buildLegacyFiles, fileHash, startFakeConversations, type LegacyFiles } from '../legacy/legacy-fixtures.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const ALL = [WA1, WA2, WA3, `facebook:${FB}`, `instagram:${IG}`];
+
+async function run(files: LegacyFiles, dbPath: string, extra: string[] = [], io: Partial<MigrateLegacyIo> = {}, env: Record<string, string> = {}) {
+  let out = '';
+  let err = '';
+  const code = await runMigrateLegacyCli(['--threads', files.threads, '--buffer', files.buffer, '--log', files.log, '--batch', '1', ...extra], {
+    env: testEnv({ CONVERSATION_DB_PATH: dbPath, ...env }),
+    now: Date.now,
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    ...io,
+  });
+  return { code, out, err, report: (out.trim().startsWith('{') && !extra.includes('--report') ? JSON.parse(out) : undefined) as ImportReport | undefined };
+}
+
+function transcript(dbPath: string, conversationId: string) {
+  const db = openDatabase(dbPath);
+  try {
+    return new ConversationStore(db).listItems(conversationId).map((i) => ({ role: i.item.kind, text: (i.item as { text: string }).text }));
+  } finally {
+    db.close();
+  }
+}
+
+describe('npm run migrate-legacy', () => {
+  it('--dry-run reports what a run would import and writes nothing', async () => {
+    const files = buildLegacyFiles();
+    const dbPath = tempDbPath();
+    openMigratedDatabase(dbPath).close();
+    const before = [dbPath, files.threads, files.buffer, files.log].map(fileHash);
+    const { code, report, err } = await run(files, dbPath, ['--dry-run']);
+    expect(code, err).toBe(0);
+    expect(report?.dryRun).toBe(true);
+    expect(report?.totals).toMatchObject({ conversations: 5, imported: 5, items: 14, pending: 1 });
+    expect([dbPath, files.threads, files.buffer, files.log].map(fileHash)).toEqual(before);
+    expect(transcript(dbPath, WA1)).toEqual([]);
+
+    // Without a database yet: none is created.
+    const absent = tempDbPath();
+    expect((await run(files, absent, ['--dry-run'])).code).toBe(0);
+    expect(existsSync(absent)).toBe(false);
+  });
+
+  it('imports every conversation with its items in order; a second run imports nothing new', async () => {
+    const files = buildLegacyFiles();
+    const dbPath = tempDbPath();
+    const first = await run(files, dbPath);
+    expect(first.code, first.err).toBe(0);
+    const report = first.report as ImportReport;
+    expect(report.totals).toMatchObject({ conversations: 5, imported: 5, skipped: 0, items: 14, pending: 1 });
+    expect(report.totals.invalidRows.webhook_messages).toBe(1);
+    for (const id of ALL) expect(transcript(dbPath, id), id).toEqual(files.expected[id]);
+
+    const byId = Object.fromEntries(report.conversations.map((c) => [c.conversation.slice(0, 7), c]));
+    expect(byId['wa:…111']?.source).toBe('webhook_messages');
+    expect(byId['fb:…000']?.source ?? report.conversations.find((c) => c.channel === 'facebook')?.source).toBe('conversation_log');
+    const wa3 = report.conversations.find((c) => c.conversation.startsWith('wa:…3333'));
+    expect(wa3?.notes.join(' ')).toMatch(/Assistants-era thread_… id/);
+    const wa2 = report.conversations.find((c) => c.conversation.startsWith('wa:…2222'));
+    expect(wa2?.skipped.map((s) => s.reason).join(' ')).toMatch(/older than 24 h/);
+
+    // Phone numbers and subscriber ids appear only masked.
+    const all = first.out + first.err;
+    for (const raw of [WA1, WA2, WA3, FB, IG]) expect(all).not.toContain(raw);
+
+    const db = openDatabase(dbPath);
+    try {
+      const pending = new BufferStore(db).pendingSummary(WA1);
+      expect(pending?.count).toBe(1);
+      const pauses = new PauseRepository(db);
+      for (const id of ALL) expect(pauses.get(id)?.historyImportedAt ?? null, id).not.toBeNull();
+    } finally {
+      db.close();
+    }
+
+    const second = await run(files, dbPath);
+    expect(second.code, second.err).toBe(0);
+    expect(second.report?.totals).toMatchObject({ conversations: 5, imported: 0, upToDate: 5, items: 0, pending: 0 });
+    for (const id of ALL) expect(transcript(dbPath, id), id).toEqual(files.expected[id]);
+  });
+
+  it('an interrupted run continues where it stopped', async () => {
+    const files = buildLegacyFiles();
+    const dbPath = tempDbPath();
+    const cut = await run(files, dbPath, [], { shouldStop: (n) => n >= 2 });
+    expect(cut.code).toBe(75);
+    expect(cut.report?.interrupted).toBe(true);
+    expect(cut.report?.totals).toMatchObject({ imported: 2, notProcessed: 3 });
+    const resumed = await run(files, dbPath);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.report?.totals).toMatchObject({ imported: 3, upToDate: 2, items: 14 - (cut.report?.totals.items ?? 0) });
+    for (const id of ALL) expect(transcript(dbPath, id), id).toEqual(files.expected[id]);
+  });
+
+  it('--fetch-openai reads conv_ conversations page by page through a 429 and falls back to the logs otherwise', async () => {
+    const files = buildLegacyFiles();
+    const api = await startFakeConversations();
+    cleanups.push(() => api.close());
+    const dbPath = tempDbPath();
+    const { code, report, err } = await run(files, dbPath, ['--fetch-openai'], { openaiOptions: { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } } }, { OPENAI_BASE_URL: api.url });
+    expect(code, err).toBe(0);
+    expect(transcript(dbPath, WA1)).toEqual([
+      { role: 'user', text: 'Mensaje de octubre' },
+      { role: 'assistant', text: 'Respuesta de octubre' },
+      { role: 'user', text: 'Hola, quiero reservar' },
+      { role: 'assistant', text: '¡Hola! ¿Para qué fechas?' },
+      { role: 'user', text: 'Del 20 al 22 somos dos' },
+      { role: 'assistant', text: 'Perfecto, le cotizo.' },
+    ]);
+    const convA = api.requests.filter((r) => r.path.startsWith('/v1/conversations/conv_A/'));
+    expect(convA.map((r) => r.status)).toEqual([429, 200, 200, 200]);
+    expect((convA[1]?.at ?? 0) - (convA[0]?.at ?? 0)).toBeGreaterThanOrEqual(150); // Retry-After: 0.2
+    expect(convA.slice(2).every((r) => r.path.includes('after='))).toBe(true);
+    const wa1 = report?.conversations.find((c) => c.conversation.startsWith('wa:…1111'));
+    expect(wa1).toMatchObject({ source: 'openai', items: 6 });
+    expect(wa1?.skipped).toContainEqual({ reason: expect.stringMatching(/not a user or assistant text/), count: 2 });
+    const fb = report?.conversations.find((c) => c.channel === 'facebook');
+    expect(fb).toMatchObject({ source: 'conversation_log', items: 2 });
+    expect(fb?.notes.join(' ')).toMatch(/Conversations API failed \(HTTP 404\)/);
+    expect(transcript(dbPath, `facebook:${FB}`)).toEqual(files.expected[`facebook:${FB}`]);
+  });
+
+  it('pending legacy messages are answered by a server running on the same database', async () => {
+    const agent = createTestAgent();
+    const h: Harness = await startHarness({ agent, schedulerSweepMs: 200 });
+    cleanups.push(() => h.close());
+    const files = buildLegacyFiles();
+    const started = Date.now();
+    const { code, err } = await run(files, h.config.dbPath, [], {}, { WATI_API_URL: h.wati.url, WATI_API_KEY: h.wati.apiKey });
+    expect(code, err).toBe(0);
+    const texts = await h.wati.waitForTexts(1, 15_000, WA1);
+    expect(texts[0]).toContain(files.pendingText);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(agent.turns[0]?.texts).toEqual([files.pendingText]);
+    // The conversation came with its history: the first-contact WATI import did not run.
+    expect(h.wati.requests.filter((r) => r.path.includes('getMessages'))).toEqual([]);
+  });
+});
