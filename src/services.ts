@@ -173,7 +173,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     // Built before the components that record into it; the job kinds are read at scrape time (the worker comes later).
     const metrics = createMetrics({
       repository: new MetricsRepository(db),
-      models: [config.llm.model, config.media.paymentProofModel, config.media.transcriptionModel],
+      models: [config.llm.model, config.llm.canary.model, config.media.paymentProofModel, config.media.transcriptionModel],
       jobKinds: () => worker.kindNames,
       pauseMs: config.handoff.pauseMs,
       now: () => clock.now(),

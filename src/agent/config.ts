@@ -34,6 +34,16 @@ export const agentConfig = z
     LLM_OPENAI_DIALECT: oneOf(['auto', 'on', 'off'], 'auto'),
     MODEL_PRICES: modelPricesVariable,
     PROMPT_CACHE_BUCKETS: positiveInt(1, 64),
+    // The canary (canary.ts): a second, OpenAI-compatible model configuration for a stable share of
+    // conversations; each unset value is the primary's.
+    LLM_CANARY_PERCENT: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ error: 'must be a number from 0 to 100' }).min(0, { error: 'must be at least 0' }).max(100, { error: 'must be at most 100' }).default(0),
+    ),
+    LLM_CANARY_MODEL: optionalString,
+    LLM_CANARY_API: z.preprocess(emptyToUndefined, z.enum(['responses', 'chat_completions']).optional()),
+    LLM_CANARY_BASE_URL: z.preprocess(emptyToUndefined, baseUrl.optional()),
+    LLM_CANARY_API_KEY: optionalString,
   })
   .transform((e) => ({
     apiKey: e.OPENAI_API_KEY,
@@ -58,6 +68,14 @@ export const agentConfig = z
     modelPrices: e.MODEL_PRICES,
     /** prompt_cache_key values the static prefix is spread over, by conversation (model-rules.ts). */
     promptCacheBuckets: e.PROMPT_CACHE_BUCKETS,
+    /** The canary: `percent` of the conversations (0 = off, 100 = all), by a hash of their id (canary.ts). */
+    canary: {
+      percent: e.LLM_CANARY_PERCENT,
+      model: e.LLM_CANARY_MODEL ?? e.OPENAI_MODEL,
+      api: e.LLM_CANARY_API ?? e.LLM_API,
+      baseUrl: e.LLM_CANARY_BASE_URL ?? e.OPENAI_BASE_URL,
+      apiKey: e.LLM_CANARY_API_KEY ?? e.OPENAI_API_KEY,
+    },
   }));
 
 export type AgentConfig = z.output<typeof agentConfig>;

@@ -26,7 +26,8 @@ import type { ModelApi } from './model-api.js';
 import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.js';
-import { TurnLoop, type TurnLoopDeps } from './turn-loop.js';
+import { TurnLoop, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
+import { createCanaryModel, modelConfigFor, type CanaryModel, type ModelConfigName } from './canary.js';
 import { MediaStore } from '../media/media-store.js';
 import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
 import type { Platforms } from '../platforms/types.js';
@@ -87,8 +88,11 @@ export class OpenAiAgent implements Agent {
   /** SYSTEM_INSTRUCTIONS_MODULES_DIR read at start, or why it could not be (a readiness reason). */
   readonly instructionModules: InstructionModules | undefined;
   private readonly modulesProblem: string | undefined;
-  /** The static prefix's hash for the instructions version last used (the file may change). */
-  private prefix: { instructions: LoadedInstructions; hash: string } | undefined;
+  /** The static prefix's hash per configuration, for the instructions version last used (the file may change). */
+  private readonly prefixes = new Map<ModelConfigName, { instructions: LoadedInstructions; hash: string }>();
+  /** LLM_CANARY_* (canary.ts), built when LLM_CANARY_PERCENT > 0. */
+  private readonly canary: CanaryModel | undefined;
+  private readonly primarySide: TurnSide;
 
   constructor(private readonly deps: OpenAiAgentDeps) {
     const { config } = deps;
@@ -152,6 +156,16 @@ export class OpenAiAgent implements Agent {
         : createResponsesApi(client, common)
       : undefined;
 
+    this.primarySide = { config: 'primary', model: config.llm.model, api: config.llm.api };
+    // The canary's own client and API adapter, the same tools (and, per turn, the same instructions).
+    if (config.llm.canary.percent > 0) {
+      this.canary = createCanaryModel(config.llm, this.registry.specs);
+      deps.log.info(
+        { percent: config.llm.canary.percent, model: config.llm.canary.model, api: config.llm.canary.api },
+        'canary model configuration on',
+      );
+    }
+
     this.loopDeps = {
       config,
       clock: deps.clock,
@@ -170,6 +184,7 @@ export class OpenAiAgent implements Agent {
   readiness(): Readiness {
     const reasons: string[] = [];
     if (!this.api) reasons.push('OPENAI_API_KEY is not set');
+    if (this.canary && !this.canary.api) reasons.push('LLM_CANARY_PERCENT is set but the canary has no key (LLM_CANARY_API_KEY or OPENAI_API_KEY)');
     const problem = this.instructions.problem();
     if (problem) reasons.push(problem);
     return { ready: reasons.length === 0, reasons, ...(this.modulesProblem ? { warnings: [this.modulesProblem] } : {}) };
@@ -181,12 +196,15 @@ export class OpenAiAgent implements Agent {
     if (turn.signal.aborted) throw new TurnAbortedError();
 
     const input = await this.buildInput(turn, startedAt);
-    const loop = new TurnLoop(this.loopDeps, turn, input.items, startedAt, t0);
+    const canary = this.canary && this.configFor(turn.conversationId) === 'canary' ? this.canary : undefined;
+    const side = canary?.side ?? this.primarySide;
+    const api = canary ? canary.api : this.api;
+    const loop = new TurnLoop(this.loopDeps, turn, input.items, startedAt, t0, side);
     if (input.text.trim() === '') {
       turn.log.warn('batch has no text to answer');
       return { outcome: 'answered', reply: '' };
     }
-    if (!this.api) return loop.fail('not_configured');
+    if (!api) return loop.fail('not_configured');
     let instructions: LoadedInstructions;
     try {
       instructions = this.instructions.load();
@@ -195,24 +213,28 @@ export class OpenAiAgent implements Agent {
       return loop.fail('instructions_unavailable');
     }
     return loop.run({
-      api: this.api,
+      api,
       instructions: instructions.text,
-      promptCacheKey: promptCacheKey(this.prefixHash(instructions), turn.conversationId, this.deps.config.llm.promptCacheBuckets),
+      promptCacheKey: promptCacheKey(this.prefixHash(instructions, side), turn.conversationId, this.deps.config.llm.promptCacheBuckets),
     });
+  }
+
+  /** The configuration a conversation's turns go to: the canary for LLM_CANARY_PERCENT % of them (canary.ts). */
+  configFor(conversationId: string): ModelConfigName {
+    return modelConfigFor(conversationId, this.deps.config.llm.canary.percent);
   }
 
   /**
    * The hash of model, instructions and tool specs, computed once per instructions version: the file's
    * loader returns a new object only when the file changed, and the tool specs are fixed for the agent's life.
    */
-  private prefixHash(instructions: LoadedInstructions): string {
-    if (this.prefix?.instructions !== instructions) {
-      this.prefix = {
-        instructions,
-        hash: staticPrefixHash({ model: this.deps.config.llm.model, instructions: instructions.text, tools: this.registry.specs }),
-      };
+  private prefixHash(instructions: LoadedInstructions, side: TurnSide): string {
+    let prefix = this.prefixes.get(side.config);
+    if (prefix?.instructions !== instructions) {
+      prefix = { instructions, hash: staticPrefixHash({ model: side.model, instructions: instructions.text, tools: this.registry.specs }) };
+      this.prefixes.set(side.config, prefix);
     }
-    return this.prefix.hash;
+    return prefix.hash;
   }
 
   /**

@@ -17,6 +17,7 @@ import type {
 } from '../store/conversation-store.js';
 import type { ToolEffect } from '../tools/effects.js';
 import type { ToolRegistry } from '../tools/registry.js';
+import type { ModelConfigName } from './canary.js';
 import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.js';
 import { dropItems, pairCallsAndOutputs } from './history.js';
 import { isToolCallImitation } from './json-imitation.js';
@@ -34,6 +35,16 @@ export interface TurnLoopDeps {
   random: () => number;
   /** Model calls (outcome, latency, usage) and tool calls (name, outcome, duration). */
   metrics?: Pick<ServiceMetrics, 'modelCall' | 'toolCall'> | undefined;
+}
+
+/**
+ * Which model configuration answers the turn (canary.ts): recorded on the turn (agent_turns.config, model,
+ * api) and on its model-call metrics. Default: the primary, config.llm's model and API.
+ */
+export interface TurnSide {
+  config: ModelConfigName;
+  model: string;
+  api: 'responses' | 'chat_completions';
 }
 
 /** The model of one turn: its API, the instructions loaded for the turn and the cache routing key. */
@@ -84,10 +95,12 @@ export class TurnLoop {
   private contextRetried = false;
   /** Set once the API refused the replayed reasoning: the rest of the turn sends none. */
   private withoutReasoning = false;
+  private readonly side: TurnSide;
 
   /**
    * `turnItems` are the turn's input (date note, missed-messages block, the guest's batch); the rounds are
-   * appended to it. `startedAt` (clock) and `t0` (performance.now()) are when the turn began.
+   * appended to it. `startedAt` (clock) and `t0` (performance.now()) are when the turn began. `side`: the
+   * configuration answering (default the primary).
    */
   constructor(
     private readonly deps: TurnLoopDeps,
@@ -95,7 +108,9 @@ export class TurnLoop {
     private readonly turnItems: NewTranscriptItem[],
     private readonly startedAt: number,
     private readonly t0: number,
+    side?: TurnSide,
   ) {
+    this.side = side ?? { config: 'primary', model: deps.config.llm.model, api: deps.config.llm.api };
     this.log = turn.log;
     this.signal = turn.signal;
     this.deadline = t0 + deps.config.llm.turnBudgetMs;
@@ -149,7 +164,7 @@ export class TurnLoop {
       ...this.turnItems.slice(0, this.turnItems.findIndex((t) => t.item.kind === 'user') + 1),
       { item: { kind: 'assistant', text: config.fallbackReply, synthetic: true }, boundary: 1 },
     ];
-    return { outcome: 'failed', errorClass, commit: this.record('failed', items, errorClass), effects: this.effects };
+    return { outcome: 'failed', errorClass, commit: this.record('failed', items, errorClass), effects: this.effects, config: this.side.config };
   }
 
   /** The model's last result as the turn's answer, unless it is empty for a reason that makes it a failure. */
@@ -162,7 +177,7 @@ export class TurnLoop {
       this.summary({ outcome: 'answered', replyChars: reply.length, incomplete: result.incompleteReason }),
       'agent turn answered',
     );
-    return { outcome: 'answered', reply, commit: this.record('answered', this.turnItems), effects: this.effects };
+    return { outcome: 'answered', reply, commit: this.record('answered', this.turnItems), effects: this.effects, config: this.side.config };
   }
 
   /** An error out of the loop: an abort is rethrown, anything else fails the turn. */
@@ -258,7 +273,7 @@ export class TurnLoop {
         responseId: result.responseId,
         usage: result.usage,
       });
-      this.deps.metrics?.modelCall(config.llm.model, 'ok', (performance.now() - p0) / 1000, result.usage);
+      this.deps.metrics?.modelCall(this.side.model, 'ok', (performance.now() - p0) / 1000, result.usage, this.side.config);
       log.debug(
         { purpose, attempt, usage: result.usage, calls: result.calls.length, incomplete: result.incompleteReason },
         'model call',
@@ -276,7 +291,7 @@ export class TurnLoop {
         httpStatus: c.httpStatus,
         requestId: c.requestId,
       });
-      this.deps.metrics?.modelCall(config.llm.model, c.errorClass, (performance.now() - p0) / 1000, undefined);
+      this.deps.metrics?.modelCall(this.side.model, c.errorClass, (performance.now() - p0) / 1000, undefined, this.side.config);
       log.warn(
         { purpose, attempt, errorClass: c.errorClass, httpStatus: c.httpStatus, requestId: c.requestId },
         'model call failed',
@@ -334,8 +349,8 @@ export class TurnLoop {
    * back wrote nothing, and calling again must then write the turn.
    */
   private record(status: 'answered' | 'failed', items: NewTranscriptItem[], errorClass?: string): () => void {
-    const { config, clock, store } = this.deps;
-    const { turn } = this;
+    const { clock, store } = this.deps;
+    const { turn, side } = this;
     return () => {
       store.commitTurn({
         conversationId: turn.conversationId,
@@ -343,8 +358,9 @@ export class TurnLoop {
         guest: turn.guest,
         startedAt: this.startedAt,
         endedAt: clock.now(),
-        model: config.llm.model,
-        api: config.llm.api,
+        model: side.model,
+        api: side.api,
+        config: side.config,
         rounds: this.rounds,
         status,
         errorClass,

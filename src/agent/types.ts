@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { BufferedMessage } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
 import type { ToolEffect } from '../tools/effects.js';
+import type { ModelConfigName } from './canary.js';
 
 export interface Guest {
   /** WhatsApp waId (digits), when the conversation is on WhatsApp. */
@@ -41,6 +42,8 @@ export type AgentResult =
       commit?: () => void;
       /** What the turn's tool calls asked of the server (handoff, media for the guest, jobs), in order. */
       effects?: readonly ToolEffect[];
+      /** The model configuration that answered (canary.ts); absent when no model ran. */
+      config?: ModelConfigName;
     }
   | {
       outcome: 'failed';
@@ -49,6 +52,7 @@ export type AgentResult =
       commit?: () => void;
       /** Effects of the tool calls that ran before the turn failed. */
       effects?: readonly ToolEffect[];
+      config?: ModelConfigName;
     };
 
 export interface Readiness {
@@ -62,4 +66,6 @@ export interface Agent {
   /** Whether turns can run at all (e.g. an API key is configured). */
   readiness(): Readiness;
   respond(turn: AgentTurn): Promise<AgentResult>;
+  /** The model configuration a conversation's turns go to now (canary.ts); without it, the primary. */
+  configFor?(conversationId: string): ModelConfigName;
 }

@@ -7,6 +7,7 @@ import { deadline } from '../abort.js';
 import type { JobQueue } from '../jobs/types.js';
 import { resolveOutboxMedia, type MediaLocations, type OutboxPart } from './outbox.js';
 import type { Agent, AgentResult } from '../agent/types.js';
+import type { ModelConfigName } from '../agent/canary.js';
 import type { ChannelClient, SentMessage } from '../channels/index.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
 import { splitText } from '../channels/split-text.js';
@@ -57,6 +58,8 @@ export interface TurnRunnerDeps {
 export function createTurnRunner(deps: TurnRunnerDeps) {
   const { store, agent, platforms, clock } = deps;
   const metrics = deps.metrics ?? noopMetrics;
+  /** The model configuration a conversation is on (the metrics' `config` label) when no agent result says it. */
+  const configOf = (conversationId: string): ModelConfigName => agent.configFor?.(conversationId) ?? 'primary';
 
   /** One send attempt, counted by channel and outcome. */
   const counted = <T>(channel: ConversationRef['channel'], send: () => Promise<T>): Promise<T> =>
@@ -110,9 +113,18 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   /**
    * `resumed`: the delivery was interrupted (crash or shutdown) and its first undelivered part may be out.
    * `lastMessageAt`: when the batch's last guest message arrived (store clock): the turn duration runs from it
-   * to the first part handed to the channel (when the guest starts seeing the reply).
+   * to the first part handed to the channel (when the guest starts seeing the reply). `config`: the model
+   * configuration that answered, for the turn's metric.
    */
-  async function deliver(ref: ConversationRef, batch: DeliveringBatch, log: Logger, signal: AbortSignal, resumed: boolean, lastMessageAt?: number): Promise<void> {
+  async function deliver(
+    ref: ConversationRef,
+    batch: DeliveringBatch,
+    log: Logger,
+    signal: AbortSignal,
+    resumed: boolean,
+    config: ModelConfigName,
+    lastMessageAt?: number,
+  ): Promise<void> {
     const client = platforms.forChannel(ref.channel).client;
     for (let i = batch.deliveredParts; i < batch.parts.length; i++) {
       const part = batch.parts[i] as OutboxPart;
@@ -150,14 +162,14 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         }
         const errorClass = `delivery_${errorCode(err).toLowerCase()}`;
         store.finishBatch(batch.batchId, 'undelivered', errorClass, clock.now());
-        metrics.turn('undelivered', errorClass);
+        metrics.turn('undelivered', errorClass, config);
         log.error({ batchId: batch.batchId, part: i, parts: batch.parts.length, errorClass, err }, 'reply not delivered');
         return;
       }
     }
     const status = batch.outcome === 'failed' ? 'failed' : 'delivered';
     store.finishBatch(batch.batchId, status, undefined, clock.now());
-    metrics.turn(status === 'failed' ? 'failed' : 'answered', batch.errorClass ?? undefined);
+    metrics.turn(status === 'failed' ? 'failed' : 'answered', batch.errorClass ?? undefined, config);
     log.info({ batchId: batch.batchId, parts: batch.parts.length, status }, 'turn finished');
   }
 
@@ -198,7 +210,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
     for (const unfinished of store.deliveringBatches(conversationId)) {
       log.info({ batchId: unfinished.batchId, from: unfinished.deliveredParts }, 'resuming interrupted delivery');
-      await deliver(ref, unfinished, log, signal, true);
+      await deliver(ref, unfinished, log, signal, true, configOf(conversationId));
       if (signal.aborted) return;
     }
 
@@ -209,7 +221,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       // A person is handling the guest: the messages stay in the store (batch 'held') and reach the model as
       // context when the bot speaks again; nothing is sent.
       store.finishBatch(batch.batchId, 'held', undefined, clock.now());
-      metrics.turn('held', undefined);
+      metrics.turn('held', undefined, configOf(conversationId));
       log.info({ batchId: batch.batchId, messages: batch.messages.length }, 'bot paused: batch kept as context, not answered');
       return;
     }
@@ -306,6 +318,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       log,
       signal,
       false,
+      result.config ?? configOf(conversationId),
       Math.max(...batch.messages.map((m) => m.receivedAt)),
     );
   };

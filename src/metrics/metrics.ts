@@ -11,6 +11,7 @@ import type { Channel } from '../conversation-id.js';
 import type { ModelUsage } from '../store/conversation-store.js';
 import type { MetricsRepository } from '../store/metrics-repository.js';
 import type { JobRunOutcome, ServiceMetrics, TurnOutcome } from './service-metrics.js';
+import type { ModelConfigName } from '../agent/canary.js';
 
 export const METRICS_PREFIX = 'watibot3_';
 const OTHER = 'other';
@@ -79,7 +80,7 @@ const TOOL_CALL_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export interface MetricsDeps {
   repository: MetricsRepository;
-  /** The models the configuration names (the agent's, payment proofs', transcription's). */
+  /** The models the configuration names (the agent's, the canary's, payment proofs', transcription's). */
   models: readonly string[];
   /** The tool names the agent offers (read at each call: the registry is built after the metrics). */
   tools?: (() => Iterable<string>) | undefined;
@@ -130,6 +131,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const turnErrorClasses = new Set([...TURN_ERROR_CLASSES, NONE]);
   const modelOutcomes = new Set(['ok', ...MODEL_ERROR_CLASSES]);
   const models = new Set(deps.models);
+  /** The model configuration label: canary, or primary for anything else (unset included). Two values, no more. */
+  const configOf = (name: ModelConfigName | undefined): ModelConfigName => (name === 'canary' ? 'canary' : 'primary');
   const toolOutcomes = new Set(TOOL_OUTCOMES);
   const jobOutcomes = new Set<string>(JOB_RUN_OUTCOMES);
   const bookingOutcomes = new Set(BOOKING_OUTCOMES);
@@ -156,8 +159,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   const turns = new Counter({
     name: `${METRICS_PREFIX}turns_total`,
-    help: 'Turns ended: answered, failed (the fallback was sent), undelivered (the channel refused the reply), held (bot paused); error_class for failed and undelivered.',
-    labelNames: ['outcome', 'error_class'],
+    help: 'Turns ended: answered, failed (the fallback was sent), undelivered (the channel refused the reply), held (bot paused); error_class for failed and undelivered; config: the model configuration of the conversation (primary or canary, LLM_CANARY_PERCENT).',
+    labelNames: ['outcome', 'error_class', 'config'],
     registers,
   });
   const turnDuration = new Histogram({
@@ -168,8 +171,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   const modelCalls = new Counter({
     name: `${METRICS_PREFIX}model_calls_total`,
-    help: 'Model call attempts, by model and outcome (ok or the error class).',
-    labelNames: ['model', 'outcome'],
+    help: 'Model call attempts, by model, outcome (ok or the error class) and model configuration (primary or canary).',
+    labelNames: ['model', 'outcome', 'config'],
     registers,
   });
   const modelDuration = new Histogram({
@@ -289,15 +292,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       if (count <= 0) return;
       (result === 'accepted' ? accepted : deduplicated).inc({ channel: clip(channel, channels) }, count);
     },
-    turn(outcome, errorClass) {
-      turns.inc({ outcome: clip(outcome, turnOutcomes), error_class: clip(errorClass ?? NONE, turnErrorClasses) });
+    turn(outcome, errorClass, config) {
+      turns.inc({ outcome: clip(outcome, turnOutcomes), error_class: clip(errorClass ?? NONE, turnErrorClasses), config: configOf(config) });
     },
     turnDuration(seconds) {
       if (Number.isFinite(seconds)) turnDuration.observe(Math.max(0, seconds));
     },
-    modelCall(name, outcome, seconds, usage) {
+    modelCall(name, outcome, seconds, usage, config) {
       const m = model(name);
-      modelCalls.inc({ model: m, outcome: clip(outcome, modelOutcomes) });
+      modelCalls.inc({ model: m, outcome: clip(outcome, modelOutcomes), config: configOf(config) });
       if (Number.isFinite(seconds)) modelDuration.observe({ model: m }, Math.max(0, seconds));
       if (!usage) return;
       for (const [kind, tokens] of Object.entries(usageKinds(usage))) {

@@ -3,6 +3,7 @@
 // clips every label to a fixed set, so callers pass what they have.
 import type { Channel } from '../conversation-id.js';
 import type { ModelUsage } from '../store/conversation-store.js';
+import type { ModelConfigName } from '../agent/canary.js';
 
 /** How a turn ended: the reply (or the fallback, `failed`) handed to the channel, refused by it, or held (bot paused). */
 export type TurnOutcome = 'answered' | 'failed' | 'undelivered' | 'held';
@@ -15,12 +16,12 @@ export interface ServiceMetrics {
   webhook(route: string, status: number): void;
   /** A delivery was stored (`count` messages) or recognised as a repeat. */
   messages(channel: Channel, result: 'accepted' | 'deduplicated', count: number): void;
-  /** A turn ended; `errorClass` for failed and undelivered turns. */
-  turn(outcome: TurnOutcome, errorClass: string | undefined): void;
+  /** A turn ended; `errorClass` for failed and undelivered turns; `config` the model configuration (default primary). */
+  turn(outcome: TurnOutcome, errorClass: string | undefined, config?: ModelConfigName): void;
   /** From the guest's last message of the batch to the reply's first part handed to the channel. */
   turnDuration(seconds: number): void;
-  /** One model call attempt: `outcome` is `ok` or the error class. */
-  modelCall(model: string, outcome: string, seconds: number, usage: ModelUsage | undefined): void;
+  /** One model call attempt: `outcome` is `ok` or the error class; `config` the model configuration (default primary). */
+  modelCall(model: string, outcome: string, seconds: number, usage: ModelUsage | undefined, config?: ModelConfigName): void;
   /** One tool call: `outcome` is `ok` or the registry's error kind; an unknown tool is named `other`. */
   toolCall(tool: string, outcome: string, seconds: number): void;
   /** One send attempt to a channel (each retry is one). */

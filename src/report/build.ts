@@ -44,6 +44,11 @@ export interface Report {
       top: { conversation: string; guestName: string | null; turns: number; calls: number; costUsd: number; unpricedCalls: number }[];
     };
   };
+  /**
+   * Per model configuration (LLM_CANARY_*: primary, canary), only those with turns in the period: the
+   * turns that called the model or failed, the failed ones, the models used, calls and cost.
+   */
+  byConfig: { config: string; models: string[]; turns: number; failedTurns: number; calls: number; failedCalls: number; costUsd: number; unpricedCalls: number }[];
   /** Guest's last message of a batch → first reply part handed to the channel (nearest-rank percentiles). */
   replyTime: { samples: number; p50Ms: number | null; p95Ms: number | null };
   /** One row per local date of the period. */
@@ -147,6 +152,16 @@ export function buildReport(sources: ReportSources, period: Period): Report {
         })),
       },
     },
+    byConfig: usage.configs(period).map((c) => ({
+      config: c.config,
+      models: c.models,
+      turns: c.turns,
+      failedTurns: c.failedTurns,
+      calls: c.calls,
+      failedCalls: c.failedCalls,
+      costUsd: c.costUsd,
+      unpricedCalls: c.unpricedCalls,
+    })),
     replyTime: { samples: replyTimes.length, p50Ms: percentile(replyTimes, 50), p95Ms: percentile(replyTimes, 95) },
     daily: [...daily.values()],
   };

@@ -234,6 +234,12 @@ ${htmlTable(
   cost.byModel.map((m) => [m.model, integer(m.turns), integer(m.calls), costOf(m.costUsd, m.unpricedCalls), unpricedCell(m.unpricedCalls)]),
 )}
 
+<h2>Por configuración (LLM_CANARY_*)</h2>
+${htmlTable(
+  [{ head: 'configuración' }, { head: 'modelos' }, { head: 'turnos', num: true }, { head: 'fallidos', num: true }, { head: 'llamadas', num: true }, { head: 'costo', num: true }, { head: '' }],
+  report.byConfig.map((c) => [c.config, c.models.join(', ') || '—', integer(c.turns), integer(c.failedTurns), integer(c.calls), costOf(c.costUsd, c.unpricedCalls), unpricedCell(c.unpricedCalls)]),
+)}
+
 <h2>Las conversaciones más caras</h2>
 ${htmlTable(
   [{ head: 'conversación' }, { head: 'huésped' }, { head: 'turnos', num: true }, { head: 'llamadas', num: true }, { head: 'costo', num: true }, { head: '' }],

@@ -98,6 +98,30 @@ export function formatText(report: Report): string {
       ),
     );
   }
+  lines.push('  Por configuración (LLM_CANARY_*)');
+  if (report.byConfig.length === 0) lines.push('    —');
+  else {
+    lines.push(
+      ...indent(
+        table(
+          [
+            ['configuración', 'modelos', 'turnos', 'fallidos', 'llamadas', 'costo', ''],
+            ...report.byConfig.map((c) => [
+              terminalSafe(c.config),
+              terminalSafe(c.models.join(', ') || '—'),
+              integer(c.turns),
+              integer(c.failedTurns),
+              integer(c.calls),
+              costOf(c.costUsd, c.unpricedCalls),
+              unpriced(c.unpricedCalls),
+            ]),
+          ],
+          [2, 3, 4, 5],
+        ),
+        4,
+      ),
+    );
+  }
   lines.push(`  Las ${per.top.length} conversaciones más caras`);
   if (per.top.length === 0) lines.push('    —');
   else {

@@ -5,6 +5,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Channel } from '../conversation-id.js';
 import type { Statement } from 'better-sqlite3';
 import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../agent/model-prices.js';
+import type { ModelConfigName } from '../agent/canary.js';
 import type { Db } from './database.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -149,6 +150,8 @@ export interface TurnRecord {
   endedAt: number;
   model: string;
   api: 'responses' | 'chat_completions';
+  /** The model configuration that answered (agent/canary.ts); default 'primary' (notices, older callers). */
+  config?: ModelConfigName | undefined;
   rounds: number;
   status: 'answered' | 'failed';
   errorClass?: string | undefined;
@@ -165,6 +168,8 @@ export interface StoredTurn {
   endedAt: number;
   model: string;
   api: string;
+  /** primary | canary */
+  config: string;
   rounds: number;
   status: string;
   errorClass: string | null;
@@ -311,9 +316,9 @@ export class ConversationStore {
         guest_name = COALESCE(excluded.guest_name, guest_name),
         last_activity_at = MAX(last_activity_at, excluded.last_activity_at)`);
     this.insertTurnStmt = db.prepare(`
-      INSERT INTO agent_turns (conversation_id, started_at, ended_at, model, api, rounds, status, error_class,
+      INSERT INTO agent_turns (conversation_id, started_at, ended_at, model, api, config, rounds, status, error_class,
                                history_items, history_tokens)
-      VALUES (@conversationId, @startedAt, @endedAt, @model, @api, @rounds, @status, @errorClass,
+      VALUES (@conversationId, @startedAt, @endedAt, @model, @api, @config, @rounds, @status, @errorClass,
               @historyItems, @historyTokens)`);
     this.insertItemStmt = db.prepare(`
       INSERT INTO transcript_items (conversation_id, turn_id, kind, call_id, boundary, tokens, cum_tokens, data, created_at)
@@ -422,6 +427,7 @@ export class ConversationStore {
         endedAt: turn.endedAt,
         model: turn.model,
         api: turn.api,
+        config: turn.config ?? 'primary',
         rounds: turn.rounds,
         status: turn.status,
         errorClass: turn.errorClass ?? null,
@@ -496,7 +502,7 @@ export class ConversationStore {
     return this.db
       .prepare<[string], StoredTurn>(
         `SELECT id, conversation_id AS conversationId, started_at AS startedAt, ended_at AS endedAt, model, api,
-                rounds, status, error_class AS errorClass, history_items AS historyItems,
+                config, rounds, status, error_class AS errorClass, history_items AS historyItems,
                 history_tokens AS historyTokens
          FROM agent_turns WHERE conversation_id = ? ORDER BY id`,
       )

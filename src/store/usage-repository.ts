@@ -74,6 +74,17 @@ export interface ModelUsageTotals extends UsageTotals {
   turns: number;
 }
 
+export interface ConfigUsageTotals extends UsageTotals {
+  /** The model configuration of the turns (agent_turns.config, migration 13): primary | canary. */
+  config: string;
+  /** The models its turns used (agent_turns.model), sorted. */
+  models: string[];
+  /** Its turns that called the model or failed (a notice is neither). */
+  turns: number;
+  /** Of those, the failed ones (the fallback reply was sent). */
+  failedTurns: number;
+}
+
 export interface CachedShare {
   inputTokens: number;
   cachedTokens: number;
@@ -150,6 +161,7 @@ export class UsageRepository {
   private readonly bucketsStmt;
   private readonly modelsStmt;
   private readonly totalsStmt;
+  private readonly configsStmt;
 
   /** Works on a read-only connection too (openReadonlyDatabase): it only reads. */
   constructor(db: Db) {
@@ -191,6 +203,14 @@ export class UsageRepository {
       FROM agent_turns t JOIN model_calls c ON c.turn_id = t.id
       WHERE t.started_at >= @since AND t.started_at < @until
       GROUP BY t.model ORDER BY costUsd DESC, t.model`);
+    // LEFT JOIN: a turn that failed before any call still counts for its configuration.
+    this.configsStmt = db.prepare<PeriodParams, TotalsRow & { config: string; models: string | null; turns: number; failedTurns: number }>(`
+      SELECT t.config AS config, GROUP_CONCAT(DISTINCT t.model) AS models, COUNT(DISTINCT t.id) AS turns,
+             COUNT(DISTINCT CASE WHEN t.status = 'failed' THEN t.id END) AS failedTurns, ${TOTALS}
+      FROM agent_turns t LEFT JOIN model_calls c ON c.turn_id = t.id
+      WHERE t.started_at >= @since AND t.started_at < @until
+        AND (t.status = 'failed' OR EXISTS (SELECT 1 FROM model_calls m WHERE m.turn_id = t.id))
+      GROUP BY t.config ORDER BY t.config = 'canary', t.config`);
     this.totalsStmt = db.prepare<PeriodParams, TotalsRow>(`
       SELECT ${TOTALS}
       FROM agent_turns t JOIN model_calls c ON c.turn_id = t.id
@@ -246,6 +266,17 @@ export class UsageRepository {
   /** Usage per model (the configured model of each turn), most expensive first. */
   models(period: Period): ModelUsageTotals[] {
     return this.modelsStmt.all({ since: period.since, until: period.until });
+  }
+
+  /** Turns, failures, usage and cost per model configuration (primary first, then the canary); only those with turns. */
+  configs(period: Period): ConfigUsageTotals[] {
+    return this.configsStmt.all({ since: period.since, until: period.until }).map((row) => ({
+      config: row.config,
+      models: (row.models ?? '').split(',').filter((m) => m !== '').sort(),
+      turns: row.turns,
+      failedTurns: row.failedTurns,
+      ...totalsOf(row),
+    }));
   }
 
   /** Everything the period's turns used and cost. */
