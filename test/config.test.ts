@@ -86,6 +86,10 @@ const FULL_ENV = {
   OPENAI_BASE_URL: 'https://llm.example.com/v1/',
   OPENAI_MODEL: ' gpt-5-mini ',
   LLM_API: 'chat_completions',
+  LLM_PROVIDER: 'vertex',
+  VERTEX_PROJECT_ID: 'hotel-bot-123',
+  VERTEX_LOCATION: 'europe-west4',
+  GOOGLE_APPLICATION_CREDENTIALS: ' /etc/watibot3/vertex-sa.json ',
   OPENAI_REASONING_EFFORT: 'medium',
   OPENAI_MAX_OUTPUT_TOKENS: '2000',
   OPENAI_TIMEOUT_SECONDS: '45',
@@ -200,6 +204,9 @@ describe('configuration slices', () => {
       buffer: { quietMs: 2500, mediaQuietMs: 20_000, maxWaitMs: 40_000, maxConcurrentTurns: 4 },
       llm: {
         apiKey: 'sk-test',
+        provider: 'vertex',
+        vertex: { projectId: 'hotel-bot-123', location: 'europe-west4', credentialsFile: '/etc/watibot3/vertex-sa.json' },
+        // OPENAI_BASE_URL overrides Vertex's endpoint (proxies, tests).
         baseUrl: 'https://llm.example.com/v1',
         model: 'gpt-5-mini',
         api: 'chat_completions',

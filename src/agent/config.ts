@@ -13,6 +13,10 @@ import {
   trimmedText,
 } from '../config-schema.js';
 import { modelPricesVariable } from './model-prices.js';
+import { vertexBaseUrl } from './model-rules.js';
+
+/** The variables LLM_PROVIDER=vertex needs, each reported by name when missing. */
+const VERTEX_VARIABLES = ['VERTEX_PROJECT_ID', 'VERTEX_LOCATION', 'GOOGLE_APPLICATION_CREDENTIALS'] as const;
 
 export const agentConfig = z
   .object({
@@ -20,6 +24,18 @@ export const agentConfig = z
     OPENAI_BASE_URL: z.preprocess(emptyToUndefined, baseUrl.optional()),
     OPENAI_MODEL: trimmedText('gpt-5'),
     LLM_API: oneOf(['responses', 'chat_completions'], 'responses'),
+    // vertex (vertex.ts): Vertex AI's OpenAI-compatible endpoint with a service account's access tokens,
+    // always in chat_completions mode; OPENAI_API_KEY is not used then.
+    LLM_PROVIDER: oneOf(['openai', 'vertex'], 'openai'),
+    VERTEX_PROJECT_ID: z.preprocess(
+      emptyToUndefined,
+      z.string().trim().regex(/^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { error: 'must be a Google Cloud project id such as hotel-bot-123' }).optional(),
+    ),
+    VERTEX_LOCATION: z.preprocess(
+      emptyToUndefined,
+      z.string().trim().regex(/^[a-z]+(-[a-z0-9]+)*$/, { error: 'must be a Vertex AI location such as us-central1 or global' }).optional(),
+    ),
+    GOOGLE_APPLICATION_CREDENTIALS: optionalString,
     OPENAI_REASONING_EFFORT: oneOf(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'], 'low'),
     OPENAI_MAX_OUTPUT_TOKENS: positiveInt(4000, 200_000),
     OPENAI_TIMEOUT_SECONDS: seconds(90),
@@ -45,11 +61,28 @@ export const agentConfig = z
     LLM_CANARY_BASE_URL: z.preprocess(emptyToUndefined, baseUrl.optional()),
     LLM_CANARY_API_KEY: optionalString,
   })
+  .superRefine((e, ctx) => {
+    if (e.LLM_PROVIDER !== 'vertex') return;
+    for (const name of VERTEX_VARIABLES) {
+      if (!e[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when LLM_PROVIDER=vertex' });
+    }
+  })
   .transform((e) => ({
     apiKey: e.OPENAI_API_KEY,
-    baseUrl: e.OPENAI_BASE_URL,
+    /** openai: OPENAI_API_KEY as bearer token; vertex: Vertex AI with a service account's access tokens (vertex.ts). */
+    provider: e.LLM_PROVIDER,
+    /** LLM_PROVIDER=vertex: the project, the location and the path of the service account's JSON key. */
+    vertex:
+      e.LLM_PROVIDER === 'vertex' && e.VERTEX_PROJECT_ID && e.VERTEX_LOCATION && e.GOOGLE_APPLICATION_CREDENTIALS
+        ? { projectId: e.VERTEX_PROJECT_ID, location: e.VERTEX_LOCATION, credentialsFile: e.GOOGLE_APPLICATION_CREDENTIALS }
+        : undefined,
+    /** With vertex, Vertex's endpoint for the project and location unless OPENAI_BASE_URL overrides it. */
+    baseUrl:
+      e.OPENAI_BASE_URL ??
+      (e.LLM_PROVIDER === 'vertex' && e.VERTEX_PROJECT_ID && e.VERTEX_LOCATION ? vertexBaseUrl(e.VERTEX_PROJECT_ID, e.VERTEX_LOCATION) : undefined),
     model: e.OPENAI_MODEL,
-    api: e.LLM_API,
+    /** Vertex AI has no Responses API: chat_completions whatever LLM_API says. */
+    api: e.LLM_PROVIDER === 'vertex' ? ('chat_completions' as const) : e.LLM_API,
     reasoningEffort: e.OPENAI_REASONING_EFFORT,
     maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
     timeoutMs: secondsToMs(e.OPENAI_TIMEOUT_SECONDS),

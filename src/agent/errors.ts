@@ -28,6 +28,14 @@ export class ModelResponseError extends Error {
   }
 }
 
+/**
+ * A provider's short-lived bearer token could not be obtained (Vertex AI: the service account's token
+ * endpoint failed or the key file is unusable). Its message never holds the key or a token.
+ */
+export class AccessTokenError extends Error {
+  override readonly name = 'AccessTokenError';
+}
+
 export interface ClassifiedError {
   /** Stable class for logs, the turn record and the batch (e.g. rate_limited, server_error). */
   errorClass: string;
@@ -58,6 +66,10 @@ const REPLAY_REJECTED = /without its required following item|without its require
 export function classifyError(err: unknown, now: number = Date.now()): ClassifiedError {
   if (err instanceof ModelResponseError) {
     return { errorClass: err.errorClass, retryable: err.retryable, contextLength: false };
+  }
+  // The openai SDK wraps what its apiKey function throws in an OpenAIError, with the original as `cause`.
+  if (err instanceof AccessTokenError || (err instanceof Error && err.cause instanceof AccessTokenError)) {
+    return { errorClass: 'auth_unavailable', retryable: true, contextLength: false };
   }
   if (err instanceof APIUserAbortError) return { errorClass: 'aborted', retryable: false, contextLength: false };
   // Timeout before connection error: it is a subclass.

@@ -72,3 +72,12 @@ export function promptCacheBucket(conversationId: string, buckets: number): numb
 export function promptCacheKey(prefixHash: string, conversationId: string, buckets: number): string {
   return `wb3-${prefixHash.slice(0, 24)}-${promptCacheBucket(conversationId, buckets)}`;
 }
+
+/**
+ * Vertex AI's OpenAI-compatible base URL for a project and location (`…/chat/completions` is appended by the
+ * SDK). The `global` location has no regional host.
+ */
+export function vertexBaseUrl(projectId: string, location: string): string {
+  const host = location === 'global' ? 'aiplatform.googleapis.com' : `${location}-aiplatform.googleapis.com`;
+  return `https://${host}/v1/projects/${projectId}/locations/${location}/endpoints/openapi`;
+}

@@ -22,6 +22,7 @@ import { createChatCompletionsApi } from './chat-completions-api.js';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
 import { InstructionModuleError, InstructionModules } from './instruction-modules.js';
 import { InstructionsFile, type LoadedInstructions } from './instructions.js';
+import { createVertexClient, ServiceAccountTokens } from './vertex.js';
 import type { ModelApi } from './model-api.js';
 import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
@@ -84,6 +85,8 @@ export class OpenAiAgent implements Agent {
   private readonly api: ModelApi | undefined;
   private readonly loopDeps: TurnLoopDeps;
   private readonly replyLookup: ReplyContextLookup | undefined;
+  /** LLM_PROVIDER=vertex: the service account's access tokens, the client's bearer token per request. */
+  private readonly vertexTokens: ServiceAccountTokens | undefined;
   readonly media: MediaService;
   /** SYSTEM_INSTRUCTIONS_MODULES_DIR read at start, or why it could not be (a readiness reason). */
   readonly instructionModules: InstructionModules | undefined;
@@ -111,9 +114,14 @@ export class OpenAiAgent implements Agent {
     }
     this.replyLookup = outboundLookup(deps.db);
 
+    if (!deps.openai && config.llm.vertex) {
+      this.vertexTokens = new ServiceAccountTokens({ keyFile: config.llm.vertex.credentialsFile, clock: deps.clock, log: deps.log });
+    }
     const client =
       deps.openai ??
-      (config.llm.apiKey
+      (this.vertexTokens && config.llm.baseUrl
+        ? createVertexClient(this.vertexTokens, { baseUrl: config.llm.baseUrl, timeoutMs: config.llm.timeoutMs })
+        : config.llm.apiKey
         ? new OpenAI({
             apiKey: config.llm.apiKey,
             baseURL: config.llm.baseUrl ?? 'https://api.openai.com/v1',
@@ -128,7 +136,8 @@ export class OpenAiAgent implements Agent {
         config,
         store: mediaStore,
         clock: deps.clock,
-        transcriber: client ? createOpenAiTranscriber(client, config) : undefined,
+        // Vertex AI has no audio transcription endpoint: voice notes are then answered as not understood.
+        transcriber: client && !this.vertexTokens ? createOpenAiTranscriber(client, config) : undefined,
         platforms: deps.platforms,
       });
     this.registry = new ToolRegistry(
@@ -183,6 +192,8 @@ export class OpenAiAgent implements Agent {
 
   readiness(): Readiness {
     const reasons: string[] = [];
+    const tokenProblem = this.vertexTokens?.problem();
+    if (tokenProblem) reasons.push(tokenProblem);
     if (!this.api) reasons.push('OPENAI_API_KEY is not set');
     if (this.canary && !this.canary.api) reasons.push('LLM_CANARY_PERCENT is set but the canary has no key (LLM_CANARY_API_KEY or OPENAI_API_KEY)');
     const problem = this.instructions.problem();

@@ -35,6 +35,8 @@ export const MODEL_ERROR_CLASSES: readonly string[] = [
   'server_error',
   'conflict',
   'auth_error',
+  // A provider's access token could not be obtained (Vertex AI's service account).
+  'auth_unavailable',
   'not_found',
   'bad_request',
   'client_error',
