@@ -235,8 +235,9 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
     conversationId: row.conversationId,
     channel: row.channel,
     guest: {
-      ...(row.channel === 'whatsapp' && row.waId ? { waId: row.waId } : {}),
-      ...(row.channel !== 'whatsapp' && row.subscriberId ? { subscriberId: row.subscriberId } : {}),
+      // The conversation row holds the identity of its own platform only.
+      ...(row.waId ? { waId: row.waId } : {}),
+      ...(row.subscriberId ? { subscriberId: row.subscriberId } : {}),
       ...(row.guestName ? { name: row.guestName } : {}),
     },
     messages: [],

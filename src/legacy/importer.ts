@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { MessageKind } from '../buffer/types.js';
 import { manychatConversation, whatsappConversation, type Channel, type ConversationRef } from '../conversation-id.js';
 import { normalizeText } from '../handoff/missed-messages.js';
-import { normalizeWatiMediaPath } from '../platforms/wati/webhook.js';
+import { guestOf, mediaRefOf } from '../platforms/identity.js';
 import type { NewTranscriptItem, TurnRecord } from '../store/conversation-store.js';
 import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';
 import type { ConversationsClient } from './openai-conversations.js';
@@ -177,7 +177,7 @@ const KIND_BY_TYPE: Record<string, MessageKind> = {
 function pendingOf(ref: ConversationRef, row: LegacyBufferRow): LegacyPendingMessage {
   const kind = KIND_BY_TYPE[row.type] ?? 'other';
   const media = kind !== 'text' && kind !== 'location' && kind !== 'other';
-  const mediaRef = media ? (ref.channel === 'whatsapp' ? normalizeWatiMediaPath(row.content) : row.content.trim()) : undefined;
+  const mediaRef = media ? mediaRefOf(ref, row.content) : undefined;
   return {
     conversationId: ref.conversationId,
     channel: ref.channel,
@@ -197,7 +197,7 @@ export function turnsOf(ref: ConversationRef, entries: readonly HistoryEntry[]):
   const turns: TurnRecord[] = [];
   let current: { items: NewTranscriptItem[]; startedAt: number; endedAt: number } | undefined;
   let previous: HistoryEntry | undefined;
-  const guest = ref.channel === 'whatsapp' ? { waId: ref.externalId } : { subscriberId: ref.externalId };
+  const guest = guestOf(ref);
   const flush = () => {
     if (!current) return;
     turns.push({
@@ -369,7 +369,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     }
     if (!entries) {
       entries = local.map((m) => ({ role: m.role, text: m.text, at: m.at, key: entryKey(m.role, m.at, m.text) }));
-      const fromLog = local.some((m) => m.channel !== undefined || ref.channel !== 'whatsapp');
+      const fromLog = local.some((m) => m.table === 'conversation_log');
       line.source = entries.length === 0 ? 'none' : fromLog ? 'conversation_log' : 'webhook_messages';
     }
 

@@ -26,6 +26,8 @@ export interface LegacyMessage {
   order: number;
   /** conversation_log only: the channel it recorded. */
   channel?: 'facebook' | 'instagram' | undefined;
+  /** The legacy table the message was read from. */
+  table: 'webhook_messages' | 'conversation_log';
 }
 
 export interface LegacyBufferRow {
@@ -158,7 +160,7 @@ export function readWebhookMessages(file: LegacySourceFile | undefined, timeZone
     const role = normalizeRole(r.data.role);
     const at = parseLegacyTime(r.data.timestamp, timeZone);
     if (!role || at === undefined || r.data.content.trim() === '') return undefined;
-    return { key: r.data.wa_id, role, text: r.data.content, at, order: r.data._rowid };
+    return { key: r.data.wa_id, role, text: r.data.content, at, order: r.data._rowid, table: 'webhook_messages' };
   });
 }
 
@@ -170,7 +172,15 @@ export function readConversationLog(file: LegacySourceFile | undefined, timeZone
     const role = normalizeRole(r.data.role);
     const at = parseLegacyTime(r.data.timestamp, timeZone);
     if (!role || at === undefined || r.data.content.trim() === '') return undefined;
-    return { key: r.data.user_identifier, role, text: r.data.content, at, order: r.data._rowid, channel: normalizeChannel(r.data.channel) };
+    return {
+      key: r.data.user_identifier,
+      role,
+      text: r.data.content,
+      at,
+      order: r.data._rowid,
+      channel: normalizeChannel(r.data.channel),
+      table: 'conversation_log',
+    };
   });
 }
 
