@@ -25,7 +25,8 @@ import { Handoff } from '../handoff/handoff.js';
 import { PauseStore } from '../handoff/pause-store.js';
 import { parseSentinel } from '../handoff/sentinels.js';
 import { createHotelBackends, type HotelBackends } from '../hotel/hotel-backends.js';
-import type { JobQueue, JobRecord, NewJob } from '../jobs/types.js';
+import { HeldJobQueue } from '../jobs/held-job-queue.js';
+import type { NewJob } from '../jobs/types.js';
 import { MediaStore } from '../media/media-store.js';
 import { createPlatforms } from '../platforms/index.js';
 import type { Platforms } from '../platforms/types.js';
@@ -99,7 +100,7 @@ export class ChatConsole {
     readonly agent: OpenAiAgent,
     private readonly platforms: Platforms,
     private readonly handoff: Handoff,
-    private readonly jobs: PrintedJobQueue,
+    private readonly jobs: HeldJobQueue,
     private readonly resourcesDir: string,
     private readonly mediaStore: MediaStore,
     private readonly closers: (() => void | Promise<void>)[],
@@ -130,7 +131,8 @@ export class ChatConsole {
       closers.push(() => void db.close());
 
       const platforms = createPlatforms(config);
-      const jobs = new PrintedJobQueue(db);
+      // What the hotel's services enqueue is held to be printed, never stored or run.
+      const jobs = new HeldJobQueue((fn) => db.transaction(fn)());
       const history = new ConversationHistoryRepository(db);
       const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
       const { office, close: closeOffice } = createConfiguredOffice(config, log);
@@ -467,48 +469,6 @@ export function openConsoleDatabase(path: string): Db {
     }
   }
   return db;
-}
-
-/** The queue the console gives the hotel's services: what they enqueue is held to be printed, never stored or run. */
-class PrintedJobQueue implements JobQueue {
-  readonly held: NewJob[] = [];
-
-  constructor(private readonly db: Db) {}
-
-  enqueue(job: NewJob): number {
-    this.held.push(job);
-    return -this.held.length;
-  }
-  claimDue(): JobRecord[] {
-    return [];
-  }
-  complete(): void {}
-  fail(): void {}
-  release(): void {}
-  releaseInterrupted(): number {
-    return 0;
-  }
-  supersedePending(): number {
-    return 0;
-  }
-  atomically<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
-  cancel(): boolean {
-    return false;
-  }
-  retry(): boolean {
-    return false;
-  }
-  get(): JobRecord | undefined {
-    return undefined;
-  }
-  list(): JobRecord[] {
-    return [];
-  }
-  purgeDone(): number {
-    return 0;
-  }
 }
 
 function historyLine(item: TranscriptItem): string | undefined {

@@ -11,52 +11,12 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { MailError } from '../email/mailer.js';
 import { createHotelBackends } from '../hotel/hotel-backends.js';
-import type { JobQueue, JobRecord, NewJob } from '../jobs/types.js';
+import { HeldJobQueue } from '../jobs/held-job-queue.js';
 import { MediaStore } from '../media/media-store.js';
 import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { Db } from '../store/database.js';
 import { assembleToolServices, createConfiguredOffice } from '../tool-services.js';
 import { createTools, type ToolDefinition } from '../tools/index.js';
-
-/** A queue that stores nothing: what is enqueued is held, to be counted. */
-export class HeldJobQueue implements JobQueue {
-  readonly held: NewJob[] = [];
-
-  enqueue(job: NewJob): number {
-    this.held.push(job);
-    return -this.held.length;
-  }
-  claimDue(): JobRecord[] {
-    return [];
-  }
-  complete(): void {}
-  fail(): void {}
-  release(): void {}
-  releaseInterrupted(): number {
-    return 0;
-  }
-  supersedePending(): number {
-    return 0;
-  }
-  atomically<T>(fn: () => T): T {
-    return fn();
-  }
-  cancel(): boolean {
-    return false;
-  }
-  retry(): boolean {
-    return false;
-  }
-  get(): JobRecord | undefined {
-    return undefined;
-  }
-  list(): JobRecord[] {
-    return [];
-  }
-  purgeDone(): number {
-    return 0;
-  }
-}
 
 export interface CompareTools {
   tools: ToolDefinition[];
