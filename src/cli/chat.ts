@@ -11,6 +11,7 @@ import type { Channel } from '../conversation-id.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { loggerOptions } from '../logger.js';
 import { ChatConsole, CONSOLE_CHANNELS, ConsoleSetupError } from './chat-console.js';
+import { EX_CONFIG, EX_USAGE } from './cli-args.js';
 
 const USAGE = `usage: npm run chat -- [--name <name>] [--db <path>] [--instructions <file>] [--channel whatsapp|facebook|instagram] [--real-actions]
 
@@ -24,8 +25,6 @@ const USAGE = `usage: npm run chat -- [--name <name>] [--db <path>] [--instructi
 Each line is a message from the guest; /help lists the commands; Ctrl-D leaves.
 `;
 
-const EX_USAGE = 64;
-const EX_CONFIG = 78;
 
 interface Options {
   name: string;

@@ -10,7 +10,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import pino from 'pino';
 import { systemClock } from '../clock.js';
@@ -26,6 +25,7 @@ import { assembleCompareTools } from '../compare/tools.js';
 import { CompareRepository } from '../store/compare-repository.js';
 import { DatabaseNotReadyError, openReadonlyDatabase } from '../store/database.js';
 import type { ToolDefinition } from '../tools/types.js';
+import { EX_USAGE, EX_NOINPUT, EX_CONFIG, parseCliArgs } from './cli-args.js';
 
 const USAGE = `Usage: npm run compare -- [which turns] [--a SPEC] [--b SPEC] [options]
 
@@ -52,9 +52,6 @@ follow-ups, portal syncs, payment links, e-mail, staff alerts, handoff, pictures
 and answer the original turn's output for the same call, or a neutral "simulated" output.
 `;
 
-const EX_USAGE = 64;
-const EX_NOINPUT = 66;
-const EX_CONFIG = 78;
 
 export interface CompareCliIo {
   env: Record<string, string | undefined>;
@@ -73,35 +70,26 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 
 /** Runs the command with `args` (without node and the script); resolves to the exit code. */
 export async function runCompareCli(args: string[], io: CompareCliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        conversations: { type: 'string' },
-        last: { type: 'string' },
-        sample: { type: 'string' },
-        seed: { type: 'string' },
-        a: { type: 'string' },
-        b: { type: 'string' },
-        concurrency: { type: 'string' },
-        'max-cost': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        html: { type: 'string' },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.stderr(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EX_USAGE;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const values = parseCliArgs(
+    args,
+    {
+      conversations: { type: 'string' },
+      last: { type: 'string' },
+      sample: { type: 'string' },
+      seed: { type: 'string' },
+      a: { type: 'string' },
+      b: { type: 'string' },
+      concurrency: { type: 'string' },
+      'max-cost': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      html: { type: 'string' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
 
   let config: Config;
   try {

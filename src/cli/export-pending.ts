@@ -10,8 +10,6 @@
 import 'dotenv/config';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { serverConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
 import { localDateTime } from '../report/format.js';
 import { parseBound, PeriodError } from '../report/period.js';
@@ -19,6 +17,7 @@ import { terminalSafe } from '../report/text.js';
 import { DatabaseNotReadyError, openReadonlyDatabase } from '../store/database.js';
 import { PendingExportRepository, type ReceivedMessage } from '../store/pending-export-repository.js';
 import { ReportRepository } from '../store/report-repository.js';
+import { EX_USAGE, EX_NOINPUT, parseCliArgs, readServerSettings } from './cli-args.js';
 
 const USAGE = `Usage: npm run export-pending -- [options]
 
@@ -34,9 +33,6 @@ const USAGE = `Usage: npm run export-pending -- [options]
 
 const HOUR_MS = 3_600_000;
 // sysexits.h, like the report's.
-const EX_USAGE = 64;
-const EX_NOINPUT = 66;
-const EX_CONFIG = 78;
 
 export interface ExportPendingCliIo {
   env: Record<string, string | undefined>;
@@ -110,36 +106,24 @@ export function formatExportText(data: PendingExport): string {
 
 /** Runs the command with `args` (without node and the script); returns the exit code. */
 export function runExportPendingCli(args: string[], io: ExportPendingCliIo): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        since: { type: 'string' },
-        until: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        unmasked: { type: 'boolean', default: false },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.stderr(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EX_USAGE;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const values = parseCliArgs(
+    args,
+    {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      unmasked: { type: 'boolean', default: false },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
 
-  const config = serverConfig.safeParse(io.env);
-  if (!config.success) {
-    io.stderr(`Invalid configuration:\n  - ${config.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('\n  - ')}\n`);
-    return EX_CONFIG;
-  }
-  const timeZone = config.data.timezone;
+  const settings = readServerSettings(io.env, io);
+  if (typeof settings === 'number') return settings;
+  const timeZone = settings.timezone;
 
   let window;
   try {
@@ -157,7 +141,7 @@ export function runExportPendingCli(args: string[], io: ExportPendingCliIo): num
 
   let db;
   try {
-    db = openReadonlyDatabase(values.db ?? config.data.dbPath);
+    db = openReadonlyDatabase(values.db ?? settings.dbPath);
   } catch (err) {
     if (err instanceof DatabaseNotReadyError) {
       io.stderr(`${err.message}\n`);

@@ -9,7 +9,6 @@ import 'dotenv/config';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
@@ -24,6 +23,7 @@ import { LegacyImportRepository, openDryRunCopy } from '../store/legacy-import-r
 import type { LegacySourceFile } from '../store/legacy-source-repository.js';
 import { PauseRepository } from '../store/pause-repository.js';
 import { runMigrations } from './migrate.js';
+import { EX_USAGE, EX_NOINPUT, EX_TEMPFAIL, EX_CONFIG, parseCliArgs } from './cli-args.js';
 
 const USAGE = `Usage: npm run migrate-legacy -- [options]
 
@@ -43,10 +43,6 @@ const USAGE = `Usage: npm run migrate-legacy -- [options]
   -h, --help         this text
 `;
 
-const EX_USAGE = 64;
-const EX_NOINPUT = 66;
-const EX_TEMPFAIL = 75;
-const EX_CONFIG = 78;
 
 export interface MigrateLegacyIo {
   env: Record<string, string | undefined>;
@@ -83,34 +79,25 @@ function describe(line: ConversationReport): string {
 }
 
 export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        threads: { type: 'string' },
-        buffer: { type: 'string' },
-        log: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        batch: { type: 'string' },
-        since: { type: 'string' },
-        'fetch-openai': { type: 'boolean', default: false },
-        'legacy-timezone': { type: 'string' },
-        report: { type: 'string' },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.stderr(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EX_USAGE;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const values = parseCliArgs(
+    args,
+    {
+      threads: { type: 'string' },
+      buffer: { type: 'string' },
+      log: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      batch: { type: 'string' },
+      since: { type: 'string' },
+      'fetch-openai': { type: 'boolean', default: false },
+      'legacy-timezone': { type: 'string' },
+      report: { type: 'string' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
   let config;
   try {
     config = loadConfig(io.env);

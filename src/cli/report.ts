@@ -11,8 +11,6 @@ import 'dotenv/config';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { serverConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
 import { buildReport } from '../report/build.js';
 import { formatHtml } from '../report/html.js';
@@ -22,6 +20,7 @@ import { formatText } from '../report/text.js';
 import { DatabaseNotReadyError, openReadonlyDatabase } from '../store/database.js';
 import { ReportRepository } from '../store/report-repository.js';
 import { UsageRepository } from '../store/usage-repository.js';
+import { EX_USAGE, EX_NOINPUT, parseCliArgs, readServerSettings } from './cli-args.js';
 
 const USAGE = `Usage: npm run report -- [options]
 
@@ -35,9 +34,6 @@ const USAGE = `Usage: npm run report -- [options]
 `;
 
 // sysexits.h, like the server's EX_CONFIG.
-const EX_USAGE = 64;
-const EX_NOINPUT = 66;
-const EX_CONFIG = 78;
 
 export interface ReportCliIo {
   env: Record<string, string | undefined>;
@@ -48,37 +44,25 @@ export interface ReportCliIo {
 
 /** Runs the command with `args` (without node and the script); returns the exit code. */
 export function runReportCli(args: string[], io: ReportCliIo): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        since: { type: 'string' },
-        until: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        html: { type: 'string' },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    io.stderr(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return EX_USAGE;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const values = parseCliArgs(
+    args,
+    {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      html: { type: 'string' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
 
   // The server's own slice of the configuration: the same CONVERSATION_DB_PATH and TIMEZONE rules.
-  const config = serverConfig.safeParse(io.env);
-  if (!config.success) {
-    io.stderr(`Invalid configuration:\n  - ${config.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('\n  - ')}\n`);
-    return EX_CONFIG;
-  }
-  const timeZone = config.data.timezone;
+  const settings = readServerSettings(io.env, io);
+  if (typeof settings === 'number') return settings;
+  const timeZone = settings.timezone;
 
   let period;
   try {
@@ -91,7 +75,7 @@ export function runReportCli(args: string[], io: ReportCliIo): number {
     throw err;
   }
 
-  const dbPath = values.db ?? config.data.dbPath;
+  const dbPath = values.db ?? settings.dbPath;
   let db;
   try {
     db = openReadonlyDatabase(dbPath);
