@@ -68,7 +68,7 @@ export interface OpenAiAgentDeps {
 }
 
 /** A booking call: up to three booking API posts (a vanished room is re-picked twice) plus the database steps. */
-function bookingCallBudgetMs(config: Config): number {
+export function bookingCallBudgetMs(config: Config): number {
   return (config.hotel.bookingApi?.timeoutMs ?? 30_000) * 4 + 20_000;
 }
 

@@ -9,7 +9,7 @@
 //   - jobs are printed, never stored: the tools' (staff alerts, e-mails) and those the hotel's services
 //     enqueue themselves (follow-ups, booking reconciliation), so a running server never acts on a console
 //     conversation.
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { TurnAbortedError } from '../agent/errors.js';
 import { costOfUsage } from '../agent/model-prices.js';
@@ -24,7 +24,6 @@ import { MailError } from '../email/mailer.js';
 import { Handoff } from '../handoff/handoff.js';
 import { PauseStore } from '../handoff/pause-store.js';
 import { parseSentinel } from '../handoff/sentinels.js';
-import { createHotelBackends, type HotelBackends } from '../hotel/hotel-backends.js';
 import { HeldJobQueue } from '../jobs/held-job-queue.js';
 import type { NewJob } from '../jobs/types.js';
 import { MediaStore } from '../media/media-store.js';
@@ -38,7 +37,7 @@ import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../
 import { InstanceLockError } from '../store/instance-lock.js';
 import { PauseRepository } from '../store/pause-repository.js';
 import { BOOKING_TOOLS, PORTAL_TOOLS } from '../tools/booking/index.js';
-import { assembleToolServices, createConfiguredOffice } from '../tool-services.js';
+import { assembleToolServices, createConfiguredOffice, createHotelBackendsWithoutWorker } from '../tool-services.js';
 import type { ToolEffect } from '../tools/index.js';
 import { runMigrations } from './migrate.js';
 
@@ -139,22 +138,14 @@ export class ChatConsole {
       closers.push(closeOffice);
       const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
       const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
-      // Called only by the hotel's job kinds, which the console never runs.
-      const notRun = (what: string) => () => log.warn({ what }, 'the console does not run jobs');
-      const hotel: HotelBackends = createHotelBackends({
-        config: config.hotel,
-        portals: config.portals,
-        dataDir: dirname(resolve(config.dbPath)),
-        timezone: config.timezone,
+      const hotel = createHotelBackendsWithoutWorker({
+        config,
         db,
         jobs,
-        wakeJobs: () => undefined,
         office,
+        isHandedOff: (conversationId) => handoff.isPaused(conversationId),
         clock,
         log,
-        notifier: { confirmed: notRun('booking notice'), needsStaff: notRun('booking to staff') },
-        followUpNotifier: { confirmed: notRun('follow-up notice'), askTransferType: notRun('follow-up question'), escalate: notRun('follow-up escalation') },
-        isHandedOff: (conversationId) => handoff.isPaused(conversationId),
       });
       closers.push(() => hotel.close());
 

@@ -3,19 +3,18 @@
 // instruction modules, e-mail and staff alerts. Nothing here sends or stores: the mailer and the staff WhatsApp
 // refuse, jobs the hotel's services would enqueue are held in memory and counted (a read tool never enqueues;
 // the tools that would are not executed, see dry-run-tools.ts).
-import { dirname, resolve } from 'node:path';
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { InstructionModuleError, InstructionModules } from '../agent/instruction-modules.js';
+import { bookingCallBudgetMs } from '../agent/openai-agent.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { MailError } from '../email/mailer.js';
-import { createHotelBackends } from '../hotel/hotel-backends.js';
 import { HeldJobQueue } from '../jobs/held-job-queue.js';
 import { MediaStore } from '../media/media-store.js';
 import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { Db } from '../store/database.js';
-import { assembleToolServices, createConfiguredOffice } from '../tool-services.js';
+import { assembleToolServices, createConfiguredOffice, createHotelBackendsWithoutWorker } from '../tool-services.js';
 import { createTools, type ToolDefinition } from '../tools/index.js';
 
 export interface CompareTools {
@@ -24,33 +23,13 @@ export interface CompareTools {
   close(): Promise<void>;
 }
 
-/** Booking calls' budget, as the agent computes it (openai-agent.ts). */
-function bookingCallBudgetMs(config: Config): number {
-  return (config.hotel.bookingApi?.timeoutMs ?? 30_000) * 4 + 20_000;
-}
-
 export function assembleCompareTools(deps: { config: Config; db: Db; resourcesDir: string; clock: Clock; log: Logger }): CompareTools {
   const { config, db, log, clock } = deps;
   const closers: (() => Promise<void>)[] = [];
   const { office, close: closeOffice } = createConfiguredOffice(config, log);
   closers.push(closeOffice);
   const jobs = new HeldJobQueue();
-  const notRun = (what: string) => () => log.warn({ what }, 'a comparison runs no jobs');
-  const hotel = createHotelBackends({
-    config: config.hotel,
-    portals: config.portals,
-    dataDir: dirname(resolve(config.dbPath)),
-    timezone: config.timezone,
-    db,
-    jobs,
-    wakeJobs: () => undefined,
-    office,
-    clock,
-    log,
-    notifier: { confirmed: notRun('booking notice'), needsStaff: notRun('booking to staff') },
-    followUpNotifier: { confirmed: notRun('follow-up notice'), askTransferType: notRun('follow-up question'), escalate: notRun('follow-up escalation') },
-    isHandedOff: () => false,
-  });
+  const hotel = createHotelBackendsWithoutWorker({ config, db, jobs, office, isHandedOff: () => false, clock, log });
   closers.push(() => hotel.close());
   const neverSent = () => Promise.reject(new MailError('rejected', 'a comparison sends nothing', false));
   const { toolServices } = assembleToolServices({
