@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { HotelReadiness } from '../src/hotel/hotel-backends.js';
 import { createServices, type Services } from '../src/services.js';
 import { ORIGINAL_TOOLS } from '../src/tools/original-tools.js';
 import { startFakeWati, type FakeWati } from './support/fake-wati.js';
@@ -58,6 +59,9 @@ async function start(env: Record<string, string>) {
   return { services, ...capture };
 }
 
+/** checks.hotel of the readiness report. */
+const hotelChecks = (s: Services) => s.readiness().checks.hotel as HotelReadiness;
+
 /** The readiness reasons about tools not offered. */
 const toolReasons = (s: Services) => s.readiness().reasons.filter((r) => r.startsWith('not offered'));
 
@@ -65,7 +69,7 @@ describe('/ready names every tool of the original that is not offered, with the 
   it('the CompraClick portal without its URL blames COMPRACLICK_PORTAL_URL, not the e-mail and password that are set', async () => {
     const { services: s } = await start({ ...DATABASE, ...BOOKING_API, ...BAC, ...EMAIL, ...STAFF, ...MODULES_DIR, COMPRACLICK_EMAIL: 'ventas@hotel.example', COMPRACLICK_PASSWORD: 'cc-secret' });
     const ready = s.readiness();
-    expect(ready.checks.hotel.compraclickPortal).toBe('COMPRACLICK_PORTAL_URL is not set');
+    expect(hotelChecks(s).compraclickPortal).toBe('COMPRACLICK_PORTAL_URL is not set');
     expect(toolReasons(s)).toEqual(['not offered because COMPRACLICK_PORTAL_URL is not set: sync_compraclick_payments, create_compraclick_link']);
     expect(ready.reasons.join('\n')).not.toMatch(/COMPRACLICK_EMAIL|COMPRACLICK_PASSWORD/);
     // A warning: the service still answers.
@@ -108,7 +112,7 @@ describe('/ready names every tool of the original that is not offered, with the 
       'not offered because SMTP_URL (or GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and GMAIL_SENDER_EMAIL) is not set: send_email',
       'not offered because STAFF_ALERT_EMAIL needs SMTP_URL (or the GMAIL_* variables) and STAFF_WHATSAPP_NUMBERS is not set: notify_operations_department',
     ]);
-    expect(s.readiness().checks.hotel.bacPortal).toBe('BAC_PASSWORD is not set');
+    expect(hotelChecks(s).bacPortal).toBe('BAC_PASSWORD is not set');
   });
 
   it('everything configured: no tool reason, and every tool of the original is offered', async () => {

@@ -78,10 +78,10 @@ export function agentToolsWhyNotOffered(llm: Pick<Config['llm'], 'apiKey' | 'ver
 /**
  * The original's tools not offered, each with its cause: those `offered` (the agent's registry) lacks, in the
  * order of `explained`, then any other with a generic cause. Without `offered` (an agent that does not list its
- * tools), the explained ones.
+ * tools, e.g. a test double that calls none), nothing: what it offers is not known.
  */
 export function originalToolsNotOffered(offered: readonly string[] | undefined, explained: readonly ToolNotOffered[]): ToolNotOffered[] {
-  if (!offered) return [...explained];
+  if (!offered) return [];
   const missing = new Set(ORIGINAL_TOOLS.filter((tool) => !offered.includes(tool)));
   const out = explained.filter((e) => missing.has(e.tool));
   for (const tool of missing) {
