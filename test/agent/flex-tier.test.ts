@@ -6,6 +6,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { flexTierFor } from '../../src/agent/model-rules.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import {
@@ -166,5 +167,20 @@ describe('FLEX_* configuration', () => {
   it('OPENAI_MODEL defaults to the original model, which has a standard and a Flex price', () => {
     expect(loadConfig({}).llm.model).toBe('gpt-5.2');
     expect(DEFAULT_MODEL_PRICES['gpt-5.2']).toEqual({ input: 1.75, cachedInput: 0.175, output: 14, flex: { input: 0.875, cachedInput: 0.0875, output: 7 } });
+  });
+});
+
+describe('where Flex applies', () => {
+  const llm = (env: Record<string, string> = {}) => loadConfig(env).llm;
+  it('only on OpenAI\'s own API, for a model with a Flex price, unless FLEX_ENABLED=false', () => {
+    expect(flexTierFor(llm(), { provider: 'openai', model: 'gpt-5.2', baseUrl: undefined })).toEqual({ use: true, timeoutMs: 120_000 });
+    expect(flexTierFor(llm(), { provider: 'openai', model: 'gpt-5-mini-2025-08-07', baseUrl: 'https://api.openai.com/v1' })).toMatchObject({ use: true });
+    expect(flexTierFor(llm(), { provider: 'vertex', model: 'google/gemini-2.5-pro', baseUrl: undefined })).toMatchObject({ use: false, why: expect.stringContaining('not OpenAI') });
+    expect(flexTierFor(llm(), { provider: 'openai', model: 'gpt-5.2', baseUrl: 'http://127.0.0.1:11434/v1' })).toMatchObject({ use: false });
+    expect(flexTierFor(llm(), { provider: 'openai', model: 'gpt-4o', baseUrl: undefined })).toMatchObject({ use: false, why: expect.stringContaining('no Flex price') });
+    expect(flexTierFor(llm({ FLEX_ENABLED: 'false' }), { provider: 'openai', model: 'gpt-5.2', baseUrl: undefined })).toEqual({ use: false, why: 'FLEX_ENABLED=false' });
+    // MODEL_PRICES can give a model a Flex price, and so Flex.
+    const custom = llm({ MODEL_PRICES: '{"gpt-4o": {"flex": {"input": 1.25, "output": 5}}}' });
+    expect(flexTierFor(custom, { provider: 'openai', model: 'gpt-4o', baseUrl: undefined })).toMatchObject({ use: true });
   });
 });
