@@ -20,6 +20,7 @@ import { manychatConfig } from './platforms/manychat/config.js';
 import { watiConfig } from './platforms/wati/config.js';
 import { monitoringConfig } from './monitoring/config.js';
 import { staffConfig } from './staff/config.js';
+import { originalVariablesNotRead, type OriginalVariableNotRead } from './original-variables.js';
 
 export { normalizeWatiBaseUrl } from './platforms/wati/config.js';
 
@@ -104,7 +105,10 @@ const configSchema = z
     media: withMediaDefaults(media, { dbPath: server.dbPath, model: slices.llm.model }),
   }));
 
-export type Config = z.output<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & {
+  /** The original service's variables set in the environment that this one does not read (original-variables.ts). */
+  originalVariablesNotRead: OriginalVariableNotRead[];
+};
 
 /** Parses an environment map into a Config; throws ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -117,5 +121,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
     throw new ConfigError([...new Set(issues)]);
   }
-  return parsed.data;
+  return { ...parsed.data, originalVariablesNotRead: originalVariablesNotRead(env) };
 }

@@ -46,6 +46,7 @@ import { MetricsRepository } from './store/metrics-repository.js';
 import { PauseRepository } from './store/pause-repository.js';
 import { SqliteJobQueue } from './store/jobs-repository.js';
 import type { HotelToolDeps } from './tools/booking/hotel-tool-deps.js';
+import { agentToolsWhyNotOffered, originalToolsNotOffered, toolsNotOfferedReasons } from './tools/original-tools.js';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
 /** Jobs that ran are kept a week for the admin API; failed ones stay until staff deal with them. */
@@ -249,7 +250,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     };
     const watiTemplates = createWatiTemplateSender(config.wati);
     const watiClient = platforms.forChannel('whatsapp').client;
-    const { toolServices, emailKind, staffAlerts: alerts, menus } = assembleToolServices({
+    const { toolServices, emailKind, staffAlerts: alerts, menus, whyNotOffered: servicesNotOffered } = assembleToolServices({
       config,
       resourcesDir,
       history,
@@ -347,6 +348,13 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     });
     closers.push({ what: 'alert monitor', close: () => monitor.stop() });
 
+    // The original's tools the model is not offered, each group with the exact variables missing: warnings among
+    // /ready's reasons (the service still answers) and one line of the start log.
+    const toolsNotOffered = (): string[] =>
+      toolsNotOfferedReasons(
+        originalToolsNotOffered(agent.offeredTools?.(), [...hotel.readiness().whyNotOffered, ...agentToolsWhyNotOffered(config.llm), ...servicesNotOffered]),
+      );
+
     const readiness = (): ReadinessReport => {
       const reasons: string[] = [];
       const version = db.open ? schemaVersion(db) : -1;
@@ -364,7 +372,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       });
       if (disabled.length === allChannels.length) reasons.push('no channel can send replies: configure WATI or ManyChat');
       const ready = reasons.length === 0;
-      reasons.push(...disabled, ...(agentState.warnings ?? []));
+      reasons.push(...disabled, ...(agentState.warnings ?? []), ...toolsNotOffered());
       return {
         ready,
         reasons,
@@ -405,6 +413,15 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       start() {
         if (started) return;
         started = true;
+        // Said once, at start: what the hotel's .env sets that is not read here, and which tools are not offered.
+        if (config.originalVariablesNotRead.length > 0) {
+          log.warn(
+            { notRead: Object.fromEntries(config.originalVariablesNotRead.map((v) => [v.name, v.replacement])) },
+            'variables of the original service are not read by this one',
+          );
+        }
+        const notOffered = toolsNotOffered();
+        if (notOffered.length > 0) log.warn({ notOffered }, 'tools of the original service are not offered');
         // Extracts the menus' text now, so the first guest who asks does not wait for it; never throws.
         void menus.preload();
         purgeExpired();

@@ -16,6 +16,7 @@ import { createStaffAlerts, type StaffAlerts, type StaffWhatsApp } from './staff
 import type { ConversationHistoryRepository } from './store/conversation-history-repository.js';
 import type { Db } from './store/database.js';
 import type { ToolServices } from './tools/index.js';
+import { notSet, type ToolNotOffered } from './tools/original-tools.js';
 
 /** The office calendar of the configuration, reading the PBX's closure rules when OFFICE_DB_HOST is set. */
 export function createConfiguredOffice(config: Config, log: Logger): { office: OfficeCalendar; close(): Promise<void> } {
@@ -48,6 +49,36 @@ export interface AssembledToolServices {
   emailKind: JobKind<EmailJobPayload>;
   staffAlerts: StaffAlerts;
   menus: MenuDocuments;
+  /** send_email and notify_operations_department when not offered, each with the exact variables missing. */
+  whyNotOffered: ToolNotOffered[];
+}
+
+const EMAIL_TRANSPORT = 'SMTP_URL (or GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and GMAIL_SENDER_EMAIL)';
+
+/** Why send_email or notify_operations_department is not offered (the conditions in assembleToolServices and createTools). */
+function whyNotOffered(config: Config, staffWhatsApp: boolean, staffAlerts: StaffAlerts): ToolNotOffered[] {
+  const out: ToolNotOffered[] = [];
+  const transport = Boolean(config.email.transport);
+  if (!transport || config.email.allowedRecipients.length === 0) {
+    out.push({
+      tool: 'send_email',
+      missing: notSet([...(transport ? [] : [EMAIL_TRANSPORT]), ...(config.email.allowedRecipients.length > 0 ? [] : ['EMAIL_ALLOWED_RECIPIENTS'])]),
+    });
+  }
+  if (!staffAlerts.configured) {
+    // A destination that is set but cannot be reached says what it needs; the unset ones are named.
+    const needs: string[] = [];
+    const unset: string[] = [];
+    if (config.staff.whatsappNumbers.length === 0) unset.push('STAFF_WHATSAPP_NUMBERS');
+    else if (!staffWhatsApp) {
+      const wati = [!config.wati.baseUrl && 'WATI_API_URL', !config.wati.apiKey && 'WATI_API_KEY'].filter((n): n is string => Boolean(n));
+      needs.push(`STAFF_WHATSAPP_NUMBERS needs ${wati.join(' and ')}`);
+    }
+    if (config.staff.emails.length === 0) unset.push('STAFF_ALERT_EMAIL');
+    else if (!transport) needs.push('STAFF_ALERT_EMAIL needs SMTP_URL (or the GMAIL_* variables)');
+    out.push({ tool: 'notify_operations_department', missing: [...needs, ...(unset.length > 0 ? [notSet(unset)] : [])].join(' and ') });
+  }
+  return out;
 }
 
 export function assembleToolServices(deps: ToolServicesDeps): AssembledToolServices {
@@ -79,7 +110,7 @@ export function assembleToolServices(deps: ToolServicesDeps): AssembledToolServi
       timeZone: config.timezone,
     },
   };
-  return { toolServices, emailKind, staffAlerts, menus };
+  return { toolServices, emailKind, staffAlerts, menus, whyNotOffered: whyNotOffered(config, Boolean(deps.staffWhatsApp), staffAlerts) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_PRICES } from '../src/agent/model-prices.js';
 import { bufferConfig } from '../src/buffer/config.js';
 import { ConfigError, configSlices, loadConfig } from '../src/config.js';
+import { ORIGINAL_VARIABLES_NOT_READ } from '../src/original-variables.js';
 import { watiConfig } from '../src/platforms/wati/config.js';
 
 describe('loadConfig', () => {
@@ -93,6 +94,8 @@ const FULL_ENV = {
   OPENAI_REASONING_EFFORT: 'medium',
   OPENAI_MAX_OUTPUT_TOKENS: '2000',
   OPENAI_TIMEOUT_SECONDS: '45',
+  FLEX_ENABLED: 'false',
+  FLEX_TIMEOUT_SECONDS: '60',
   SYSTEM_INSTRUCTIONS_PATH: '/etc/watibot3/prompt.txt',
   HISTORY_MAX_TOKENS: '12000',
   MAX_TOOL_ROUNDS: '5',
@@ -213,6 +216,7 @@ describe('configuration slices', () => {
         reasoningEffort: 'medium',
         maxOutputTokens: 2000,
         timeoutMs: 45_000,
+        flex: { enabled: false, timeoutMs: 60_000 },
         systemInstructionsPath: '/etc/watibot3/prompt.txt',
         instructionModulesDir: '/etc/watibot3/modules',
         historyMaxTokens: 12_000,
@@ -222,7 +226,7 @@ describe('configuration slices', () => {
         openaiDialect: 'off',
         modelPrices: {
           ...DEFAULT_MODEL_PRICES,
-          'gpt-5-mini': { input: 0.2, cachedInput: 0.025, output: 2 },
+          'gpt-5-mini': { input: 0.2, cachedInput: 0.025, output: 2, flex: { input: 0.125, cachedInput: 0.0125, output: 1 } },
           'llama-3.3-70b': { input: 0.6, cachedInput: 0.6, output: 0.8 },
         },
         promptCacheBuckets: 4,
@@ -273,6 +277,7 @@ describe('configuration slices', () => {
         availabilityConcurrency: 3,
       },
       portals: {
+        missing: { compraclick: [], bac: [] },
         chromiumPath: '/opt/chromium/chrome',
         timeoutMs: 90_000,
         syncCooldownMs: 30_000,
@@ -304,6 +309,7 @@ describe('configuration slices', () => {
         minSamples: 10,
       },
       metrics: { token: 'metrics-token', public: true },
+      originalVariablesNotRead: [],
     });
   });
 
@@ -317,11 +323,42 @@ describe('configuration slices', () => {
   it('treat blank values as unset and resolve the defaults that come from other slices', () => {
     const blank = Object.fromEntries(Object.keys(FULL_ENV).map((name) => [name, ' ']));
     expect(loadConfig(blank)).toStrictEqual(loadConfig({}));
-    expect(loadConfig({}).media).toMatchObject({ dir: join('data', 'media'), paymentProofModel: 'gpt-5' });
+    expect(loadConfig({}).media).toMatchObject({ dir: join('data', 'media'), paymentProofModel: 'gpt-5.2' });
     const c = loadConfig({ CONVERSATION_DB_PATH: ':memory:', OPENAI_MODEL: 'm1', WATIBOT4_PASSKEY: 'legacy' });
     expect(c.media.dir).toBe(join(tmpdir(), 'watibot3-media'));
     expect(c.media.paymentProofModel).toBe('m1');
     expect(c.webhookPasskey).toBe('legacy');
+  });
+
+  it('names the original\'s variables that are set and not read, with their replacement, never their values', () => {
+    const c = loadConfig({
+      OPENAI_AGENT_ID: 'asst_SECRET',
+      USE_RESPONSES_API: 'true',
+      THREAD_ROTATION_TURN_LIMIT: '15',
+      INTERNAL_API_KEY: 'k-SECRET',
+      RAG_ENABLED: ' ', // blank: unset
+      WATI_API_KEY: 'read-by-a-slice',
+    });
+    expect(c.originalVariablesNotRead.map((v) => v.name)).toEqual(['OPENAI_AGENT_ID', 'USE_RESPONSES_API', 'THREAD_ROTATION_TURN_LIMIT', 'INTERNAL_API_KEY']);
+    expect(c.originalVariablesNotRead.find((v) => v.name === 'USE_RESPONSES_API')?.replacement).toMatch(/^LLM_API/);
+    expect(JSON.stringify(c.originalVariablesNotRead)).not.toMatch(/SECRET/);
+    expect(loadConfig({}).originalVariablesNotRead).toEqual([]);
+  });
+
+  it('the original\'s variables: each is read by a slice or listed as not read, with every name it ever read', () => {
+    // Every os.getenv / os.environ name of the original's code and its .env.example, over its whole history.
+    const original = [
+      'BAC_PASSWORD', 'BAC_USERNAME', 'COMPRACLICK_EMAIL', 'COMPRACLICK_PASSWORD', 'CONVERSATION_LOG_DB_PATH', 'DB_HOST', 'DB_NAME',
+      'DB_PASSWORD', 'DB_USER', 'FLEX_ENABLED', 'FLEX_TIMEOUT_SECONDS', 'GMAIL_CLIENT_ID', 'GMAIL_CLIENT_SECRET', 'GMAIL_REFRESH_TOKEN',
+      'GMAIL_SENDER_EMAIL', 'INTERNAL_API_KEY', 'MANYCHAT_API_KEY', 'MANYCHAT_API_URL', 'MANYCHAT_INSTAGRAM_API_KEY', 'OFFICE_DB_HOST',
+      'OFFICE_DB_NAME', 'OFFICE_DB_PASSWORD', 'OFFICE_DB_PORT', 'OFFICE_DB_USER', 'OPENAI_AGENT_ID', 'OPENAI_API_KEY',
+      'PUBLIC_MEDIA_BASE_URL', 'RAG_ENABLED', 'THREAD_DB_PATH', 'THREAD_ROTATION_TURN_LIMIT', 'USE_RESPONSES_API', 'WATIBOT4_PASSKEY',
+      'WATI_API_KEY', 'WATI_API_URL', 'WEBHOOK_SECRET',
+    ];
+    const read = new Set(Object.values(configSlices).flatMap((slice) => Object.keys(slice.in.shape)));
+    const notRead = Object.keys(ORIGINAL_VARIABLES_NOT_READ);
+    for (const name of notRead) expect(read.has(name), name).toBe(false);
+    expect(original.filter((name) => !read.has(name)).toSorted()).toEqual(notRead.toSorted());
   });
 
   it('a slice reports its variable by name', () => {

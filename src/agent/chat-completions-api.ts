@@ -50,6 +50,7 @@ const CompletionBody = z.looseObject({
   id: z.string().nullish(),
   choices: z.array(z.looseObject({ message: Message, finish_reason: z.string().nullish() })),
   usage: Usage.nullish(),
+  service_tier: z.string().nullish(),
 });
 
 interface AssistantGroup {
@@ -190,6 +191,7 @@ export function parseChatCompletion(raw: unknown): Omit<ModelResult, 'requestId'
     usage: usageOf(parsed.data.usage),
     responseId: parsed.data.id ?? undefined,
     incompleteReason: finish === 'length' || finish === 'content_filter' ? finish : undefined,
+    serviceTier: parsed.data.service_tier ?? undefined,
   };
 }
 
@@ -223,6 +225,7 @@ export function createChatCompletionsApi(client: OpenAI, options: ChatCompletion
         body.max_tokens = options.maxOutputTokens;
       }
       if (options.reasoningEffort !== undefined) body.reasoning_effort = options.reasoningEffort;
+      if (callOptions.serviceTier) body.service_tier = callOptions.serviceTier;
       const { data, request_id } = await client.chat.completions
         .create(body, { maxRetries: 0, timeout: callOptions.timeoutMs, signal: callOptions.signal })
         .withResponse();

@@ -13,6 +13,9 @@ import {
   trimmedText,
 } from '../config-schema.js';
 import { modelPricesVariable } from './model-prices.js';
+
+/** The model when OPENAI_MODEL is unset: the one the original service used on every call. */
+export const DEFAULT_MODEL = 'gpt-5.2';
 import { vertexBaseUrl } from './model-rules.js';
 
 /** The variables LLM_PROVIDER=vertex needs, each reported by name when missing. */
@@ -22,7 +25,8 @@ export const agentConfig = z
   .object({
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: z.preprocess(emptyToUndefined, baseUrl.optional()),
-    OPENAI_MODEL: trimmedText('gpt-5'),
+    // The original's model (it hard-coded gpt-5.2 on every call).
+    OPENAI_MODEL: trimmedText(DEFAULT_MODEL),
     LLM_API: oneOf(['responses', 'chat_completions'], 'responses'),
     // vertex (vertex.ts): Vertex AI's OpenAI-compatible endpoint with a service account's access tokens,
     // always in chat_completions mode; OPENAI_API_KEY is not used then.
@@ -39,6 +43,12 @@ export const agentConfig = z
     OPENAI_REASONING_EFFORT: oneOf(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'], 'low'),
     OPENAI_MAX_OUTPUT_TOKENS: positiveInt(4000, 200_000),
     OPENAI_TIMEOUT_SECONDS: seconds(90),
+    // The original's names and defaults (app/config.py): Flex first, under its own timeout, then the default tier.
+    FLEX_ENABLED: z.preprocess(
+      (v) => (typeof v === 'string' ? emptyToUndefined(v.trim().toLowerCase()) : v),
+      z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+    ),
+    FLEX_TIMEOUT_SECONDS: seconds(120),
     SYSTEM_INSTRUCTIONS_PATH: text('resources/system_instructions.txt'),
     SYSTEM_INSTRUCTIONS_MODULES_DIR: optionalString,
     HISTORY_MAX_TOKENS: positiveInt(30_000, 2_000_000),
@@ -86,6 +96,11 @@ export const agentConfig = z
     reasoningEffort: e.OPENAI_REASONING_EFFORT,
     maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
     timeoutMs: secondsToMs(e.OPENAI_TIMEOUT_SECONDS),
+    /**
+     * OpenAI's Flex tier (half price, slower, sometimes unavailable): tried first with `timeoutMs`, then the
+     * call falls back to the default tier once (model-rules.ts flexTierFor says where it applies).
+     */
+    flex: { enabled: e.FLEX_ENABLED === 'true', timeoutMs: secondsToMs(e.FLEX_TIMEOUT_SECONDS) },
     systemInstructionsPath: e.SYSTEM_INSTRUCTIONS_PATH,
     /** Folder of instruction modules for load_additional_modules; unset ⇒ the tool is not offered. */
     instructionModulesDir: e.SYSTEM_INSTRUCTIONS_MODULES_DIR,

@@ -46,6 +46,8 @@ export interface ClassifiedError {
   replayRejected?: boolean;
   httpStatus?: number | undefined;
   requestId?: string | undefined;
+  /** The request field the API refused (the error body's `param`), when it names one. */
+  param?: string | undefined;
   /** From Retry-After / retry-after-ms. */
   retryAfterMs?: number | undefined;
 }
@@ -79,7 +81,11 @@ export function classifyError(err: unknown, now: number = Date.now()): Classifie
   }
   if (err instanceof APIError) {
     const status = typeof err.status === 'number' ? err.status : undefined;
-    const base = { httpStatus: status, requestId: err.requestID ?? undefined };
+    const base = {
+      httpStatus: status,
+      requestId: err.requestID ?? undefined,
+      ...(typeof err.param === 'string' ? { param: err.param } : {}),
+    };
     const code = typeof err.code === 'string' ? err.code : undefined;
     const type = typeof err.type === 'string' ? err.type : undefined;
     if (code !== undefined && CONTEXT_LENGTH_CODES.has(code)) {

@@ -23,6 +23,8 @@ export interface ModelRequest {
 export interface ModelCallOptions {
   timeoutMs: number;
   signal: AbortSignal;
+  /** `flex`: ask for OpenAI's Flex tier (`service_tier: "flex"`); unset: the default tier (no field sent). */
+  serviceTier?: 'flex' | undefined;
 }
 
 export interface ModelFunctionCall {
@@ -42,6 +44,8 @@ export interface ModelResult {
   requestId: string | undefined;
   /** Why the output was cut short (e.g. max_output_tokens / length), when it was. */
   incompleteReason: string | undefined;
+  /** The service tier the response says served it (`service_tier`: default, flex, …), when it says. */
+  serviceTier: string | undefined;
 }
 
 export interface ModelApi {

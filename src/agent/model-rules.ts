@@ -1,6 +1,7 @@
 // Small, documented rules about models and endpoints.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
+import { priceOf } from './model-prices.js';
 
 /**
  * Whether a model takes a reasoning effort (and returns encrypted reasoning items): OpenAI reasoning
@@ -80,4 +81,37 @@ export function promptCacheKey(prefixHash: string, conversationId: string, bucke
 export function vertexBaseUrl(projectId: string, location: string): string {
   const host = location === 'global' ? 'aiplatform.googleapis.com' : `${location}-aiplatform.googleapis.com`;
   return `https://${host}/v1/projects/${projectId}/locations/${location}/endpoints/openapi`;
+}
+
+/** Whether a base URL is OpenAI's own API (unset = the SDK's default, api.openai.com). */
+export function isOpenAiEndpoint(baseUrl: string | undefined): boolean {
+  if (!baseUrl) return true;
+  try {
+    return new URL(baseUrl).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
+
+/** Flex for one model configuration: its bound, or why its calls go to the default tier. */
+export type FlexTier = { use: true; timeoutMs: number } | { use: false; why: string };
+
+/**
+ * Whether a model configuration's calls try OpenAI's Flex tier first (FLEX_ENABLED, the original's rule):
+ * only on OpenAI's own API (LLM_PROVIDER=openai, OPENAI_BASE_URL unset or api.openai.com — Vertex AI and
+ * other compatible servers have no `service_tier`) and only for a model with a Flex price (the list prices
+ * have one for the models OpenAI offers on Flex, MODEL_PRICES may add one), so every Flex call is priced.
+ */
+export function flexTierFor(
+  llm: Pick<Config['llm'], 'flex' | 'modelPrices'>,
+  side: { provider: Config['llm']['provider']; model: string; baseUrl: string | undefined },
+): FlexTier {
+  if (!llm.flex.enabled) return { use: false, why: 'FLEX_ENABLED=false' };
+  if (side.provider !== 'openai' || !isOpenAiEndpoint(side.baseUrl)) {
+    return { use: false, why: 'the model endpoint is not OpenAI\'s API (Flex is an OpenAI tier)' };
+  }
+  if (!priceOf(side.model, llm.modelPrices)?.flex) {
+    return { use: false, why: `${side.model} has no Flex price (OpenAI offers Flex for the gpt-5 models; MODEL_PRICES can add one)` };
+  }
+  return { use: true, timeoutMs: llm.flex.timeoutMs };
 }

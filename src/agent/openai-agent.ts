@@ -24,7 +24,7 @@ import { InstructionModuleError, InstructionModules } from './instruction-module
 import { InstructionsFile, type LoadedInstructions } from './instructions.js';
 import { createVertexClient, ServiceAccountTokens } from './vertex.js';
 import type { ModelApi } from './model-api.js';
-import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
+import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.js';
 import { TurnLoop, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
@@ -96,6 +96,8 @@ export class OpenAiAgent implements Agent {
   /** LLM_CANARY_* (canary.ts), built when LLM_CANARY_PERCENT > 0. */
   private readonly canary: CanaryModel | undefined;
   private readonly primarySide: TurnSide;
+  /** FLEX_ENABLED for each configuration: whether its calls try the Flex tier first (model-rules.ts). */
+  private readonly flex: Record<ModelConfigName, FlexTier>;
 
   constructor(private readonly deps: OpenAiAgentDeps) {
     const { config } = deps;
@@ -175,6 +177,18 @@ export class OpenAiAgent implements Agent {
       );
     }
 
+    this.flex = {
+      primary: flexTierFor(config.llm, { provider: config.llm.provider, model: config.llm.model, baseUrl: config.llm.baseUrl }),
+      // The canary is OpenAI-compatible whatever LLM_PROVIDER says (canary.ts).
+      canary: flexTierFor(config.llm, { provider: 'openai', model: config.llm.canary.model, baseUrl: config.llm.canary.baseUrl }),
+    };
+    for (const name of this.canary ? (['primary', 'canary'] as const) : (['primary'] as const)) {
+      const tier = this.flex[name];
+      if (tier.use) deps.log.info({ config: name, flexTimeoutMs: tier.timeoutMs }, 'model calls try the Flex tier first');
+      // FLEX_ENABLED is the original's default: say why it does not apply, without alarming anyone.
+      else deps.log.info({ config: name, why: tier.why }, 'model calls use the default tier only');
+    }
+
     this.loopDeps = {
       config,
       clock: deps.clock,
@@ -223,11 +237,17 @@ export class OpenAiAgent implements Agent {
       turn.log.error({ err }, 'system instructions unavailable');
       return loop.fail('instructions_unavailable');
     }
+    const flex = this.flex[side.config];
     return loop.run({
       api,
+      ...(flex.use ? { flex: { timeoutMs: flex.timeoutMs } } : {}),
       instructions: instructions.text,
       promptCacheKey: promptCacheKey(this.prefixHash(instructions, side), turn.conversationId, this.deps.config.llm.promptCacheBuckets),
     });
+  }
+
+  offeredTools(): readonly string[] {
+    return this.registry.specs.map((spec) => spec.name);
   }
 
   /** The configuration a conversation's turns go to: the canary for LLM_CANARY_PERCENT % of them (canary.ts). */

@@ -55,6 +55,7 @@ const ResponseBody = z.looseObject({
   usage: Usage.nullish(),
   incomplete_details: z.looseObject({ reason: z.string().nullish() }).nullish(),
   error: z.looseObject({ code: z.string().nullish() }).nullish(),
+  service_tier: z.string().nullish(),
 });
 
 /**
@@ -208,6 +209,7 @@ export function parseResponsesOutput(raw: unknown): Omit<ModelResult, 'requestId
     usage: usageOf(body),
     responseId: body.id,
     incompleteReason: reason,
+    serviceTier: body.service_tier ?? undefined,
   };
 }
 
@@ -241,6 +243,7 @@ export function createResponsesApi(client: OpenAI, options: ResponsesApiOptions)
         body.reasoning = { effort: options.reasoningEffort };
         body.include = ['reasoning.encrypted_content'];
       }
+      if (callOptions.serviceTier) body.service_tier = callOptions.serviceTier;
       const { data, request_id } = await client.responses
         .create(body, { maxRetries: 0, timeout: callOptions.timeoutMs, signal: callOptions.signal })
         .withResponse();

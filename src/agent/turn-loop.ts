@@ -53,7 +53,17 @@ export interface TurnModel {
   instructions: string;
   /** `prompt_cache_key` of every call of the turn (model-rules.ts promptCacheKey: by static prefix). */
   promptCacheKey: string;
+  /**
+   * FLEX_ENABLED where it applies (model-rules.ts flexTierFor): calls ask for the Flex tier, each bounded by
+   * `timeoutMs` (and by half of what is left of the turn, so the default tier still has time); once a Flex
+   * call times out or finds Flex unavailable, the call is made again on the default tier, and so is the rest
+   * of the turn. Undefined: the default tier only.
+   */
+  flex?: { timeoutMs: number } | undefined;
 }
+
+/** Flex failures after which the call goes to the default tier: Flex was slow or unavailable, not the request. */
+const FLEX_FALLBACK_CLASSES: ReadonlySet<string> = new Set(['timeout', 'rate_limited', 'server_error', 'connection_error', 'conflict']);
 
 const FINAL_NOTE =
   'Ya no puedes usar más herramientas en este turno. Responde ahora al huésped, en español, con la ' +
@@ -95,6 +105,8 @@ export class TurnLoop {
   private contextRetried = false;
   /** Set once the API refused the replayed reasoning: the rest of the turn sends none. */
   private withoutReasoning = false;
+  /** Set once a Flex call failed for want of Flex (timeout, 429, …): the rest of the turn uses the default tier. */
+  private flexFailed = false;
   private readonly side: TurnSide;
 
   /**
@@ -206,9 +218,17 @@ export class TurnLoop {
       if (this.signal.aborted) throw new TurnAbortedError();
       const remaining = this.deadline - performance.now();
       if (remaining <= 0) throw new TurnFailure('turn_timeout');
-      const outcome = await this.attempt(model, purpose, toolChoice, notes, attempt, remaining);
+      const tier = model.flex && !this.flexFailed ? 'flex' : undefined;
+      const outcome = await this.attempt(model, purpose, toolChoice, notes, attempt, remaining, tier);
       if (outcome.ok) return outcome.result;
       const c = outcome.error;
+      if (tier === 'flex' && (FLEX_FALLBACK_CLASSES.has(c.errorClass) || c.param === 'service_tier')) {
+        // Once per turn, at once and not counted as an attempt: the default tier gets the whole retry policy.
+        this.flexFailed = true;
+        attempt--;
+        this.log.warn({ errorClass: c.errorClass, httpStatus: c.httpStatus }, 'Flex tier unavailable; using the default tier');
+        continue;
+      }
       if (c.contextLength && !this.contextRetried) {
         // Once per turn: half the history, then the error stands.
         this.contextRetried = true;
@@ -241,6 +261,7 @@ export class TurnLoop {
     notes: string[],
     attempt: number,
     remaining: number,
+    tier: 'flex' | undefined,
   ): Promise<Attempt> {
     const { config, clock } = this.deps;
     const log = this.log;
@@ -262,7 +283,11 @@ export class TurnLoop {
           promptCacheKey: model.promptCacheKey,
           ...(this.withoutReasoning ? { withoutReasoning: true } : {}),
         },
-        { timeoutMs: Math.max(1, Math.floor(Math.min(config.llm.timeoutMs, remaining))), signal: callAbort.signal },
+        {
+          timeoutMs: Math.max(1, Math.floor(tier === 'flex' && model.flex ? Math.min(model.flex.timeoutMs, remaining / 2) : Math.min(config.llm.timeoutMs, remaining))),
+          signal: callAbort.signal,
+          ...(tier ? { serviceTier: tier } : {}),
+        },
       );
       this.calls.push({
         purpose,
@@ -272,10 +297,11 @@ export class TurnLoop {
         requestId: result.requestId,
         responseId: result.responseId,
         usage: result.usage,
+        serviceTier: result.serviceTier ?? tier,
       });
       this.deps.metrics?.modelCall(this.side.model, 'ok', (performance.now() - p0) / 1000, result.usage, this.side.config);
       log.debug(
-        { purpose, attempt, usage: result.usage, calls: result.calls.length, incomplete: result.incompleteReason },
+        { purpose, attempt, usage: result.usage, calls: result.calls.length, incomplete: result.incompleteReason, serviceTier: result.serviceTier ?? tier },
         'model call',
       );
       return { ok: true, result };
@@ -290,10 +316,11 @@ export class TurnLoop {
         errorClass: c.errorClass,
         httpStatus: c.httpStatus,
         requestId: c.requestId,
+        serviceTier: tier,
       });
       this.deps.metrics?.modelCall(this.side.model, c.errorClass, (performance.now() - p0) / 1000, undefined, this.side.config);
       log.warn(
-        { purpose, attempt, errorClass: c.errorClass, httpStatus: c.httpStatus, requestId: c.requestId },
+        { purpose, attempt, errorClass: c.errorClass, httpStatus: c.httpStatus, requestId: c.requestId, serviceTier: tier },
         'model call failed',
       );
       if (c.errorClass === 'internal_error') log.error({ err }, 'unexpected error calling the model');

@@ -68,4 +68,6 @@ export interface Agent {
   respond(turn: AgentTurn): Promise<AgentResult>;
   /** The model configuration a conversation's turns go to now (canary.ts); without it, the primary. */
   configFor?(conversationId: string): ModelConfigName;
+  /** The names of the tools the model is offered (for /ready: the original's tools that are not). */
+  offeredTools?(): readonly string[];
 }

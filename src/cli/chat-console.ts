@@ -363,7 +363,7 @@ export class ChatConsole {
       total.cachedTokens += usage.cachedTokens;
       total.outputTokens += usage.outputTokens;
       total.reasoningTokens += usage.reasoningTokens;
-      const callCost = costOfUsage(turn.model || model, usage, this.options.config.llm.modelPrices);
+      const callCost = costOfUsage(turn.model || model, usage, this.options.config.llm.modelPrices, call.serviceTier);
       cost = cost === undefined || callCost === undefined ? undefined : cost + callCost;
     }
     const n = (x: number) => x.toLocaleString('en-US');

@@ -285,7 +285,7 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
   for (const call of calls) {
     if (!call.usage) continue;
     usage = addUsage(usage, call.usage);
-    const c = costOfUsage(side.model, call.usage, config.llm.modelPrices);
+    const c = costOfUsage(side.model, call.usage, config.llm.modelPrices, call.serviceTier);
     cost = cost === null || c === undefined ? null : cost + c;
   }
   const tools = chosenTools(result.outcome === 'answered' ? record : undefined, log);

@@ -28,6 +28,7 @@ import type { PortalsConfig } from '../portals/config.js';
 import type { LedgerSync } from '../portals/ledger-sync.js';
 import { createPaymentPortals } from '../portals/payment-portals.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
+import { notSet, type ToolNotOffered } from '../tools/original-tools.js';
 
 export interface HotelReadiness {
   database: string;
@@ -37,6 +38,8 @@ export interface HotelReadiness {
   bookingAutomation: string;
   /** Hotel tools the model is not offered, because a backend is not configured. */
   toolsNotOffered: string[];
+  /** The same tools, each with the exact variables missing (`DB_HOST is not set`). */
+  whyNotOffered: ToolNotOffered[];
 }
 
 export interface HotelBackends {
@@ -150,14 +153,22 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
     jobKinds = [...kinds.all, followUps.jobKind as JobKind<unknown>];
   }
 
-  const notOffered = [
-    ...(api ? [] : BOOKING_API_TOOLS),
-    ...(hotelDb ? [] : HOTEL_DB_TOOLS),
-    ...(bookings ? [] : BOOKING_TOOLS),
-    ...(ledgerSync?.has('compraclick') ? [] : ['sync_compraclick_payments']),
-    ...(ledgerSync?.has('bac') ? [] : ['sync_bank_transfers']),
-    ...(portals?.createLink ? [] : ['create_compraclick_link']),
+  // What each tool needs, by variable name, and what of it is missing (the portals name their own variables).
+  const needsDb = hotelDb ? [] : ['DB_HOST'];
+  const needsApi = api ? [] : ['BOOKING_API_URL'];
+  const compraclickMissing = deps.portals?.missing.compraclick ?? ['COMPRACLICK_PORTAL_URL', 'COMPRACLICK_EMAIL', 'COMPRACLICK_PASSWORD'];
+  const bacMissing = deps.portals?.missing.bac ?? ['BAC_PORTAL_URL', 'BAC_USERNAME', 'BAC_PASSWORD'];
+  const why = (tools: readonly string[], offered: boolean, missing: string[]): ToolNotOffered[] =>
+    offered ? [] : tools.map((tool) => ({ tool, missing: notSet(missing) }));
+  const whyNotOffered = [
+    ...why(BOOKING_API_TOOLS, Boolean(api), needsApi),
+    ...why(HOTEL_DB_TOOLS, Boolean(hotelDb), needsDb),
+    ...why(BOOKING_TOOLS, Boolean(bookings), [...needsDb, ...needsApi]),
+    ...why(['sync_compraclick_payments'], Boolean(ledgerSync?.has('compraclick')), [...compraclickMissing, ...needsDb]),
+    ...why(['sync_bank_transfers'], Boolean(ledgerSync?.has('bac')), [...bacMissing, ...needsDb]),
+    ...why(['create_compraclick_link'], Boolean(portals?.createLink), compraclickMissing),
   ];
+  const notOffered = whyNotOffered.map((t) => t.tool);
   return {
     tools: {
       timezone: deps.timezone,
@@ -179,10 +190,11 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
     readiness: () => ({
       database: hotelDb ? 'configured' : 'DB_HOST is not set',
       bookingApi: api ? 'configured' : 'BOOKING_API_URL is not set',
-      compraclickPortal: portals?.readiness().compraclick ?? 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL or COMPRACLICK_PASSWORD is not set',
-      bacPortal: portals?.readiness().bac ?? 'BAC_PORTAL_URL, BAC_USERNAME or BAC_PASSWORD is not set',
+      compraclickPortal: portals?.readiness().compraclick ?? notSet(compraclickMissing),
+      bacPortal: portals?.readiness().bac ?? notSet(bacMissing),
       bookingAutomation: config.bookingAutomation,
       toolsNotOffered: notOffered,
+      whyNotOffered,
     }),
     recover() {
       if (!bookings) return;

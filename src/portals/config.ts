@@ -9,6 +9,10 @@ import { emptyToUndefined, httpUrl, optionalString, seconds, secondsToMs, trimme
 const secret = z.preprocess(emptyToUndefined, z.string().optional());
 const portalUrl = z.preprocess(emptyToUndefined, httpUrl.optional());
 
+/** The names whose value is unset, in order. */
+const missingOf = (values: Record<string, string | undefined>): string[] =>
+  Object.entries(values).flatMap(([name, value]) => (value === undefined ? [name] : []));
+
 export const portalsConfig = z
   .object({
     CHROMIUM_PATH: trimmedText('/usr/bin/chromium'),
@@ -22,6 +26,11 @@ export const portalsConfig = z
     BAC_PASSWORD: secret,
   })
   .transform((e) => ({
+    /** The variables each portal lacks, by name (empty when it is configured): /ready names exactly these. */
+    missing: {
+      compraclick: missingOf({ COMPRACLICK_PORTAL_URL: e.COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL: e.COMPRACLICK_EMAIL, COMPRACLICK_PASSWORD: e.COMPRACLICK_PASSWORD }),
+      bac: missingOf({ BAC_PORTAL_URL: e.BAC_PORTAL_URL, BAC_USERNAME: e.BAC_USERNAME, BAC_PASSWORD: e.BAC_PASSWORD }),
+    },
     chromiumPath: e.CHROMIUM_PATH,
     timeoutMs: secondsToMs(e.PORTAL_TIMEOUT_SECONDS),
     syncCooldownMs: secondsToMs(e.PORTAL_SYNC_COOLDOWN_SECONDS),

@@ -11,6 +11,7 @@ import { createLink, loginAndDownloadSalesReport } from './compraclick/portal.js
 import { parseSalesReport } from './compraclick/sales-report.js';
 import type { PortalsConfig } from './config.js';
 import { LedgerSync, type Syncer } from './ledger-sync.js';
+import { notSet } from '../tools/original-tools.js';
 
 export interface PaymentPortals {
   /** Undefined when neither portal is configured (or there is no hotel database to sync into). */
@@ -49,8 +50,8 @@ export function createPaymentPortals(deps: { config: PortalsConfig; hotelDb: Hot
     createLink: browser && cc ? (input, signal) => browser.run('compraclick', (page, s) => createLink(page, cc, input, s), signal) : undefined,
     timeoutMs: config.timeoutMs,
     readiness: () => ({
-      compraclick: cc ? (hotelDb ? 'configured' : 'configured (card sync needs DB_HOST)') : 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL or COMPRACLICK_PASSWORD is not set',
-      bac: bac ? (hotelDb ? 'configured' : 'configured (statement sync needs DB_HOST)') : 'BAC_PORTAL_URL, BAC_USERNAME or BAC_PASSWORD is not set',
+      compraclick: cc ? (hotelDb ? 'configured' : 'configured (card sync needs DB_HOST)') : notSet(config.missing.compraclick),
+      bac: bac ? (hotelDb ? 'configured' : 'configured (statement sync needs DB_HOST)') : notSet(config.missing.bac),
     }),
     close: async () => {
       await browser?.close();

@@ -140,6 +140,11 @@ export interface ModelCallRecord {
   requestId?: string | undefined;
   responseId?: string | undefined;
   usage?: ModelUsage | undefined;
+  /**
+   * The service tier: the one the response reported (default, flex, …), else the one asked for (flex), else
+   * none (the default tier). A failed attempt has the tier it asked for.
+   */
+  serviceTier?: string | undefined;
 }
 
 export interface TurnRecord {
@@ -195,6 +200,8 @@ export interface StoredModelCall {
   reasoningTokens: number | null;
   /** US$, from the usage and the store's price table; null when unpriced or without usage. */
   costUsd: number | null;
+  /** The service tier (migration 18): flex, default, …; null before that version or when none was reported or asked. */
+  serviceTier: string | null;
 }
 
 export interface ConversationStoreOptions {
@@ -326,10 +333,10 @@ export class ConversationStore {
     this.insertCallStmt = db.prepare(`
       INSERT INTO model_calls (turn_id, conversation_id, seq, purpose, started_at, duration_ms, status, error_class,
                                http_status, request_id, response_id, input_tokens, cached_tokens, output_tokens,
-                               reasoning_tokens, cost_usd)
+                               reasoning_tokens, cost_usd, service_tier)
       VALUES (@turnId, @conversationId, @seq, @purpose, @startedAt, @durationMs, @status, @errorClass,
               @httpStatus, @requestId, @responseId, @inputTokens, @cachedTokens, @outputTokens, @reasoningTokens,
-              @costUsd)`);
+              @costUsd, @serviceTier)`);
     this.bumpConversationStmt = db.prepare(
       'UPDATE conversations SET total_tokens = total_tokens + @tokens, item_count = item_count + @count WHERE id = @id',
     );
@@ -475,7 +482,9 @@ export class ConversationStore {
         cachedTokens: call.usage?.cachedTokens ?? null,
         outputTokens: call.usage?.outputTokens ?? null,
         reasoningTokens: call.usage?.reasoningTokens ?? null,
-        costUsd: call.usage ? (costOfUsage(turn.model, call.usage, this.prices) ?? null) : null,
+        // At the list price of the tier that answered (a Flex call at the Flex price).
+        costUsd: call.usage ? (costOfUsage(turn.model, call.usage, this.prices, call.serviceTier) ?? null) : null,
+        serviceTier: call.serviceTier ?? null,
       });
     });
     return turnId;
@@ -515,7 +524,8 @@ export class ConversationStore {
         `SELECT id, turn_id AS turnId, seq, purpose, started_at AS startedAt, duration_ms AS durationMs, status,
                 error_class AS errorClass, http_status AS httpStatus, request_id AS requestId,
                 response_id AS responseId, input_tokens AS inputTokens, cached_tokens AS cachedTokens,
-                output_tokens AS outputTokens, reasoning_tokens AS reasoningTokens, cost_usd AS costUsd
+                output_tokens AS outputTokens, reasoning_tokens AS reasoningTokens, cost_usd AS costUsd,
+                service_tier AS serviceTier
          FROM model_calls WHERE turn_id = ? ORDER BY seq`,
       )
       .all(turnId);

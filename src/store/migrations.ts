@@ -399,4 +399,14 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 18,
+    name: 'service tier of each model call (Flex)',
+    sql: `
+      -- The service tier of the call (FLEX_ENABLED): the one the response reported (default, flex, …), else the
+      -- one asked for; cost_usd is at that tier's list price. NULL: the default tier (calls before this version,
+      -- providers that report none).
+      ALTER TABLE model_calls ADD COLUMN service_tier TEXT;
+    `,
+  },
 ];

@@ -29,13 +29,31 @@ function configIssues(env: Record<string, string>): string[] {
 describe('the price table', () => {
   it('has the list prices of every documented model', () => {
     expect(Object.keys(DEFAULT_MODEL_PRICES).toSorted()).toEqual(
-      ['gemini-2.5-flash', 'gemini-2.5-pro', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano'].toSorted(),
+      ['gemini-2.5-flash', 'gemini-2.5-pro', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'gpt-5.2', 'gpt-5.1', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano'].toSorted(),
     );
-    expect(DEFAULT_MODEL_PRICES['gpt-5']).toEqual({ input: 1.25, cachedInput: 0.125, output: 10 });
+    expect(DEFAULT_MODEL_PRICES['gpt-5']).toEqual({ input: 1.25, cachedInput: 0.125, output: 10, flex: { input: 0.625, cachedInput: 0.0625, output: 5 } });
+    expect(DEFAULT_MODEL_PRICES['gpt-5.2']).toEqual({ input: 1.75, cachedInput: 0.175, output: 14, flex: { input: 0.875, cachedInput: 0.0875, output: 7 } });
     for (const price of Object.values(DEFAULT_MODEL_PRICES)) {
       expect(price.cachedInput).toBeLessThanOrEqual(price.input);
       expect(price.input).toBeLessThan(price.output);
+      // Flex is half the standard price, wherever the model has it.
+      if (price.flex) expect(price.flex).toEqual({ input: price.input / 2, cachedInput: price.cachedInput / 2, output: price.output / 2 });
     }
+    // Only the gpt-5 family is offered on Flex.
+    expect(Object.keys(DEFAULT_MODEL_PRICES).filter((m) => DEFAULT_MODEL_PRICES[m]?.flex).toSorted()).toEqual(
+      ['gpt-5.2', 'gpt-5.1', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano'].toSorted(),
+    );
+  });
+
+  it('prices a call at the list price of the tier that answered it', () => {
+    const u = usage(10_000, 4_000, 1_000);
+    const standard = costOfUsage('gpt-5.2', u, DEFAULT_MODEL_PRICES);
+    expect(standard).toBeCloseTo((6_000 * 1.75 + 4_000 * 0.175 + 1_000 * 14) / 1e6, 12);
+    for (const tier of [undefined, null, 'default', 'auto']) expect(costOfUsage('gpt-5.2', u, DEFAULT_MODEL_PRICES, tier)).toBe(standard);
+    expect(costOfUsage('gpt-5.2', u, DEFAULT_MODEL_PRICES, 'flex')).toBeCloseTo((6_000 * 0.875 + 4_000 * 0.0875 + 1_000 * 7) / 1e6, 12);
+    // A tier without a price here is unpriced rather than priced wrong.
+    expect(costOfUsage('gpt-5.2', u, DEFAULT_MODEL_PRICES, 'priority')).toBeUndefined();
+    expect(costOfUsage('gpt-4.1', u, DEFAULT_MODEL_PRICES, 'flex')).toBeUndefined();
   });
 
   it('bills cached input at cachedInput, the rest of the input at input, output (reasoning included) at output', () => {
@@ -85,9 +103,14 @@ describe('MODEL_PRICES', () => {
 
   it('is merged over the list prices, model by model and field by field', () => {
     const prices = loadConfig({
-      MODEL_PRICES: '{"gpt-5": {"output": 8}, "GPT-4o": {"input": 2, "cachedInput": 1, "output": 9}, "my-model": {"input": 0.5, "output": 1.5}}',
+      MODEL_PRICES:
+        '{"gpt-5": {"output": 8}, "GPT-4o": {"input": 2, "cachedInput": 1, "output": 9}, "my-model": {"input": 0.5, "output": 1.5}, ' +
+        '"gpt-5-mini": {"flex": {"output": 0.9}}, "my-flex-model": {"input": 1, "output": 2, "flex": {"input": 0.5, "output": 1}}}',
     }).llm.modelPrices;
-    expect(prices['gpt-5']).toEqual({ input: 1.25, cachedInput: 0.125, output: 8 });
+    // The Flex price stays unless the entry changes it.
+    expect(prices['gpt-5']).toEqual({ input: 1.25, cachedInput: 0.125, output: 8, flex: { input: 0.625, cachedInput: 0.0625, output: 5 } });
+    expect(prices['gpt-5-mini']).toEqual({ input: 0.25, cachedInput: 0.025, output: 2, flex: { input: 0.125, cachedInput: 0.0125, output: 0.9 } });
+    expect(prices['my-flex-model']).toEqual({ input: 1, cachedInput: 1, output: 2, flex: { input: 0.5, cachedInput: 0.5, output: 1 } });
     expect(prices['gpt-4o']).toEqual({ input: 2, cachedInput: 1, output: 9 });
     // A new model without cachedInput gets no cache discount.
     expect(prices['my-model']).toEqual({ input: 0.5, cachedInput: 0.5, output: 1.5 });
@@ -104,6 +127,8 @@ describe('MODEL_PRICES', () => {
     ['{"gpt-5": 10}', 'MODEL_PRICES.gpt-5: must be an object'],
     ['{"gpt-5": {"inputs": 1}}', 'MODEL_PRICES.gpt-5: unknown field "inputs"'],
     ['{"my-model": {"input": 1}}', 'MODEL_PRICES.my-model: needs "input" and "output"'],
+    ['{"my-model": {"input": 1, "output": 2, "flex": {"input": 0.5}}}', 'MODEL_PRICES.my-model.flex: needs "input" and "output"'],
+    ['{"gpt-5": {"flex": {"inputs": 1}}}', 'MODEL_PRICES.gpt-5.flex: unknown field "inputs"'],
   ])('%s is a config issue naming MODEL_PRICES', (value, issue) => {
     const issues = configIssues({ MODEL_PRICES: value });
     expect(issues).toHaveLength(1);

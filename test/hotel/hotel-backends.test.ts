@@ -43,8 +43,8 @@ describe('hotel backends from configuration', () => {
     expect(b.readiness()).toEqual({
       database: 'DB_HOST is not set',
       bookingApi: 'BOOKING_API_URL is not set',
-      compraclickPortal: 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL or COMPRACLICK_PASSWORD is not set',
-      bacPortal: 'BAC_PORTAL_URL, BAC_USERNAME or BAC_PASSWORD is not set',
+      compraclickPortal: 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL and COMPRACLICK_PASSWORD are not set',
+      bacPortal: 'BAC_PORTAL_URL, BAC_USERNAME and BAC_PASSWORD are not set',
       bookingAutomation: 'outside_office_hours',
       toolsNotOffered: [
         'check_room_availability', 'check_smart_availability', 'check_room_availability_counts',
@@ -53,6 +53,13 @@ describe('hotel backends from configuration', () => {
         'start_bank_transfer_retry_process', 'trigger_compraclick_retry_for_missing_payment', 'handle_customer_transferencia_type_response',
         'sync_compraclick_payments', 'sync_bank_transfers', 'create_compraclick_link',
       ],
+      whyNotOffered: expect.arrayContaining([
+        { tool: 'check_room_availability', missing: 'BOOKING_API_URL is not set' },
+        { tool: 'lookup_booking', missing: 'DB_HOST is not set' },
+        { tool: 'make_booking', missing: 'DB_HOST and BOOKING_API_URL are not set' },
+        { tool: 'sync_bank_transfers', missing: 'BAC_PORTAL_URL, BAC_USERNAME, BAC_PASSWORD and DB_HOST are not set' },
+        { tool: 'create_compraclick_link', missing: 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL and COMPRACLICK_PASSWORD are not set' },
+      ]),
     });
     await b.close();
   });

@@ -65,6 +65,8 @@ export interface FakeReply extends StepCommon {
   reasoning?: { summary?: string };
   /** Cut short: Responses status `incomplete` (max_output_tokens), Chat finish_reason `length`. */
   incomplete?: boolean;
+  /** The `service_tier` reported; default, like the real API, the one asked for (`flex`), else `default`. */
+  serviceTier?: string;
 }
 
 export interface FakeError extends StepCommon {
@@ -202,6 +204,15 @@ export function serverError(status = 500): FakeError {
   return errorReply(status, { message: 'The server had an error while processing your request.', errorType: 'server_error' });
 }
 
+/** What OpenAI answers when the Flex tier has no capacity for the request. */
+export function flexUnavailableError(): FakeError {
+  return errorReply(429, {
+    message: 'Resource unavailable: the flex service tier is at capacity. Please retry later or use the default tier.',
+    errorType: 'invalid_request_error',
+    code: 'resource_unavailable',
+  });
+}
+
 export function contextLengthError(): FakeError {
   return errorReply(400, {
     message: 'Your input exceeds the context window of this model.',
@@ -252,6 +263,13 @@ function fullUsage(step: FakeReply, req: RecordedRequest) {
     output: step.usage?.outputTokens ?? Math.ceil(text.length / 4) + 10 * (step.calls?.length ?? 0),
     reasoning: step.usage?.reasoningTokens ?? 0,
   };
+}
+
+/** The tier a reply reports: the step's, else the one the request asked for (flex/priority), else default. */
+function tierOf(step: FakeReply, req: RecordedRequest): string {
+  if (step.serviceTier !== undefined) return step.serviceTier;
+  const asked = req.body.service_tier;
+  return typeof asked === 'string' && asked !== 'auto' ? asked : 'default';
 }
 
 function argumentsText(args: unknown): string {
@@ -311,7 +329,7 @@ function renderResponses(step: FakeReply, req: RecordedRequest, state: RenderSta
     previous_response_id: null,
     prompt_cache_key: req.body.prompt_cache_key ?? null,
     reasoning: { effort: null, summary: null },
-    service_tier: 'default',
+    service_tier: tierOf(step, req),
     store: req.body.store ?? true,
     temperature: 1,
     text: { format: { type: 'text' }, verbosity: 'medium' },
@@ -437,7 +455,7 @@ function renderChat(step: FakeReply, req: RecordedRequest, state: RenderState): 
         rejected_prediction_tokens: 0,
       },
     },
-    service_tier: 'default',
+    service_tier: tierOf(step, req),
     system_fingerprint: null,
   };
 }
