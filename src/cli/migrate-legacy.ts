@@ -14,7 +14,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
 import { createConversationsClient } from '../legacy/openai-conversations.js';
 import { runLegacyImport, type ConversationReport, type ImportReport, type ImporterDeps } from '../legacy/importer.js';
-import { openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../legacy/readers.js';
+import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../legacy/readers.js';
 import { PeriodError, parseBound } from '../report/period.js';
 import { ConversationStore } from '../store/conversation-store.js';
 import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
@@ -165,7 +165,7 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     const current = readThreads(threadsFile, legacyZone);
     const assistants = readThreads(bufferFile, legacyZone);
     const data = {
-      threads: { rows: [...assistants.rows, ...current.rows], invalid: assistants.invalid + current.invalid },
+      threads: mergeReads(assistants, current),
       webhookMessages: readWebhookMessages(bufferFile, legacyZone),
       conversationLog: readConversationLog(logFile, legacyZone),
       buffer: readMessageBuffer(bufferFile, legacyZone),

@@ -65,7 +65,10 @@ export interface ImportReport {
     items: number;
     pending: number;
     bySource: Record<string, number>;
+    /** Rows that did not validate (corruption), by table. */
     invalidRows: Record<string, number>;
+    /** Blank rows left out (no user key, no text), by table and reason. */
+    blankRows: Record<string, Record<string, number>>;
   };
   conversations: ConversationReport[];
 }
@@ -275,6 +278,18 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       message_buffer: data.buffer.invalid,
       unrecognised_keys: unrecognised,
     },
+    blankRows: Object.fromEntries(
+      (
+        [
+          ['threads', data.threads],
+          ['webhook_messages', data.webhookMessages],
+          ['conversation_log', data.conversationLog],
+          ['message_buffer', data.buffer],
+        ] as const
+      )
+        .filter(([, r]) => Object.keys(r.skipped).length > 0)
+        .map(([table, r]) => [table, r.skipped]),
+    ),
   };
   for (const l of lines) if (l.items > 0) totals.bySource[l.source] = (totals.bySource[l.source] ?? 0) + 1;
   return {
@@ -315,6 +330,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     const threads = [...legacy.threads].sort((a, b) => Number(b.archived) - Number(a.archived) || (a.lastUpdated ?? 0) - (b.lastUpdated ?? 0));
     const convIds = [...new Set(threads.map((t) => t.conversationId ?? (t.threadId.startsWith('conv_') ? t.threadId : undefined)).filter((x): x is string => x?.startsWith('conv_') === true))];
     const assistantsThreads = threads.some((t) => t.threadId.startsWith('thread_') || t.conversationId?.startsWith('thread_'));
+    const vertexSessions = threads.some((t) => t.threadId.startsWith('session'));
     const legacyFlag = threads.some((t) => t.historyImported);
 
     // Local logs, oldest first; the file's order breaks ties of one-second timestamps.
@@ -366,6 +382,9 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     }
     if (assistantsThreads && line.source !== 'openai') {
       line.notes.push('Assistants-era thread_… id: that API is shut down and its threads cannot be fetched; local logs used');
+    }
+    if (vertexSessions && line.source !== 'openai') {
+      line.notes.push('Vertex AI session id (the service’s short-lived Vertex attempt): not fetchable; local logs used');
     }
     if (!entries) {
       entries = local.map((m) => ({ role: m.role, text: m.text, at: m.at, key: entryKey(m.role, m.at, m.text) }));
