@@ -15,7 +15,7 @@ import { normalizeText } from '../handoff/missed-messages.js';
 import { guestOf, mediaRefOf } from '../platforms/identity.js';
 import type { NewTranscriptItem, TurnRecord } from '../store/conversation-store.js';
 import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';
-import type { ConversationsClient } from './openai-conversations.js';
+import { ConversationsApiError, type ConversationsClient } from './openai-conversations.js';
 import type { LegacyBufferRow, LegacyMessage, LegacyRead, LegacyThread } from './readers.js';
 
 /** The model name of the agent turns the import writes (no model call is made). */
@@ -360,22 +360,51 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     const isPendingItself = (e: { role: string; text: string; at: number }) =>
       e.role === 'user' && pendingTexts.some((p) => p.text !== '' && p.text === normalizeText(e.text) && Math.abs(p.at - e.at) <= PENDING_HISTORY_WINDOW_MS);
 
-    // The history, from the Conversations API when asked and possible, else from the local logs.
+    // The history, from the Conversations API when asked and possible, else from the local logs. Each conv_ id
+    // stands alone: one the API no longer has (404) loses only its own items; one already done in an earlier
+    // run (imported, or gone) is not requested again; any other failure (after the client's bounded retries)
+    // leaves the whole history for the next run rather than import it in part or out of order.
     let entries: HistoryEntry[] | undefined;
+    const apiDone = new Set(progress?.apiDone ?? []);
+    const apiDoneBefore = apiDone.size;
+    let apiDeferred = false;
     if (d.openai && convIds.length > 0) {
-      try {
-        const items: { role: 'user' | 'assistant'; text: string }[] = [];
-        let leftOut = 0;
-        for (const convId of convIds) {
+      const items: { role: 'user' | 'assistant'; text: string }[] = [];
+      let leftOut = 0;
+      let fetchedAny = false;
+      const gone: string[] = [];
+      for (const convId of convIds) {
+        if (apiDone.has(convId)) continue;
+        try {
           const fetched = await d.openai.fetchItems(convId);
           items.push(...fetched.items);
           leftOut += fetched.leftOut;
+          fetchedAny = true;
+        } catch (err) {
+          if (err instanceof ConversationsApiError && err.status === 404) {
+            gone.push(convId);
+            continue;
+          }
+          apiDeferred = true;
+          line.notes.push(`Conversations API failed for ${convId} (${err instanceof Error ? err.message : 'error'}): history left for the next run`);
+          break;
         }
-        entries = timeApiItems(items, local, threads);
-        line.source = 'openai';
-        skip('Conversations API item that is not a user or assistant text (developer, tool call, reasoning)', leftOut);
-      } catch (err) {
-        line.notes.push(`Conversations API failed (${err instanceof Error ? err.message : 'error'}); local logs used`);
+      }
+      if (gone.length > 0) line.notes.push(`not found at the Conversations API (404), its items are lost: ${gone.join(', ')}`);
+      if (apiDeferred) {
+        entries = [];
+      } else {
+        for (const convId of convIds) apiDone.add(convId);
+        if (fetchedAny) {
+          entries = timeApiItems(items, local, threads);
+          line.source = 'openai';
+          skip('Conversations API item that is not a user or assistant text (developer, tool call, reasoning)', leftOut);
+        } else if (apiDoneBefore > 0 && gone.length === 0) {
+          // Every id was done in an earlier run: only what the local logs have since (the watermark filters the rest).
+          line.notes.push('Conversations API ids already imported by an earlier run: not requested again');
+        } else if (gone.length > 0) {
+          line.notes.push('no conv_ id left at the Conversations API; local logs used');
+        }
       }
     } else if (convIds.length > 0 && !d.openai) {
       line.notes.push('conv_ ids not fetched (no --fetch-openai); local logs used');
@@ -432,7 +461,14 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     } else {
       line.skipped.unshift({ reason: beforePending === 0 ? 'no history in the legacy files' : 'nothing left to import', count: 1 });
     }
-    if (line.status === 'up_to_date' || (line.status === 'skipped' && !legacyFlag)) return { line, write: undefined };
+    if (apiDeferred && pending.length === 0) {
+      // Nothing written: the next run fetches it again.
+      line.status = 'skipped';
+      line.skipped[0] = { reason: 'Conversations API unavailable: history left for the next run', count: 1 };
+      return { line, write: undefined };
+    }
+    const apiDoneGrew = apiDone.size > apiDoneBefore;
+    if (!apiDoneGrew && (line.status === 'up_to_date' || (line.status === 'skipped' && !legacyFlag))) return { line, write: undefined };
     if (addedItems === 0 && line.source !== 'none' && !progress) line.source = 'none';
     return {
       line,
@@ -441,7 +477,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
         turns,
         pending,
         markHistoryImported: hasHistory || legacyFlag,
-        progress: { source: line.source, addedItems, addedPending: pending.length, watermarkAt, watermarkKeys },
+        progress: { source: line.source, addedItems, addedPending: pending.length, watermarkAt, watermarkKeys, apiDone: [...apiDone] },
       },
     };
   }

@@ -18,6 +18,8 @@ export interface LegacyProgress {
   pending: number;
   watermarkAt: number | null;
   watermarkKeys: string[];
+  /** Conversations API ids done: their items imported, or gone (404). Not requested again. */
+  apiDone: string[];
   importedAt: number;
   updatedAt: number;
 }
@@ -42,7 +44,7 @@ export interface LegacyConversationWrite {
   pending: LegacyPendingMessage[];
   /** Sets the history-imported flag, so the server's first-contact WATI import is skipped. */
   markHistoryImported: boolean;
-  progress: { source: string; addedItems: number; addedPending: number; watermarkAt: number | null; watermarkKeys: string[] };
+  progress: { source: string; addedItems: number; addedPending: number; watermarkAt: number | null; watermarkKeys: string[]; apiDone: string[] };
 }
 
 const progressRow = z.object({
@@ -52,6 +54,7 @@ const progressRow = z.object({
   pending: z.number().int(),
   watermark_at: z.number().nullable(),
   watermark_keys: z.string(),
+  api_done: z.string(),
   imported_at: z.number(),
   updated_at: z.number(),
 });
@@ -89,8 +92,8 @@ export class LegacyImportRepository {
       ),
       upsertProgress: db.prepare(
         `INSERT INTO legacy_import_progress
-           (conversation_id, source, items, pending, watermark_at, watermark_keys, imported_at, updated_at)
-         VALUES (@conversationId, @source, @items, @pending, @watermarkAt, @watermarkKeys, @now, @now)
+           (conversation_id, source, items, pending, watermark_at, watermark_keys, api_done, imported_at, updated_at)
+         VALUES (@conversationId, @source, @items, @pending, @watermarkAt, @watermarkKeys, @apiDone, @now, @now)
          ON CONFLICT(conversation_id) DO UPDATE SET
            source = CASE WHEN excluded.items > 0 THEN excluded.source ELSE legacy_import_progress.source END,
            items = legacy_import_progress.items + excluded.items,
@@ -98,6 +101,7 @@ export class LegacyImportRepository {
            watermark_at = COALESCE(excluded.watermark_at, legacy_import_progress.watermark_at),
            watermark_keys = CASE WHEN excluded.watermark_at IS NULL THEN legacy_import_progress.watermark_keys
                                  ELSE excluded.watermark_keys END,
+           api_done = excluded.api_done,
            updated_at = excluded.updated_at`,
       ),
       logMaskKey: db.prepare<[]>("SELECT value FROM installation WHERE name = 'log_mask_key'"),
@@ -118,6 +122,7 @@ export class LegacyImportRepository {
       pending: r.pending,
       watermarkAt: r.watermark_at,
       watermarkKeys: z.array(z.string()).parse(JSON.parse(r.watermark_keys)),
+      apiDone: z.array(z.string()).parse(JSON.parse(r.api_done)),
       importedAt: r.imported_at,
       updatedAt: r.updated_at,
     };
@@ -173,6 +178,7 @@ export class LegacyImportRepository {
       pending: w.progress.addedPending,
       watermarkAt: w.progress.watermarkAt,
       watermarkKeys: JSON.stringify(w.progress.watermarkKeys),
+      apiDone: JSON.stringify(w.progress.apiDone),
       now,
     });
   }
