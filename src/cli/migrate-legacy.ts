@@ -51,8 +51,15 @@ export interface MigrateLegacyIo {
   stderr: (text: string) => void;
   /** Draw a progress bar (a terminal) instead of plain lines. */
   isTTY?: boolean;
-  /** Tests: stop after some conversations (an interrupted run); the CLI wires SIGINT to it. */
+  /** Tests: stop after some conversations (an interrupted run). */
   shouldStop?: (processed: number) => boolean;
+  /**
+   * Subscribes to the user's request to stop (the CLI wires SIGINT to it, see main below): the run stops the
+   * progress bar, says it is stopping, and stops after the current conversation (exit 75). Returns the unsubscribe.
+   */
+  onInterrupt?: (listener: () => void) => () => void;
+  /** Where the progress bar draws (default process.stderr; tests capture it). */
+  progressStream?: NodeJS.WritableStream;
   /** Tests: the Conversations API retry policy and timeouts. */
   openaiOptions?: { timeoutMs?: number; retry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } };
 }
@@ -190,8 +197,22 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     const key = repo.logMaskKey();
     if (key) useLogMaskKey(key);
 
-    const bar = io.isTTY ? new cliProgress.SingleBar({ format: 'migrate-legacy [{bar}] {value}/{total} {what}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-    let barStarted = false;
+    const bar = io.isTTY
+      ? new cliProgress.SingleBar(
+          { format: 'migrate-legacy [{bar}] {value}/{total} {what}', hideCursor: true, ...(io.progressStream ? { stream: io.progressStream } : {}) },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+    let barState = 'idle' as 'idle' | 'drawing' | 'stopped';
+    let stopRequested = false;
+    const unsubscribe = io.onInterrupt?.(() => {
+      if (stopRequested) return;
+      stopRequested = true;
+      // The bar first, or its next redraw overwrites the line.
+      if (barState === 'drawing') bar?.stop();
+      barState = 'stopped';
+      io.stderr('\nstopping after the current conversation (Ctrl-C again to abort)\n');
+    });
     const deps: ImporterDeps = {
       repo,
       mask: loggableConversationId,
@@ -204,23 +225,24 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
       dryRun,
       inputs: present,
       onProgress: (done, total, line) => {
-        if (bar) {
-          if (!barStarted) {
+        if (bar && barState !== 'stopped') {
+          if (barState === 'idle') {
             bar.start(total, 0, { what: '' });
-            barStarted = true;
+            barState = 'drawing';
           }
           bar.update(done, { what: line.conversation });
         } else {
           io.stderr(`[${done}/${total}] ${describe(line)}\n`);
         }
       },
-      ...(io.shouldStop ? { shouldStop: io.shouldStop } : {}),
+      shouldStop: (processed) => stopRequested || (io.shouldStop?.(processed) ?? false),
     };
     let report: ImportReport;
     try {
       report = await runLegacyImport(data, deps);
     } finally {
-      if (barStarted) bar?.stop();
+      unsubscribe?.();
+      if (barState === 'drawing') bar?.stop();
     }
     const json = `${JSON.stringify(report, null, 2)}\n`;
     if (values.report !== undefined) {
@@ -242,12 +264,27 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
   }
 }
 
+/**
+ * Ctrl-C in a terminal reaches every process of the foreground group, and `npm run` forwards the SIGINT it got
+ * to its child as well, so one keypress arrives here twice within milliseconds: a second SIGINT counts as
+ * "abort now" only when it comes later than this.
+ */
+export const REPEATED_SIGINT_MS = 500;
+
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
-  let stop = false;
-  process.once('SIGINT', () => {
-    stop = true;
-    process.stderr.write('\nstopping after the current conversation (Ctrl-C again to abort)\n');
+  const listeners = new Set<() => void>();
+  let firstAt: number | undefined;
+  process.on('SIGINT', () => {
+    const at = Date.now();
+    if (firstAt === undefined) {
+      firstAt = at;
+      for (const l of listeners) l();
+      return;
+    }
+    if (at - firstAt < REPEATED_SIGINT_MS) return;
+    process.stderr.write('\naborted: conversations committed so far are kept; run again to continue\n');
+    process.exit(130);
   });
   runMigrateLegacyCli(process.argv.slice(2), {
     env: process.env,
@@ -255,7 +292,10 @@ if (invokedDirectly) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,
-    shouldStop: () => stop,
+    onInterrupt: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   }).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

@@ -255,6 +255,9 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     if (pendingWrites.length >= batchSize) flush();
     lines.push(line);
     deps.onProgress?.(index + 1, ids.length, line);
+    // Let pending events run (a SIGINT handler above all): without --fetch-openai nothing here waits on I/O,
+    // and a signal would otherwise be seen only once the whole import is done.
+    await new Promise<void>((r) => setImmediate(r));
     if (deps.shouldStop?.(index + 1)) {
       interrupted = index + 1 < ids.length;
       break;
