@@ -14,12 +14,12 @@ import { manychatConversation, whatsappConversation, type Channel, type Conversa
 import { normalizeText } from '../handoff/missed-messages.js';
 import { guestOf, mediaRefOf } from '../platforms/identity.js';
 import type { NewTranscriptItem, TurnRecord } from '../store/conversation-store.js';
-import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';
+import { LEGACY_IMPORT_MODEL, type LegacyConversationWrite, type LegacyImportRepository, type LegacyPendingMessage } from '../store/legacy-import-repository.js';
 import { ConversationsApiError, type ConversationsClient } from './openai-conversations.js';
 import type { LegacyBufferRow, LegacyMessage, LegacyRead, LegacyThread } from './readers.js';
 
 /** The model name of the agent turns the import writes (no model call is made). */
-export const IMPORT_MODEL = 'legacy-import';
+export const IMPORT_MODEL = LEGACY_IMPORT_MODEL;
 /** A legacy pending message and one of ours are the same message when text and media match within this. */
 export const PENDING_MATCH_WINDOW_MS = 5 * 60_000;
 /** A user history item is the pending message itself (webhook_messages stores it on receipt) within this. */
@@ -438,16 +438,21 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       entries = entries.filter((e) => progress.watermarkAt === null || e.at > progress.watermarkAt || (e.at === progress.watermarkAt && !marks.has(e.key)));
       skip('history item already imported', before - entries.length);
     }
+    // A guest who wrote to our server before this run: older history goes before our items (the repository
+    // inserts it there), newer after; what falls between our first and last item would be out of order.
     const state = repo.conversationState(ref.conversationId);
-    const ownItems = state.itemCount - (progress?.items ?? 0);
-    if (ownItems > 0 && state.lastItemAt !== null && entries.length > 0) {
-      const lastOwn = state.lastItemAt;
+    let splitAt = Number.POSITIVE_INFINITY;
+    if (state.ownItems > 0 && state.firstOwnAt !== null && state.lastOwnAt !== null && entries.length > 0) {
+      const [firstOwn, lastOwn] = [state.firstOwnAt, state.lastOwnAt];
       const before = entries.length;
-      entries = entries.filter((e) => e.at > lastOwn);
-      skip('history item older than the conversation our server already has (would be out of order)', before - entries.length);
+      entries = entries.filter((e) => e.at < firstOwn || e.at > lastOwn);
+      skip('history item from while our server was already answering this guest (between our items; not imported)', before - entries.length);
+      if (entries.some((e) => e.at < firstOwn)) line.notes.push('history older than our server’s first reply: imported before it');
+      splitAt = firstOwn;
     }
 
-    const turns = turnsOf(ref, entries);
+    // Apart, so no turn spans our server's items.
+    const turns = [...turnsOf(ref, entries.filter((e) => e.at < splitAt)), ...turnsOf(ref, entries.filter((e) => e.at >= splitAt))];
     const addedItems = turns.reduce((n, t) => n + t.items.length, 0);
     const last = entries[entries.length - 1];
     const watermarkAt = last ? last.at : null;

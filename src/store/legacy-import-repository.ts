@@ -24,12 +24,17 @@ export interface LegacyProgress {
   updatedAt: number;
 }
 
+/** The model name of the agent turns the import writes (no model call is made). */
+export const LEGACY_IMPORT_MODEL = 'legacy-import';
+
 /** What the import knows of one of our conversations before writing to it. */
 export interface ConversationState {
-  /** Transcript items of the conversation (ours and imported). */
-  itemCount: number;
-  /** The newest transcript item's time, if any. */
-  lastItemAt: number | null;
+  /** Transcript items our server wrote (not imported). */
+  ownItems: number;
+  /** When the first turn our server wrote began, if any: older legacy history goes before it. */
+  firstOwnAt: number | null;
+  /** The newest item our server wrote, if any: newer legacy history goes after it. */
+  lastOwnAt: number | null;
 }
 
 /** A legacy pending message, with the time the Python service received it. */
@@ -39,7 +44,10 @@ export interface LegacyPendingMessage extends InboundMessage {
 
 export interface LegacyConversationWrite {
   conversationId: string;
-  /** Transcript turns to commit, oldest first (through ConversationStore.commitTurn: the transcript's own format). */
+  /**
+   * Transcript turns to commit, oldest first (through ConversationStore: the transcript's own format). Those
+   * older than the first turn our server wrote go before it, the others after everything.
+   */
   turns: TurnRecord[];
   pending: LegacyPendingMessage[];
   /** Sets the history-imported flag, so the server's first-contact WATI import is skipped. */
@@ -58,7 +66,8 @@ const progressRow = z.object({
   imported_at: z.number(),
   updated_at: z.number(),
 });
-const stateRow = z.object({ item_count: z.number().nullable(), last_at: z.number().nullable() });
+const stateRow = z.object({ own: z.number(), first_at: z.number().nullable(), last_at: z.number().nullable() });
+const firstOwnRow = z.object({ cum: z.number().nullable(), at: z.number().nullable() });
 const keyRow = z.object({ value: z.string() });
 
 export class LegacyImportRepository {
@@ -74,8 +83,14 @@ export class LegacyImportRepository {
       progress: db.prepare<[string]>('SELECT * FROM legacy_import_progress WHERE conversation_id = ?'),
       countProgress: db.prepare<[]>('SELECT COUNT(*) AS n FROM legacy_import_progress'),
       state: db.prepare<[string, string]>(
-        `SELECT (SELECT item_count FROM conversations WHERE id = ?) AS item_count,
-                (SELECT MAX(created_at) FROM transcript_items WHERE conversation_id = ?) AS last_at`,
+        `SELECT COUNT(*) AS own, MIN(t.started_at) AS first_at, MAX(i.created_at) AS last_at
+           FROM transcript_items i JOIN agent_turns t ON t.id = i.turn_id
+          WHERE i.conversation_id = ? AND t.model <> ?`,
+      ),
+      firstOwn: db.prepare<[string, string]>(
+        `SELECT MIN(i.cum_tokens) AS cum, MIN(t.started_at) AS at
+           FROM transcript_items i JOIN agent_turns t ON t.id = i.turn_id
+          WHERE i.conversation_id = ? AND t.model <> ?`,
       ),
       // Any status: a message we already have, answered or not, is not added again.
       similarInbound: db.prepare<[{ id: string; text: string; media: string | null; from: number; to: number }]>(
@@ -134,8 +149,8 @@ export class LegacyImportRepository {
   }
 
   conversationState(conversationId: string): ConversationState {
-    const r = stateRow.parse(this.stmts.state.get(conversationId, conversationId));
-    return { itemCount: r.item_count ?? 0, lastItemAt: r.last_at };
+    const r = stateRow.parse(this.stmts.state.get(conversationId, LEGACY_IMPORT_MODEL));
+    return { ownItems: r.own, firstOwnAt: r.first_at, lastOwnAt: r.last_at };
   }
 
   /** Whether the conversation has an inbound message with this text and media within `windowMs` of `at`. */
@@ -155,7 +170,11 @@ export class LegacyImportRepository {
   }
 
   private writeOne(w: LegacyConversationWrite, now: number): void {
-    for (const turn of w.turns) this.conversations.commitTurn(turn);
+    // Read here, in the write transaction: the server may have answered the guest since the plan was made.
+    const first = firstOwnRow.parse(this.stmts.firstOwn.get(w.conversationId, LEGACY_IMPORT_MODEL));
+    const older = first.cum === null || first.at === null ? [] : w.turns.filter((t) => t.endedAt < (first.at as number));
+    if (older.length > 0) this.conversations.commitTurnsBefore(older, first.cum as number);
+    for (const turn of w.turns.slice(older.length)) this.conversations.commitTurn(turn);
     for (const m of w.pending) {
       this.stmts.insertPending.run({
         conversationId: m.conversationId,

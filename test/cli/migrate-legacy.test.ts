@@ -103,6 +103,62 @@ describe('npm run migrate-legacy', () => {
     for (const id of ALL) expect(transcript(dbPath, id), id).toEqual(files.expected[id]);
   });
 
+  it('a guest who wrote to our server before the migration gets the older legacy history before our items', async () => {
+    const files = buildLegacyFiles();
+    const dbPath = tempDbPath();
+    const db = openMigratedDatabase(dbPath);
+    const store = new ConversationStore(db);
+    const ownAt = Date.now() - 30 * 60_000;
+    const ownTurn = store.commitTurn({
+      conversationId: WA1,
+      channel: 'whatsapp',
+      guest: { waId: WA1 },
+      startedAt: ownAt,
+      endedAt: ownAt + 5_000,
+      model: 'gpt-test',
+      api: 'responses',
+      rounds: 1,
+      status: 'answered',
+      historyItems: 0,
+      historyTokens: 0,
+      items: [
+        { item: { kind: 'user', text: 'Hola otra vez' }, boundary: 2 },
+        { item: { kind: 'assistant', text: '¡Hola de nuevo! ¿En qué le ayudo?' }, boundary: 1 },
+      ],
+      calls: [],
+    });
+    db.close();
+
+    const { code, err, report } = await run(files, dbPath);
+    expect(code, err).toBe(0);
+    const own = [
+      { role: 'user', text: 'Hola otra vez' },
+      { role: 'assistant', text: '¡Hola de nuevo! ¿En qué le ayudo?' },
+    ];
+    const wa1 = report?.conversations.find((c) => c.conversation.startsWith('wa:…1111'));
+    expect(wa1).toMatchObject({ status: 'imported', items: files.expected[WA1]?.length });
+    expect(transcript(dbPath, WA1)).toEqual([...(files.expected[WA1] ?? []), ...own]);
+
+    const check = openDatabase(dbPath);
+    try {
+      const s = new ConversationStore(check);
+      // What the agent reads next turn: the same order, and the running token total agrees with the items.
+      const history = s.loadHistory(WA1, 100_000);
+      expect(history.items.map((i) => (i.item as { text: string }).text)).toEqual([...(files.expected[WA1] ?? []), ...own].map((e) => e.text));
+      const items = s.listItems(WA1);
+      items.forEach((item, i) => expect(item.cumTokens).toBe(i === 0 ? 0 : items[i - 1]!.cumTokens + items[i - 1]!.tokens));
+      expect(s.getConversation(WA1)?.totalTokens).toBe(items.reduce((n, i) => n + i.tokens, 0));
+      // Our turn keeps its id and its items.
+      expect(s.listTurns(WA1).find((t) => t.id === ownTurn)?.model).toBe('gpt-test');
+    } finally {
+      check.close();
+    }
+
+    const second = await run(files, dbPath);
+    expect(second.report?.totals).toMatchObject({ imported: 0, items: 0 });
+    expect(transcript(dbPath, WA1)).toEqual([...(files.expected[WA1] ?? []), ...own]);
+  });
+
   it('an interrupted run continues where it stopped', async () => {
     const files = buildLegacyFiles();
     const dbPath = tempDbPath();
