@@ -6,7 +6,7 @@
 //   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --dry-run --report dry.json
 //   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --fetch-openai --report final.json
 import 'dotenv/config';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -14,7 +14,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
 import { createConversationsClient } from '../legacy/openai-conversations.js';
 import { runLegacyImport, type ConversationReport, type ImportReport, type ImporterDeps } from '../legacy/importer.js';
-import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../legacy/readers.js';
+import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages, unreadTables, type LegacyRead } from '../legacy/readers.js';
 import { PeriodError, parseBound } from '../report/period.js';
 import { ConversationStore } from '../store/conversation-store.js';
 import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
@@ -156,27 +156,29 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     return EX_NOINPUT;
   }
 
-  const files: LegacySourceFile[] = [];
-  const open = (name: keyof typeof given) => {
-    if (!present[name]) return undefined;
-    const f = openLegacyFile(given[name]);
-    if (f) files.push(f);
-    return f;
-  };
+  const files: { name: string; file: LegacySourceFile }[] = [];
   let db: Db | undefined;
   try {
-    const threadsFile = open('threads');
-    const bufferFile = open('buffer');
-    const logFile = open('log');
-    // The root file holds the Assistants-era `threads` too (thread_… ids).
-    const current = readThreads(threadsFile, legacyZone);
-    const assistants = readThreads(bufferFile, legacyZone);
+    // Every known table is read from every file given: with THREAD_DB_PATH set, the old service kept all its
+    // tables in one file. A file given twice is read once.
+    const seen = new Set<string>();
+    for (const name of ['buffer', 'threads', 'log'] as const) {
+      const path = given[name];
+      if (!present[name] || path === undefined) continue;
+      const real = realpathSync(path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      const file = openLegacyFile(path);
+      if (file) files.push({ name, file });
+    }
+    const each = <T>(reader: (f: LegacySourceFile, zone: string) => LegacyRead<T>) => mergeReads(...files.map((f) => reader(f.file, legacyZone)));
     const data = {
-      threads: mergeReads(assistants, current),
-      webhookMessages: readWebhookMessages(bufferFile, legacyZone),
-      conversationLog: readConversationLog(logFile, legacyZone),
-      buffer: readMessageBuffer(bufferFile, legacyZone),
+      threads: each(readThreads),
+      webhookMessages: each(readWebhookMessages),
+      conversationLog: each(readConversationLog),
+      buffer: each(readMessageBuffer),
     };
+    const tablesNotRead = files.flatMap((f) => unreadTables(f.file).map((t) => ({ file: `--${f.name}`, ...t })));
 
     const dryRun = values['dry-run'];
     const dbPath = values.db ?? config.dbPath;
@@ -239,7 +241,7 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     };
     let report: ImportReport;
     try {
-      report = await runLegacyImport(data, deps);
+      report = { ...(await runLegacyImport(data, deps)), tablesNotRead };
     } finally {
       unsubscribe?.();
       if (barState === 'drawing') bar?.stop();
@@ -257,10 +259,14 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
       io.stderr(`interrupted after ${report.conversations.length} of ${report.totals.conversations} conversations: run again to continue\n`);
       return EX_TEMPFAIL;
     }
+    if (report.totals.historyDeferred > 0) {
+      io.stderr(`${report.totals.historyDeferred} conversations' history left for the next run (Conversations API unavailable): run again\n`);
+      return EX_TEMPFAIL;
+    }
     return 0;
   } finally {
     db?.close();
-    for (const f of files) f.close();
+    for (const f of files) f.file.close();
   }
 }
 

@@ -46,6 +46,8 @@ export interface ConversationReport {
   source: HistorySource;
   /** Why it was skipped, or what was left out, and why. */
   skipped: { reason: string; count: number }[];
+  /** The Conversations API failed (not a 404): the history is left for the next run. */
+  historyDeferred: boolean;
   notes: string[];
 }
 
@@ -62,6 +64,8 @@ export interface ImportReport {
     skipped: number;
     /** Conversations left for the next run (interrupted). */
     notProcessed: number;
+    /** Conversations whose history is left for the next run (Conversations API unavailable). */
+    historyDeferred: number;
     items: number;
     pending: number;
     bySource: Record<string, number>;
@@ -71,6 +75,8 @@ export interface ImportReport {
     blankRows: Record<string, Record<string, number>>;
   };
   conversations: ConversationReport[];
+  /** Tables of the legacy files the import does not read, with their rows and why (the CLI fills it in). */
+  tablesNotRead?: { file: string; table: string; rows: number; reason: string }[];
 }
 
 export interface ImporterDeps {
@@ -271,6 +277,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     upToDate: lines.filter((l) => l.status === 'up_to_date').length,
     skipped: lines.filter((l) => l.status === 'skipped').length,
     notProcessed: ids.length - lines.length,
+    historyDeferred: lines.filter((l) => l.historyDeferred).length,
     items: lines.reduce((n, l) => n + l.items, 0),
     pending: lines.reduce((n, l) => n + l.pending, 0),
     bySource: {},
@@ -324,6 +331,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       pending: 0,
       source: 'none',
       skipped: [],
+      historyDeferred: false,
       notes: [...legacy.notes],
     };
     const skip = (reason: string, count: number) => {
@@ -389,6 +397,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
             continue;
           }
           apiDeferred = true;
+          line.historyDeferred = true;
           line.notes.push(`Conversations API failed for ${convId} (${err instanceof Error ? err.message : 'error'}): history left for the next run`);
           break;
         }

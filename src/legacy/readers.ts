@@ -6,7 +6,7 @@
 // (PRAGMA table_info); a column an era lacks reads as null. A blank row (no user key, no text) is skipped with
 // its reason; a row that does not validate (unknown role, unreadable time, wrong type) is counted as invalid.
 import { z } from 'zod';
-import { LegacySourceFile, type LegacyTable } from '../store/legacy-source-repository.js';
+import { LEGACY_TABLES, LegacySourceFile, type LegacyTable } from '../store/legacy-source-repository.js';
 import { parseLegacyTime } from './time.js';
 
 export interface LegacyThread {
@@ -279,6 +279,24 @@ export function readMessageBuffer(file: LegacySourceFile | undefined, timeZone: 
       order: r.data._rowid,
     };
   });
+}
+
+// The other tables the service's files hold, and why the import leaves them (the report lists them with
+// their row counts, so nothing is left out unsaid).
+const NOT_READ: Record<string, string> = {
+  processing_lock: 'the old service’s per-customer processing locks: nothing to carry over',
+  conversation_messages: 'the first Responses attempt’s table (no committed code wrote it): not imported',
+  bootstrap_cache: 'the first Responses attempt’s cache: nothing to carry over',
+  response_tracker: 'response ids only, no messages: nothing to carry over',
+};
+
+/** The tables of a legacy file the import does not read, with their row counts and why. */
+export function unreadTables(file: LegacySourceFile): { table: string; rows: number; reason: string }[] {
+  const read = new Set<string>(LEGACY_TABLES);
+  return file
+    .tables()
+    .filter((t) => !read.has(t.name))
+    .map((t) => ({ table: t.name, rows: t.rows, reason: NOT_READ[t.name] ?? 'not a table of the Python service: not read' }));
 }
 
 /** Opens a legacy file if it exists; undefined when the path is not given. */

@@ -103,6 +103,27 @@ describe('npm run migrate-legacy', () => {
     for (const id of ALL) expect(transcript(dbPath, id), id).toEqual(files.expected[id]);
   });
 
+  it('--fetch-openai: a conversation the API fails for (not a 404) keeps its history for the next run (exit 75)', async () => {
+    const files = buildLegacyFiles();
+    let down = true;
+    const api = await startFakeConversations('sk-test', (path) => (down && path.includes('/conv_A/') ? 503 : undefined));
+    cleanups.push(() => api.close());
+    const dbPath = tempDbPath();
+    const opts = { openaiOptions: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } };
+    const env = { OPENAI_BASE_URL: api.url };
+    const first = await run(files, dbPath, ['--fetch-openai'], opts, env);
+    expect(first.code).toBe(75);
+    expect(first.err).toMatch(/1 conversations' history left for the next run/);
+    const wa1 = first.report?.conversations.find((c) => c.conversation.startsWith('wa:…1111'));
+    expect(wa1).toMatchObject({ historyDeferred: true, items: 0, pending: 1 });
+    expect(wa1?.notes.join(' ')).toMatch(/Conversations API failed for conv_/);
+    expect(transcript(dbPath, WA1)).toEqual([]);
+    down = false;
+    const second = await run(files, dbPath, ['--fetch-openai'], opts, env);
+    expect(second.code, second.err).toBe(0);
+    expect(transcript(dbPath, WA1)).toHaveLength(6);
+  });
+
   it('a guest who wrote to our server before the migration gets the older legacy history before our items', async () => {
     const files = buildLegacyFiles();
     const dbPath = tempDbPath();

@@ -243,6 +243,24 @@ describe('migrate-legacy reads every schema era of the Python service', () => {
     expect(invalid(second.report)).toBe(0);
     expect(second.pending('50374440002')).toBe(1);
   });
+
+  it('one file holding every table (THREAD_DB_PATH set: thread_store.py and message_buffer.py share it), given twice, read once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'legacy-era-'));
+    const wa = '50375550001';
+    const merged = file(dir, 'merged.db', `${APP_LATEST}\n${ROOT_HEAD_FRESH}`, (db) => {
+      db.prepare('INSERT INTO threads (wa_id, thread_id, conversation_id) VALUES (?, ?, ?)').run(wa, 'conv_m', 'conv_m');
+      db.prepare('INSERT INTO processing_lock (wa_id, worker_pid) VALUES (?, 4242)').run(wa);
+      const wm = db.prepare('INSERT INTO webhook_messages (wa_id, role, content, timestamp) VALUES (?, ?, ?, ?)');
+      wm.run(wa, 'user', '¿Hay promociones?', sqliteTime(now - 3_600_000));
+      wm.run(wa, 'assistant', 'Sí, esta semana…', sqliteTime(now - 3_590_000));
+      db.prepare('INSERT INTO message_buffer (wa_id, message_type, content, timestamp) VALUES (?, ?, ?, ?)').run(wa, 'text', 'gracias', recent);
+    });
+    const { report, transcript, pending } = await migrate({ threads: merged, buffer: merged });
+    expect(invalid(report)).toBe(0);
+    expect(transcript(wa)).toEqual(['user: ¿Hay promociones?', 'assistant: Sí, esta semana…']);
+    expect(pending(wa)).toBe(1);
+    expect(report.tablesNotRead).toEqual([{ file: '--buffer', table: 'processing_lock', rows: 1, reason: expect.stringMatching(/locks: nothing to carry over/) }]);
+  });
 });
 
 /** A Conversations API on loopback: each id answers one user and one assistant item naming it. */
