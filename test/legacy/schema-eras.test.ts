@@ -130,7 +130,7 @@ async function migrate(paths: { threads?: string; buffer?: string; log?: string 
   expect(code, err).toBe(0);
   const report = JSON.parse(out) as ImportReport;
   const db = openDatabase(dbPath);
-  cleanups.push(() => db.close());
+  cleanups.push(() => void db.close());
   const transcript = (id: string) => new ConversationStore(db).listItems(id).map((i) => `${i.item.kind}: ${(i.item as { text: string }).text}`);
   const pending = (id: string) => new BufferStore(db).pendingSummary(id)?.count ?? 0;
   return { report, transcript, pending };
