@@ -73,6 +73,11 @@ export interface ImportReport {
     invalidRows: Record<string, number>;
     /** Blank rows left out (no user key, no text), by table and reason. */
     blankRows: Record<string, Record<string, number>>;
+    /**
+     * Rows whose user key names no conversation (not a WhatsApp number, `facebook:` / `instagram:` id or a
+     * ManyChat id the logs know): the old service's test rows (`test`) and the like. Left out.
+     */
+    unrecognisedKeys: number;
   };
   conversations: ConversationReport[];
   /** Tables of the legacy files the import does not read, with their rows and why (the CLI fills it in). */
@@ -286,8 +291,8 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       webhook_messages: data.webhookMessages.invalid,
       conversation_log: data.conversationLog.invalid,
       message_buffer: data.buffer.invalid,
-      unrecognised_keys: unrecognised,
     },
+    unrecognisedKeys: unrecognised,
     blankRows: Object.fromEntries(
       (
         [

@@ -136,8 +136,9 @@ async function migrate(paths: { threads?: string; buffer?: string; log?: string 
   return { report, transcript, pending };
 }
 
+/** Rows neither imported nor counted with a reason of their own. */
 function invalid(report: ImportReport): number {
-  return Object.values(report.totals.invalidRows).reduce((a, b) => a + b, 0);
+  return Object.values(report.totals.invalidRows).reduce((a, b) => a + b, 0) + report.totals.unrecognisedKeys;
 }
 
 const skippedOf = (report: ImportReport, reason: RegExp) =>
