@@ -6,7 +6,7 @@
 //   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --dry-run --report dry.json
 //   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --fetch-openai --report final.json
 import 'dotenv/config';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -14,7 +14,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
 import { createConversationsClient } from '../legacy/openai-conversations.js';
 import { runLegacyImport, type ConversationReport, type ImportReport, type ImporterDeps } from '../legacy/importer.js';
-import { openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../legacy/readers.js';
+import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages, unreadTables, type LegacyRead } from '../legacy/readers.js';
 import { PeriodError, parseBound } from '../report/period.js';
 import { ConversationStore } from '../store/conversation-store.js';
 import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
@@ -51,8 +51,15 @@ export interface MigrateLegacyIo {
   stderr: (text: string) => void;
   /** Draw a progress bar (a terminal) instead of plain lines. */
   isTTY?: boolean;
-  /** Tests: stop after some conversations (an interrupted run); the CLI wires SIGINT to it. */
+  /** Tests: stop after some conversations (an interrupted run). */
   shouldStop?: (processed: number) => boolean;
+  /**
+   * Subscribes to the user's request to stop (the CLI wires SIGINT to it, see main below): the run stops the
+   * progress bar, says it is stopping, and stops after the current conversation (exit 75). Returns the unsubscribe.
+   */
+  onInterrupt?: (listener: () => void) => () => void;
+  /** Where the progress bar draws (default process.stderr; tests capture it). */
+  progressStream?: NodeJS.WritableStream;
   /** Tests: the Conversations API retry policy and timeouts. */
   openaiOptions?: { timeoutMs?: number; retry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } };
 }
@@ -149,27 +156,29 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     return EX_NOINPUT;
   }
 
-  const files: LegacySourceFile[] = [];
-  const open = (name: keyof typeof given) => {
-    if (!present[name]) return undefined;
-    const f = openLegacyFile(given[name]);
-    if (f) files.push(f);
-    return f;
-  };
+  const files: { name: string; file: LegacySourceFile }[] = [];
   let db: Db | undefined;
   try {
-    const threadsFile = open('threads');
-    const bufferFile = open('buffer');
-    const logFile = open('log');
-    // The root file holds the Assistants-era `threads` too (thread_… ids).
-    const current = readThreads(threadsFile, legacyZone);
-    const assistants = readThreads(bufferFile, legacyZone);
+    // Every known table is read from every file given: with THREAD_DB_PATH set, the old service kept all its
+    // tables in one file. A file given twice is read once.
+    const seen = new Set<string>();
+    for (const name of ['buffer', 'threads', 'log'] as const) {
+      const path = given[name];
+      if (!present[name] || path === undefined) continue;
+      const real = realpathSync(path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      const file = openLegacyFile(path);
+      if (file) files.push({ name, file });
+    }
+    const each = <T>(reader: (f: LegacySourceFile, zone: string) => LegacyRead<T>) => mergeReads(...files.map((f) => reader(f.file, legacyZone)));
     const data = {
-      threads: { rows: [...assistants.rows, ...current.rows], invalid: assistants.invalid + current.invalid },
-      webhookMessages: readWebhookMessages(bufferFile, legacyZone),
-      conversationLog: readConversationLog(logFile, legacyZone),
-      buffer: readMessageBuffer(bufferFile, legacyZone),
+      threads: each(readThreads),
+      webhookMessages: each(readWebhookMessages),
+      conversationLog: each(readConversationLog),
+      buffer: each(readMessageBuffer),
     };
+    const tablesNotRead = files.flatMap((f) => unreadTables(f.file).map((t) => ({ file: `--${f.name}`, ...t })));
 
     const dryRun = values['dry-run'];
     const dbPath = values.db ?? config.dbPath;
@@ -190,8 +199,22 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     const key = repo.logMaskKey();
     if (key) useLogMaskKey(key);
 
-    const bar = io.isTTY ? new cliProgress.SingleBar({ format: 'migrate-legacy [{bar}] {value}/{total} {what}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-    let barStarted = false;
+    const bar = io.isTTY
+      ? new cliProgress.SingleBar(
+          { format: 'migrate-legacy [{bar}] {value}/{total} {what}', hideCursor: true, ...(io.progressStream ? { stream: io.progressStream } : {}) },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+    let barState = 'idle' as 'idle' | 'drawing' | 'stopped';
+    let stopRequested = false;
+    const unsubscribe = io.onInterrupt?.(() => {
+      if (stopRequested) return;
+      stopRequested = true;
+      // The bar first, or its next redraw overwrites the line.
+      if (barState === 'drawing') bar?.stop();
+      barState = 'stopped';
+      io.stderr('\nstopping after the current conversation (Ctrl-C again to abort)\n');
+    });
     const deps: ImporterDeps = {
       repo,
       mask: loggableConversationId,
@@ -204,23 +227,24 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
       dryRun,
       inputs: present,
       onProgress: (done, total, line) => {
-        if (bar) {
-          if (!barStarted) {
+        if (bar && barState !== 'stopped') {
+          if (barState === 'idle') {
             bar.start(total, 0, { what: '' });
-            barStarted = true;
+            barState = 'drawing';
           }
           bar.update(done, { what: line.conversation });
         } else {
           io.stderr(`[${done}/${total}] ${describe(line)}\n`);
         }
       },
-      ...(io.shouldStop ? { shouldStop: io.shouldStop } : {}),
+      shouldStop: (processed) => stopRequested || (io.shouldStop?.(processed) ?? false),
     };
     let report: ImportReport;
     try {
-      report = await runLegacyImport(data, deps);
+      report = { ...(await runLegacyImport(data, deps)), tablesNotRead };
     } finally {
-      if (barStarted) bar?.stop();
+      unsubscribe?.();
+      if (barState === 'drawing') bar?.stop();
     }
     const json = `${JSON.stringify(report, null, 2)}\n`;
     if (values.report !== undefined) {
@@ -235,19 +259,38 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
       io.stderr(`interrupted after ${report.conversations.length} of ${report.totals.conversations} conversations: run again to continue\n`);
       return EX_TEMPFAIL;
     }
+    if (report.totals.historyDeferred > 0) {
+      io.stderr(`${report.totals.historyDeferred} conversations' history left for the next run (Conversations API unavailable): run again\n`);
+      return EX_TEMPFAIL;
+    }
     return 0;
   } finally {
     db?.close();
-    for (const f of files) f.close();
+    for (const f of files) f.file.close();
   }
 }
 
+/**
+ * Ctrl-C in a terminal reaches every process of the foreground group, and `npm run` forwards the SIGINT it got
+ * to its child as well, so one keypress arrives here twice within milliseconds: a second SIGINT counts as
+ * "abort now" only when it comes later than this.
+ */
+export const REPEATED_SIGINT_MS = 500;
+
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
-  let stop = false;
-  process.once('SIGINT', () => {
-    stop = true;
-    process.stderr.write('\nstopping after the current conversation (Ctrl-C again to abort)\n');
+  const listeners = new Set<() => void>();
+  let firstAt: number | undefined;
+  process.on('SIGINT', () => {
+    const at = Date.now();
+    if (firstAt === undefined) {
+      firstAt = at;
+      for (const l of listeners) l();
+      return;
+    }
+    if (at - firstAt < REPEATED_SIGINT_MS) return;
+    process.stderr.write('\naborted: conversations committed so far are kept; run again to continue\n');
+    process.exit(130);
   });
   runMigrateLegacyCli(process.argv.slice(2), {
     env: process.env,
@@ -255,7 +298,10 @@ if (invokedDirectly) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,
-    shouldStop: () => stop,
+    onInterrupt: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   }).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

@@ -14,12 +14,12 @@ import { manychatConversation, whatsappConversation, type Channel, type Conversa
 import { normalizeText } from '../handoff/missed-messages.js';
 import { guestOf, mediaRefOf } from '../platforms/identity.js';
 import type { NewTranscriptItem, TurnRecord } from '../store/conversation-store.js';
-import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';
-import type { ConversationsClient } from './openai-conversations.js';
+import { LEGACY_IMPORT_MODEL, type LegacyConversationWrite, type LegacyImportRepository, type LegacyPendingMessage } from '../store/legacy-import-repository.js';
+import { ConversationsApiError, type ConversationsClient } from './openai-conversations.js';
 import type { LegacyBufferRow, LegacyMessage, LegacyRead, LegacyThread } from './readers.js';
 
 /** The model name of the agent turns the import writes (no model call is made). */
-export const IMPORT_MODEL = 'legacy-import';
+export const IMPORT_MODEL = LEGACY_IMPORT_MODEL;
 /** A legacy pending message and one of ours are the same message when text and media match within this. */
 export const PENDING_MATCH_WINDOW_MS = 5 * 60_000;
 /** A user history item is the pending message itself (webhook_messages stores it on receipt) within this. */
@@ -46,6 +46,8 @@ export interface ConversationReport {
   source: HistorySource;
   /** Why it was skipped, or what was left out, and why. */
   skipped: { reason: string; count: number }[];
+  /** The Conversations API failed (not a 404): the history is left for the next run. */
+  historyDeferred: boolean;
   notes: string[];
 }
 
@@ -62,12 +64,24 @@ export interface ImportReport {
     skipped: number;
     /** Conversations left for the next run (interrupted). */
     notProcessed: number;
+    /** Conversations whose history is left for the next run (Conversations API unavailable). */
+    historyDeferred: number;
     items: number;
     pending: number;
     bySource: Record<string, number>;
+    /** Rows that did not validate (corruption), by table. */
     invalidRows: Record<string, number>;
+    /** Blank rows left out (no user key, no text), by table and reason. */
+    blankRows: Record<string, Record<string, number>>;
+    /**
+     * Rows whose user key names no conversation (not a WhatsApp number, `facebook:` / `instagram:` id or a
+     * ManyChat id the logs know): the old service's test rows (`test`) and the like. Left out.
+     */
+    unrecognisedKeys: number;
   };
   conversations: ConversationReport[];
+  /** Tables of the legacy files the import does not read, with their rows and why (the CLI fills it in). */
+  tablesNotRead?: { file: string; table: string; rows: number; reason: string }[];
 }
 
 export interface ImporterDeps {
@@ -252,6 +266,9 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     if (pendingWrites.length >= batchSize) flush();
     lines.push(line);
     deps.onProgress?.(index + 1, ids.length, line);
+    // Let pending events run (a SIGINT handler above all): without --fetch-openai nothing here waits on I/O,
+    // and a signal would otherwise be seen only once the whole import is done.
+    await new Promise<void>((r) => setImmediate(r));
     if (deps.shouldStop?.(index + 1)) {
       interrupted = index + 1 < ids.length;
       break;
@@ -265,6 +282,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     upToDate: lines.filter((l) => l.status === 'up_to_date').length,
     skipped: lines.filter((l) => l.status === 'skipped').length,
     notProcessed: ids.length - lines.length,
+    historyDeferred: lines.filter((l) => l.historyDeferred).length,
     items: lines.reduce((n, l) => n + l.items, 0),
     pending: lines.reduce((n, l) => n + l.pending, 0),
     bySource: {},
@@ -273,8 +291,20 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       webhook_messages: data.webhookMessages.invalid,
       conversation_log: data.conversationLog.invalid,
       message_buffer: data.buffer.invalid,
-      unrecognised_keys: unrecognised,
     },
+    unrecognisedKeys: unrecognised,
+    blankRows: Object.fromEntries(
+      (
+        [
+          ['threads', data.threads],
+          ['webhook_messages', data.webhookMessages],
+          ['conversation_log', data.conversationLog],
+          ['message_buffer', data.buffer],
+        ] as const
+      )
+        .filter(([, r]) => Object.keys(r.skipped).length > 0)
+        .map(([table, r]) => [table, r.skipped]),
+    ),
   };
   for (const l of lines) if (l.items > 0) totals.bySource[l.source] = (totals.bySource[l.source] ?? 0) + 1;
   return {
@@ -306,6 +336,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       pending: 0,
       source: 'none',
       skipped: [],
+      historyDeferred: false,
       notes: [...legacy.notes],
     };
     const skip = (reason: string, count: number) => {
@@ -315,6 +346,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     const threads = [...legacy.threads].sort((a, b) => Number(b.archived) - Number(a.archived) || (a.lastUpdated ?? 0) - (b.lastUpdated ?? 0));
     const convIds = [...new Set(threads.map((t) => t.conversationId ?? (t.threadId.startsWith('conv_') ? t.threadId : undefined)).filter((x): x is string => x?.startsWith('conv_') === true))];
     const assistantsThreads = threads.some((t) => t.threadId.startsWith('thread_') || t.conversationId?.startsWith('thread_'));
+    const vertexSessions = threads.some((t) => t.threadId.startsWith('session'));
     const legacyFlag = threads.some((t) => t.historyImported);
 
     // Local logs, oldest first; the file's order breaks ties of one-second timestamps.
@@ -344,28 +376,61 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     const isPendingItself = (e: { role: string; text: string; at: number }) =>
       e.role === 'user' && pendingTexts.some((p) => p.text !== '' && p.text === normalizeText(e.text) && Math.abs(p.at - e.at) <= PENDING_HISTORY_WINDOW_MS);
 
-    // The history, from the Conversations API when asked and possible, else from the local logs.
+    // The history, from the Conversations API when asked and possible, else from the local logs. Each conv_ id
+    // stands alone: one the API no longer has (404) loses only its own items; one already done in an earlier
+    // run (imported, or gone) is not requested again; any other failure (after the client's bounded retries)
+    // leaves the whole history for the next run rather than import it in part or out of order.
     let entries: HistoryEntry[] | undefined;
+    const apiDone = new Set(progress?.apiDone ?? []);
+    const apiDoneBefore = apiDone.size;
+    let apiDeferred = false;
     if (d.openai && convIds.length > 0) {
-      try {
-        const items: { role: 'user' | 'assistant'; text: string }[] = [];
-        let leftOut = 0;
-        for (const convId of convIds) {
+      const items: { role: 'user' | 'assistant'; text: string }[] = [];
+      let leftOut = 0;
+      let fetchedAny = false;
+      const gone: string[] = [];
+      for (const convId of convIds) {
+        if (apiDone.has(convId)) continue;
+        try {
           const fetched = await d.openai.fetchItems(convId);
           items.push(...fetched.items);
           leftOut += fetched.leftOut;
+          fetchedAny = true;
+        } catch (err) {
+          if (err instanceof ConversationsApiError && err.status === 404) {
+            gone.push(convId);
+            continue;
+          }
+          apiDeferred = true;
+          line.historyDeferred = true;
+          line.notes.push(`Conversations API failed for ${convId} (${err instanceof Error ? err.message : 'error'}): history left for the next run`);
+          break;
         }
-        entries = timeApiItems(items, local, threads);
-        line.source = 'openai';
-        skip('Conversations API item that is not a user or assistant text (developer, tool call, reasoning)', leftOut);
-      } catch (err) {
-        line.notes.push(`Conversations API failed (${err instanceof Error ? err.message : 'error'}); local logs used`);
+      }
+      if (gone.length > 0) line.notes.push(`not found at the Conversations API (404), its items are lost: ${gone.join(', ')}`);
+      if (apiDeferred) {
+        entries = [];
+      } else {
+        for (const convId of convIds) apiDone.add(convId);
+        if (fetchedAny) {
+          entries = timeApiItems(items, local, threads);
+          line.source = 'openai';
+          skip('Conversations API item that is not a user or assistant text (developer, tool call, reasoning)', leftOut);
+        } else if (apiDoneBefore > 0 && gone.length === 0) {
+          // Every id was done in an earlier run: only what the local logs have since (the watermark filters the rest).
+          line.notes.push('Conversations API ids already imported by an earlier run: not requested again');
+        } else if (gone.length > 0) {
+          line.notes.push('no conv_ id left at the Conversations API; local logs used');
+        }
       }
     } else if (convIds.length > 0 && !d.openai) {
       line.notes.push('conv_ ids not fetched (no --fetch-openai); local logs used');
     }
     if (assistantsThreads && line.source !== 'openai') {
       line.notes.push('Assistants-era thread_… id: that API is shut down and its threads cannot be fetched; local logs used');
+    }
+    if (vertexSessions && line.source !== 'openai') {
+      line.notes.push('Vertex AI session id (the service’s short-lived Vertex attempt): not fetchable; local logs used');
     }
     if (!entries) {
       entries = local.map((m) => ({ role: m.role, text: m.text, at: m.at, key: entryKey(m.role, m.at, m.text) }));
@@ -387,16 +452,21 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       entries = entries.filter((e) => progress.watermarkAt === null || e.at > progress.watermarkAt || (e.at === progress.watermarkAt && !marks.has(e.key)));
       skip('history item already imported', before - entries.length);
     }
+    // A guest who wrote to our server before this run: older history goes before our items (the repository
+    // inserts it there), newer after; what falls between our first and last item would be out of order.
     const state = repo.conversationState(ref.conversationId);
-    const ownItems = state.itemCount - (progress?.items ?? 0);
-    if (ownItems > 0 && state.lastItemAt !== null && entries.length > 0) {
-      const lastOwn = state.lastItemAt;
+    let splitAt = Number.POSITIVE_INFINITY;
+    if (state.ownItems > 0 && state.firstOwnAt !== null && state.lastOwnAt !== null && entries.length > 0) {
+      const [firstOwn, lastOwn] = [state.firstOwnAt, state.lastOwnAt];
       const before = entries.length;
-      entries = entries.filter((e) => e.at > lastOwn);
-      skip('history item older than the conversation our server already has (would be out of order)', before - entries.length);
+      entries = entries.filter((e) => e.at < firstOwn || e.at > lastOwn);
+      skip('history item from while our server was already answering this guest (between our items; not imported)', before - entries.length);
+      if (entries.some((e) => e.at < firstOwn)) line.notes.push('history older than our server’s first reply: imported before it');
+      splitAt = firstOwn;
     }
 
-    const turns = turnsOf(ref, entries);
+    // Apart, so no turn spans our server's items.
+    const turns = [...turnsOf(ref, entries.filter((e) => e.at < splitAt)), ...turnsOf(ref, entries.filter((e) => e.at >= splitAt))];
     const addedItems = turns.reduce((n, t) => n + t.items.length, 0);
     const last = entries[entries.length - 1];
     const watermarkAt = last ? last.at : null;
@@ -413,7 +483,14 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     } else {
       line.skipped.unshift({ reason: beforePending === 0 ? 'no history in the legacy files' : 'nothing left to import', count: 1 });
     }
-    if (line.status === 'up_to_date' || (line.status === 'skipped' && !legacyFlag)) return { line, write: undefined };
+    if (apiDeferred && pending.length === 0) {
+      // Nothing written: the next run fetches it again.
+      line.status = 'skipped';
+      line.skipped[0] = { reason: 'Conversations API unavailable: history left for the next run', count: 1 };
+      return { line, write: undefined };
+    }
+    const apiDoneGrew = apiDone.size > apiDoneBefore;
+    if (!apiDoneGrew && (line.status === 'up_to_date' || (line.status === 'skipped' && !legacyFlag))) return { line, write: undefined };
     if (addedItems === 0 && line.source !== 'none' && !progress) line.source = 'none';
     return {
       line,
@@ -422,7 +499,7 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
         turns,
         pending,
         markHistoryImported: hasHistory || legacyFlag,
-        progress: { source: line.source, addedItems, addedPending: pending.length, watermarkAt, watermarkKeys },
+        progress: { source: line.source, addedItems, addedPending: pending.length, watermarkAt, watermarkKeys, apiDone: [...apiDone] },
       },
     };
   }

@@ -293,6 +293,8 @@ export class ConversationStore {
   private readonly insertCallStmt;
   private readonly bumpConversationStmt;
   private readonly commitTx;
+  private readonly commitBeforeTx;
+  private readonly shiftItemsStmt;
   private readonly prices: ModelPrices;
 
   constructor(
@@ -341,6 +343,23 @@ export class ConversationStore {
       'UPDATE conversations SET total_tokens = total_tokens + @tokens, item_count = item_count + @count WHERE id = @id',
     );
     this.commitTx = db.transaction((turn: TurnRecord): number => this.writeTurn(turn));
+    this.shiftItemsStmt = db.prepare<{ id: string; by: number; from: number }>(
+      'UPDATE transcript_items SET cum_tokens = cum_tokens + @by WHERE conversation_id = @id AND cum_tokens >= @from',
+    );
+    this.commitBeforeTx = db.transaction((turns: readonly TurnRecord[], beforeCum: number): number[] => {
+      // Tokens counted once, so the room made and the items written agree.
+      const counted = turns.map((t) => ({ ...t, items: t.items.map((e) => ({ ...e, tokens: e.tokens ?? countItemTokens(e.item) })) }));
+      const room = counted.reduce((n, t) => n + t.items.reduce((m, e) => m + e.tokens, 0), 0);
+      const conversationId = counted[0]?.conversationId;
+      if (conversationId === undefined || room === 0) return [];
+      this.shiftItemsStmt.run({ id: conversationId, by: room, from: beforeCum });
+      let cum = beforeCum;
+      return counted.map((t) => {
+        const id = this.writeTurn(t, cum);
+        cum += t.items.reduce((m, e) => m + e.tokens, 0);
+        return id;
+      });
+    });
   }
 
   getConversation(id: string): ConversationRow | undefined {
@@ -417,7 +436,17 @@ export class ConversationStore {
     });
   }
 
-  private writeTurn(turn: TurnRecord): number {
+  /**
+   * Writes turns older than part of the conversation (imported history, npm run migrate-legacy) so their items
+   * come before the item at `beforeCum` and every later one: those move up by the tokens written, the running
+   * total grows by as much. The history loader reads in that order; the provider's prompt cache of the next
+   * call misses once. All turns belong to one conversation. Returns the turn ids.
+   */
+  commitTurnsBefore(turns: readonly TurnRecord[], beforeCum: number): number[] {
+    return this.commitBeforeTx(turns, beforeCum);
+  }
+
+  private writeTurn(turn: TurnRecord, atCum?: number): number {
     const now = turn.endedAt;
     this.upsertConversationStmt.run({
       id: turn.conversationId,
@@ -444,7 +473,8 @@ export class ConversationStore {
     );
     // Read inside the transaction so cum_tokens stays monotonic even with another writer.
     const conv = this.conversationStmt.get(turn.conversationId);
-    let cum = conv ? conv.total_tokens : 0;
+    const start = atCum ?? (conv ? conv.total_tokens : 0);
+    let cum = start;
     for (const entry of turn.items) {
       const tokens = entry.tokens ?? countItemTokens(entry.item);
       this.insertItemStmt.run({
@@ -462,7 +492,7 @@ export class ConversationStore {
     }
     this.bumpConversationStmt.run({
       id: turn.conversationId,
-      tokens: cum - (conv ? conv.total_tokens : 0),
+      tokens: cum - start,
       count: turn.items.length,
     });
     turn.calls.forEach((call, seq) => {

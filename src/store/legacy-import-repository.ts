@@ -18,16 +18,23 @@ export interface LegacyProgress {
   pending: number;
   watermarkAt: number | null;
   watermarkKeys: string[];
+  /** Conversations API ids done: their items imported, or gone (404). Not requested again. */
+  apiDone: string[];
   importedAt: number;
   updatedAt: number;
 }
 
+/** The model name of the agent turns the import writes (no model call is made). */
+export const LEGACY_IMPORT_MODEL = 'legacy-import';
+
 /** What the import knows of one of our conversations before writing to it. */
 export interface ConversationState {
-  /** Transcript items of the conversation (ours and imported). */
-  itemCount: number;
-  /** The newest transcript item's time, if any. */
-  lastItemAt: number | null;
+  /** Transcript items our server wrote (not imported). */
+  ownItems: number;
+  /** When the first turn our server wrote began, if any: older legacy history goes before it. */
+  firstOwnAt: number | null;
+  /** The newest item our server wrote, if any: newer legacy history goes after it. */
+  lastOwnAt: number | null;
 }
 
 /** A legacy pending message, with the time the Python service received it. */
@@ -37,12 +44,15 @@ export interface LegacyPendingMessage extends InboundMessage {
 
 export interface LegacyConversationWrite {
   conversationId: string;
-  /** Transcript turns to commit, oldest first (through ConversationStore.commitTurn: the transcript's own format). */
+  /**
+   * Transcript turns to commit, oldest first (through ConversationStore: the transcript's own format). Those
+   * older than the first turn our server wrote go before it, the others after everything.
+   */
   turns: TurnRecord[];
   pending: LegacyPendingMessage[];
   /** Sets the history-imported flag, so the server's first-contact WATI import is skipped. */
   markHistoryImported: boolean;
-  progress: { source: string; addedItems: number; addedPending: number; watermarkAt: number | null; watermarkKeys: string[] };
+  progress: { source: string; addedItems: number; addedPending: number; watermarkAt: number | null; watermarkKeys: string[]; apiDone: string[] };
 }
 
 const progressRow = z.object({
@@ -52,10 +62,12 @@ const progressRow = z.object({
   pending: z.number().int(),
   watermark_at: z.number().nullable(),
   watermark_keys: z.string(),
+  api_done: z.string(),
   imported_at: z.number(),
   updated_at: z.number(),
 });
-const stateRow = z.object({ item_count: z.number().nullable(), last_at: z.number().nullable() });
+const stateRow = z.object({ own: z.number(), first_at: z.number().nullable(), last_at: z.number().nullable() });
+const firstOwnRow = z.object({ cum: z.number().nullable(), at: z.number().nullable() });
 const keyRow = z.object({ value: z.string() });
 
 export class LegacyImportRepository {
@@ -71,8 +83,14 @@ export class LegacyImportRepository {
       progress: db.prepare<[string]>('SELECT * FROM legacy_import_progress WHERE conversation_id = ?'),
       countProgress: db.prepare<[]>('SELECT COUNT(*) AS n FROM legacy_import_progress'),
       state: db.prepare<[string, string]>(
-        `SELECT (SELECT item_count FROM conversations WHERE id = ?) AS item_count,
-                (SELECT MAX(created_at) FROM transcript_items WHERE conversation_id = ?) AS last_at`,
+        `SELECT COUNT(*) AS own, MIN(t.started_at) AS first_at, MAX(i.created_at) AS last_at
+           FROM transcript_items i JOIN agent_turns t ON t.id = i.turn_id
+          WHERE i.conversation_id = ? AND t.model <> ?`,
+      ),
+      firstOwn: db.prepare<[string, string]>(
+        `SELECT MIN(i.cum_tokens) AS cum, MIN(t.started_at) AS at
+           FROM transcript_items i JOIN agent_turns t ON t.id = i.turn_id
+          WHERE i.conversation_id = ? AND t.model <> ?`,
       ),
       // Any status: a message we already have, answered or not, is not added again.
       similarInbound: db.prepare<[{ id: string; text: string; media: string | null; from: number; to: number }]>(
@@ -89,8 +107,8 @@ export class LegacyImportRepository {
       ),
       upsertProgress: db.prepare(
         `INSERT INTO legacy_import_progress
-           (conversation_id, source, items, pending, watermark_at, watermark_keys, imported_at, updated_at)
-         VALUES (@conversationId, @source, @items, @pending, @watermarkAt, @watermarkKeys, @now, @now)
+           (conversation_id, source, items, pending, watermark_at, watermark_keys, api_done, imported_at, updated_at)
+         VALUES (@conversationId, @source, @items, @pending, @watermarkAt, @watermarkKeys, @apiDone, @now, @now)
          ON CONFLICT(conversation_id) DO UPDATE SET
            source = CASE WHEN excluded.items > 0 THEN excluded.source ELSE legacy_import_progress.source END,
            items = legacy_import_progress.items + excluded.items,
@@ -98,6 +116,7 @@ export class LegacyImportRepository {
            watermark_at = COALESCE(excluded.watermark_at, legacy_import_progress.watermark_at),
            watermark_keys = CASE WHEN excluded.watermark_at IS NULL THEN legacy_import_progress.watermark_keys
                                  ELSE excluded.watermark_keys END,
+           api_done = excluded.api_done,
            updated_at = excluded.updated_at`,
       ),
       logMaskKey: db.prepare<[]>("SELECT value FROM installation WHERE name = 'log_mask_key'"),
@@ -118,6 +137,7 @@ export class LegacyImportRepository {
       pending: r.pending,
       watermarkAt: r.watermark_at,
       watermarkKeys: z.array(z.string()).parse(JSON.parse(r.watermark_keys)),
+      apiDone: z.array(z.string()).parse(JSON.parse(r.api_done)),
       importedAt: r.imported_at,
       updatedAt: r.updated_at,
     };
@@ -129,8 +149,8 @@ export class LegacyImportRepository {
   }
 
   conversationState(conversationId: string): ConversationState {
-    const r = stateRow.parse(this.stmts.state.get(conversationId, conversationId));
-    return { itemCount: r.item_count ?? 0, lastItemAt: r.last_at };
+    const r = stateRow.parse(this.stmts.state.get(conversationId, LEGACY_IMPORT_MODEL));
+    return { ownItems: r.own, firstOwnAt: r.first_at, lastOwnAt: r.last_at };
   }
 
   /** Whether the conversation has an inbound message with this text and media within `windowMs` of `at`. */
@@ -150,7 +170,11 @@ export class LegacyImportRepository {
   }
 
   private writeOne(w: LegacyConversationWrite, now: number): void {
-    for (const turn of w.turns) this.conversations.commitTurn(turn);
+    // Read here, in the write transaction: the server may have answered the guest since the plan was made.
+    const first = firstOwnRow.parse(this.stmts.firstOwn.get(w.conversationId, LEGACY_IMPORT_MODEL));
+    const older = first.cum === null || first.at === null ? [] : w.turns.filter((t) => t.endedAt < (first.at as number));
+    if (older.length > 0) this.conversations.commitTurnsBefore(older, first.cum as number);
+    for (const turn of w.turns.slice(older.length)) this.conversations.commitTurn(turn);
     for (const m of w.pending) {
       this.stmts.insertPending.run({
         conversationId: m.conversationId,
@@ -173,6 +197,7 @@ export class LegacyImportRepository {
       pending: w.progress.addedPending,
       watermarkAt: w.progress.watermarkAt,
       watermarkKeys: JSON.stringify(w.progress.watermarkKeys),
+      apiDone: JSON.stringify(w.progress.apiDone),
       now,
     });
   }

@@ -400,6 +400,15 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 17,
+    name: 'legacy import: Conversations API ids done',
+    sql: `
+      -- npm run migrate-legacy --fetch-openai: the conv_… ids of the conversation whose items are imported, or
+      -- that the API answered 404 (gone), as a JSON array; a later run does not request them again.
+      ALTER TABLE legacy_import_progress ADD COLUMN api_done TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
+  {
     version: 18,
     name: 'service tier of each model call (Flex)',
     sql: `

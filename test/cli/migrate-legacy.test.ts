@@ -3,6 +3,7 @@
 // interrupted run resumes, the Conversations API path (paging, 429), and pending legacy messages answered by a
 // server running on the same database.
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runMigrateLegacyCli, type MigrateLegacyIo } from '../../src/cli/migrate-legacy.js';
 import type { ImportReport } from '../../src/legacy/importer.js';
@@ -102,6 +103,83 @@ describe('npm run migrate-legacy', () => {
     for (const id of ALL) expect(transcript(dbPath, id), id).toEqual(files.expected[id]);
   });
 
+  it('--fetch-openai: a conversation the API fails for (not a 404) keeps its history for the next run (exit 75)', async () => {
+    const files = buildLegacyFiles();
+    let down = true;
+    const api = await startFakeConversations('sk-test', (path) => (down && path.includes('/conv_A/') ? 503 : undefined));
+    cleanups.push(() => api.close());
+    const dbPath = tempDbPath();
+    const opts = { openaiOptions: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } } };
+    const env = { OPENAI_BASE_URL: api.url };
+    const first = await run(files, dbPath, ['--fetch-openai'], opts, env);
+    expect(first.code).toBe(75);
+    expect(first.err).toMatch(/1 conversations' history left for the next run/);
+    const wa1 = first.report?.conversations.find((c) => c.conversation.startsWith('wa:…1111'));
+    expect(wa1).toMatchObject({ historyDeferred: true, items: 0, pending: 1 });
+    expect(wa1?.notes.join(' ')).toMatch(/Conversations API failed for conv_/);
+    expect(transcript(dbPath, WA1)).toEqual([]);
+    down = false;
+    const second = await run(files, dbPath, ['--fetch-openai'], opts, env);
+    expect(second.code, second.err).toBe(0);
+    expect(transcript(dbPath, WA1)).toHaveLength(6);
+  });
+
+  it('a guest who wrote to our server before the migration gets the older legacy history before our items', async () => {
+    const files = buildLegacyFiles();
+    const dbPath = tempDbPath();
+    const db = openMigratedDatabase(dbPath);
+    const store = new ConversationStore(db);
+    const ownAt = Date.now() - 30 * 60_000;
+    const ownTurn = store.commitTurn({
+      conversationId: WA1,
+      channel: 'whatsapp',
+      guest: { waId: WA1 },
+      startedAt: ownAt,
+      endedAt: ownAt + 5_000,
+      model: 'gpt-test',
+      api: 'responses',
+      rounds: 1,
+      status: 'answered',
+      historyItems: 0,
+      historyTokens: 0,
+      items: [
+        { item: { kind: 'user', text: 'Hola otra vez' }, boundary: 2 },
+        { item: { kind: 'assistant', text: '¡Hola de nuevo! ¿En qué le ayudo?' }, boundary: 1 },
+      ],
+      calls: [],
+    });
+    db.close();
+
+    const { code, err, report } = await run(files, dbPath);
+    expect(code, err).toBe(0);
+    const own = [
+      { role: 'user', text: 'Hola otra vez' },
+      { role: 'assistant', text: '¡Hola de nuevo! ¿En qué le ayudo?' },
+    ];
+    const wa1 = report?.conversations.find((c) => c.conversation.startsWith('wa:…1111'));
+    expect(wa1).toMatchObject({ status: 'imported', items: files.expected[WA1]?.length });
+    expect(transcript(dbPath, WA1)).toEqual([...(files.expected[WA1] ?? []), ...own]);
+
+    const check = openDatabase(dbPath);
+    try {
+      const s = new ConversationStore(check);
+      // What the agent reads next turn: the same order, and the running token total agrees with the items.
+      const history = s.loadHistory(WA1, 100_000);
+      expect(history.items.map((i) => (i.item as { text: string }).text)).toEqual([...(files.expected[WA1] ?? []), ...own].map((e) => e.text));
+      const items = s.listItems(WA1);
+      items.forEach((item, i) => expect(item.cumTokens).toBe(i === 0 ? 0 : items[i - 1]!.cumTokens + items[i - 1]!.tokens));
+      expect(s.getConversation(WA1)?.totalTokens).toBe(items.reduce((n, i) => n + i.tokens, 0));
+      // Our turn keeps its id and its items.
+      expect(s.listTurns(WA1).find((t) => t.id === ownTurn)?.model).toBe('gpt-test');
+    } finally {
+      check.close();
+    }
+
+    const second = await run(files, dbPath);
+    expect(second.report?.totals).toMatchObject({ imported: 0, items: 0 });
+    expect(transcript(dbPath, WA1)).toEqual([...(files.expected[WA1] ?? []), ...own]);
+  });
+
   it('an interrupted run continues where it stopped', async () => {
     const files = buildLegacyFiles();
     const dbPath = tempDbPath();
@@ -117,6 +195,10 @@ describe('npm run migrate-legacy', () => {
 
   it('--fetch-openai reads conv_ conversations page by page through a 429 and falls back to the logs otherwise', async () => {
     const files = buildLegacyFiles();
+    // An archived conversation the API no longer has (404): only its own items are lost, not conv_A's and conv_OLD's.
+    const legacy = new Database(files.threads);
+    legacy.prepare('INSERT INTO archived_threads VALUES (?, ?, ?, ?, ?, ?)').run(WA1, 'conv_GONE_archived_1762000000', 'conv_GONE', '2026-09-01T08:00:00', '2026-09-05T10:00:00', 1);
+    legacy.close();
     const api = await startFakeConversations();
     cleanups.push(() => api.close());
     const dbPath = tempDbPath();
@@ -136,11 +218,43 @@ describe('npm run migrate-legacy', () => {
     expect(convA.slice(2).every((r) => r.path.includes('after='))).toBe(true);
     const wa1 = report?.conversations.find((c) => c.conversation.startsWith('wa:…1111'));
     expect(wa1).toMatchObject({ source: 'openai', items: 6 });
+    expect(wa1?.notes.join(' ')).toMatch(/not found at the Conversations API \(404\), its items are lost: conv_GONE$/);
     expect(wa1?.skipped).toContainEqual({ reason: expect.stringMatching(/not a user or assistant text/), count: 2 });
     const fb = report?.conversations.find((c) => c.channel === 'facebook');
     expect(fb).toMatchObject({ source: 'conversation_log', items: 2 });
-    expect(fb?.notes.join(' ')).toMatch(/Conversations API failed \(HTTP 404\)/);
+    expect(fb?.notes.join(' ')).toMatch(/404\), its items are lost: conv_FB/);
     expect(transcript(dbPath, `facebook:${FB}`)).toEqual(files.expected[`facebook:${FB}`]);
+
+    // Done is done: a second run requests nothing (imported and gone ids alike) and imports nothing.
+    const requests = api.requests.length;
+    const again = await run(files, dbPath, ['--fetch-openai'], { openaiOptions: { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } } }, { OPENAI_BASE_URL: api.url });
+    expect(again.code, again.err).toBe(0);
+    expect(api.requests.length).toBe(requests);
+    expect(again.report?.totals).toMatchObject({ imported: 0, items: 0, pending: 0 });
+    expect(transcript(dbPath, WA1)).toHaveLength(6);
+  });
+
+  it('--fetch-openai resumed after an interruption requests only the conversations not yet done', async () => {
+    const files = buildLegacyFiles();
+    const api = await startFakeConversations();
+    cleanups.push(() => api.close());
+    const dbPath = tempDbPath();
+    const opts = { openaiOptions: { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } } };
+    const env = { OPENAI_BASE_URL: api.url };
+    // Sorted ids: the three WhatsApp numbers first (WA1: conv_A, conv_OLD), then the ManyChat ones (conv_FB).
+    const cut = await run(files, dbPath, ['--fetch-openai'], { ...opts, shouldStop: (n) => n >= 3 }, env);
+    expect(cut.code).toBe(75);
+    const firstRun = api.requests.map((r) => r.path.split('?')[0]);
+    expect(firstRun).toContain('/v1/conversations/conv_A/items');
+    const resumed = await run(files, dbPath, ['--fetch-openai'], opts, env);
+    expect(resumed.code, resumed.err).toBe(0);
+    const secondRun = api.requests.slice(firstRun.length).map((r) => r.path.split('?')[0]);
+    for (const path of new Set(firstRun)) expect(secondRun, path).not.toContain(path);
+    const total = api.requests.length;
+    const noop = await run(files, dbPath, ['--fetch-openai'], opts, env);
+    expect(noop.code, noop.err).toBe(0);
+    expect(api.requests.length).toBe(total);
+    expect(transcript(dbPath, WA1)).toHaveLength(6);
   });
 
   it('pending legacy messages are answered by a server running on the same database', async () => {

@@ -143,8 +143,8 @@ const msg = (role: string, text: string, id: string) => ({
   content: [{ type: role === 'assistant' ? 'output_text' : 'input_text', text, ...(role === 'assistant' ? { annotations: [] } : {}) }],
 });
 
-/** conv_A: 3 pages of 2 (its first request answered 429 with Retry-After); conv_OLD: one page; others 404. */
-export async function startFakeConversations(apiKey = 'sk-test'): Promise<FakeConversations> {
+/** conv_A: 3 pages of 2 (its first request answered 429 with Retry-After); conv_OLD: one page; others 404; `failWith` overrides. */
+export async function startFakeConversations(apiKey = 'sk-test', failWith?: (path: string) => number | undefined): Promise<FakeConversations> {
   const items: Record<string, unknown[]> = {
     conv_OLD: [msg('user', 'Mensaje de octubre', 'msg_o1'), msg('assistant', 'Respuesta de octubre', 'msg_o2')],
     conv_A: [
@@ -166,6 +166,8 @@ export async function startFakeConversations(apiKey = 'sk-test'): Promise<FakeCo
       res.end(JSON.stringify(body));
     };
     if (req.headers.authorization !== `Bearer ${apiKey}`) return answer(401, { error: { message: 'bad key' } });
+    const failure = failWith?.(url.pathname);
+    if (failure !== undefined) return answer(failure, { error: { message: 'unavailable' } });
     const m = /^\/v1\/conversations\/([^/]+)\/items$/.exec(url.pathname);
     const list = m ? items[decodeURIComponent(m[1] as string)] : undefined;
     if (!list) return answer(404, { error: { message: 'not found' } });

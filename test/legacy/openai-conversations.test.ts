@@ -50,6 +50,16 @@ describe('Conversations API client', () => {
     expect(missing.count()).toBe(1);
   });
 
+  it('a 429 asking for an hour is retried a bounded number of times, each wait capped at 30 s', async () => {
+    const limited = await serve((_n, res) => res.writeHead(429, { 'retry-after': '3600' }).end('{}'));
+    const waits: number[] = [];
+    // The default policy; only the waiting is recorded instead of done.
+    const client = createConversationsClient({ apiKey: 'k', baseUrl: limited.url, sleepFn: async (ms) => void waits.push(ms) });
+    await expect(client.fetchItems('conv_x')).rejects.toThrow(/HTTP 429 after 4 attempts/);
+    expect(limited.count()).toBe(4);
+    expect(waits).toEqual([30_000, 30_000, 30_000]);
+  });
+
   it('times out a server that does not answer', async () => {
     const silent = await serve(() => undefined);
     const client = createConversationsClient({ apiKey: 'k', baseUrl: silent.url, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, timeoutMs: 100 });

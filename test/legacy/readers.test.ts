@@ -2,7 +2,7 @@
 // of legacy keys (waId, channel:id, bare ManyChat ids with their channel from the logs).
 import { describe, expect, it } from 'vitest';
 import { groupLegacyConversations, turnsOf } from '../../src/legacy/importer.js';
-import { openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../../src/legacy/readers.js';
+import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../../src/legacy/readers.js';
 import { parseLegacyTime } from '../../src/legacy/time.js';
 import { whatsappConversation } from '../../src/conversation-id.js';
 import { FB, IG, WA1, WA2, WA3, buildLegacyFiles } from './legacy-fixtures.js';
@@ -54,7 +54,7 @@ describe('legacy readers', () => {
 
   it('groups legacy keys under our conversation ids', () => {
     const data = {
-      threads: { rows: [...readThreads(rootFile, TZ).rows, ...readThreads(threadsFile, TZ).rows], invalid: 0 },
+      threads: mergeReads(readThreads(rootFile, TZ), readThreads(threadsFile, TZ)),
       webhookMessages: readWebhookMessages(rootFile, TZ),
       conversationLog: readConversationLog(logFile, TZ),
       buffer: readMessageBuffer(rootFile, TZ),
