@@ -55,14 +55,15 @@ export class InstructionsFile {
   private current: LoadedInstructions | undefined;
   private lastProblem: string | undefined;
   /** A version refused (empty, bad JSON, changed form): not read again until it changes. */
-  private refused: { mtimeMs: number; size: number; problem: string } | undefined;
+  private refused: { mtimeMs: number; size: number; problem: string; format: InstructionsFormat | undefined } | undefined;
   private readCount = 0;
 
   /** Reads the file once (a problem is kept for problem()); its form is the one the service keeps. */
   constructor(path: string) {
     this.path = resolve(path);
     this.refresh(undefined);
-    this.format = this.current?.format ?? 'text';
+    // A JSON file refused at start (a syntax error) stays JSON: once fixed it is used without a restart.
+    this.format = this.current?.format ?? this.refused?.format ?? 'text';
   }
 
   /** How many times the file has been read (tests and logs). */
@@ -114,8 +115,8 @@ export class InstructionsFile {
       return;
     }
     const raw = bytes.toString('utf8');
-    const refuse = (problem: string) => {
-      this.refused = { mtimeMs, size, problem };
+    const refuse = (problem: string, format?: InstructionsFormat) => {
+      this.refused = { mtimeMs, size, problem, format };
       this.lastProblem = problem;
     };
     if (raw.trim() === '') return refuse(`system instructions file ${this.path} is empty`);
@@ -134,7 +135,7 @@ export class InstructionsFile {
         tree = parseInstructionTree(raw);
       } catch (err) {
         if (!(err instanceof InstructionTreeError)) throw err;
-        return refuse(`system instructions file ${this.path} ${err.message}`);
+        return refuse(`system instructions file ${this.path} ${err.message}`, 'json');
       }
       text = renderCore(tree, LOAD_TOOL_NAME);
     }
