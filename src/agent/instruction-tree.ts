@@ -34,8 +34,12 @@ export function looksLikeJson(text: string): boolean {
 
 const modulesObject = z.record(z.string(), z.json(), { error: 'must be a JSON object whose keys are the modules' });
 
-/** Parses the file's text; throws InstructionTreeError naming what is wrong (and where, for a syntax error). */
-export function parseInstructionTree(text: string): InstructionTree {
+/**
+ * Parses the file's text; throws InstructionTreeError naming what is wrong (and where, for a syntax error).
+ * Undefined for a JSON object with none of the base modules: the earlier revision's single file
+ * (app/resources/system_instructions.txt, keys such as system_language), which the original sent whole as text.
+ */
+export function parseInstructionTree(text: string): InstructionTree | undefined {
   const source = text.replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
@@ -48,9 +52,7 @@ export function parseInstructionTree(text: string): InstructionTree {
   // The parsed object itself (validated above): a copy could turn a "__proto__" key into a prototype.
   const modules = parsed as JsonObject;
   const base = BASE_MODULES.filter((name) => Object.hasOwn(modules, name));
-  if (base.length === 0) {
-    throw new InstructionTreeError(`is JSON but holds none of the base modules (${BASE_MODULES.join(', ')}); its top-level keys are ${Object.keys(modules).slice(0, 8).join(', ') || 'none'}`);
-  }
+  if (base.length === 0) return undefined;
   const baseSet = new Set<string>(BASE_MODULES);
   return {
     modules,

@@ -1,6 +1,7 @@
 // The system instructions file, read at start and re-read only when its modification time (or size)
 // changes. Two forms, told apart by content (the original's JSON file is named .txt):
-// - plain text: sent unchanged on every call;
+// - plain text: sent unchanged on every call (so is a JSON object without base modules: the original's earlier
+//   single file, system_instructions.txt, which it sent whole);
 // - a JSON object of modules (the original's system_instructions_new.txt): its base modules, rendered once per
 //   file version (instruction-tree.ts), are sent on every call; the other modules are loaded on demand.
 // Either way the text sent is byte-identical for one file version, so the provider's prompt cache keeps matching.
@@ -120,7 +121,17 @@ export class InstructionsFile {
       this.lastProblem = problem;
     };
     if (raw.trim() === '') return refuse(`system instructions file ${this.path} is empty`);
-    const fileFormat: InstructionsFormat = looksLikeJson(raw) ? 'json' : 'text';
+    let tree: InstructionTree | undefined;
+    if (looksLikeJson(raw)) {
+      try {
+        tree = parseInstructionTree(raw);
+      } catch (err) {
+        if (!(err instanceof InstructionTreeError)) throw err;
+        return refuse(`system instructions file ${this.path} ${err.message}`, 'json');
+      }
+    }
+    // JSON without base modules (the earlier single file) is sent whole, as the original sent it: the text form.
+    const fileFormat: InstructionsFormat = tree ? 'json' : 'text';
     if (format !== undefined && fileFormat !== format) {
       return refuse(
         `system instructions file ${this.path} is now ${fileFormat === 'json' ? 'JSON' : 'plain text'} but was ` +
@@ -128,17 +139,7 @@ export class InstructionsFile {
           '(the tool list is fixed while it runs)',
       );
     }
-    let tree: InstructionTree | undefined;
-    let text = raw;
-    if (fileFormat === 'json') {
-      try {
-        tree = parseInstructionTree(raw);
-      } catch (err) {
-        if (!(err instanceof InstructionTreeError)) throw err;
-        return refuse(`system instructions file ${this.path} ${err.message}`, 'json');
-      }
-      text = renderCore(tree, LOAD_TOOL_NAME);
-    }
+    const text = tree ? renderCore(tree, LOAD_TOOL_NAME) : raw;
     let tokens: number | undefined;
     this.current = {
       text,

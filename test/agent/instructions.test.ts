@@ -28,7 +28,7 @@ describe('InstructionsFile forms', () => {
     // The same content compact, with a BOM and CRLF: the same core.
     const other = file('instrucciones.json', `\uFEFF${JSON.stringify(MODULAR_INSTRUCTIONS)}\r\n`);
     expect(new InstructionsFile(other).load().text).toBe(loaded.text);
-    expect(renderCore(parseInstructionTree(JSON.stringify(MODULAR_INSTRUCTIONS)), 'load_additional_modules')).toBe(loaded.text);
+    expect(renderCore(parseInstructionTree(JSON.stringify(MODULAR_INSTRUCTIONS))!, 'load_additional_modules')).toBe(loaded.text);
   });
 
   it('keeps plain text as it is, even named .json', () => {
@@ -44,10 +44,11 @@ describe('InstructionsFile forms', () => {
     expect(() => f.load()).toThrow(/does not parse/);
   });
 
-  it('refuses JSON that is not the modules object, or holds none of the base modules', () => {
-    expect(new InstructionsFile(file('a.txt', '{"MODULE_2B_PRICE_INQUIRY": {}, "otro": 1}')).problem()).toMatch(
-      /holds none of the base modules \(MODULE_SYSTEM, DECISION_TREE, MODULE_DEPENDENCIES, CORE_CONFIG\); its top-level keys are MODULE_2B_PRICE_INQUIRY, otro/,
-    );
+  it('sends JSON without base modules whole, as the original sent its earlier single file; warns of a missing base module', () => {
+    // The earlier revision's app/resources/system_instructions.txt: a JSON object of sections, sent whole as text.
+    const single = '{\n  "system_language": {"language": "Spanish"},\n  "hotel_information": {"name": "Las Hojas"}\n}\n';
+    expect(new InstructionsFile(file('system_instructions.txt', single)).load()).toMatchObject({ format: 'text', text: single, tree: undefined });
+    expect(new InstructionsFile(file('c.txt', '[1, 2]')).load().format).toBe('text');
     const path = file('b.txt', '{"CORE_CONFIG": {"a": "b"}, "MODULE_4_INFORMATION": {"c": "d"}}');
     const sources = openInstructionSources({ systemInstructionsPath: path, instructionModulesDir: undefined });
     expect(sources.file.problem()).toBeUndefined();
