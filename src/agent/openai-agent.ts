@@ -122,7 +122,6 @@ export class OpenAiAgent implements Agent {
     if (this.instructionModules) {
       deps.log.info({ form: this.instructionModules.form, modules: this.instructionModules.names }, 'instruction modules available');
     }
-    for (const problem of this.sources.startWarnings) deps.log.error({ problem }, 'instruction modules problem');
     const platforms = deps.platforms ?? createPlatforms(config);
     this.answersGuests = !deps.exampleInstructionsAllowed && platforms.channels.some((c) => platforms.disabledReason(c) === undefined);
     this.replyLookup = outboundLookup(deps.db);
@@ -209,8 +208,9 @@ export class OpenAiAgent implements Agent {
       );
       const example = this.exampleReason();
       if (example) deps.log.warn({ path: check.path }, example);
-      for (const warning of instructionsWarnings(this.sources).slice(this.sources.startWarnings.length)) deps.log.warn({ problem: warning }, 'system instructions problem');
     }
+    // Said once here and kept on /ready: modules that cannot be used, a folder not used, a missing base module.
+    for (const warning of instructionsWarnings(this.sources)) deps.log.warn({ problem: warning }, 'system instructions problem');
   }
 
   /** Why the shipped example must not answer now, if it is in use while a channel can answer real guests. */

@@ -44,7 +44,7 @@ export function assembleCompareTools(deps: { config: Config; db: Db; resourcesDi
   // The server's instructions' modules (the JSON file's own, or the folder's); a side with its own instructions
   // file gets load_additional_modules over that file instead (runner.ts).
   const { modules: instructionModules, startWarnings } = openInstructionSources(config.llm);
-  for (const problem of startWarnings) log.warn({ problem }, 'instruction modules problem');
+  for (const problem of startWarnings) log.warn({ problem }, 'system instructions problem');
   // analyze_payment_proof is offered as the server offers it (with a key) but never executed here.
   const paymentProof = config.llm.apiKey
     ? { client: new OpenAI({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0 }), store: new MediaStore(db, config.media.dir, config.media.retentionMs), config }

@@ -33,7 +33,8 @@ function isWithin(inner: readonly string[], outer: readonly string[]): boolean {
 }
 
 function describeTool(modules: InstructionModuleSource): string {
-  const names = modules.names.join(', ');
+  // Empty when the file could not be read at start: the names are still checked against it once it can.
+  const names = modules.names.length > 0 ? modules.names.join(', ') : 'los que nombran tus instrucciones';
   if (modules.form === 'json') {
     return (
       'Carga módulos adicionales de tus instrucciones cuando la consulta del huésped los necesita, según DECISION_TREE y ' +
