@@ -380,6 +380,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
           database: db.open && version === LATEST_SCHEMA_VERSION,
           webhookPasskey: Boolean(config.webhookPasskey),
           agent: agentState.ready,
+          ...(agentState.instructions ? { instructions: agentState.instructions } : {}),
           channels: Object.fromEntries(allChannels.map((c) => [c, platforms.disabledReason(c) ?? 'enabled'])),
           activeTurns: scheduler.activeTurns,
           activeJobs: worker.activeJobs,

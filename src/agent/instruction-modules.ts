@@ -3,27 +3,72 @@
 // text then enters the conversation's transcript after the cached prefix, so it costs tokens only in the
 // conversations that need it instead of growing the prefix for everyone.
 //
-// The module names are read once, at start: they are the tool's enum, and the tool list is part of the
-// cached prefix, so it must not change while the server runs (a new module file needs a restart). A
-// module's text is re-read when its file changes.
+// Two sources: the original's JSON file itself (SYSTEM_INSTRUCTIONS_PATH; any module or dotted path into one),
+// or a folder with one file per module (SYSTEM_INSTRUCTIONS_MODULES_DIR; whole modules). The names the tool's
+// description lists are read once, at start: the tool list is part of the cached prefix, so it must not change
+// while the server runs. A request is checked against the current file(s), re-read when they change.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-
-const MODULE_EXTENSIONS = new Set(['.md', '.txt']);
-/** A name the model can spell in an enum and we can show in a header. */
-const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+import { countTextTokens } from '../store/conversation-store.js';
+import {
+  ancestorsOf,
+  BASE_MODULES,
+  closestPaths,
+  editDistance,
+  pathName,
+  renderSection,
+  resolvePath,
+  type InstructionTree,
+} from './instruction-tree.js';
+import type { InstructionsFile } from './instructions.js';
 
 export class InstructionModuleError extends Error {
   override readonly name = 'InstructionModuleError';
 }
 
+/** One loadable piece's text as the tool sends it (header line included), under its canonical path. */
+export interface ModuleSection {
+  path: string;
+  /** The keys of the path (one for a whole module). */
+  segments: readonly string[];
+  text: string;
+}
+
+export type ModuleResolution =
+  | {
+      kind: 'section';
+      section: ModuleSection;
+      /** The sections of its ancestors, outermost first: any of them in front of the model covers it. */
+      ancestors: () => ModuleSection[];
+    }
+  /** Part of the base modules, which are in the instructions of every call. */
+  | { kind: 'base'; path: string }
+  | { kind: 'unknown'; ref: string; closest: string[] };
+
+export interface InstructionModuleSource {
+  readonly form: 'json' | 'modules-dir';
+  /** The loadable top-level modules when the service started (the tool's description; fixed while it runs). */
+  readonly names: readonly string[];
+  /** Resolves a requested module or path; throws InstructionModuleError when the source cannot be read. */
+  resolve(ref: string): ModuleResolution;
+  /** o200k tokens of each loadable top-level module as the tool would send it (for /ready). */
+  moduleTokens(): Record<string, number>;
+}
+
+const MODULE_EXTENSIONS = new Set(['.md', '.txt']);
+/** A name the model can spell and we can show in a header. */
+const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
 interface CachedModule {
   mtimeMs: number;
   size: number;
   text: string;
+  tokens?: number;
 }
 
-export class InstructionModules {
+/** SYSTEM_INSTRUCTIONS_MODULES_DIR: one `*.md` or `*.txt` file per module, the name without extension. */
+export class InstructionModules implements InstructionModuleSource {
+  readonly form = 'modules-dir' as const;
   readonly dir: string;
   /** Module names (file names without extension), sorted. */
   readonly names: readonly string[];
@@ -60,6 +105,38 @@ export class InstructionModules {
 
   /** A module's current text (re-read only when its file changed). Throws InstructionModuleError. */
   text(name: string): string {
+    return this.entry(name).text;
+  }
+
+  resolve(ref: string): ModuleResolution {
+    const wanted = ref.trim();
+    const name = this.files.has(wanted) ? wanted : this.names.find((n) => n.toLowerCase() === wanted.toLowerCase());
+    if (name === undefined) {
+      const closest = [...this.names]
+        .map((n) => ({ n, d: editDistance(n.toLowerCase(), wanted.toLowerCase()) }))
+        .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : 1))
+        .slice(0, 5)
+        .map((x) => x.n);
+      return { kind: 'unknown', ref: wanted, closest };
+    }
+    return { kind: 'section', section: { path: name, segments: [name], text: `=== MÓDULO ${name} ===\n${this.text(name)}` }, ancestors: () => [] };
+  }
+
+  moduleTokens(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const name of this.names) {
+      try {
+        const entry = this.entry(name);
+        entry.tokens ??= countTextTokens(entry.text);
+        out[name] = entry.tokens;
+      } catch {
+        // An unreadable module is reported when it is loaded; /ready lists the others.
+      }
+    }
+    return out;
+  }
+
+  private entry(name: string): CachedModule {
     const path = this.files.get(name);
     if (!path) throw new InstructionModuleError(`unknown instruction module "${name}"`);
     let st;
@@ -69,10 +146,54 @@ export class InstructionModules {
       throw new InstructionModuleError(`instruction module "${name}" cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const cached = this.cache.get(name);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.text;
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached;
     const text = readFileSync(path, 'utf8').trim();
     if (text === '') throw new InstructionModuleError(`instruction module "${name}" is empty`);
-    this.cache.set(name, { mtimeMs: st.mtimeMs, size: st.size, text });
-    return text;
+    const entry = { mtimeMs: st.mtimeMs, size: st.size, text };
+    this.cache.set(name, entry);
+    return entry;
+  }
+}
+
+/** The JSON instructions file's modules (every top-level key but the base modules), any path into them. */
+export class JsonInstructionModules implements InstructionModuleSource {
+  readonly form = 'json' as const;
+  readonly names: readonly string[];
+  private readonly tokensByTree = new WeakMap<InstructionTree, Record<string, number>>();
+
+  /** `file` must be in the JSON form; the names are its loadable modules now. */
+  constructor(private readonly file: InstructionsFile) {
+    this.names = Object.freeze([...(this.tree()?.loadable ?? [])]);
+  }
+
+  resolve(ref: string): ModuleResolution {
+    const tree = this.tree();
+    if (!tree) throw new InstructionModuleError(this.file.problem() ?? 'the instructions file holds no modules');
+    const resolved = resolvePath(tree, ref);
+    if (!resolved) return { kind: 'unknown', ref: ref.trim(), closest: closestPaths(tree, ref) };
+    if ((BASE_MODULES as readonly string[]).includes(resolved.segments[0] as string)) return { kind: 'base', path: pathName(resolved.segments) };
+    const section = (r: typeof resolved): ModuleSection => ({ path: pathName(r.segments), segments: r.segments, text: renderSection(r) });
+    return { kind: 'section', section: section(resolved), ancestors: () => ancestorsOf(tree, resolved).map(section) };
+  }
+
+  moduleTokens(): Record<string, number> {
+    const tree = this.tree();
+    if (!tree) return {};
+    let tokens = this.tokensByTree.get(tree);
+    if (!tokens) {
+      tokens = {};
+      for (const name of tree.loadable) tokens[name] = countTextTokens(renderSection({ segments: [name], value: tree.modules[name] ?? null }));
+      this.tokensByTree.set(tree, tokens);
+    }
+    return tokens;
+  }
+
+  /** The current version's tree (the last good one while a newer version is refused), if any. */
+  private tree(): InstructionTree | undefined {
+    try {
+      return this.file.load().tree;
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -20,8 +20,16 @@ import type { HotelToolDeps } from '../tools/booking/hotel-tool-deps.js';
 import type { Logger } from '../logger.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
-import { InstructionModuleError, InstructionModules } from './instruction-modules.js';
-import { InstructionsFile, type LoadedInstructions } from './instructions.js';
+import type { InstructionModuleSource } from './instruction-modules.js';
+import {
+  instructionsCheck,
+  instructionsWarnings,
+  isShippedExample,
+  openInstructionSources,
+  shippedExampleReason,
+  type InstructionSources,
+} from './instruction-sources.js';
+import type { InstructionsFile, LoadedInstructions } from './instructions.js';
 import { createVertexClient, ServiceAccountTokens } from './vertex.js';
 import type { ModelApi } from './model-api.js';
 import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from './model-rules.js';
@@ -31,6 +39,7 @@ import { TurnLoop, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
 import { createCanaryModel, modelConfigFor, type CanaryModel, type ModelConfigName } from './canary.js';
 import { MediaStore } from '../media/media-store.js';
 import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
+import { createPlatforms } from '../platforms/index.js';
 import type { Platforms } from '../platforms/types.js';
 import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
 import { sleep, type RetryPolicy, type SleepFn } from '../retry.js';
@@ -55,8 +64,13 @@ export interface OpenAiAgentDeps {
   mediaStore?: MediaStore | undefined;
   /** Download/transcription of the batch's media; by default built from the store and the client. */
   media?: MediaService | undefined;
-  /** Where media is downloaded from, per channel; by default the adapters built from config. */
-  platforms?: Pick<Platforms, 'forChannel'> | undefined;
+  /**
+   * Where media is downloaded from, per channel, and which channels can answer guests (the shipped example
+   * prompt is then refused); by default the adapters built from config.
+   */
+  platforms?: Pick<Platforms, 'forChannel' | 'channels' | 'disabledReason'> | undefined;
+  /** The chat console: no real guest is answered, so the shipped example prompt may be tried. */
+  exampleInstructionsAllowed?: boolean | undefined;
   /** A ready client (tests); by default one is built from config.llm. SDK retries are always off. */
   openai?: OpenAI | undefined;
   /** Retry policy for model calls (tests shrink the delays). */
@@ -88,9 +102,11 @@ export class OpenAiAgent implements Agent {
   /** LLM_PROVIDER=vertex: the service account's access tokens, the client's bearer token per request. */
   private readonly vertexTokens: ServiceAccountTokens | undefined;
   readonly media: MediaService;
-  /** SYSTEM_INSTRUCTIONS_MODULES_DIR read at start, or why it could not be (a readiness reason). */
-  readonly instructionModules: InstructionModules | undefined;
-  private readonly modulesProblem: string | undefined;
+  /** What load_additional_modules loads (the JSON file's modules or SYSTEM_INSTRUCTIONS_MODULES_DIR's), if any. */
+  readonly instructionModules: InstructionModuleSource | undefined;
+  private readonly sources: InstructionSources;
+  /** Whether some channel can send replies: then the shipped example prompt must not answer. */
+  private readonly answersGuests: boolean;
   /** The static prefix's hash per configuration, for the instructions version last used (the file may change). */
   private readonly prefixes = new Map<ModelConfigName, { instructions: LoadedInstructions; hash: string }>();
   /** LLM_CANARY_* (canary.ts), built when LLM_CANARY_PERCENT > 0. */
@@ -102,18 +118,14 @@ export class OpenAiAgent implements Agent {
   constructor(private readonly deps: OpenAiAgentDeps) {
     const { config } = deps;
     this.store = new ConversationStore(deps.db, { prices: config.llm.modelPrices });
-    this.instructions = new InstructionsFile(config.llm.systemInstructionsPath);
-    if (config.llm.instructionModulesDir) {
-      try {
-        this.instructionModules = new InstructionModules(config.llm.instructionModulesDir);
-        deps.log.info({ modules: this.instructionModules.names }, 'instruction modules available');
-      } catch (err) {
-        if (!(err instanceof InstructionModuleError)) throw err;
-        // The core instructions still answer guests; staff see the problem on /ready.
-        this.modulesProblem = err.message;
-        deps.log.error({ problem: err.message }, 'instruction modules unavailable; load_additional_modules is not offered');
-      }
+    this.sources = openInstructionSources(config.llm);
+    this.instructions = this.sources.file;
+    this.instructionModules = this.sources.modules;
+    if (this.instructionModules) {
+      deps.log.info({ form: this.instructionModules.form, modules: this.instructionModules.names }, 'instruction modules available');
     }
+    const platforms = deps.platforms ?? createPlatforms(config);
+    this.answersGuests = !deps.exampleInstructionsAllowed && platforms.channels.some((c) => platforms.disabledReason(c) === undefined);
     this.replyLookup = outboundLookup(deps.db);
 
     if (!deps.openai && config.llm.vertex) {
@@ -202,6 +214,29 @@ export class OpenAiAgent implements Agent {
 
     const problem = this.instructions.problem();
     if (problem) deps.log.warn({ problem }, 'system instructions unavailable');
+    else {
+      const check = instructionsCheck(this.sources);
+      deps.log.info(
+        { path: check.path, format: check.format, sha256: check.sha256, coreTokens: check.coreTokens, modules: Object.keys(check.moduleTokens).length },
+        'system instructions in use',
+      );
+      const example = this.exampleReason();
+      if (example) deps.log.warn({ path: check.path }, example);
+    }
+    // Said once here and kept on /ready: modules that cannot be used, a folder not used, a missing base module.
+    for (const warning of instructionsWarnings(this.sources)) deps.log.warn({ problem: warning }, 'system instructions problem');
+  }
+
+  /** Why the shipped example must not answer now, if it is in use while a channel can answer real guests. */
+  private exampleReason(): string | undefined {
+    if (!this.answersGuests) return undefined;
+    let loaded: LoadedInstructions;
+    try {
+      loaded = this.instructions.load();
+    } catch {
+      return undefined;
+    }
+    return isShippedExample(loaded) ? shippedExampleReason(this.instructions.path) : undefined;
   }
 
   readiness(): Readiness {
@@ -212,7 +247,15 @@ export class OpenAiAgent implements Agent {
     if (this.canary && !this.canary.api) reasons.push('LLM_CANARY_PERCENT is set but the canary has no key (LLM_CANARY_API_KEY or OPENAI_API_KEY)');
     const problem = this.instructions.problem();
     if (problem) reasons.push(problem);
-    return { ready: reasons.length === 0, reasons, ...(this.modulesProblem ? { warnings: [this.modulesProblem] } : {}) };
+    const example = this.exampleReason();
+    if (example) reasons.push(example);
+    const warnings = instructionsWarnings(this.sources);
+    return {
+      ready: reasons.length === 0,
+      reasons,
+      ...(warnings.length > 0 ? { warnings } : {}),
+      instructions: instructionsCheck(this.sources),
+    };
   }
 
   async respond(turn: AgentTurn): Promise<AgentResult> {

@@ -4,6 +4,7 @@ import type { BufferedMessage } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
 import type { ToolEffect } from '../tools/effects.js';
 import type { ModelConfigName } from './canary.js';
+import type { InstructionsCheck } from './instruction-sources.js';
 
 export interface Guest {
   /** WhatsApp waId (digits), when the conversation is on WhatsApp. */
@@ -60,6 +61,8 @@ export interface Readiness {
   reasons: string[];
   /** Problems staff should see that do not stop turns (e.g. instruction modules that cannot be read). */
   warnings?: string[];
+  /** The instructions in use, for /ready's checks (path, form, token counts, short hash). */
+  instructions?: InstructionsCheck;
 }
 
 export interface Agent {

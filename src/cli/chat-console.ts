@@ -164,7 +164,8 @@ export class ChatConsole {
       const hotelTools = options.realActions
         ? hotel.tools
         : { ...hotel.tools, bookings: undefined, followUps: undefined, ledgerSync: undefined, paymentLinks: undefined };
-      const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotelTools, toolServices });
+      // No real guest is answered here, so the shipped example prompt may be tried too.
+      const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotelTools, toolServices, exampleInstructionsAllowed: true });
       const readiness = agent.readiness();
       if (!readiness.ready) throw new ConsoleSetupError(`the agent cannot answer: ${readiness.reasons.join('; ')}`);
       return new ChatConsole({ ...options, clock }, db, agent, platforms, handoff, jobs, resourcesDir, mediaStore, closers);

@@ -8,7 +8,8 @@
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from '../agent/errors.js';
-import { InstructionsFile } from '../agent/instructions.js';
+import { openInstructionSources } from '../agent/instruction-sources.js';
+import { createLoadAdditionalModulesTool, LOAD_MODULES_TOOL } from '../tools/instructions/load-additional-modules.js';
 import { costOfUsage, priceOf } from '../agent/model-prices.js';
 import type { ModelApi } from '../agent/model-api.js';
 import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from '../agent/model-rules.js';
@@ -156,6 +157,8 @@ interface PreparedSide {
   side: SideConfig;
   client: OpenAI;
   instructions: string;
+  /** The comparison's tools, with load_additional_modules over this side's instructions. */
+  tools: readonly ToolDefinition[];
   config: Config;
 }
 
@@ -173,13 +176,18 @@ function addUsage(a: ModelUsage, b: ModelUsage | undefined): ModelUsage {
 
 function prepareSide(side: SideConfig, deps: CompareDeps): PreparedSide {
   if (!side.apiKey && !deps.clientFor) throw new CompareSetupError(`side ${side.label}: no API key (${side.apiKeyEnv} is not set)`);
-  const file = new InstructionsFile(side.instructionsPath);
+  // The side's own instructions, and the modules load_additional_modules loads from them (a JSON file's own).
+  const sources = openInstructionSources({ systemInstructionsPath: side.instructionsPath, instructionModulesDir: deps.config.llm.instructionModulesDir });
   let instructions: string;
   try {
-    instructions = file.load().text;
+    instructions = sources.file.load().text;
   } catch (err) {
     throw new CompareSetupError(`side ${side.label}: instructions ${side.instructionsPath}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const tools = [
+    ...deps.tools.filter((t) => t.name !== LOAD_MODULES_TOOL),
+    ...(sources.modules ? [createLoadAdditionalModulesTool({ modules: sources.modules })] : []),
+  ];
   const config: Config = {
     ...deps.config,
     llm: {
@@ -194,7 +202,7 @@ function prepareSide(side: SideConfig, deps: CompareDeps): PreparedSide {
   const client =
     deps.clientFor?.(side) ??
     new OpenAI({ apiKey: side.apiKey, baseURL: side.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: config.llm.timeoutMs });
-  return { side, client, instructions, config };
+  return { side, client, instructions, tools, config };
 }
 
 /** The tool calls a side chose, from its transcript (with its arguments as written) and the dry run's log. */
@@ -214,7 +222,7 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
   const { config, side } = prepared;
   const { row } = replay;
   const log: DryRunCall[] = [];
-  const registry = new ToolRegistry(dryRunTools(deps.tools, replay.original.recorded, log), { defaultTimeoutMs: config.llm.toolTimeoutMs });
+  const registry = new ToolRegistry(dryRunTools(prepared.tools, replay.original.recorded, log), { defaultTimeoutMs: config.llm.toolTimeoutMs });
   const common = {
     model: side.model,
     maxOutputTokens: config.llm.maxOutputTokens,

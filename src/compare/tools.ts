@@ -5,7 +5,7 @@
 // the tools that would are not executed, see dry-run-tools.ts).
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
-import { InstructionModuleError, InstructionModules } from '../agent/instruction-modules.js';
+import { openInstructionSources } from '../agent/instruction-sources.js';
 import { bookingCallBudgetMs } from '../agent/openai-agent.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -41,15 +41,10 @@ export function assembleCompareTools(deps: { config: Config; db: Db; resourcesDi
     clock,
     log,
   });
-  let instructionModules: InstructionModules | undefined;
-  if (config.llm.instructionModulesDir) {
-    try {
-      instructionModules = new InstructionModules(config.llm.instructionModulesDir);
-    } catch (err) {
-      if (!(err instanceof InstructionModuleError)) throw err;
-      log.warn({ problem: err.message }, 'instruction modules unavailable; load_additional_modules is not offered');
-    }
-  }
+  // The server's instructions' modules (the JSON file's own, or the folder's); a side with its own instructions
+  // file gets load_additional_modules over that file instead (runner.ts).
+  const { modules: instructionModules, startWarnings } = openInstructionSources(config.llm);
+  for (const problem of startWarnings) log.warn({ problem }, 'system instructions problem');
   // analyze_payment_proof is offered as the server offers it (with a key) but never executed here.
   const paymentProof = config.llm.apiKey
     ? { client: new OpenAI({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0 }), store: new MediaStore(db, config.media.dir, config.media.retentionMs), config }

@@ -1,6 +1,6 @@
 // The tool registry's contents, assembled in one place. Each tool is a factory that receives exactly what it
 // needs; a tool whose backend is not configured is left out (the model is not offered it).
-import type { InstructionModules } from '../agent/instruction-modules.js';
+import type { InstructionModuleSource } from '../agent/instruction-modules.js';
 import type { OfficeCalendar } from '../office/schedule.js';
 import { createHotelTools } from './booking/index.js';
 import type { HotelToolDeps } from './booking/hotel-tool-deps.js';
@@ -40,8 +40,8 @@ export interface ToolDeps extends ToolServices {
   hotel?: HotelToolDeps | undefined;
   /** Time a booking call may take (up to three booking API posts plus the database steps). */
   bookingTimeoutMs?: number | undefined;
-  /** Instruction modules for load_additional_modules (SYSTEM_INSTRUCTIONS_MODULES_DIR). */
-  instructionModules?: InstructionModules | undefined;
+  /** Instruction modules for load_additional_modules: the JSON instructions file's, or SYSTEM_INSTRUCTIONS_MODULES_DIR's. */
+  instructionModules?: InstructionModuleSource | undefined;
 }
 
 export function createTools(deps: ToolDeps): ToolDefinition[] {

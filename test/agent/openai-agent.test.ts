@@ -729,7 +729,7 @@ describe('readiness', () => {
 
   it('is ready with both', () => {
     const h = makeAgent(testConfig('responses', 'http://127.0.0.1:9/v1'));
-    expect(h.agent.readiness()).toEqual({ ready: true, reasons: [] });
+    expect(h.agent.readiness()).toMatchObject({ ready: true, reasons: [], instructions: { format: 'text', shippedExample: false } });
   });
 
   it('fails a turn as not_configured without a key, without calling anything', async () => {

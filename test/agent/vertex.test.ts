@@ -206,7 +206,7 @@ describe('Vertex AI with service-account access tokens', () => {
     const keyFile = writeKeyFile(tokens.url);
     const h = vertexAgent(keyFile);
     const before = tokens.requests;
-    expect(h.agent.readiness()).toEqual({ ready: true, reasons: [] });
+    expect(h.agent.readiness()).toMatchObject({ ready: true, reasons: [] });
 
     // Turn 1: a tool round and the answer (two calls); turn 2, 30 minutes later: one call. One token.
     vertex.queue(authorized(toolCallReply([{ name: 'check_office_status' }])));
@@ -321,7 +321,7 @@ describe('Vertex AI with service-account access tokens', () => {
   it('readiness does not ask for OPENAI_API_KEY, and names an unusable key file', () => {
     const missing = join(tmpdir(), 'wb3-no-such-dir', 'key.json');
     const h = vertexAgent(missing);
-    expect(h.agent.readiness()).toEqual({ ready: false, reasons: ['GOOGLE_APPLICATION_CREDENTIALS: cannot read the key file (ENOENT)'] });
+    expect(h.agent.readiness()).toMatchObject({ ready: false, reasons: ['GOOGLE_APPLICATION_CREDENTIALS: cannot read the key file (ENOENT)'] });
     const notJson = join(mkdtempSync(join(tmpdir(), 'wb3-vertex-')), 'key.json');
     writeFileSync(notJson, `not json ${privatePem}`);
     expect(() => readServiceAccountKey(notJson)).toThrow('GOOGLE_APPLICATION_CREDENTIALS: the key file is not JSON');

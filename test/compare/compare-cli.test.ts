@@ -19,6 +19,7 @@ import { createMakeBookingTool } from '../../src/tools/booking/make-booking.js';
 import type { ToolDefinition } from '../../src/tools/types.js';
 import { chromiumPath, describeWithChromium } from '../support/chromium.js';
 import { startFakeOpenAI, textReply, toolCallReply, usage, type FakeOpenAI, type FakeStepObject, type RecordedRequest } from '../support/fake-openai.js';
+import { writeModularInstructions } from '../support/modular-instructions.js';
 import { ANA, BOOKING_ARGS, BOOKING_OUTPUT, EVIL_TEXT, ORIGINAL_BOOKING_REPLY, seedCompareDatabase } from './seed.js';
 
 const DELAY_MS = 60;
@@ -295,6 +296,22 @@ describe('npm run compare', { timeout: 60_000 }, () => {
     expect((await run(['--last', '0'])).code).toBe(64);
     expect((await run(['--last', '1', '--a', 'modle=x'])).stderr).toContain('unknown key "modle"');
     expect((await run(['--last', '1', '--b', 'model=my-local', '--max-cost', '1'])).stderr).toContain('--max-cost needs a price for my-local');
+  });
+
+  it("gives a side with the original's JSON instructions file its base modules and load_additional_modules over that file", async () => {
+    const json = writeModularInstructions();
+    const sideBJson = JSON.stringify({ model: 'gpt-5-mini', api: 'chat_completions', baseUrl: fakeB.url, label: 'chatB', instructions: json });
+    const res = await run(['--last', '1', '--a', sideA(), '--b', sideBJson, '--json']);
+    expect(res.code).toBe(0);
+    const names = (tools: unknown) => (tools as { name?: string; function?: { name: string } }[]).map((t) => t.function?.name ?? t.name);
+    const b = fakeB.requests.at(-1)!;
+    const system = String((b.body.messages as { content: unknown }[])[0]!.content);
+    expect(system).toContain('[CORE.language]');
+    expect(system).not.toContain('[M4.');
+    expect(names(b.body.tools)).toContain('load_additional_modules');
+    const a = fakeA.requests.at(-1)!;
+    expect(a.body.instructions).toBe('Eres la asistente de prueba de un hotel de playa ficticio.');
+    expect(names(a.body.tools)).not.toContain('load_additional_modules');
   });
 
   describeWithChromium('the HTML page in Chromium', () => {

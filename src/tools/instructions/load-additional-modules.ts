@@ -1,60 +1,136 @@
 // load_additional_modules: the model loads the instruction modules a question needs (prices, availability,
-// special cases…). Their text is the tool's output, so it enters this conversation's transcript after the
-// cached prefix. A module whose text is still in front of the model (in the kept history or earlier in the
-// turn) is not loaded again: the output says where it already is.
+// special cases…), whole or, with the JSON instructions file, one part by its dotted path
+// (`MODULE_4_INFORMATION.hotel_location_access.contact`). Their text is the tool's output, so it enters this
+// conversation's transcript after the cached prefix. The parameters are the original's (`modules`, `reasoning`);
+// names are checked against the current file, never enumerated in the schema (the schema, part of the cached
+// prefix, must not grow with the file). A piece whose text is still in front of the model (in the kept history or
+// earlier in the turn, itself or inside a loaded ancestor) is not sent again: the output says where it is. The
+// check is by text, so a module whose file changed since is sent again.
 import { z } from 'zod';
-import type { InstructionModules } from '../../agent/instruction-modules.js';
+import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from '../../agent/instruction-modules.js';
 import type { TranscriptItem } from '../../store/conversation-store.js';
 import { defineTool, ToolError, type ToolDefinition } from '../types.js';
 
 export const LOAD_MODULES_TOOL = 'load_additional_modules';
 
-/** The first line of an output: which modules it holds, so a later call can tell they are loaded. */
-const LOADED_HEADER = /^\[Módulos cargados: ([^\]\n]*)\]/;
+/** Bounds of one call (fixed: the schema must not depend on the file). */
+const MAX_REQUESTED = 30;
+const MAX_REF_LENGTH = 300;
+/** ToolError messages are clipped at 500 characters by the registry. */
+const MAX_ERROR_LENGTH = 460;
 
-/** Modules whose text an earlier load_additional_modules output (still in front of the model) holds. */
-export function modulesInTranscript(transcript: readonly TranscriptItem[]): Set<string> {
+/** The outputs of earlier load_additional_modules calls still in front of the model. */
+function earlierOutputs(transcript: readonly TranscriptItem[]): string[] {
   const calls = new Set<string>();
   for (const item of transcript) if (item.kind === 'function_call' && item.name === LOAD_MODULES_TOOL) calls.add(item.callId);
-  const loaded = new Set<string>();
-  for (const item of transcript) {
-    if (item.kind !== 'function_output' || !calls.has(item.callId)) continue;
-    const header = LOADED_HEADER.exec(item.output);
-    for (const name of header?.[1]?.split(',') ?? []) if (name.trim() !== '') loaded.add(name.trim());
-  }
-  return loaded;
+  const outputs: string[] = [];
+  for (const item of transcript) if (item.kind === 'function_output' && calls.has(item.callId)) outputs.push(item.output);
+  return outputs;
 }
 
-export function createLoadAdditionalModulesTool({ modules }: { modules: InstructionModules }): ToolDefinition {
-  const names = modules.names as [string, ...string[]];
+function isWithin(inner: readonly string[], outer: readonly string[]): boolean {
+  return outer.length <= inner.length && outer.every((key, i) => inner[i] === key);
+}
+
+function describeTool(modules: InstructionModuleSource): string {
+  // Empty when the file could not be read at start: the names are still checked against it once it can.
+  const names = modules.names.length > 0 ? modules.names.join(', ') : 'los que nombran tus instrucciones';
+  if (modules.form === 'json') {
+    return (
+      'Carga módulos adicionales de tus instrucciones cuando la consulta del huésped los necesita, según DECISION_TREE y ' +
+      'MODULE_DEPENDENCIES: un módulo entero (por ejemplo MODULE_2B_PRICE_INQUIRY) o una parte por su ruta con puntos ' +
+      '(por ejemplo MODULE_4_INFORMATION.hotel_location_access.contact), tal como las nombran tus instrucciones. ' +
+      'Lo ya cargado en esta conversación sigue disponible más arriba y no se envía de nuevo. ' +
+      `Módulos: ${names}.`
+    );
+  }
+  return (
+    'Carga módulos adicionales de tus instrucciones cuando la consulta del huésped los necesita (por ejemplo ' +
+    'precios, disponibilidad, paquetes o casos especiales). Carga solo los módulos necesarios; un módulo ya ' +
+    `cargado en esta conversación sigue disponible más arriba. Módulos: ${names}.`
+  );
+}
+
+/** One clear error for the names that do not exist, each with the closest valid ones (as many as fit). */
+function unknownError(unknown: readonly { ref: string; closest: readonly string[] }[]): ToolError {
+  const parts: string[] = [];
+  let length = 0;
+  for (const u of unknown) {
+    const head = `"${u.ref.slice(0, 120)}" no existe en las instrucciones`;
+    if (parts.length > 0 && length + head.length > MAX_ERROR_LENGTH) break;
+    const fitting: string[] = [];
+    for (const path of u.closest) {
+      if (length + head.length + 40 + [...fitting, path].join(', ').length > MAX_ERROR_LENGTH) break;
+      fitting.push(path);
+    }
+    const part = fitting.length > 0 ? `${head} (rutas válidas más cercanas: ${fitting.join(', ')})` : head;
+    parts.push(part);
+    length += part.length + 2;
+  }
+  return new ToolError(`${parts.join('; ')}. No se cargó nada: vuelve a llamar con nombres válidos.`);
+}
+
+export function createLoadAdditionalModulesTool({ modules }: { modules: InstructionModuleSource }): ToolDefinition {
   return defineTool({
     name: LOAD_MODULES_TOOL,
-    description:
-      'Carga módulos adicionales de tus instrucciones cuando la consulta del huésped los necesita (por ejemplo ' +
-      'precios, disponibilidad, paquetes o casos especiales). Carga solo los módulos necesarios; un módulo ya ' +
-      `cargado en esta conversación sigue disponible más arriba. Módulos: ${names.join(', ')}.`,
+    description: describeTool(modules),
     parameters: z.object({
-      modules: z.array(z.enum(names)).min(1).max(names.length).describe('Nombres de los módulos a cargar'),
+      modules: z
+        .array(z.string().trim().min(1).max(MAX_REF_LENGTH))
+        .min(1)
+        .max(MAX_REQUESTED)
+        .describe(
+          modules.form === 'json'
+            ? 'Módulos o rutas con puntos a cargar, p. ej. MODULE_2C_AVAILABILITY o MODULE_2D_SPECIAL_SCENARIOS.membership_sales_protocol'
+            : 'Nombres de los módulos a cargar',
+        ),
       reasoning: z.string().max(1000).optional().describe('Por qué los necesitas (breve)'),
     }),
     handler: (context, args) => {
-      const requested = [...new Set(args.modules)];
-      const already = modulesInTranscript(context.transcript);
-      const toLoad = requested.filter((name) => !already.has(name));
-      const repeated = requested.filter((name) => already.has(name));
-      const sections: string[] = [];
+      const outputs = earlierOutputs(context.transcript);
+      const inFront = (section: ModuleSection) => outputs.some((output) => output.includes(section.text));
+      const wanted: ModuleSection[] = [];
+      const repeated: string[] = [];
+      const inBase: string[] = [];
+      const unknown: { ref: string; closest: string[] }[] = [];
       try {
-        for (const name of toLoad) sections.push(`=== MÓDULO ${name} ===\n${modules.text(name)}`);
+        for (const ref of args.modules) {
+          const r = modules.resolve(ref);
+          if (r.kind === 'unknown') unknown.push({ ref: r.ref, closest: r.closest });
+          else if (r.kind === 'base') inBase.push(r.path);
+          else if (inFront(r.section)) repeated.push(r.section.path);
+          else {
+            const loadedAncestor = r.ancestors().find(inFront);
+            if (loadedAncestor) repeated.push(`${r.section.path} (dentro de ${loadedAncestor.path})`);
+            else wanted.push(r.section);
+          }
+        }
       } catch (err) {
-        context.logger.error({ err }, 'instruction module unavailable');
-        throw new ToolError('un módulo de instrucciones no se pudo leer; continúa con lo que ya sabes');
+        if (!(err instanceof InstructionModuleError)) throw err;
+        context.logger.error({ err }, 'instruction modules unavailable');
+        throw new ToolError('las instrucciones no se pudieron leer; continúa con lo que ya sabes');
       }
-      context.logger.info({ loaded: toLoad, alreadyLoaded: repeated }, 'instruction modules loaded');
-      const lines = [`[Módulos cargados: ${toLoad.join(', ')}]`];
-      if (repeated.length > 0) {
-        lines.push(`[Ya cargados antes en esta conversación, su texto está más arriba: ${repeated.join(', ')}]`);
+      if (unknown.length > 0) {
+        context.logger.warn({ unknown: unknown.map((u) => u.ref) }, 'unknown instruction module requested');
+        throw unknownError(unknown);
       }
-      return [...lines, ...sections].join('\n\n');
+      // Within this call: each piece once, and none inside another piece of the same call.
+      const toLoad: ModuleSection[] = [];
+      const inThisCall: string[] = [];
+      for (const section of wanted) {
+        const outer = wanted.find((o) => o !== section && o.path !== section.path && isWithin(section.segments, o.segments));
+        if (outer) inThisCall.push(`${section.path} (dentro de ${outer.path})`);
+        else if (!toLoad.some((s) => s.path === section.path)) toLoad.push(section);
+      }
+      context.logger.info(
+        { loaded: toLoad.map((s) => s.path), alreadyLoaded: repeated, inBase },
+        'instruction modules loaded',
+      );
+      const lines = [`[Módulos cargados: ${toLoad.length > 0 ? toLoad.map((s) => s.path).join(', ') : 'ninguno nuevo'}]`];
+      if (repeated.length > 0) lines.push(`[Ya cargados antes en esta conversación, su texto está más arriba: ${[...new Set(repeated)].join(', ')}]`);
+      if (inBase.length > 0) lines.push(`[Ya están en tus instrucciones base, no hace falta cargarlos: ${[...new Set(inBase)].join(', ')}]`);
+      if (inThisCall.length > 0) lines.push(`[Incluidos en otro módulo de esta misma carga: ${inThisCall.join(', ')}]`);
+      return [...lines, ...toLoad.map((s) => s.text)].join('\n\n');
     },
   });
 }
