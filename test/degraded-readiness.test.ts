@@ -50,10 +50,13 @@ const STAFF = { STAFF_WHATSAPP_NUMBERS: '50370000001' };
 const modulesDir = mkdtempSync(join(tmpdir(), 'wb3-degraded-modules-'));
 writeFileSync(join(modulesDir, 'precios.md'), 'MÓDULO DE PRECIOS: el Pasadía cuesta US$ 25 por adulto.');
 const MODULES_DIR = { SYSTEM_INSTRUCTIONS_MODULES_DIR: modulesDir };
+// The hotel's own instructions: the shipped example prompt would itself make /ready 503 while WATI can send.
+const instructionsPath = join(mkdtempSync(join(tmpdir(), 'wb3-degraded-instructions-')), 'instructions.txt');
+writeFileSync(instructionsPath, 'Eres el asistente del hotel. Responde en español.');
 
 async function start(env: Record<string, string>) {
   const capture = capturingLogger();
-  const config = testConfig({ WATI_API_URL: wati.url, WATI_API_KEY: wati.apiKey, ...env });
+  const config = testConfig({ WATI_API_URL: wati.url, WATI_API_KEY: wati.apiKey, SYSTEM_INSTRUCTIONS_PATH: instructionsPath, ...env });
   services = await createServices(config, { logger: capture.log, shutdownGraceMs: 500 });
   services.start();
   return { services, ...capture };
@@ -85,7 +88,7 @@ describe('/ready names every tool of the original that is not offered, with the 
       'not offered because COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL, COMPRACLICK_PASSWORD and DB_HOST are not set: sync_compraclick_payments',
       'not offered because BAC_PORTAL_URL, BAC_USERNAME, BAC_PASSWORD and DB_HOST are not set: sync_bank_transfers',
       'not offered because COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL and COMPRACLICK_PASSWORD are not set: create_compraclick_link',
-      'not offered because SYSTEM_INSTRUCTIONS_MODULES_DIR is not set: load_additional_modules',
+      'not offered because SYSTEM_INSTRUCTIONS_PATH is plain text (not the JSON file of modules) and SYSTEM_INSTRUCTIONS_MODULES_DIR is not set: load_additional_modules',
       'not offered because SMTP_URL (or GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and GMAIL_SENDER_EMAIL) and EMAIL_ALLOWED_RECIPIENTS are not set: send_email',
       'not offered because STAFF_WHATSAPP_NUMBERS and STAFF_ALERT_EMAIL are not set: notify_operations_department',
     ]);

@@ -69,7 +69,13 @@ export function agentToolsWhyNotOffered(llm: Pick<Config['llm'], 'apiKey' | 'ver
   return [
     ...(llm.instructionModulesDir
       ? [{ tool: 'load_additional_modules', missing: 'SYSTEM_INSTRUCTIONS_MODULES_DIR cannot be read (see the instruction modules reason)' }]
-      : [{ tool: 'load_additional_modules', missing: notSet(['SYSTEM_INSTRUCTIONS_MODULES_DIR']) }]),
+      : [
+          {
+            tool: 'load_additional_modules',
+            // With a JSON instructions file the tool is offered over its modules; this is the plain-text case.
+            missing: 'SYSTEM_INSTRUCTIONS_PATH is plain text (not the JSON file of modules) and SYSTEM_INSTRUCTIONS_MODULES_DIR is not set',
+          },
+        ]),
     // Without a model client the agent answers nothing at all; /ready already says OPENAI_API_KEY is not set.
     ...(llm.apiKey || llm.vertex ? [] : [{ tool: 'analyze_payment_proof', missing: notSet(['OPENAI_API_KEY']) }]),
   ];
