@@ -40,6 +40,14 @@ button:disabled { opacity: .45; cursor: default; }
 .msg .meta { font-size: .8em; color: var(--muted); }
 .msg .who { font-weight: 600; }
 .msg .text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.msg.imported { border-style: dashed; background: #f6f8fa; }
+.msg.assistant.imported { background: #eef6fb; }
+.tag { display: inline-block; font-size: .75em; line-height: 1.3; padding: 0 .4em; border-radius: 4px; border: 1px solid var(--line); background: #eaeef2; color: var(--muted); }
+.quick-search, .search-row { display: flex; gap: .3rem; }
+.quick-search input, .search-form input { font: inherit; padding: .3rem .5rem; border: 1px solid #b6bec8; border-radius: 6px; }
+.quick-search input { width: 11rem; }
+.search-form { display: flex; flex-direction: column; gap: .4rem; max-width: 32rem; }
+.search-form input { flex: 1; }
 .figures { display: flex; flex-wrap: wrap; gap: .8rem; }
 .figure { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .7rem 1rem; min-width: 9rem; }
 .figure .value { display: block; font-size: 1.8rem; font-weight: 600; }

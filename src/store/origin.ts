@@ -5,6 +5,5 @@
 export const LEGACY_IMPORT = 'legacy-import';
 
 /** Where a guest message came from: a webhook (live) or the Python service's buffer (legacy-import). */
-export type MessageOrigin = 'live' | typeof LEGACY_IMPORT;
-
-export const MESSAGE_ORIGINS: readonly MessageOrigin[] = ['live', LEGACY_IMPORT];
+export const MESSAGE_ORIGINS = ['live', LEGACY_IMPORT] as const;
+export type MessageOrigin = (typeof MESSAGE_ORIGINS)[number];
