@@ -159,7 +159,8 @@ describe('staff dashboard: finding any conversation', () => {
     // A body that is no form: the same message, nothing found.
     const json = await h.app.inject({ method: 'POST', url: '/admin/buscar', headers: { ...ORIGIN, cookie, 'content-type': 'application/json' }, payload: { q: ['4321'] } });
     expect(json.statusCode).toBe(400);
-    for (const headers of [{}, { origin: 'http://evil.example' }, { referer: 'http://evil.example/admin/' }]) {
+    const foreign: Record<string, string>[] = [{}, { origin: 'http://evil.example' }, { referer: 'http://evil.example/admin/' }];
+    for (const headers of foreign) {
       expect((await search('4321', headers)).statusCode).toBe(403);
     }
     const anonymous = await h.app.inject({ method: 'POST', url: '/admin/buscar', headers: { ...FORM, ...ORIGIN }, payload: 'q=4321' });
