@@ -63,7 +63,7 @@ export interface ConversationView {
 
 /** Search results at most; more asks staff to say more. */
 export const SEARCH_LIMIT = 50;
-/** Matches examined (ordered by latest activity) at most. */
+/** Matches examined at most: a query that matches more is too vague to rank them all (staff say more). */
 const SEARCH_CANDIDATES = 1_000;
 
 export interface SearchHit {

@@ -1,6 +1,6 @@
 // The dashboard's search for a conversation: what staff typed, read as a phone number (the whole number or its
-// last digits, with or without spaces, dashes, a leading + or the country code) or as part of the guest's name
-// (without regard to case or accents). A query that is neither gets a message saying what to type.
+// last digits, with or without spaces, dashes, a leading + or 00, or the country code) or as part of the
+// guest's name (without regard to case or accents). A query that is neither gets a message saying what to type.
 
 /** At least the four digits staff see in a masked number (`wa:…4568:…`). */
 export const MIN_NUMBER_DIGITS = 4;
@@ -26,7 +26,8 @@ export function parseSearchQuery(raw: string): SearchQuery {
   if (text === '') return { kind: 'invalid', error: 'Escriba un número (completo o sus últimos dígitos) o un nombre.' };
   if (text.length > MAX_QUERY_LENGTH) return { kind: 'invalid', error: `La búsqueda es demasiado larga (máximo ${MAX_QUERY_LENGTH} caracteres).` };
   if (NUMBER_SHAPE.test(text) && /\d/.test(text)) {
-    const digits = text.replace(/\D/g, '');
+    // 00 is how a number with its country code is dialled from abroad: 00503… is +503….
+    const digits = text.replace(/\D/g, '').replace(/^00(?=\d{6})/, '');
     if (digits.length < MIN_NUMBER_DIGITS) return { kind: 'invalid', error: `Escriba al menos los últimos ${MIN_NUMBER_DIGITS} dígitos del número.` };
     if (digits.length > MAX_NUMBER_DIGITS) return { kind: 'invalid', error: `Un número tiene como máximo ${MAX_NUMBER_DIGITS} dígitos.` };
     return { kind: 'number', digits };

@@ -126,6 +126,8 @@ describe('parseSearchQuery', () => {
     expect(parseSearchQuery('+503 7000-1234')).toEqual({ kind: 'number', digits: '50370001234' });
     expect(parseSearchQuery(' (503) 7000.1234 ')).toEqual({ kind: 'number', digits: '50370001234' });
     expect(parseSearchQuery('1234')).toEqual({ kind: 'number', digits: '1234' });
+    expect(parseSearchQuery('00503 7000 1234')).toEqual({ kind: 'number', digits: '50370001234' });
+    expect(parseSearchQuery('0012')).toEqual({ kind: 'number', digits: '0012' });
     expect(parseSearchQuery('  JOSÉ   Pérez\u200b ')).toEqual({ kind: 'name', text: 'JOSÉ Pérez', folded: 'jose perez' });
     expect(parseSearchQuery('Ana 2')).toMatchObject({ kind: 'name', folded: 'ana 2' });
     expect(parseSearchQuery('123')).toMatchObject({ kind: 'invalid', error: expect.stringContaining('4 dígitos') });
