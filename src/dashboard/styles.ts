@@ -6,7 +6,7 @@ export const STYLESHEET = `
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: #f6f8fa; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; padding: .6rem 1.2rem; background: #fff; border-bottom: 1px solid var(--line); }
 .brand { font-weight: 600; }
-nav { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; flex: 1; }
+nav { display: flex; flex-wrap: wrap; align-items: center; gap: .8rem; flex: 1; }
 nav a { color: var(--accent); text-decoration: none; }
 nav a[aria-current="page"] { font-weight: 600; text-decoration: underline; }
 nav .logout { margin-left: auto; }
@@ -45,7 +45,7 @@ button:disabled { opacity: .45; cursor: default; }
 .tag { display: inline-block; font-size: .75em; line-height: 1.3; padding: 0 .4em; border-radius: 4px; border: 1px solid var(--line); background: #eaeef2; color: var(--muted); }
 .quick-search, .search-row { display: flex; gap: .3rem; }
 .quick-search input, .search-form input { font: inherit; padding: .3rem .5rem; border: 1px solid #b6bec8; border-radius: 6px; }
-.quick-search input { width: 11rem; }
+.quick-search input { width: 10rem; }
 .search-form { display: flex; flex-direction: column; gap: .4rem; max-width: 32rem; }
 .search-form input { flex: 1; }
 .figures { display: flex; flex-wrap: wrap; gap: .8rem; }
