@@ -2,7 +2,7 @@
 // history and its pending messages (through LegacyImportRepository, the importer's own write path), then the
 // server answering what is pending (BufferStore: claim, reply with a live turn, part handed over, batch closed),
 // and a live guest writing for the first time — for the figures' tests (monitor, report, dashboard).
-import { IMPORT_MODEL, turnsOf } from '../../src/legacy/importer.js';
+import { turnsOf } from '../../src/legacy/importer.js';
 import { parseConversationId } from '../../src/conversation-id.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
@@ -104,4 +104,3 @@ export function liveExchange(db: Db, conversationId: string, text: string, at: n
   return answerPending(db, conversationId, at + 1_000, replyMs, name);
 }
 
-export { IMPORT_MODEL };
