@@ -20,6 +20,7 @@ import { redactUrl } from '../logger.js';
 import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
 import type { Platforms } from '../platforms/types.js';
 import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';
+import { LEGACY_IMPORT } from '../store/origin.js';
 
 /** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
 export const MAX_TURN_ATTEMPTS = 3;
@@ -319,9 +320,18 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       signal,
       false,
       result.config ?? configOf(conversationId),
-      Math.max(...batch.messages.map((m) => m.receivedAt)),
+      lastLiveMessageAt(batch),
     );
   };
+}
+
+/**
+ * When the guest's last live message of the batch arrived: the reply time's start. A message migrated from the
+ * Python service (npm run migrate-legacy) waited there, not here; a batch of them only has no reply time.
+ */
+function lastLiveMessageAt(batch: ClaimedBatch): number | undefined {
+  const live = batch.messages.filter((m) => m.origin !== LEGACY_IMPORT).map((m) => m.receivedAt);
+  return live.length > 0 ? Math.max(...live) : undefined;
 }
 
 /** The guest's name as the newest message that carries one gives it. */

@@ -1,5 +1,6 @@
 // The shape of a guest message once it has been accepted and buffered.
 import type { Channel } from '../conversation-id.js';
+import type { MessageOrigin } from '../store/origin.js';
 
 export type MessageKind = 'text' | 'image' | 'audio' | 'document' | 'video' | 'sticker' | 'location' | 'other';
 
@@ -36,4 +37,6 @@ export type DedupeRoute = 'wati_flow' | 'wati_event';
 export interface BufferedMessage extends InboundMessage {
   seq: number;
   receivedAt: number;
+  /** legacy-import: migrated from the Python service's buffer (it waited there, not here); absent: live. */
+  origin?: MessageOrigin | undefined;
 }

@@ -2,13 +2,14 @@
 // the handoff's pause store (the same one the admin API and the turn loop use, so a pause's expiry is judged
 // one way everywhere). Pages get plain values; src/dashboard/views.ts renders them.
 import type { Clock } from '../clock.js';
-import { parseConversationId, type Channel } from '../conversation-id.js';
+import { isConsoleConversation, parseConversationId, type Channel } from '../conversation-id.js';
 import type { Handoff } from '../handoff/handoff.js';
 import type { PauseState } from '../handoff/pause-store.js';
 import type { JobQueue, JobRecord } from '../jobs/types.js';
 import type { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { DashboardRepository } from '../store/dashboard-repository.js';
 import type { PauseReason } from '../store/pause-repository.js';
+import { foldName, parseSearchQuery, type SearchQuery } from './search.js';
 import { lastDays, startOfDay } from './zoned-days.js';
 
 /** Failed turns and escalations older than this no longer put a conversation on the list. */
@@ -42,6 +43,11 @@ export interface TranscriptMessage {
   at: number;
   /** The operator's name, for staff messages. */
   author?: string | null;
+  /**
+   * From the Python service (npm run migrate-legacy): `history`, an item of its history; `pending`, a message
+   * it had received and not answered, answered here.
+   */
+  imported?: 'history' | 'pending';
 }
 
 export interface ConversationView {
@@ -51,6 +57,32 @@ export interface ConversationView {
   paused: boolean;
   pause: PauseState | undefined;
   messages: TranscriptMessage[];
+  /** Older messages exist than those shown (TRANSCRIPT_LIMIT). */
+  truncated: boolean;
+}
+
+/** Search results at most; more asks staff to say more. */
+export const SEARCH_LIMIT = 50;
+/** Matches examined at most: a query that matches more is too vague to rank them all (staff say more). */
+const SEARCH_CANDIDATES = 1_000;
+
+export interface SearchHit {
+  conversationId: string;
+  channel: Channel;
+  guestName: string | undefined;
+  /** For a name search, the name that matched when it is not the one shown. */
+  alsoKnownAs: string | undefined;
+  lastActivityAt: number | undefined;
+  /** npm run migrate-legacy imported its history or messages. */
+  imported: boolean;
+}
+
+export interface SearchOutcome {
+  /** What the query was read as; `invalid` (with why) finds nothing. */
+  query: SearchQuery;
+  hits: SearchHit[];
+  /** Matches beyond SEARCH_LIMIT. */
+  more: number;
 }
 
 export interface DayNumbers {
@@ -104,21 +136,28 @@ export class DashboardData {
     return rows.sort((a, b) => a.since - b.since || a.conversationId.localeCompare(b.conversationId));
   }
 
-  /** One conversation: guest, assistant and staff messages (the newest TRANSCRIPT_LIMIT), oldest first. */
+  /**
+   * One conversation: the history imported from the Python service, then guest, assistant and staff messages
+   * (the newest TRANSCRIPT_LIMIT in all), oldest first.
+   */
   conversation(conversationId: string): ConversationView {
     const { repo, handoff, history } = this.deps;
-    const exchanged = history.lastMessages(conversationId, TRANSCRIPT_LIMIT);
-    const from = exchanged.length === TRANSCRIPT_LIMIT ? (exchanged[0]?.at ?? 0) - 1 : -1;
+    const imported = repo.importedHistory(conversationId, TRANSCRIPT_LIMIT + 1);
+    const exchanged = history.lastMessages(conversationId, TRANSCRIPT_LIMIT + 1);
+    const from = exchanged.length > TRANSCRIPT_LIMIT ? (exchanged[0]?.at ?? 0) - 1 : -1;
     const staff = handoff.pauses.operatorMessagesSince(conversationId, from).map(
       (m): TranscriptMessage => ({ role: 'staff', text: m.text, at: m.sentAt, author: m.operatorName }),
     );
-    const messages = [
-      ...exchanged.map((m): TranscriptMessage => ({ role: m.role === 'guest' ? 'guest' : 'assistant', text: m.text, at: m.at })),
+    const all = [
+      ...imported.map((m): TranscriptMessage => ({ role: m.role, text: m.text, at: m.at, imported: 'history' })),
+      ...exchanged.map(
+        (m): TranscriptMessage => ({ role: m.role === 'guest' ? 'guest' : 'assistant', text: m.text, at: m.at, ...(m.migrated ? { imported: 'pending' as const } : {}) }),
+      ),
       ...staff,
     ]
       // Stable: within one millisecond the guest's and the bot's order from the history stays.
-      .sort((a, b) => a.at - b.at)
-      .slice(-TRANSCRIPT_LIMIT);
+      .sort((a, b) => a.at - b.at);
+    const messages = all.slice(-TRANSCRIPT_LIMIT);
     return {
       conversationId,
       channel: parseConversationId(conversationId).channel,
@@ -126,7 +165,40 @@ export class DashboardData {
       paused: handoff.isPaused(conversationId),
       pause: handoff.pauses.get(conversationId),
       messages,
+      truncated: all.length > messages.length,
     };
+  }
+
+  /**
+   * Any conversation by the guest's number (whole, or its last digits) or name, across all conversations, the
+   * most recently active first. Only masked numbers leave here (the views show maskedId).
+   */
+  search(raw: string): SearchOutcome {
+    const { repo } = this.deps;
+    const query = parseSearchQuery(raw);
+    if (query.kind === 'invalid') return { query, hits: [], more: 0 };
+    const matched = new Map<string, string | undefined>();
+    if (query.kind === 'number') {
+      for (const id of repo.conversationsEndingIn(query.digits, SEARCH_CANDIDATES)) matched.set(id, undefined);
+    } else {
+      for (const { conversationId, name } of repo.namedConversations()) {
+        if (matched.size >= SEARCH_CANDIDATES) break;
+        if (!isConsoleConversation(conversationId) && foldName(name).includes(query.folded) && !matched.has(conversationId)) matched.set(conversationId, name);
+      }
+    }
+    const hits = [...matched].map(([conversationId, matchedName]): SearchHit => {
+      const guestName = repo.guestName(conversationId);
+      return {
+        conversationId,
+        channel: parseConversationId(conversationId).channel,
+        guestName,
+        alsoKnownAs: query.kind === 'name' && matchedName !== undefined && !foldName(guestName ?? '').includes(query.folded) ? matchedName : undefined,
+        lastActivityAt: repo.lastActivityAt(conversationId),
+        imported: repo.hasImportedHistory(conversationId),
+      };
+    });
+    hits.sort((a, b) => (b.lastActivityAt ?? 0) - (a.lastActivityAt ?? 0) || a.conversationId.localeCompare(b.conversationId));
+    return { query, hits: hits.slice(0, SEARCH_LIMIT), more: Math.max(0, hits.length - SEARCH_LIMIT) };
   }
 
   /** Whether the dashboard has anything on this conversation (a link to an unknown one is a 404). */

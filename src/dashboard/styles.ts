@@ -6,7 +6,7 @@ export const STYLESHEET = `
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: #f6f8fa; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; padding: .6rem 1.2rem; background: #fff; border-bottom: 1px solid var(--line); }
 .brand { font-weight: 600; }
-nav { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; flex: 1; }
+nav { display: flex; flex-wrap: wrap; align-items: center; gap: .8rem; flex: 1; }
 nav a { color: var(--accent); text-decoration: none; }
 nav a[aria-current="page"] { font-weight: 600; text-decoration: underline; }
 nav .logout { margin-left: auto; }
@@ -40,6 +40,14 @@ button:disabled { opacity: .45; cursor: default; }
 .msg .meta { font-size: .8em; color: var(--muted); }
 .msg .who { font-weight: 600; }
 .msg .text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.msg.imported { border-style: dashed; background: #f6f8fa; }
+.msg.assistant.imported { background: #eef6fb; }
+.tag { display: inline-block; font-size: .75em; line-height: 1.3; padding: 0 .4em; border-radius: 4px; border: 1px solid var(--line); background: #eaeef2; color: var(--muted); }
+.quick-search, .search-row { display: flex; gap: .3rem; }
+.quick-search input, .search-form input { font: inherit; padding: .3rem .5rem; border: 1px solid #b6bec8; border-radius: 6px; }
+.quick-search input { width: 10rem; }
+.search-form { display: flex; flex-direction: column; gap: .4rem; max-width: 32rem; }
+.search-form input { flex: 1; }
 .figures { display: flex; flex-wrap: wrap; gap: .8rem; }
 .figure { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .7rem 1rem; min-width: 9rem; }
 .figure .value { display: block; font-size: 1.8rem; font-weight: 600; }

@@ -4,13 +4,15 @@ import { loggableConversationId, type Channel } from '../conversation-id.js';
 import type { JobRecord } from '../jobs/types.js';
 import type { PauseReason } from '../store/pause-repository.js';
 import { barChart } from './chart.js';
-import type { AttentionReason, AttentionRow, ConversationView, DayNumbers, TranscriptMessage } from './dashboard-data.js';
+import type { AttentionReason, AttentionRow, ConversationView, DayNumbers, SearchOutcome, TranscriptMessage } from './dashboard-data.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { MAX_QUERY_LENGTH } from './search.js';
 import { formatAgo, formatDateTime } from './zoned-days.js';
 
 export const STYLESHEET_PATH = '/admin/estilo.css';
+export const SEARCH_PATH = '/admin/buscar';
 
-export type Section = 'attention' | 'today' | 'jobs';
+export type Section = 'attention' | 'search' | 'today' | 'jobs';
 
 export interface PageContext {
   now: number;
@@ -36,8 +38,10 @@ export function maskedId(conversationId: string): string {
 export function layout(opts: { title: string; section?: Section; body: HtmlValue; signedIn: boolean }): SafeHtml {
   const item = (section: Section, href: string, label: string) =>
     html`<a href="${href}"${opts.section === section ? html` aria-current="page"` : ''}>${label}</a>`;
+  // The search posts its query: a number typed there must not end up in an address (history, proxy logs).
   const nav = opts.signedIn
-    ? html`<nav>${item('attention', '/admin/', 'Necesitan a una persona')}${item('today', '/admin/hoy', 'Hoy')}${item('jobs', '/admin/trabajos', 'Trabajos fallidos')}
+    ? html`<nav>${item('attention', '/admin/', 'Necesitan a una persona')}${item('search', SEARCH_PATH, 'Buscar')}${item('today', '/admin/hoy', 'Hoy')}${item('jobs', '/admin/trabajos', 'Trabajos fallidos')}
+        <form method="post" action="${SEARCH_PATH}" class="quick-search" role="search"><input name="q" type="search" maxlength="${MAX_QUERY_LENGTH}" placeholder="Número o nombre" aria-label="Buscar una conversación por número o nombre" autocomplete="off"><button type="submit">Buscar</button></form>
         <form method="post" action="/admin/salir" class="logout"><button type="submit">Cerrar sesión</button></form></nav>`
     : '';
   return html`<!doctype html>
@@ -121,6 +125,15 @@ ${rows.map(
 }
 
 const ROLE_LABELS: Record<TranscriptMessage['role'], string> = { guest: 'Cliente', assistant: 'Asistente', staff: 'Personal' };
+const IMPORTED_LABELS: Record<NonNullable<TranscriptMessage['imported']>, string> = {
+  history: 'importado del servicio anterior',
+  pending: 'importado del servicio anterior · sin responder al cambio',
+};
+
+function transcriptMessage(m: TranscriptMessage, ctx: PageContext): SafeHtml {
+  const imported = m.imported ? html` <span class="tag imported">${IMPORTED_LABELS[m.imported]}</span>` : '';
+  return html`<li class="msg ${m.role}${m.imported ? ' imported' : ''}"><div class="meta"><span class="who">${ROLE_LABELS[m.role]}${m.role === 'staff' && m.author ? html` · ${m.author}` : ''}</span> <time datetime="${new Date(m.at).toISOString()}">${formatDateTime(m.at, ctx.timezone)}</time>${imported}</div><div class="text">${m.text}</div></li>`;
+}
 
 export function conversationPage(view: ConversationView, ctx: PageContext, notice?: string): SafeHtml {
   const ref = ctx.refFor(view.conversationId);
@@ -128,11 +141,10 @@ export function conversationPage(view: ConversationView, ctx: PageContext, notic
   const state = view.paused && pause
     ? html`<p class="state paused" id="estado">Bot en pausa desde ${when(pause.pausedAt ?? ctx.now, ctx)}${pause.reason ? html` — ${PAUSE_REASONS[pause.reason]}` : ''}${pause.operatorName ? html` (${pause.operatorName})` : ''}.${pause.until !== null ? html` Se reanuda solo el ${formatDateTime(pause.until, ctx.timezone)}.` : ''}</p>`
     : html`<p class="state active" id="estado">El bot responde en esta conversación.${pause?.resumedAt ? html` Última reanudación: ${formatDateTime(pause.resumedAt, ctx.timezone)}.` : ''}</p>`;
+  const hasImported = view.messages.some((m) => m.imported !== undefined);
   const transcript = view.messages.length === 0
     ? html`<p class="empty">Todavía no hay mensajes.</p>`
-    : html`<ol class="transcript">${view.messages.map(
-        (m) => html`<li class="msg ${m.role}"><div class="meta"><span class="who">${ROLE_LABELS[m.role]}${m.role === 'staff' && m.author ? html` · ${m.author}` : ''}</span> <time datetime="${new Date(m.at).toISOString()}">${formatDateTime(m.at, ctx.timezone)}</time></div><div class="text">${m.text}</div></li>`,
-      )}</ol>`;
+    : html`${view.truncated ? html`<p class="hint">Se muestran los ${view.messages.length} mensajes más recientes.</p>` : ''}${hasImported ? html`<p class="hint">Los mensajes marcados <span class="tag imported">importado del servicio anterior</span> vienen del servicio anterior (su historial y los mensajes que dejó sin responder al cambio). La hora de un mensaje del historial es la de su intercambio.</p>` : ''}<ol class="transcript">${view.messages.map((m) => transcriptMessage(m, ctx))}</ol>`;
   return layout({
     title: view.guestName ? `Conversación con ${view.guestName}` : 'Conversación',
     section: 'attention',
@@ -147,6 +159,42 @@ ${state}
 <h2>Mensajes</h2>
 ${transcript}`,
   });
+}
+
+/** The search form and, after a search, its results (or what to type instead). */
+export function searchPage(outcome: SearchOutcome | undefined, ctx: PageContext): SafeHtml {
+  // A name typed is shown again; a number is not (pages never hold a full number): only its last digits.
+  const typed = outcome?.query.kind === 'name' ? outcome.query.text : '';
+  const form = html`<form method="post" action="${SEARCH_PATH}" class="search-form" role="search">
+<label for="q">Número de teléfono (completo o sus últimos dígitos) o nombre del cliente</label>
+<div class="search-row"><input id="q" name="q" type="search" maxlength="${MAX_QUERY_LENGTH}" value="${typed}" autocomplete="off" autofocus required><button type="submit">Buscar</button></div>
+</form>
+<p class="hint">Busca en todas las conversaciones, también las importadas del servicio anterior. El número no queda en la dirección de la página y se muestra enmascarado, como en el resto del panel.</p>`;
+  let results: HtmlValue = '';
+  if (outcome?.query.kind === 'invalid') {
+    results = html`<p class="error" role="alert">${outcome.query.error}</p>`;
+  } else if (outcome) {
+    const { query, hits, more } = outcome;
+    const heading = query.kind === 'number' ? html`Conversaciones cuyo número termina en <code>…${query.digits.slice(-4)}</code>` : html`Conversaciones con «${query.text}» en el nombre`;
+    const table = hits.length === 0
+      ? html`<p class="empty">Ninguna conversación coincide.</p>`
+      : html`<table class="results">
+<thead><tr><th>Cliente</th><th>Canal</th><th>Número</th><th>Última actividad</th><th></th></tr></thead>
+<tbody>
+${hits.map(
+  (r) => html`<tr>
+<td>${guestCell(r.guestName)}${r.alsoKnownAs ? html` <span class="muted">(también «${r.alsoKnownAs}»)</span>` : ''}${r.imported ? html` <span class="tag imported">del servicio anterior</span>` : ''}</td>
+<td>${CHANNELS[r.channel]}</td>
+<td><code class="masked">${maskedId(r.conversationId)}</code></td>
+<td>${r.lastActivityAt !== undefined ? when(r.lastActivityAt, ctx) : html`<span class="muted">—</span>`}</td>
+<td><a class="open" href="/admin/conversacion/${ctx.refFor(r.conversationId)}">Abrir conversación</a></td>
+</tr>`,
+)}
+</tbody>
+</table>`;
+    results = html`<h2>${heading}</h2>${table}${more > 0 ? html`<p class="hint">Hay ${more} más; precise la búsqueda.</p>` : ''}`;
+  }
+  return layout({ title: 'Buscar una conversación', section: 'search', signedIn: true, body: html`${form}${results}` });
 }
 
 export function todayPage(days: readonly DayNumbers[], ctx: PageContext): SafeHtml {

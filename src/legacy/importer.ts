@@ -14,12 +14,13 @@ import { manychatConversation, whatsappConversation, type Channel, type Conversa
 import { normalizeText } from '../handoff/missed-messages.js';
 import { guestOf, mediaRefOf } from '../platforms/identity.js';
 import type { NewTranscriptItem, TurnRecord } from '../store/conversation-store.js';
-import { LEGACY_IMPORT_MODEL, type LegacyConversationWrite, type LegacyImportRepository, type LegacyPendingMessage } from '../store/legacy-import-repository.js';
+import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';
+import { LEGACY_IMPORT } from '../store/origin.js';
 import { ConversationsApiError, type ConversationsClient } from './openai-conversations.js';
 import type { LegacyBufferRow, LegacyMessage, LegacyRead, LegacyThread } from './readers.js';
 
-/** The model name of the agent turns the import writes (no model call is made). */
-export const IMPORT_MODEL = LEGACY_IMPORT_MODEL;
+/** The model name of the agent turns the import writes (no model call is made); the stores recognise it. */
+export const IMPORT_MODEL = LEGACY_IMPORT;
 /** A legacy pending message and one of ours are the same message when text and media match within this. */
 export const PENDING_MATCH_WINDOW_MS = 5 * 60_000;
 /** A user history item is the pending message itself (webhook_messages stores it on receipt) within this. */

@@ -13,8 +13,12 @@ const TOP_CONVERSATIONS = 5;
 export interface Report {
   generatedAt: string;
   period: { since: string; until: string; timezone: string };
-  /** Conversations with a turn in the period; `new`: answered for the first time in it. */
-  conversations: { active: number; new: number };
+  /**
+   * Conversations with a turn in the period; `new`: answered for the first time in it, having begun with a live
+   * message (not with history or messages migrated from the Python service); `fromPreviousService`: those with a
+   * turn that began in the Python service.
+   */
+  conversations: { active: number; new: number; fromPreviousService: number };
   /** Turns (batches of guest messages the agent answered) by what became of the reply. */
   turns: { total: number; delivered: number; failed: number; undelivered: number; inProgress: number };
   /** Turns whose reply reached the guest, and the message parts handed to a channel. */
@@ -108,7 +112,11 @@ export function buildReport(sources: ReportSources, period: Period): Report {
   return {
     generatedAt: new Date(now()).toISOString(),
     period: { since: new Date(period.since).toISOString(), until: new Date(period.until).toISOString(), timezone: timeZone },
-    conversations: { active: records.conversations(period), new: records.newConversations(period) },
+    conversations: {
+      active: records.conversations(period),
+      new: records.newConversations(period),
+      fromPreviousService: records.continuedConversations(period),
+    },
     turns: {
       total: turnsTotal,
       delivered: count('delivered'),

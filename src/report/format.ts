@@ -50,3 +50,9 @@ export function counts(map: Record<string, number>): string {
   const entries = Object.entries(map).sort(([a], [b]) => a.localeCompare(b));
   return entries.length === 0 ? '—' : entries.map(([k, v]) => `${k} ${v}`).join(' · ');
 }
+
+/** ` · N del servicio anterior`: the active conversations that began in the Python service, when there are any. */
+export function previousService(report: { conversations: { fromPreviousService: number } }): string {
+  const n = report.conversations.fromPreviousService;
+  return n > 0 ? ` · ${integer(n)} del servicio anterior` : '';
+}

@@ -2,7 +2,7 @@
 // SVG charts of turns, failures and cost per day, no script, no external resource (a Content-Security-Policy
 // forbids both), so it opens offline and can be mailed as one file. Every stored string is escaped.
 import type { Report } from './build.js';
-import { cents, costOf, counts, integer, localDateTime, percent, seconds, unpriced, usd } from './format.js';
+import { cents, costOf, counts, integer, localDateTime, percent, previousService, seconds, unpriced, usd } from './format.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -168,7 +168,7 @@ export function formatHtml(report: Report): string {
   const period = `${localDateTime(report.period.since, tz)} → ${localDateTime(report.period.until, tz)} (${tz})`;
 
   const cards = [
-    card('Conversaciones', integer(report.conversations.active), `nuevas ${report.conversations.new}`),
+    card('Conversaciones', integer(report.conversations.active), `nuevas ${report.conversations.new}${previousService(report)}`),
     card('Turnos', integer(turns.total), `entregados ${turns.delivered} · fallidos ${turns.failed} · no entregados ${turns.undelivered}`),
     card('Respuestas', integer(report.replies.delivered), `${integer(report.replies.parts)} mensajes enviados`),
     card('Fallos', integer(report.failures.total)),

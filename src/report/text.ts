@@ -1,7 +1,7 @@
 // The report as a plain-text table for a terminal. Stored strings (error classes, model names, guest names)
 // have their control characters replaced, so a guest's name cannot move the cursor or recolour the terminal.
 import type { Report } from './build.js';
-import { cents, costOf, counts, integer, localDateTime, percent, seconds, unpriced, usd } from './format.js';
+import { cents, costOf, counts, integer, localDateTime, percent, previousService, seconds, unpriced, usd } from './format.js';
 
 // C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
 // eslint-disable-next-line no-control-regex
@@ -35,7 +35,7 @@ export function formatText(report: Report): string {
   lines.push('');
   lines.push(
     ...table([
-      ['Conversaciones', integer(report.conversations.active), `nuevas ${integer(report.conversations.new)}`],
+      ['Conversaciones', integer(report.conversations.active), `nuevas ${integer(report.conversations.new)}${previousService(report)}`],
       [
         'Turnos',
         integer(turns.total),

@@ -45,6 +45,8 @@ const LOGIN_PATH = '/admin/entrar';
 const PUBLIC_ROUTES = new Set([LOGIN_PATH, views.STYLESHEET_PATH, '/admin']);
 
 const loginBody = z.object({ token: z.string().max(4096).optional() });
+// Longer than any query (search.ts MAX_QUERY_LENGTH says so to staff); anything else is no search.
+const searchBody = z.object({ q: z.string().max(4096).optional() });
 const refParams = z.object({ ref: z.string().max(400) });
 const jobParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const noticeQuery = z.object({ hecho: z.string().optional() }).catch({});
@@ -154,6 +156,17 @@ export const adminDashboardRoutes: FastifyPluginAsync<AdminDashboardOptions> = a
     const was = handoff.pauses.resume(id, 'admin', clock.now());
     request.log.info({ conversationId: loggableConversationId(id), wasPaused: was }, 'dashboard: bot resumed');
     return seeOther(reply, `/admin/conversacion/${refs.refFor(id)}?hecho=${was ? 'reanudado' : 'sin-pausa'}`);
+  });
+
+  app.get(views.SEARCH_PATH, async (_request, reply) => page(reply, views.searchPage(undefined, ctx())));
+
+  // A POST, so the number typed is in no address; it is never logged.
+  app.post(views.SEARCH_PATH, async (request, reply) => {
+    const parsed = searchBody.safeParse(request.body ?? {});
+    const outcome = data.search(parsed.success ? (parsed.data.q ?? '') : '');
+    if (outcome.query.kind === 'invalid') return page(reply, views.searchPage(outcome, ctx()), 400);
+    request.log.info({ kind: outcome.query.kind, results: outcome.hits.length + outcome.more }, 'dashboard: conversation search');
+    return page(reply, views.searchPage(outcome, ctx()));
   });
 
   app.get('/admin/hoy', async (_request, reply) => page(reply, views.todayPage(data.days(), ctx())));

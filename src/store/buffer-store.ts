@@ -7,6 +7,7 @@ import type { BufferedMessage, InboundMessage, MessageKind } from '../buffer/typ
 import { MEDIA_KINDS } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
 import type { Db } from './database.js';
+import type { MessageOrigin } from './origin.js';
 
 /** WATI re-delivers for up to 24 h; keep platform ids twice that. */
 export const PLATFORM_ID_RETENTION_MS = 48 * 3600_000;
@@ -62,6 +63,7 @@ interface MessageRow {
   sender_name: string | null;
   received_at: number;
   claim_count: number;
+  origin: MessageOrigin;
 }
 
 interface BatchRow {
@@ -381,5 +383,6 @@ function toBufferedMessage(r: MessageRow): BufferedMessage {
     replyContextId: r.reply_context_id ?? undefined,
     senderName: r.sender_name ?? undefined,
     receivedAt: r.received_at,
+    origin: r.origin,
   };
 }

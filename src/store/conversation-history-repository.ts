@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { MessageKind } from '../buffer/types.js';
 import type { BatchStatus } from './buffer-store.js';
 import type { Db } from './database.js';
+import { LEGACY_IMPORT, MESSAGE_ORIGINS } from './origin.js';
 
 // Records, so adding a kind or a status to its type fails to compile here until it is listed.
 const MESSAGE_KINDS: Record<MessageKind, true> = {
@@ -32,6 +33,8 @@ export interface RecentMessage {
   role: 'guest' | 'bot';
   text: string;
   at: number;
+  /** Set on a guest message migrated from the Python service's buffer (npm run migrate-legacy). */
+  migrated?: true;
 }
 
 /** One turn (batch) as staff see it: what the guest wrote and what the bot replied. */
@@ -67,7 +70,7 @@ const batchRow = z.object({
   reply_parts: z.string().nullable(),
 });
 const guestRow = z.object({ kind: messageKind, text: z.string(), received_at: z.number() });
-const recentInboundRow = z.object({ seq: z.number(), kind: messageKind, text: z.string(), at: z.number() });
+const recentInboundRow = z.object({ seq: z.number(), kind: messageKind, text: z.string(), at: z.number(), origin: z.enum(MESSAGE_ORIGINS) });
 const recentOutboundRow = z.object({ id: z.number(), text: z.string(), at: z.number() });
 // SUM over no rows is NULL.
 const countsRow = z.object({ pending: z.number().nullable(), total: z.number() });
@@ -116,12 +119,12 @@ export class ConversationHistoryRepository {
       // Every batch holds at least one message, so the newest `limit` batches and the messages still waiting
       // for one hold the newest `limit` guest messages (batches_by_conversation, inbound_by_batch, inbound_pending).
       recentInbound: db.prepare<[string, number, string, number]>(
-        `SELECT seq, kind, text, received_at AS at FROM (
-           SELECT m.seq, m.kind, m.text, m.received_at
+        `SELECT seq, kind, text, received_at AS at, origin FROM (
+           SELECT m.seq, m.kind, m.text, m.received_at, m.origin
              FROM (SELECT id FROM batches WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) b
              JOIN inbound_messages m ON m.batch_id = b.id
            UNION ALL
-           SELECT seq, kind, text, received_at FROM inbound_messages WHERE conversation_id = ? AND status = 'pending')
+           SELECT seq, kind, text, received_at, origin FROM inbound_messages WHERE conversation_id = ? AND status = 'pending')
           ORDER BY seq DESC LIMIT ?`,
       ),
       recentOutbound: db.prepare<[string, number]>(
@@ -211,17 +214,17 @@ export class ConversationHistoryRepository {
     const guest = this.stmts.recentInbound.all(conversationId, limit, conversationId, limit).map((row) => {
       const r = recentInboundRow.parse(row);
       const text = r.kind === 'text' ? r.text : `[${r.kind}]${r.text ? ` ${r.text}` : ''}`;
-      return { role: 'guest' as const, text, at: r.at, order: r.seq };
+      return { role: 'guest' as const, text, at: r.at, order: r.seq, migrated: r.origin === LEGACY_IMPORT };
     });
     const bot = this.stmts.recentOutbound.all(conversationId, limit).map((row) => {
       const r = recentOutboundRow.parse(row);
-      return { role: 'bot' as const, text: r.text, at: r.at, order: r.id };
+      return { role: 'bot' as const, text: r.text, at: r.at, order: r.id, migrated: false };
     });
     // By time; within one side the insertion order breaks ties, and a guest message precedes a reply of the same ms.
     const merged = [...guest, ...bot].sort(
       (a, b) => a.at - b.at || (a.role === b.role ? a.order - b.order : a.role === 'guest' ? -1 : 1),
     );
-    return merged.slice(-limit).map(({ role, text, at }) => ({ role, text, at }));
+    return merged.slice(-limit).map(({ role, text, at, migrated }) => (migrated ? { role, text, at, migrated: true as const } : { role, text, at }));
   }
 
   /** How many guest messages the conversation has, and how many wait for a turn. */

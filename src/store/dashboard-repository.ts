@@ -1,11 +1,13 @@
 // Read-only queries of the staff dashboard (src/dashboard/): which conversations need a person, the guest's
-// name, and the turns and pauses of a period for the day's numbers and the 14-day chart. It never writes;
+// name, the history imported from the Python service, the search for a conversation by number or name, and
+// the turns and pauses of a period for the day's numbers and the 14-day chart. It never writes;
 // pausing and resuming go through the handoff's pause store, retrying a job through the job queue.
 import { z } from 'zod';
 import type { BatchStatus } from './buffer-store.js';
 import type { PauseReason } from './pause-repository.js';
 import { PAUSE_REASONS } from './pause-repository.js';
 import type { Db } from './database.js';
+import { LEGACY_IMPORT } from './origin.js';
 
 /** A conversation whose bot is paused, as last written (the pause's expiry is the pause store's to judge). */
 export interface PausedRow {
@@ -26,6 +28,23 @@ export interface TurnProblemRow {
 export interface EscalatedFollowUpRow {
   conversationId: string;
   at: number;
+}
+
+/** One item of the history imported from the Python service (npm run migrate-legacy). */
+export interface ImportedHistoryItem {
+  role: 'guest' | 'assistant';
+  text: string;
+  /**
+   * The time of its exchange: the import keeps the guest's messages and the replies after them as one turn, so
+   * a guest's item takes the turn's start and a reply its end.
+   */
+  at: number;
+}
+
+/** A conversation's name as stored or as a platform sent it with a message (one row per distinct name). */
+export interface NamedConversation {
+  conversationId: string;
+  name: string;
 }
 
 /** One turn (batch) of a period, for counting. */
@@ -56,6 +75,14 @@ const BATCH_STATUSES: Record<BatchStatus, true> = {
 const batchStatus = z.enum(Object.keys(BATCH_STATUSES) as [BatchStatus, ...BatchStatus[]]);
 const periodBatchRow = z.object({ conversation_id: z.string(), status: batchStatus, created_at: z.number() });
 const atRow = z.object({ at: z.number() });
+const maybeAtRow = z.object({ at: z.number().nullable() });
+const importedRow = z.object({ kind: z.enum(['user', 'assistant']), data: z.string(), started_at: z.number(), ended_at: z.number() });
+const itemText = z.object({ text: z.string() });
+const idRow = z.object({ id: z.string() });
+const namedRow = z.object({ id: z.string(), name: z.string() });
+
+/** Staff trials of `npm run chat` (conversation-id.ts CONSOLE_CONVERSATION_PREFIX) are no guest's. */
+const NOT_CONSOLE = `NOT LIKE 'console:%'`;
 
 export class DashboardRepository {
   private readonly stmts;
@@ -91,6 +118,39 @@ export class DashboardRepository {
       pausesStartedBetween: db.prepare<[number, number]>(
         'SELECT paused_at AS at FROM conversation_pauses WHERE paused_at >= ? AND paused_at < ?',
       ),
+      // The guest's and assistant's texts of the turns the import wrote (transcript_by_conversation; each
+      // item's turn by its primary key), the newest first.
+      importedHistory: db.prepare<[string, number]>(
+        `SELECT i.kind, i.data, t.started_at, t.ended_at
+           FROM transcript_items i JOIN agent_turns t ON t.id = i.turn_id
+          WHERE i.conversation_id = ? AND t.model = '${LEGACY_IMPORT}' AND i.kind IN ('user', 'assistant')
+          ORDER BY t.started_at DESC, i.id DESC LIMIT ?`,
+      ),
+      // Every conversation any table knows (a guest message is pending or in a batch), whose channel id ends
+      // in these digits. Digits only (the caller validates them), so LIKE needs no escaping.
+      idsEndingIn: db.prepare<[{ digits: string; limit: number }]>(
+        `SELECT id FROM (
+           SELECT id FROM conversations
+           UNION SELECT conversation_id FROM batches
+           UNION SELECT conversation_id FROM inbound_messages WHERE status = 'pending'
+           UNION SELECT conversation_id FROM conversation_pauses)
+          WHERE id LIKE '%' || @digits AND id ${NOT_CONSOLE} ORDER BY id LIMIT @limit`,
+      ),
+      // Names to search: the agent's stored one and every name a platform sent with a message (a scan of
+      // inbound_messages: staff search now and then, the table is not large).
+      names: db.prepare<[]>(
+        `SELECT id, guest_name AS name FROM conversations WHERE guest_name IS NOT NULL AND guest_name <> '' AND id ${NOT_CONSOLE}
+         UNION
+         SELECT conversation_id, sender_name FROM inbound_messages WHERE sender_name IS NOT NULL AND sender_name <> ''`,
+      ),
+      lastActivity: db.prepare<[{ id: string }]>(
+        `SELECT MAX(at) AS at FROM (
+           SELECT last_activity_at AS at FROM conversations WHERE id = @id
+           UNION ALL SELECT MAX(updated_at) FROM batches WHERE conversation_id = @id
+           UNION ALL SELECT MAX(received_at) FROM inbound_messages WHERE conversation_id = @id AND status = 'pending'
+           UNION ALL SELECT MAX(COALESCE(last_human_at, paused_at)) FROM conversation_pauses WHERE conversation_id = @id)`,
+      ),
+      imported: db.prepare<[string]>('SELECT 1 AS one FROM legacy_import_progress WHERE conversation_id = ?'),
     };
   }
 
@@ -138,5 +198,41 @@ export class DashboardRepository {
   /** When the pauses started in [from, to) began (a pause refreshed by later activity keeps its start). */
   pausesStartedBetween(from: number, to: number): number[] {
     return this.stmts.pausesStartedBetween.all(from, to).map((row) => atRow.parse(row).at);
+  }
+
+  /** The newest `limit` guest and assistant items of the history imported from the Python service, oldest first. */
+  importedHistory(conversationId: string, limit: number): ImportedHistoryItem[] {
+    return this.stmts.importedHistory
+      .all(conversationId, limit)
+      .map((row) => {
+        const r = importedRow.parse(row);
+        const text = itemText.parse(JSON.parse(r.data)).text;
+        return r.kind === 'user' ? { role: 'guest' as const, text, at: r.started_at } : { role: 'assistant' as const, text, at: r.ended_at };
+      })
+      .reverse();
+  }
+
+  /** Conversations (any channel, trials of the console excepted) whose id ends in `digits`, at most `limit`. */
+  conversationsEndingIn(digits: string, limit: number): string[] {
+    if (!/^\d+$/.test(digits)) throw new Error('conversationsEndingIn: digits only');
+    return this.stmts.idsEndingIn.all({ digits, limit }).map((row) => idRow.parse(row).id);
+  }
+
+  /** Every name a conversation is known by (stored or sent by a platform), one row per conversation and name. */
+  namedConversations(): NamedConversation[] {
+    return this.stmts.names.all().map((row) => {
+      const r = namedRow.parse(row);
+      return { conversationId: r.id, name: r.name };
+    });
+  }
+
+  /** The conversation's latest activity: a turn, a message waiting for one, a person's action. */
+  lastActivityAt(conversationId: string): number | undefined {
+    return maybeAtRow.parse(this.stmts.lastActivity.get({ id: conversationId })).at ?? undefined;
+  }
+
+  /** Whether npm run migrate-legacy imported anything of this conversation (legacy_import_progress). */
+  hasImportedHistory(conversationId: string): boolean {
+    return this.stmts.imported.get(conversationId) !== undefined;
   }
 }

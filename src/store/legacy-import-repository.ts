@@ -1,14 +1,16 @@
 // Our side of `npm run migrate-legacy` (src/legacy/importer.ts): the progress table (migration 14), the
 // checks that keep a second run from importing anything twice, and the one short transaction per group
 // of conversations that writes their transcript items, their pending messages, the history-imported flag
-// and their progress rows together. It never takes the server's instance lock: the server may run on the
-// same database (WAL, busy timeout), and notices the pending messages by its sweep (buffer/scheduler.ts).
+// and their progress rows together; the pending messages are marked as migrated (inbound_messages.origin). It
+// never takes the server's instance lock: the server may run on the same database (WAL, busy timeout), and
+// notices the pending messages by its sweep (buffer/scheduler.ts).
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { InboundMessage } from '../buffer/types.js';
 import type { ConversationStore, TurnRecord } from './conversation-store.js';
 import { migrate, openDatabase, type Db } from './database.js';
+import { LEGACY_IMPORT } from './origin.js';
 import type { PauseRepository } from './pause-repository.js';
 
 export interface LegacyProgress {
@@ -25,7 +27,7 @@ export interface LegacyProgress {
 }
 
 /** The model name of the agent turns the import writes (no model call is made). */
-export const LEGACY_IMPORT_MODEL = 'legacy-import';
+export const LEGACY_IMPORT_MODEL = LEGACY_IMPORT;
 
 /** What the import knows of one of our conversations before writing to it. */
 export interface ConversationState {
@@ -98,12 +100,13 @@ export class LegacyImportRepository {
           WHERE conversation_id = @id AND received_at BETWEEN @from AND @to
             AND text = @text AND COALESCE(media_ref, '') = COALESCE(@media, '') LIMIT 1`,
       ),
+      // Marked as migrated (migration 15): the hours it waited in the old service are no reply time of ours.
       insertPending: db.prepare(
         `INSERT INTO inbound_messages
            (conversation_id, channel, external_user_id, platform_message_id, kind, text, media_ref,
-            reply_context_id, sender_name, received_at)
+            reply_context_id, sender_name, received_at, origin)
          VALUES (@conversationId, @channel, @externalUserId, NULL, @kind, @text, @mediaRef,
-                 @replyContextId, NULL, @receivedAt)`,
+                 @replyContextId, NULL, @receivedAt, @origin)`,
       ),
       upsertProgress: db.prepare(
         `INSERT INTO legacy_import_progress
@@ -185,6 +188,7 @@ export class LegacyImportRepository {
         mediaRef: m.mediaRef ?? null,
         replyContextId: m.replyContextId ?? null,
         receivedAt: m.receivedAt,
+        origin: LEGACY_IMPORT,
       });
     }
     if (w.markHistoryImported && this.pauses.get(w.conversationId)?.historyImportedAt == null) {

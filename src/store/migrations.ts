@@ -400,6 +400,20 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 15,
+    name: 'origin of each guest message (live or migrated from the Python service)',
+    sql: `
+      -- live: received through a webhook; legacy-import: a message the Python service had received and not
+      -- answered, written by npm run migrate-legacy (its received_at is the old service's). The hours such a
+      -- message waited there are not our reply time, and its conversation is not new at the switch: the
+      -- service figures (monitor, report, /metrics) count live messages only. Rows before this version are live.
+      ALTER TABLE inbound_messages ADD COLUMN origin TEXT NOT NULL DEFAULT 'live' CHECK (origin IN ('live', 'legacy-import'));
+      -- The report asks, per conversation, whether a migrated message came before its first live turn; only
+      -- the import writes to this index.
+      CREATE INDEX inbound_migrated ON inbound_messages (conversation_id, received_at) WHERE origin = 'legacy-import';
+    `,
+  },
+  {
     version: 17,
     name: 'legacy import: Conversations API ids done',
     sql: `

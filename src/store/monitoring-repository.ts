@@ -55,11 +55,12 @@ export class MonitoringRepository {
       // ones have no reply time): from the last guest message claimed by the batch to its first part sent.
       // batches_by_updated finds them (finishBatch is a batch's last update; `+status` keeps the planner off
       // batches_by_status, which holds nearly every batch); outbound_by_batch and inbound_by_batch find their
-      // parts and messages.
+      // parts and messages. Only live messages start the clock: one migrated from the Python service waited
+      // there, not here (a batch of migrated messages only has no reply time).
       replyTimes: db.prepare<[number, number]>(
         `SELECT first_sent, last_received FROM (
            SELECT (SELECT MIN(o.sent_at) FROM outbound_messages o WHERE o.batch_id = b.id) AS first_sent,
-                  (SELECT MAX(m.received_at) FROM inbound_messages m WHERE m.batch_id = b.id) AS last_received
+                  (SELECT MAX(m.received_at) FROM inbound_messages m WHERE m.batch_id = b.id AND m.origin = 'live') AS last_received
              FROM batches b
             WHERE b.updated_at >= ? AND b.updated_at < ? AND +b.status IN ('delivered', 'failed')
          ) WHERE first_sent IS NOT NULL AND last_received IS NOT NULL`,
@@ -96,7 +97,7 @@ export class MonitoringRepository {
     };
   }
 
-  /** Reply times (ms) of the batches answered in [since, until), unsorted. */
+  /** Reply times (ms) of the batches answered in [since, until) from their last live message, unsorted. */
   replyTimesMs(since: number, until: number): number[] {
     return this.stmts.replyTimes.all(since, until).map((row) => {
       const r = replyRow.parse(row);

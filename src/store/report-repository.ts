@@ -5,10 +5,24 @@
 // SQLite `localtime`, which is the server's zone and not the hotel's. Works on a read-only connection.
 import { z } from 'zod';
 import type { Db } from './database.js';
+import { LEGACY_IMPORT } from './origin.js';
 import type { Period } from './usage-repository.js';
 
 /** Batch statuses that mean no turn ran: the bot was paused (held) or the messages went back (abandoned). */
 const NOT_A_TURN = `('held', 'abandoned')`;
+
+/**
+ * Whether the conversation `id` began in the Python service: something npm run migrate-legacy wrote (a turn of
+ * imported history, a migrated pending message) is as old as its first live turn or older. Such a conversation
+ * was not new at the switch. agent_turns_by_conversation and inbound_migrated serve it.
+ */
+const BEGAN_IN_PREVIOUS_SERVICE = (id: string) => `(
+  WITH first_live AS (SELECT COALESCE(MIN(l.started_at), 9e15) AS at FROM agent_turns l
+                       WHERE l.conversation_id = ${id} AND l.model <> '${LEGACY_IMPORT}')
+  SELECT EXISTS (SELECT 1 FROM agent_turns t WHERE t.conversation_id = ${id} AND t.model = '${LEGACY_IMPORT}'
+                    AND t.started_at <= (SELECT at FROM first_live))
+      OR EXISTS (SELECT 1 FROM inbound_messages m WHERE m.conversation_id = ${id} AND m.origin = '${LEGACY_IMPORT}'
+                    AND m.received_at <= (SELECT at FROM first_live)))`;
 
 const countRow = z.object({ n: z.number().int() });
 const keyCountRow = z.object({ key: z.string().nullable(), n: z.number().int() });
@@ -57,8 +71,15 @@ export class ReportRepository {
         `SELECT COUNT(DISTINCT conversation_id) AS n FROM batches
           WHERE created_at >= @since AND created_at < @until AND status NOT IN ${NOT_A_TURN}`,
       ),
+      // New: answered for the first time in the period, having begun with a live message here.
       newConversations: db.prepare<[Period]>(
-        'SELECT COUNT(*) AS n FROM conversations WHERE created_at >= @since AND created_at < @until',
+        `SELECT COUNT(*) AS n FROM conversations c
+          WHERE c.created_at >= @since AND c.created_at < @until AND NOT ${BEGAN_IN_PREVIOUS_SERVICE('c.id')}`,
+      ),
+      continuedConversations: db.prepare<[Period]>(
+        `SELECT COUNT(*) AS n FROM (SELECT DISTINCT conversation_id AS id FROM batches
+                                     WHERE created_at >= @since AND created_at < @until AND status NOT IN ${NOT_A_TURN}) a
+          WHERE ${BEGAN_IN_PREVIOUS_SERVICE('a.id')}`,
       ),
       failures: db.prepare<[Period]>(
         `SELECT status, error_class, COUNT(*) AS n FROM batches
@@ -77,14 +98,15 @@ export class ReportRepository {
         `SELECT COUNT(*) AS n FROM outbound_messages
           WHERE sent_at >= @since AND sent_at < @until AND batch_id IS NOT NULL`,
       ),
-      // Reply time of each batch of the period that got a reply: its guest's last message (received_at) to
-      // its first part handed to the channel (sent_at).
+      // Reply time of each batch of the period that got a reply: its guest's last live message (received_at) to
+      // its first part handed to the channel (sent_at). A message migrated from the Python service waited there,
+      // not here: a batch of migrated messages only has no reply time.
       replyTimes: db.prepare<[Period]>(
         `WITH period_batches AS (SELECT id FROM batches WHERE created_at >= @since AND created_at < @until),
               first_out AS (SELECT batch_id, MIN(sent_at) AS at FROM outbound_messages
                              WHERE batch_id IN (SELECT id FROM period_batches) GROUP BY batch_id),
               last_in AS (SELECT batch_id, MAX(received_at) AS at FROM inbound_messages
-                           WHERE batch_id IN (SELECT id FROM period_batches) GROUP BY batch_id)
+                           WHERE batch_id IN (SELECT id FROM period_batches) AND origin = 'live' GROUP BY batch_id)
          SELECT MAX(0, first_out.at - last_in.at) AS ms
            FROM first_out JOIN last_in ON last_in.batch_id = first_out.batch_id
           ORDER BY ms`,
@@ -134,9 +156,17 @@ export class ReportRepository {
     return countRow.parse(this.stmts.conversations.get(period)).n;
   }
 
-  /** Conversations the agent answered for the first time in the period. */
+  /**
+   * Conversations the agent answered for the first time in the period that began with a live message (not with
+   * history imported from the Python service or a message migrated from its buffer).
+   */
   newConversations(period: Period): number {
     return countRow.parse(this.stmts.newConversations.get(period)).n;
+  }
+
+  /** Conversations with a turn in the period that began in the Python service (see newConversations). */
+  continuedConversations(period: Period): number {
+    return countRow.parse(this.stmts.continuedConversations.get(period)).n;
   }
 
   /** Failed and undelivered turns by error class, most frequent first. */
@@ -160,7 +190,7 @@ export class ReportRepository {
     return countRow.parse(this.stmts.replyParts.get(period)).n;
   }
 
-  /** Reply times (ms) of the period's turns that got a reply, ascending. */
+  /** Reply times (ms) of the period's turns that got a reply, from their last live message, ascending. */
   replyTimes(period: Period): number[] {
     return this.stmts.replyTimes.all(period).map((row) => msRow.parse(row).ms);
   }

@@ -1,6 +1,7 @@
 // The staff dashboard in a real headless Chromium (playwright-core, the system's binary, launched as the
 // portal browser is): the real app on 127.0.0.1 with a guest the bot is paused for; sign in, find the guest,
-// open the conversation, press Reanudar, see it, and the bot's pause gone from the JSON admin API. No page may
+// open the conversation, press Reanudar, see it, and the bot's pause gone from the JSON admin API; find the guest
+// again with the search once off the list. No page may
 // log a console error (a CSP violation, a failed stylesheet, a script error). The screenshot's path is printed.
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,22 @@ describeWithChromium('staff dashboard in Chromium', () => {
     // Back on the list the guest is gone (resumed, and the last turn was answered).
     await page.click('nav a:text("Necesitan a una persona")');
     await expect.poll(() => page.locator('table.attention tbody tr', { hasText: GUEST_NAME }).count()).toBe(0);
+
+    // Off the list, the guest is found with the search box of the bar: by the last digits, then by name.
+    await page.fill('nav .quick-search input[name=q]', GUEST.slice(-4));
+    await Promise.all([page.waitForURL(`${h.url}/admin/buscar`), page.click('nav .quick-search button')]);
+    const hit = page.locator('table.results tbody tr', { hasText: GUEST_NAME });
+    await expect.poll(() => hit.count()).toBe(1);
+    expect(await page.content()).not.toContain(GUEST);
+    await page.fill('#q', 'marta QUINTANILLA');
+    await Promise.all([page.waitForURL(`${h.url}/admin/buscar`), page.click('.search-form button')]);
+    await expect.poll(() => page.locator('table.results tbody tr', { hasText: GUEST_NAME }).count()).toBe(1);
+    expect(await page.inputValue('#q')).toBe('marta QUINTANILLA');
+    const searchShot = join(dir, 'dashboard-search.png');
+    await page.screenshot({ path: searchShot, fullPage: true });
+    console.log(`dashboard screenshot: ${searchShot}`);
+    await Promise.all([page.waitForURL(/\/admin\/conversacion\//), page.locator('table.results a.open').first().click()]);
+    expect(await page.locator('.msg.guest .text').first().textContent()).toBe(`Hola, quiero reservar ${HOSTILE}`);
 
     // Today's numbers with the chart, and the failed jobs page, also without console errors.
     await page.click('nav a:text("Hoy")');

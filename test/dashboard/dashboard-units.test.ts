@@ -5,6 +5,7 @@ import { barChart } from '../../src/dashboard/chart.js';
 import { ConversationRefs } from '../../src/dashboard/conversation-ref.js';
 import { escapeHtml, html } from '../../src/dashboard/html.js';
 import { cookieValue, isSameOrigin } from '../../src/dashboard/security.js';
+import { foldName, parseSearchQuery } from '../../src/dashboard/search.js';
 import { SessionStore } from '../../src/dashboard/session-store.js';
 import { formatDateTime, lastDays, startOfDay } from '../../src/dashboard/zoned-days.js';
 
@@ -117,5 +118,28 @@ describe('barChart', () => {
     expect(svg.match(/<rect [^>]*><title>/g)).toHaveLength(4);
     expect(svg).toContain('<title>02/12: 7 turnos</title>');
     expect(svg).not.toContain('style=');
+  });
+});
+
+describe('parseSearchQuery', () => {
+  it('reads a number in any writing as its digits, and anything else as part of a name', () => {
+    expect(parseSearchQuery('+503 7000-1234')).toEqual({ kind: 'number', digits: '50370001234' });
+    expect(parseSearchQuery(' (503) 7000.1234 ')).toEqual({ kind: 'number', digits: '50370001234' });
+    expect(parseSearchQuery('1234')).toEqual({ kind: 'number', digits: '1234' });
+    expect(parseSearchQuery('00503 7000 1234')).toEqual({ kind: 'number', digits: '50370001234' });
+    expect(parseSearchQuery('0012')).toEqual({ kind: 'number', digits: '0012' });
+    expect(parseSearchQuery('  JOSÉ   Pérez\u200b ')).toEqual({ kind: 'name', text: 'JOSÉ Pérez', folded: 'jose perez' });
+    expect(parseSearchQuery('Ana 2')).toMatchObject({ kind: 'name', folded: 'ana 2' });
+    expect(parseSearchQuery('123')).toMatchObject({ kind: 'invalid', error: expect.stringContaining('4 dígitos') });
+    expect(parseSearchQuery('1'.repeat(21))).toMatchObject({ kind: 'invalid' });
+    expect(parseSearchQuery('é')).toMatchObject({ kind: 'invalid', error: expect.stringContaining('2 letras') });
+    expect(parseSearchQuery('--')).toMatchObject({ kind: 'invalid' });
+    expect(parseSearchQuery('\u0000\t')).toMatchObject({ kind: 'invalid' });
+    expect(parseSearchQuery('a'.repeat(101))).toMatchObject({ kind: 'invalid', error: expect.stringContaining('100') });
+  });
+
+  it('folds case, accents and spaces alike for names and queries', () => {
+    expect(foldName('Núñez  MARÍA')).toBe('nunez maria');
+    expect(foldName('Nu\u0301n\u0303ez')).toBe('nunez');
   });
 });

@@ -42,7 +42,7 @@ const GPT5_MINI = (input: number, cached: number, output: number) => ((input - c
 describe('report: figures of the seeded period', () => {
   it('counts conversations, turns, replies, failures, handoffs, bookings and follow-ups of the three days only', () => {
     expect(report.period).toEqual({ since: '2026-11-28T06:00:00.000Z', until: '2026-12-01T06:00:00.000Z', timezone: TZ });
-    expect(report.conversations).toEqual({ active: 3, new: 3 });
+    expect(report.conversations).toEqual({ active: 3, new: 3, fromPreviousService: 0 });
     // The held batch (bot paused) is no turn; the evening before the period is outside it.
     expect(report.turns).toEqual({ total: 7, delivered: 5, failed: 1, undelivered: 1, inProgress: 0 });
     // Seven parts of turns' replies; the notice outside a turn is not one.
