@@ -238,6 +238,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       metrics,
     });
     closers.push({ what: 'hotel backends', close: () => hotel.close() });
+    // A conversation handed to a person (any pause: handover, operator, assignment) stops its payment
+    // follow-ups in the pause's own transaction, not when the next check would have run.
+    const followUps = hotel.tools.followUps;
+    if (followUps) pauses.onPause((conversationId) => void followUps.cancelFor(conversationId));
 
     // E-mail: a durable job per mail. The kind is registered even without a transport, so mails queued
     // before the transport was removed fail visibly instead of as an unknown kind.

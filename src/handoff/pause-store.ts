@@ -19,7 +19,12 @@ export interface PauseState {
   resumeReason: ResumeReason | null;
 }
 
+/** Runs inside the transaction that starts or refreshes a pause (e.g. the payment follow-ups stop there). */
+export type PauseListener = (conversationId: string, now: number) => void;
+
 export class PauseStore {
+  private readonly listeners: PauseListener[] = [];
+
   constructor(
     private readonly rows: PauseRepository,
     private readonly pauseMs: number,
@@ -53,11 +58,22 @@ export class PauseStore {
     return true;
   }
 
-  /** Starts a pause, or refreshes a running one (human activity). Returns whether it was already paused. */
+  /** What else a handoff stops, in its transaction (registered once the services exist). */
+  onPause(listener: PauseListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Starts a pause, or refreshes a running one (human activity), with the listeners in one transaction:
+   * the pause and what it stops commit together or not at all. Returns whether it was already paused.
+   */
   pause(conversationId: string, reason: PauseReason, now: number, operatorName?: string): boolean {
-    const wasPaused = this.isPaused(conversationId, now);
-    this.rows.pause(conversationId, reason, now, operatorName ?? null);
-    return wasPaused;
+    return this.rows.atomically(() => {
+      const wasPaused = this.isPaused(conversationId, now);
+      this.rows.pause(conversationId, reason, now, operatorName ?? null);
+      for (const listener of this.listeners) listener(conversationId, now);
+      return wasPaused;
+    });
   }
 
   /** Ends a pause; false when the conversation was not paused. */

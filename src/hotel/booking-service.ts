@@ -1,10 +1,12 @@
 // Booking with money counted once. The order is what makes it safe:
-//   1. our SQLite attempt is recorded (one live attempt per payment: a second tool call or a re-run turn
-//      finds it and gets its outcome instead of a second booking);
+//   1. our SQLite attempt is recorded (one attempt in flight per payment, and the same booking asked again
+//      — a second tool call, a re-run turn — gets its outcome instead of a second booking);
 //   2. the payment is reserved in the hotel database under a real lock (booking_locks row, ledger row FOR
-//      UPDATE, used += amount) — another process or conversation with the same payment is refused;
+//      UPDATE, the payment rule checked, used += amount) — another process with the same payment waits;
+//      a payment pays another booking only while its unused balance covers it (hotel/payment-rule.ts);
 //   3. the booking API is called (never retried blindly: only a room that vanished is re-picked, twice);
-//   4. the outcome is recorded; the ledger gets codreser/dateused (booked) or its money back (failed).
+//   4. the outcome is recorded; the ledger row's codreser gets this booking added and dateused (booked),
+//      or the row gets its money back (failed).
 // An API call whose answer is lost (timeout, 5xx, kill -9) is never posted again: the attempt is "in
 // doubt" and a durable job looks for the reservation in user_books, then tells the guest or staff.
 // Nothing here sleeps; every wait is a bounded request or a job.
@@ -22,6 +24,7 @@ import { alternativesFor } from './occupancy.js';
 import { quoteStay, type PriceQuote } from './pricing.js';
 import { countFreeByType, pickRoom } from './rooms.js';
 import type { BookableType, DayRates, IsoDate } from './types.js';
+import { minimumDepositCents } from './payment-rule.js';
 import { sqlDateTimeIn } from './values.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
@@ -35,7 +38,13 @@ export type BookingOutcome =
   /** The outcome is being established (in doubt, or a person is checking): tell the guest it is being confirmed. */
   | { kind: 'pending'; state: 'in_doubt' | 'staff' | 'in_progress' }
   | { kind: 'payment_in_use'; bookingCode?: string | undefined }
-  | { kind: 'payment_rejected'; reason: 'not_found' | 'already_used' | 'insufficient' | 'voided'; bookingCode?: string | undefined; remainingCents?: number | undefined }
+  | {
+      kind: 'payment_rejected';
+      reason: 'not_found' | 'already_used' | 'insufficient' | 'reserved_without_booking' | 'voided';
+      /** Every booking the payment already paid for, comma-separated (codreser). */
+      bookingCode?: string | undefined;
+      remainingCents?: number | undefined;
+    }
   | { kind: 'deposit_too_small'; totalCents: number; requiredCents: number; quote: PriceQuote }
   | { kind: 'rates_missing'; dates: IsoDate[] }
   | { kind: 'sold_out'; requested: BookableType[]; free: FreeCounts; alternatives: ReturnType<typeof alternativesFor> }
@@ -72,9 +81,27 @@ export function paymentRefOf(request: BookingRequest): PaymentRef {
   return { kind: 'bank', bacId: payment.bacId ?? 0 };
 }
 
-/** The deposit the hotel requires: half of the booking total, rounded up to the cent. */
-export function minimumDepositCents(totalCents: number): number {
-  return Math.ceil(totalCents / 2);
+/**
+ * Whether a booked attempt is this very booking (the same conversation asking again for the same stay:
+ * a re-run turn, a repeated tool call), not another booking paid with the same payment.
+ */
+export function isSameBooking(attempt: BookingAttempt, request: StayOf): boolean {
+  if (attempt.conversationId !== request.conversationId) return false;
+  let stored: BookingRequest;
+  try {
+    stored = storedRequest(attempt.request);
+  } catch {
+    // An attempt whose record we cannot read is taken as this booking: never a second one by doubt.
+    return true;
+  }
+  return stayKey(stored) === stayKey(request);
+}
+
+type StayOf = Pick<BookingRequest, 'conversationId' | 'checkIn' | 'checkOut' | 'pkg' | 'rooms'>;
+
+function stayKey(r: StayOf): string {
+  const rooms = r.rooms.map((room) => `${room.type}:${room.party.adults}/${room.party.children0to5}/${room.party.children6to10}`).sort();
+  return JSON.stringify([r.checkIn, r.checkOut, r.pkg, rooms]);
 }
 
 export class BookingService {
@@ -116,7 +143,10 @@ export class BookingService {
     const { deps } = this;
     const ref = paymentRefOf(request);
     const paymentRef = lockKeyOf(ref);
-    const existing = deps.attempts.livePayment(paymentRef);
+    // One attempt in flight per payment; the same booking asked again gets its outcome. Another booking
+    // with the same payment goes on: the ledger says, under its lock, whether the balance covers it.
+    const use = deps.attempts.paymentUse(paymentRef);
+    const existing = use.inFlight ?? use.booked.find((a) => isSameBooking(a, request));
     if (existing) return this.outcomeOf(existing, request.conversationId);
 
     const rates = await deps.rates.ratesFor(request.nights, signal);
@@ -139,6 +169,7 @@ export class BookingService {
     const started = deps.attempts.start(
       { conversationId: request.conversationId, paymentRef, holder: request.holder, amountCents: request.payment.amountCents, request: { ...request, rooms: request.rooms, chosenRooms: rooms, quote } },
       deps.now(),
+      (booked) => isSameBooking(booked, request),
     );
     if (!started.started) return this.outcomeOf(started.existing, request.conversationId);
     const attempt = started.attempt;
@@ -249,11 +280,12 @@ export class BookingService {
     if (attempt.state === 'booked' && attempt.reserva) {
       const ledgerRowId = attempt.ledgerRowId ?? (await this.reservedRowId(ref, attempt, signal));
       if (ledgerRowId !== undefined) {
-        const ok = await deps.reservations.finalize(
+        const written = await deps.reservations.finalize(
           { ref, ledgerRowId, reserva: attempt.reserva, dateUsed: sqlDateTimeIn(deps.timezone, deps.now()) },
           signal,
         );
-        if (!ok) deps.log.error({ bookingAttempt: attemptId }, 'ledger row already carries another booking code');
+        if (written === 'full') deps.log.error({ bookingAttempt: attemptId, ledgerRowId }, 'codreser cannot name one more booking (column full); the booking is recorded in booking_attempts only');
+        if (written === 'not_found') deps.log.error({ bookingAttempt: attemptId, ledgerRowId }, 'the ledger row of a booked attempt is gone; booking code not written');
       }
       deps.attempts.markLedgerDone(attemptId, deps.now());
       return;
@@ -277,8 +309,9 @@ export class BookingService {
   private async reservedRowId(ref: PaymentRef, attempt: BookingAttempt, signal?: AbortSignal): Promise<number | undefined> {
     if (!(await this.deps.reservations.isLocked(ref, attempt.holder, signal))) return undefined;
     if (ref.kind === 'bank') return ref.bacId;
-    const rows = await this.deps.ledgers.cardPaymentsByAuthorization(ref.authorization, signal);
-    return rows.find((r) => r.bookingCode === null && r.usedCents >= attempt.amountCents)?.id;
+    const rows = (await this.deps.ledgers.cardPaymentsByAuthorization(ref.authorization, signal)).filter((r) => r.usedCents >= attempt.amountCents);
+    // A sale without a booking is the likelier one; one that paid earlier bookings may also be it.
+    return (rows.find((r) => r.bookingCode === null) ?? rows[0])?.id;
   }
 
   /**

@@ -3,9 +3,10 @@
 // payment twice. Used by the follow-up attempts and by the tools' first check in the turn.
 import { z } from 'zod';
 import type { BookingAttemptsRepository } from '../store/booking-attempts-repository.js';
-import type { PaymentLedgers } from '../store/hotel/payment-ledgers.js';
+import { bankRowState, cardRowState, type PaymentLedgers } from '../store/hotel/payment-ledgers.js';
 import { bookingRequestSchema, type BookingRequest } from './booking-request.js';
-import type { BookingOutcome, BookingService } from './booking-service.js';
+import { isSameBooking, type BookingOutcome, type BookingService } from './booking-service.js';
+import { chooseRow, minimumDepositCents, withRecordedBookings } from './payment-rule.js';
 import { statementDatesFor } from './follow-up-schedule.js';
 import type { AttemptOutcome } from './payment-follow-up.js';
 import { todayIn } from './values.js';
@@ -28,7 +29,7 @@ export interface LedgerRefresh {
 export interface PaymentCheckDeps {
   ledgers: Pick<PaymentLedgers, 'bankCreditsOn' | 'cardPaymentsByAuthorization'>;
   bookings: Pick<BookingService, 'book'>;
-  attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
+  attempts: Pick<BookingAttemptsRepository, 'paymentUse'>;
   sync: LedgerRefresh;
   timezone: string;
   now: () => number;
@@ -60,25 +61,36 @@ export function createPaymentCheck(deps: PaymentCheckDeps): (payload: FollowUpPa
     if (payload.bank) {
       const { slipDate, slipAmountCents, bookingAmountCents } = payload.bank;
       await deps.sync.bank?.(signal);
+      const conversationId = payload.booking.conversationId;
       // A transfer made late in the day may be on the next day's statement.
       for (const date of statementDatesFor(slipDate, todayIn(deps.timezone, deps.now()))) {
-        const credits = await deps.ledgers.bankCreditsOn(date, signal);
-        const ours = credits.find((c) => c.creditCents === slipAmountCents && deps.attempts.livePayment(`BAC_${c.id}`)?.conversationId === payload.booking.conversationId);
-        const free = credits.find(
-          (c) => c.creditCents === slipAmountCents && !c.bookingCode && c.usedCents === 0 && !deps.attempts.livePayment(`BAC_${c.id}`) && slipAmountCents >= bookingAmountCents,
-        );
-        const credit = ours ?? free;
-        if (credit) return book(payload, { method: 'Depósito BAC', bacId: credit.id, amountCents: slipAmountCents, makerName: payload.makerName }, signal);
+        const credits = (await deps.ledgers.bankCreditsOn(date, signal)).filter((c) => c.creditCents === slipAmountCents);
+        const uses = new Map(credits.map((c) => [c.id, deps.attempts.paymentUse(`BAC_${c.id}`)]));
+        // This follow-up's own booking (in flight, or made by an earlier check): the booking path tells its outcome.
+        const ours = credits.find((c) => {
+          const use = uses.get(c.id);
+          return use?.inFlight?.conversationId === conversationId || use?.booked.some((a) => isSameBooking(a, payload.booking));
+        });
+        if (ours) return book(payload, { method: 'Depósito BAC', bacId: ours.id, amountCents: slipAmountCents, makerName: payload.makerName }, signal);
+        // Otherwise a credit the payment rule lets pay this booking, and none of our bookings is applying.
+        const free = credits.filter((c) => !uses.get(c.id)?.inFlight);
+        const chosen = chooseRow(free.map((c) => withRecordedBookings(bankRowState(c), uses.get(c.id)?.booked ?? [])), bookingAmountCents);
+        if (chosen?.verdict.ok) {
+          // What is left of the transfer, up to the slip (a fresh transfer: all of it, as the original).
+          const amountCents = Math.min(slipAmountCents, chosen.verdict.unusedCents);
+          return book(payload, { method: 'Depósito BAC', bacId: chosen.row.id, amountCents, makerName: payload.makerName }, signal);
+        }
       }
       return { kind: 'not_yet' };
     }
     if (payload.card) {
       await deps.sync.card?.(signal);
       const payments = await deps.ledgers.cardPaymentsByAuthorization(payload.card.authorization, signal);
-      const usable = payments.map((p) => ({ p, remaining: p.amountCents - p.usedCents })).sort((a, b) => b.remaining - a.remaining)[0];
-      if (!usable) return { kind: 'not_yet' };
-      // The amount taken is what is left of the payment (the original's rule), at least half the total.
-      const amountCents = usable.remaining > 0 ? usable.remaining : usable.p.amountCents;
+      const chosen = chooseRow(payments.map(cardRowState), minimumDepositCents(payload.card.bookingTotalCents));
+      if (!chosen) return { kind: 'not_yet' };
+      // The amount taken is what is left of the payment (the original's rule); the booking path refuses it
+      // (with the reason) when that is not at least the deposit.
+      const amountCents = chosen.verdict.unusedCents > 0 ? chosen.verdict.unusedCents : chosen.row.amountCents;
       return book(payload, { method: 'CompraClick', authorization: payload.card.authorization, amountCents, makerName: payload.makerName }, signal);
     }
     return { kind: 'give_up', reason: 'nothing_to_look_for' };

@@ -72,10 +72,18 @@ export class PaymentFollowUps {
     });
   }
 
-  /** The guest is with a person, or answered in a way that ends them: the conversation's follow-ups stop. */
+  /**
+   * The guest is with a person, or answered in a way that ends them: the conversation's follow-ups stop,
+   * their waiting checks with them (one transaction; joins the caller's, e.g. the handoff's pause).
+   */
   cancelFor(conversationId: string): number {
     const { deps } = this;
-    return deps.followUps.atomically(() => deps.followUps.activeFor(conversationId).filter((f) => deps.followUps.finish(f.id, 'cancelled', deps.now())).length);
+    return deps.followUps.atomically(() => {
+      const now = deps.now();
+      const stopped = deps.followUps.activeFor(conversationId).filter((f) => deps.followUps.finish(f.id, 'cancelled', now)).length;
+      if (stopped > 0) deps.jobs.supersedePending(FOLLOW_UP_JOB, conversationId, now);
+      return stopped;
+    });
   }
 
   activeFor(conversationId: string): FollowUp[] {

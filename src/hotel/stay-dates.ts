@@ -134,7 +134,8 @@ const DMY_RE = /^(\d{1,2})([-/.])(\d{1,2})(?:\2(\d{2}|\d{4}))?$/;
 const ORDINAL_RE = /^(\d{1,2})(?:st|nd|rd|th|ro|ero|er|o|º|°)$/;
 
 /**
- * A payment date as a Salvadoran guest writes it (day first): 'hoy', 'ayer', 'antier', '5/2/27',
+ * A payment date as a Salvadoran guest writes it (day first), or as a slip or a US card receipt prints it
+ * month first where that is unambiguous ('11/24/2026'): 'hoy', 'ayer', 'antier', '5/2/27',
  * '05-02-2027', '2027-02-05', '5 de febrero (de 2027)', 'febrero 5', '5 feb', 'Feb 5th, 2027'.
  * Without a year: the most recent such day not after `today`. With a year the date is returned even if
  * it lies in the future: rejecting that is the caller's decision (and message).
@@ -147,7 +148,13 @@ export function parsePaymentDate(text: string, today: IsoDate): IsoDate | undefi
   const iso = ISO_LIKE_RE.exec(t);
   if (iso !== null) return isoDateOf(Number(iso[1]), Number(iso[3]), Number(iso[4]));
   const dmy = DMY_RE.exec(t);
-  if (dmy !== null) return withYear(dmy[4], Number(dmy[3]), Number(dmy[1]), today);
+  if (dmy !== null) {
+    const [first, second] = [Number(dmy[1]), Number(dmy[3])];
+    // Month first where nothing else can be meant ('11/24/2026': there is no month 24); both ≤ 12 stays
+    // day first, as Salvadorans write.
+    if (second > 12 && first >= 1 && first <= 12) return withYear(dmy[4], first, second, today);
+    return withYear(dmy[4], second, first, today);
+  }
 
   const tokens = t
     .replace(/[,.]/g, ' ')

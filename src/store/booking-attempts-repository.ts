@@ -72,6 +72,15 @@ function toAttempt(row: unknown): BookingAttempt {
   };
 }
 
+/** The states in which an attempt holds its payment (money reserved or being reserved, outcome open). */
+export const IN_FLIGHT_STATES = ['reserving', 'posting', 'in_doubt', 'staff'] as const satisfies readonly BookingAttemptState[];
+
+/** How our attempts use one payment: at most one in flight, and the bookings it already paid for. */
+export interface PaymentUse {
+  inFlight: BookingAttempt | undefined;
+  booked: BookingAttempt[];
+}
+
 export type StartAttemptResult = { started: true; attempt: BookingAttempt } | { started: false; existing: BookingAttempt };
 
 export class BookingAttemptsRepository {
@@ -84,7 +93,8 @@ export class BookingAttemptsRepository {
          VALUES (@conversationId, @paymentRef, @holder, 'reserving', @request, @amountCents, @now, @now)`,
       ),
       byId: db.prepare<[number]>('SELECT * FROM booking_attempts WHERE id = ?'),
-      livePayment: db.prepare<[string]>(`SELECT * FROM booking_attempts WHERE payment_ref = ? AND state <> 'failed' LIMIT 1`),
+      inFlight: db.prepare<[string]>(`SELECT * FROM booking_attempts WHERE payment_ref = ? AND state IN ('reserving', 'posting', 'in_doubt', 'staff') LIMIT 1`),
+      booked: db.prepare<[string]>(`SELECT * FROM booking_attempts WHERE payment_ref = ? AND state = 'booked' ORDER BY id`),
       byState: db.prepare<[string]>('SELECT * FROM booking_attempts WHERE state = ? ORDER BY id'),
       unfinishedLedgers: db.prepare(`SELECT * FROM booking_attempts WHERE state = 'booked' AND ledger_done = 0 ORDER BY id`),
       byConversation: db.prepare<[string, number]>('SELECT * FROM booking_attempts WHERE conversation_id = ? ORDER BY id DESC LIMIT ?'),
@@ -106,13 +116,21 @@ export class BookingAttemptsRepository {
   }
 
   /**
-   * Records a new attempt for a payment, unless one is live for it already (any state but failed): then
-   * that one is returned instead. Atomic: two calls racing for one payment start one attempt.
+   * Records a new attempt for a payment, unless one is in flight for it (then that one is returned), or
+   * `sameBooking` says one of its booked attempts is this very booking (then that one). Atomic: two calls
+   * racing for one payment start one attempt. A payment may pay several different bookings (the payment
+   * rule); whether its balance covers this one is the hotel ledger's to say, under its lock.
    */
-  start(input: { conversationId: string; paymentRef: string; holder: string; request: unknown; amountCents: number }, now: number): StartAttemptResult {
+  start(
+    input: { conversationId: string; paymentRef: string; holder: string; request: unknown; amountCents: number },
+    now: number,
+    sameBooking: (booked: BookingAttempt) => boolean = () => false,
+  ): StartAttemptResult {
     return this.db.transaction((): StartAttemptResult => {
-      const live = this.stmts.livePayment.get(input.paymentRef);
-      if (live !== undefined) return { started: false, existing: toAttempt(live) };
+      const use = this.paymentUse(input.paymentRef);
+      if (use.inFlight) return { started: false, existing: use.inFlight };
+      const same = use.booked.find(sameBooking);
+      if (same) return { started: false, existing: same };
       const info = this.stmts.insert.run({ ...input, request: JSON.stringify(input.request), now });
       return { started: true, attempt: this.get(Number(info.lastInsertRowid)) as BookingAttempt };
     })();
@@ -123,10 +141,10 @@ export class BookingAttemptsRepository {
     return row === undefined ? undefined : toAttempt(row);
   }
 
-  /** The attempt holding this payment (any state but failed). */
-  livePayment(paymentRef: string): BookingAttempt | undefined {
-    const row = this.stmts.livePayment.get(paymentRef);
-    return row === undefined ? undefined : toAttempt(row);
+  /** The attempt holding this payment now (if any) and the bookings it already paid for. */
+  paymentUse(paymentRef: string): PaymentUse {
+    const row = this.stmts.inFlight.get(paymentRef);
+    return { inFlight: row === undefined ? undefined : toAttempt(row), booked: this.stmts.booked.all(paymentRef).map(toAttempt) };
   }
 
   inState(state: BookingAttemptState): BookingAttempt[] {

@@ -414,6 +414,19 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 16,
+    name: 'several bookings per payment',
+    sql: `
+      -- A payment may pay several bookings while its unused balance covers each (src/hotel/payment-rule.ts):
+      -- what stays unique is the attempt in flight. Booked attempts of one payment are its bookings, each
+      -- with its ledger row, amount and reserva (the ledger row's codreser names them all).
+      DROP INDEX booking_attempts_live_payment;
+      CREATE UNIQUE INDEX booking_attempts_in_flight ON booking_attempts (payment_ref)
+        WHERE state IN ('reserving', 'posting', 'in_doubt', 'staff');
+      CREATE INDEX booking_attempts_by_payment ON booking_attempts (payment_ref, state);
+    `,
+  },
+  {
     version: 17,
     name: 'legacy import: Conversations API ids done',
     sql: `

@@ -51,7 +51,7 @@ const operatorMessageRow = z.object({
 export class PauseRepository {
   private readonly stmts;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.stmts = {
       get: db.prepare<[string]>('SELECT * FROM conversation_pauses WHERE conversation_id = ?'),
       // A new pause keeps its original start and reason while one is running; every call refreshes the clock.
@@ -99,6 +99,11 @@ export class PauseRepository {
       resumeReason: r.resume_reason,
       historyImportedAt: r.history_imported_at,
     };
+  }
+
+  /** Runs `fn` in one SQLite transaction (joins the caller's, if any). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   /** Starts a pause at `now`, or refreshes the running one (its start and reason stay). */

@@ -232,6 +232,48 @@ describeWithMariaDb('booking service', () => {
     expect(p.attempts.get(attempt.id)?.state).toBe('booked');
   });
 
+  describe('one payment, several bookings (the payment rule)', () => {
+    // bac 4 holds 236.00; one Monday night for 2 adults is 118.00, paid in full each time.
+    const half = { method: 'Depósito BAC' as const, bacId: 4, amountCents: 11800, makerName: 'Luis Fernando Rivas' };
+
+    it('pays two bookings while its balance covers each, never a third; codreser names both; the same booking again is that one', async () => {
+      const a = startProcess();
+      const b = startProcess();
+      const before = addBookingCalls();
+      const first = await a.service.book(request({ conversationId: '50370000101', payment: half }));
+      expect(first.kind).toBe('booked');
+      // Another guest, another process with its own record: the ledger, under its lock, says 118 is left.
+      const second = await b.service.book(request({ conversationId: '50370000102', payment: half, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }));
+      expect(second.kind).toBe('booked');
+      const codes = [first, second].map((o) => (o.kind === 'booked' ? `HR${o.reserva}` : ''));
+      expect(await bac(4)).toEqual({ used: '236.00', codreser: codes.join(',') });
+      const third = await a.service.book(request({ conversationId: '50370000101', payment: half, checkIn: '2027-03-08', checkOut: '2027-03-09', nights: ['2027-03-08'] }));
+      expect(third).toMatchObject({ kind: 'payment_rejected', reason: 'already_used', bookingCode: codes.join(','), remainingCents: 0 });
+      expect(await a.service.book(request({ conversationId: '50370000101', payment: half }))).toMatchObject({ kind: 'booked', repeated: true });
+      expect(addBookingCalls() - before).toBe(2);
+      expect(await locks()).toEqual([]);
+    });
+
+    it('a second booking whose answer is lost is reconciled and added to codreser once, whatever is retried', async () => {
+      const p = startProcess({ timeoutMs: 500 });
+      expect((await p.service.book(request({ conversationId: '50370000111', payment: half }))).kind).toBe('booked');
+      api.hangBookings('after_insert');
+      const other = request({ conversationId: '50370000111', payment: half, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] });
+      expect(await p.service.book(other)).toEqual({ kind: 'pending', state: 'in_doubt' });
+      api.hangBookings(false);
+      // While it is in doubt, neither that booking nor another one takes the payment.
+      expect(await p.service.book(other)).toEqual({ kind: 'pending', state: 'in_doubt' });
+      const before = addBookingCalls();
+      await p.runJobsAfter(31_000);
+      const [second, first] = p.attempts.forConversation('50370000111', 2);
+      expect(second?.state).toBe('booked');
+      // Settled again (a job run twice): the code is not added twice.
+      await p.service.settleLedger(second!.id);
+      expect(await bac(4)).toEqual({ used: '236.00', codreser: `HR${first!.reserva ?? ''},HR${second!.reserva ?? ''}` });
+      expect(addBookingCalls()).toBe(before);
+    });
+  });
+
   describe('validation before any money moves', () => {
     it('a deposit under half the total is refused without touching the ledger', async () => {
       const p = startProcess();

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
-import { startHarness, type Harness } from '../support/app-harness.js';
+import Database from 'better-sqlite3';
+import { fixture, startHarness, type Harness } from '../support/app-harness.js';
 import { startFakeBookingApi, type FakeBookingApi } from '../support/fake-booking-api.js';
 import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI } from '../support/fake-openai.js';
 import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
@@ -92,4 +93,43 @@ describeWithMariaDb('payment follow-up end to end', () => {
     const res = await fetch(`${h.url}/admin/conversations/${WA_ID}`, { headers: { authorization: 'Bearer admin-secret' } });
     expect(((await res.json()) as { paused: boolean }).paused).toBe(true);
   }, 60_000);
+
+  it('a person writing to the guest stops the follow-up in the same transaction: its waiting check is gone at once', async () => {
+    const waId = '50355550104'; // the operator fixture's guest
+    openai.queue(
+      toolCallReply([
+        {
+          name: 'start_bank_transfer_retry_process',
+          callId: 'call_f2',
+          arguments: {
+            payment_data: {
+              slip_date: '2027-03-08', slip_amount: 119, booking_amount: 118,
+              booking_data: { customer_name: 'Carlos Mena Ruiz', email: 'carlos.mena@example.com', city: 'San Salvador', dui_passport: '01234567-9', nationality: 'Salvadoreño', check_in_date: '2027-03-22', check_out_date: '2027-03-23', adults: 2, bungalow_type: 'Junior', package_type: 'Las Hojas' },
+            },
+          },
+        },
+      ]),
+      textReply('Quedo pendiente de su pago.'),
+    );
+    await h.post('/webhook', { waId, userMessage: 'Ya transferí $119', passkey: TEST_PASSKEY });
+    await h.wati.waitForTexts(2, 10_000, waId);
+    const read = <T>(sql: string): T[] => {
+      const db = new Database(h.config.dbPath, { readonly: true });
+      try {
+        return db.prepare(sql).all(waId) as T[];
+      } finally {
+        db.close();
+      }
+    };
+    const followUps = () => read<{ state: string }>('SELECT state FROM payment_follow_ups WHERE conversation_id = ?').map((r) => r.state);
+    const waitingChecks = () => read("SELECT id FROM jobs WHERE kind = 'payment.follow-up' AND conversation_id = ? AND status = 'pending'").length;
+    expect(followUps()).toEqual(['active']);
+    expect(waitingChecks()).toBe(1);
+
+    // No clock moves: nothing runs between the operator's message and the look at the database.
+    const res = await h.post(`/webhook?passkey=${TEST_PASSKEY}`, { ...fixture('wati_event_operator_reply.json'), passkey: undefined });
+    expect(res.body).toMatchObject({ status: 'ignored', reason: 'outgoing_message' });
+    expect(followUps()).toEqual(['cancelled']);
+    expect(waitingChecks()).toBe(0);
+  });
 });

@@ -203,6 +203,13 @@ describe('parsePaymentDate', () => {
     ['the 3rd of March', '2026-03-03'],
     ['5 August 2026', '2026-08-05'],
     ['dec 24', '2026-12-24'],
+    // Month first where it cannot be day first (a slip or a US receipt): there is no month 13 or 24.
+    ['11/24/2026', '2026-11-24'],
+    ['5/13/2027', '2027-05-13'],
+    ['02-14-2027', '2027-02-14'],
+    ['12/31', '2026-12-31'],
+    // Both ≤ 12 is ambiguous: day first, as before.
+    ['11/12/2026', '2026-12-11'],
     // With an explicit year the date is returned as written, even in the future (the caller rejects it).
     ['13/02/2027', '2027-02-13'],
     // 29 February without a year: the latest one not after today.
@@ -219,8 +226,8 @@ describe('parsePaymentDate', () => {
     '31 de febrero',
     '31/04/2027',
     '29/02/2027',
-    '5/13/2027', // month 13: US order is not guessed
-    '02-14-2027',
+    '13/13/2027', // neither order is a date
+    '00/14/2027',
     '5 de febrerito',
     'febrero',
     '5',

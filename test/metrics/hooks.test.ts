@@ -56,7 +56,7 @@ describe('metric hooks', () => {
     let live: unknown;
     let rates: () => Promise<Map<string, unknown>> = () => Promise.resolve(new Map());
     const deps = {
-      attempts: { livePayment: () => live },
+      attempts: { paymentUse: () => ({ inFlight: live, booked: [] }) },
       rates: { ratesFor: () => rates() },
       now: () => 0,
       log,
@@ -70,7 +70,7 @@ describe('metric hooks', () => {
     } as unknown as BookingRequest;
 
     expect((await service.book(request)).kind).toBe('rates_missing');
-    live = { conversationId: '50370000002', reserva: '777', state: 'booked' };
+    live = { conversationId: '50370000002', reserva: null, state: 'posting' };
     expect((await service.book(request)).kind).toBe('payment_in_use');
     live = { conversationId: '50370000001', state: 'in_doubt' };
     expect((await service.book(request)).kind).toBe('pending');

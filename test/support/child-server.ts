@@ -27,6 +27,17 @@ const controlAgent: Agent = {
   },
 };
 
+// CHILD_HOLD=1: a standby for a restart. The modules are loaded (the slow part of a start: every source file
+// compiled); the server is built only once the test writes a line on stdin, i.e. after it killed the process
+// that had the database. A test that ends without using it closes stdin and the standby exits.
+if (process.env.CHILD_HOLD === '1') {
+  process.stdout.write('LOADED\n');
+  await new Promise<void>((resolve) => {
+    process.stdin.once('data', () => resolve());
+    process.stdin.once('end', () => process.exit(0));
+  });
+}
+
 const config = loadConfig(process.env);
 const resourcesDir = process.env.TEST_RESOURCES_DIR;
 const agent = controlUrl ? controlAgent : undefined;

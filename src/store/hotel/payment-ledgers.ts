@@ -4,6 +4,7 @@
 // SQL (the original's `credit = ?` never matched a credit with a thousands separator).
 import { z } from 'zod';
 import { HotelDbError, type HotelQuery } from '../../hotel/hotel-db.js';
+import { bookingCodesOf, type LedgerRowState } from '../../hotel/payment-rule.js';
 import type { Cents, IsoDate } from '../../hotel/types.js';
 import { addDays, formatAmount, isIsoDate, parseAmount } from '../../hotel/values.js';
 
@@ -15,8 +16,10 @@ export interface CardPayment {
   date: string;
   amountCents: Cents;
   usedCents: Cents;
-  /** codreser ('HR<reserva>'); null when empty */
+  /** codreser as written ('HR<reserva>', or several comma-separated); null when empty */
   bookingCode: string | null;
+  /** every booking codreser names, oldest first */
+  bookingCodes: string[];
   dateUsed: string | null;
   /** estado ('APROBADA', 'ANULADA', …) */
   status: string;
@@ -33,6 +36,7 @@ export interface BankCredit {
   creditCents: Cents | undefined;
   usedCents: Cents;
   bookingCode: string | null;
+  bookingCodes: string[];
   dateUsed: string | null;
   description: string;
   reference: string;
@@ -78,6 +82,7 @@ export function toCardPayment(row: z.output<typeof cardPaymentRow>): CardPayment
     amountCents: ledgerAmount('compraclick', row.id, 'importe', row.importe),
     usedCents: ledgerAmount('compraclick', row.id, 'used', row.used),
     bookingCode: blankToNull(row.codreser),
+    bookingCodes: bookingCodesOf(row.codreser),
     dateUsed: blankToNull(row.dateused),
     status: (row.estado ?? '').trim(),
     cardMasked: row.tarjeta ?? '',
@@ -197,11 +202,22 @@ export class PaymentLedgers {
       creditCents: parseAmount(row.credit),
       usedCents: ledgerAmount('bac', row.id, 'used', row.used),
       bookingCode: blankToNull(row.codreser),
+      bookingCodes: bookingCodesOf(row.codreser),
       dateUsed: blankToNull(row.dateused),
       description: row.description ?? '',
       reference: row.reference ?? '',
     }));
   }
+}
+
+/** A card sale as the payment rule sees it. */
+export function cardRowState(p: CardPayment): LedgerRowState {
+  return { id: p.id, amountCents: p.amountCents, usedCents: p.usedCents, bookingCodes: p.bookingCodes, voided: isVoidedStatus(p.status) };
+}
+
+/** A statement credit as the payment rule sees it (a credit whose text is no amount pays nothing). */
+export function bankRowState(c: BankCredit): LedgerRowState {
+  return { id: c.id, amountCents: c.creditCents ?? 0, usedCents: c.usedCents, bookingCodes: c.bookingCodes, voided: false };
 }
 
 /** A card sale the portal reports voided, reversed or declined pays for nothing (the original never looked). */

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { HotelDb, HotelQuery } from '../../hotel/hotel-db.js';
 import type { Cents } from '../../hotel/types.js';
 import { formatAmount } from '../../hotel/values.js';
-import { blankToNull, CARD_PAYMENT_COLUMNS, isVoidedStatus, cardPaymentRow, ledgerAmount, toCardPayment, type CardPayment } from './payment-ledgers.js';
+import { bookingCodesOf, chooseRow, withBookingCode, type LedgerRowState } from '../../hotel/payment-rule.js';
+import { CARD_PAYMENT_COLUMNS, cardPaymentRow, cardRowState, ledgerAmount, toCardPayment } from './payment-ledgers.js';
 
 export type PaymentRef = { kind: 'card'; authorization: string } | { kind: 'bank'; bacId: number };
 
@@ -27,8 +28,11 @@ export type ReserveResult =
   | { ok: true; ledgerRowId: number; amountCents: Cents; remainingBeforeCents: Cents }
   | {
       ok: false;
-      /** in_progress: the lock is held by someone; already_used: booked (codreser set) and not enough left */
-      reason: 'in_progress' | 'not_found' | 'already_used' | 'insufficient' | 'voided';
+      /**
+       * in_progress: the lock is held by someone; the others are the payment rule's refusals
+       * (hotel/payment-rule.ts), already_used being its used_up: its bookings took all of it.
+       */
+      reason: 'in_progress' | 'not_found' | 'already_used' | 'insufficient' | 'reserved_without_booking' | 'voided';
       bookingCode?: string;
       remainingCents?: Cents;
     };
@@ -62,27 +66,30 @@ function checkCents(name: string, cents: Cents): void {
   if (!Number.isSafeInteger(cents) || cents < 0) throw new TypeError(`${name} must be whole non-negative cents, got ${cents}`);
 }
 
-interface Candidate {
-  id: number;
-  remaining: Cents;
-  bookingCode: string | null;
+/** The row the payment rule chose, or its refusal (a refusal rolls the whole reservation back). */
+function choose(rows: readonly LedgerRowState[], required: Cents): { id: number; remaining: Cents } {
+  const chosen = chooseRow(rows, required);
+  if (!chosen) throw new Rejected({ ok: false, reason: 'not_found' });
+  const { row, verdict } = chosen;
+  if (verdict.ok) return { id: row.id, remaining: verdict.unusedCents };
+  if (verdict.reason === 'voided') throw new Rejected({ ok: false, reason: 'voided' });
+  const reason = verdict.reason === 'used_up' ? 'already_used' : verdict.reason;
+  throw new Rejected({
+    ok: false,
+    reason,
+    ...(verdict.bookingCodes.length > 0 ? { bookingCode: verdict.bookingCodes.join(',') } : {}),
+    remainingCents: verdict.unusedCents,
+  });
 }
 
-/**
- * The first row (by id) with enough left; otherwise why not. A booking code with too little left is
- * "already used"; a voided sale never counts.
- */
-function choose(candidates: readonly Candidate[], required: Cents): Candidate | Rejection {
-  const fit = candidates.find((c) => c.remaining >= required);
-  if (fit) return fit;
-  const best = [...candidates].sort((a, b) => b.remaining - a.remaining)[0] as Candidate;
-  const booked = candidates.find((c) => c.bookingCode !== null);
-  if (booked) return { ok: false, reason: 'already_used', bookingCode: booked.bookingCode ?? undefined, remainingCents: Math.max(0, best.remaining) };
-  return { ok: false, reason: 'insufficient', remainingCents: Math.max(0, best.remaining) };
-}
+export type FinalizeResult = 'written' | 'already' | 'full' | 'not_found';
+
+const codreserRow = z.object({ codreser: z.string().nullable() });
+const widthRow = z.object({ width: z.union([z.number(), z.string(), z.null()]) });
 
 export class PaymentReservations {
   private readonly staleLockMinutes: number;
+  private readonly widths = new Map<string, number>();
 
   constructor(
     private readonly db: HotelDb,
@@ -125,24 +132,18 @@ export class PaymentReservations {
     }
   }
 
-  private async lockCardRow(tx: HotelQuery, authorization: string, required: Cents): Promise<Candidate> {
+  private async lockCardRow(tx: HotelQuery, authorization: string, required: Cents): Promise<{ id: number; remaining: Cents }> {
     const rows = (await tx.rows(`SELECT ${CARD_PAYMENT_COLUMNS} FROM compraclick WHERE autorizacion = ? ORDER BY id FOR UPDATE`, [authorization], cardPaymentRow)).map(toCardPayment);
-    if (rows.length === 0) throw new Rejected({ ok: false, reason: 'not_found' });
-    const live = rows.filter((p: CardPayment) => !isVoidedStatus(p.status));
-    if (live.length === 0) throw new Rejected({ ok: false, reason: 'voided' });
-    const chosen = choose(live.map((p) => ({ id: p.id, remaining: p.amountCents - p.usedCents, bookingCode: p.bookingCode })), required);
-    if ('ok' in chosen) throw new Rejected(chosen);
-    return chosen;
+    return choose(rows.map(cardRowState), required);
   }
 
-  private async lockBankRow(tx: HotelQuery, bacId: number, required: Cents): Promise<Candidate> {
+  private async lockBankRow(tx: HotelQuery, bacId: number, required: Cents): Promise<{ id: number; remaining: Cents }> {
     const [row] = await tx.rows('SELECT id, credit, used, codreser FROM bac WHERE id = ? FOR UPDATE', [bacId], bankRow);
     if (!row) throw new Rejected({ ok: false, reason: 'not_found' });
     // A credit whose text is not an amount has nothing we could count on.
     const credit = ledgerAmount('bac', row.id, 'credit', row.credit);
-    const chosen = choose([{ id: row.id, remaining: credit - ledgerAmount('bac', row.id, 'used', row.used), bookingCode: blankToNull(row.codreser) }], required);
-    if ('ok' in chosen) throw new Rejected(chosen);
-    return chosen;
+    const used = ledgerAmount('bac', row.id, 'used', row.used);
+    return choose([{ id: row.id, amountCents: credit, usedCents: used, bookingCodes: bookingCodesOf(row.codreser), voided: false }], required);
   }
 
   /** used ± amount in exact DECIMAL arithmetic ('138.00' bound as text, cast in SQL): no float drift. */
@@ -179,33 +180,54 @@ export class PaymentReservations {
   }
 
   /**
-   * After a booking: codreser = 'HR<reserva>' and dateused on the row (only when its codreser is empty or
-   * already this code), and the payment's lock deleted — one transaction, idempotent. False when the row
-   * carries another booking code (or is not this payment's row); the lock is deleted either way, since the
-   * attempt is over.
+   * After a booking: 'HR<reserva>' added to the row's codreser (every booking the row paid for, comma-
+   * separated in booking order: the payment rule, hotel/payment-rule.ts), dateused set to now, and the
+   * payment's lock deleted — one transaction, idempotent (a code already named is not added again).
+   * 'full' when the list would not fit the column (the booking stays recorded in booking_attempts);
+   * 'not_found' when the row is not this payment's. The lock is deleted either way: the attempt is over.
    */
-  async finalize(input: { ref: PaymentRef; ledgerRowId: number; reserva: string; dateUsed: string }, signal?: AbortSignal): Promise<boolean> {
+  async finalize(input: { ref: PaymentRef; ledgerRowId: number; reserva: string; dateUsed: string }, signal?: AbortSignal): Promise<FinalizeResult> {
     const key = lockKeyOf(input.ref);
     this.checkRow(input.ref, input.ledgerRowId);
     if (!/^\d{1,12}$/.test(input.reserva)) throw new TypeError(`reserva must be digits, got ${JSON.stringify(input.reserva)}`);
     if (!DATETIME_RE.test(input.dateUsed)) throw new TypeError(`dateUsed must be 'YYYY-MM-DD HH:MM:SS', got ${JSON.stringify(input.dateUsed)}`);
     const code = `HR${input.reserva}`;
-    return this.db.transaction(async (tx) => {
-      const written =
+    const table = input.ref.kind === 'card' ? 'compraclick' : 'bac';
+    return this.db.transaction(async (tx): Promise<FinalizeResult> => {
+      const [row] =
         input.ref.kind === 'card'
-          ? await tx.change(
-              `UPDATE compraclick SET codreser = ?, dateused = ?
-                WHERE id = ? AND autorizacion = ? AND (codreser IS NULL OR TRIM(codreser) = '' OR codreser = ?)`,
-              [code, input.dateUsed, input.ledgerRowId, input.ref.authorization, code],
-            )
-          : await tx.change(
-              `UPDATE bac SET codreser = ?, dateused = ?
-                WHERE id = ? AND (codreser IS NULL OR TRIM(codreser) = '' OR codreser = ?)`,
-              [code, input.dateUsed, input.ledgerRowId, code],
-            );
+          ? await tx.rows('SELECT codreser FROM compraclick WHERE id = ? AND autorizacion = ? FOR UPDATE', [input.ledgerRowId, input.ref.authorization], codreserRow)
+          : await tx.rows('SELECT codreser FROM bac WHERE id = ? FOR UPDATE', [input.ledgerRowId], codreserRow);
+      let result: FinalizeResult;
+      if (!row) result = 'not_found';
+      else if (bookingCodesOf(row.codreser).includes(code)) result = 'already';
+      else {
+        const next = withBookingCode(row.codreser, code);
+        if (next.length > (await this.codreserWidth(tx, table))) result = 'full';
+        else {
+          await tx.change(`UPDATE ${table} SET codreser = ?, dateused = ? WHERE id = ?`, [next, input.dateUsed, input.ledgerRowId]);
+          result = 'written';
+        }
+      }
       await tx.change('DELETE FROM booking_locks WHERE payment_ref = ?', [key]);
-      return written === 1;
+      return result;
     }, signal);
+  }
+
+  /** The hotel's codreser width (the replica says VARCHAR(255); the real table was altered by hand). */
+  private async codreserWidth(tx: HotelQuery, table: 'compraclick' | 'bac'): Promise<number> {
+    const cached = this.widths.get(table);
+    if (cached !== undefined) return cached;
+    const [row] = await tx.rows(
+      `SELECT CHARACTER_MAXIMUM_LENGTH AS width FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'codreser'`,
+      [table],
+      widthRow,
+    );
+    // Unknown (no such column?): the original's own value, one code, always fits.
+    const width = row?.width === null || row?.width === undefined ? 255 : Number(row.width);
+    this.widths.set(table, width);
+    return width;
   }
 
   /** Whether our lock is still held (recovery after a crash): the payment's lock row with this holder. */

@@ -199,6 +199,15 @@ export async function gateRefusal(gate: BookingGate, now: number, signal?: Abort
   };
 }
 
+/** The validators' error names for the same refusals (the payment rule's reasons). */
+const REJECTION_ERROR: Record<Extract<BookingOutcome, { kind: 'payment_rejected' }>['reason'], string> = {
+  already_used: 'already_used_for_booking',
+  not_found: 'payment_not_found',
+  voided: 'payment_voided',
+  reserved_without_booking: 'payment_reserved_without_booking',
+  insufficient: 'insufficient_payment',
+};
+
 const dollars = (cents: number) => `$${formatAmount(cents)}`;
 
 /** A booking outcome in the original's keys (success, reserva, customer_message, error, …). */
@@ -240,15 +249,8 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
     case 'payment_rejected':
       return {
         success: false,
-        error:
-          outcome.reason === 'already_used'
-            ? 'already_used_for_booking'
-            : outcome.reason === 'not_found'
-              ? 'payment_not_found'
-              : outcome.reason === 'voided'
-                ? 'payment_voided'
-                : 'insufficient_payment',
-        ...(outcome.bookingCode ? { booking_code: outcome.bookingCode } : {}),
+        error: REJECTION_ERROR[outcome.reason],
+        ...(outcome.bookingCode ? { booking_code: outcome.bookingCode, bookings_paid: outcome.bookingCode.split(',') } : {}),
         ...(outcome.remainingCents !== undefined ? { available_balance: fromCents(outcome.remainingCents) } : {}),
         customer_message:
           outcome.reason === 'already_used'
@@ -257,8 +259,13 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
               ? 'No encuentro ese pago en el sistema todavía.'
               : outcome.reason === 'voided'
                 ? 'Ese pago aparece anulado en el sistema.'
-                : 'El saldo disponible de ese pago no alcanza el monto indicado.',
-        assistant_instruction: 'payment_amount debe ser el monto realmente pagado y validado; si el problema persiste, ofrece un ejecutivo.',
+                : outcome.reason === 'reserved_without_booking'
+                  ? 'Ese pago ya está apartado en el sistema pero sin una reserva asociada; un ejecutivo lo revisará.'
+                  : 'El saldo disponible de ese pago no alcanza el monto indicado.',
+        assistant_instruction:
+          outcome.reason === 'reserved_without_booking'
+            ? 'No intentes reservar con este pago. Transfiere al huésped a un ejecutivo (transfer_to_human_agent) para que revise el pago.'
+            : 'payment_amount debe ser el monto realmente pagado y validado, sin pasar del saldo disponible del pago; si el problema persiste, ofrece un ejecutivo.',
       };
     case 'deposit_too_small':
       return {

@@ -49,6 +49,6 @@ export interface HotelToolDeps {
     | undefined;
   portalTimeoutMs?: number | undefined;
   /** Our own record of booking attempts (SQLite), for the payment validators. */
-  attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
+  attempts: Pick<BookingAttemptsRepository, 'paymentUse'>;
   gate: BookingGate;
 }

@@ -1,81 +1,86 @@
-// The CompraClick coverage rule shared by both card validators: a payment is valid for a booking when its
-// unused balance covers at least half of the booking total (the hotel's 50 % deposit). Read-only: the
-// money is reserved by make_booking, under a lock. A balance taken without a booking code is reported to
-// the model, never silently reset (the original's "orphan recovery" raced with bookings in flight).
-import { isVoidedStatus, type CardPayment } from '../../store/hotel/payment-ledgers.js';
+// The CompraClick coverage shared by both card validators, by the payment rule (hotel/payment-rule.ts): a
+// payment is valid for a booking when its unused balance covers at least the deposit (half the booking
+// total), earlier bookings paid with it notwithstanding. Read-only: the money is reserved by make_booking,
+// under a lock. A balance taken without a booking code is reported to the model, never silently reset
+// (the original's "orphan recovery" raced with bookings in flight).
+import { chooseRow, minimumDepositCents, withRecordedBookings } from '../../hotel/payment-rule.js';
+import { cardRowState, type CardPayment } from '../../store/hotel/payment-ledgers.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
 import { formatAmount, fromCents } from '../../hotel/values.js';
-
 
 export function cardCoverage(
   payments: readonly CardPayment[],
   bookingTotalCents: number,
-  attempts: Pick<BookingAttemptsRepository, 'livePayment'>,
+  attempts: Pick<BookingAttemptsRepository, 'paymentUse'>,
   conversationId: string,
   authorization: string,
 ): Record<string, unknown> {
-  const live = attempts.livePayment(`CC_${authorization}`);
-  if (live && live.conversationId === conversationId && live.state === 'booked') {
-    return {
-      success: false,
-      error: 'already_used_for_booking',
-      booking_code: `HR${live.reserva ?? ''}`,
-      customer_message: `Este pago ya fue aplicado a su reserva HR${live.reserva ?? ''}.`,
-    };
-  }
-  if (live && live.state !== 'booked') {
+  const { inFlight, booked } = attempts.paymentUse(`CC_${authorization}`);
+  if (inFlight) {
     return {
       success: false,
       error: 'payment_in_process',
       customer_message: 'Este pago ya se está aplicando a una reserva; en breve se confirma.',
-      assistant_instruction: 'No llames make_booking otra vez con este pago: la reserva ya está en proceso.',
+      assistant_instruction:
+        inFlight.conversationId === conversationId
+          ? 'No llames make_booking otra vez con este pago: la reserva ya está en proceso.'
+          : 'No reserves con este pago mientras se aplica a otra reserva; si el huésped insiste, ofrece un ejecutivo.',
     };
   }
-  const usable = payments.filter((p) => !isVoidedStatus(p.status));
-  if (usable.length === 0) {
-    return {
-      success: false,
-      error: 'payment_voided',
-      customer_message: 'Ese pago aparece anulado en el sistema de la tarjeta. Por favor verifique el comprobante.',
-      assistant_instruction: 'Ofrece transferir al huésped a un ejecutivo si insiste en que el pago es válido.',
-    };
-  }
-  const best = [...usable].sort((a, b) => b.amountCents - b.usedCents - (a.amountCents - a.usedCents))[0] as CardPayment;
-  const remaining = best.amountCents - best.usedCents;
+  const chosen = chooseRow(
+    payments.map((p) => withRecordedBookings(cardRowState(p), booked)),
+    minimumDepositCents(bookingTotalCents),
+  );
+  if (!chosen) return { success: false, error: 'Authorization code not found' };
+  const { row, verdict } = chosen;
+  const payment = payments.find((p) => p.id === row.id) as CardPayment;
+  const remaining = verdict.unusedCents;
   const coverage = bookingTotalCents > 0 ? Math.round((remaining / bookingTotalCents) * 1000) / 10 : 100;
-  const isValid = remaining * 2 >= bookingTotalCents && remaining > 0;
+  const codes = row.bookingCodes;
   const data = {
     authorization_code: authorization,
-    amount_paid: fromCents(best.amountCents),
+    amount_paid: fromCents(row.amountCents),
     remaining_amount: fromCents(remaining),
     booking_total: fromCents(bookingTotalCents),
     coverage_percentage: coverage,
-    is_valid: isValid,
+    is_valid: verdict.ok,
+    ...(codes.length > 0 ? { bookings_paid: codes } : {}),
   };
-  if (isValid) return { success: true, data, error: '' };
-  if (best.bookingCode) {
-    return {
-      success: false,
-      data,
-      error: 'already_used_for_booking',
-      booking_code: best.bookingCode,
-      date_used: best.dateUsed,
-      customer_message: `Este pago ya fue aplicado a la reserva ${best.bookingCode}.`,
-    };
+  if (verdict.ok) return { success: true, data, error: '' };
+  switch (verdict.reason) {
+    case 'voided':
+      return {
+        success: false,
+        error: 'payment_voided',
+        customer_message: 'Ese pago aparece anulado en el sistema de la tarjeta. Por favor verifique el comprobante.',
+        assistant_instruction: 'Ofrece transferir al huésped a un ejecutivo si insiste en que el pago es válido.',
+      };
+    case 'used_up':
+      return {
+        success: false,
+        data,
+        error: 'already_used_for_booking',
+        booking_code: codes.join(','),
+        date_used: payment.dateUsed,
+        customer_message: `Este pago ya fue aplicado a la reserva ${codes.join(', ')}.`,
+      };
+    case 'reserved_without_booking':
+      return {
+        success: false,
+        data,
+        error: 'payment_reserved_without_booking',
+        customer_message: 'Ese pago ya está apartado en el sistema pero sin una reserva asociada; un ejecutivo lo revisará.',
+        assistant_instruction: 'No intentes reservar con este pago. Transfiere al huésped a un ejecutivo (transfer_to_human_agent) para que revise el pago.',
+      };
+    case 'insufficient':
+      return {
+        success: false,
+        data,
+        error: 'insufficient_amount',
+        customer_message:
+          codes.length > 0
+            ? `Ese pago ya se aplicó a la reserva ${codes.join(', ')}; el saldo restante de $${formatAmount(remaining)} cubre menos del 50 % del total de la reserva ($${formatAmount(bookingTotalCents)}).`
+            : `El pago de $${formatAmount(remaining)} cubre menos del 50 % del total de la reserva ($${formatAmount(bookingTotalCents)}).`,
+      };
   }
-  if (best.usedCents > 0) {
-    return {
-      success: false,
-      data,
-      error: 'payment_reserved_without_booking',
-      customer_message: 'Ese pago ya está apartado en el sistema pero sin una reserva asociada; un ejecutivo lo revisará.',
-      assistant_instruction: 'No intentes reservar con este pago. Transfiere al huésped a un ejecutivo (transfer_to_human_agent) para que revise el pago.',
-    };
-  }
-  return {
-    success: false,
-    data,
-    error: 'insufficient_amount',
-    customer_message: `El pago de $${formatAmount(remaining)} cubre menos del 50 % del total de la reserva ($${formatAmount(bookingTotalCents)}).`,
-  };
 }

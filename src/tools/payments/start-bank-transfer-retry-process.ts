@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { PaymentCheckResult, FollowUpPayload } from '../../hotel/payment-check.js';
 import type { PaymentFollowUps } from '../../hotel/payment-follow-up.js';
 import { uniProcessingStart } from '../../hotel/follow-up-schedule.js';
-import { isIsoDate, toCents } from '../../hotel/values.js';
+import { parsePaymentDate } from '../../hotel/stay-dates.js';
+import { toCents } from '../../hotel/values.js';
 import { gateRefusal, outcomeOutput } from '../booking/booking-arguments.js';
 import { hotelToday, type BookingGate } from '../booking/hotel-tool-deps.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';
@@ -33,7 +34,7 @@ export function createStartBankTransferRetryProcessTool(deps: FollowUpToolDeps):
     parameters: z.object({
       phone_number: z.string().max(40).optional().describe('Messenger/Instagram: teléfono del huésped. En WhatsApp se usa el de la conversación.'),
       payment_data: z.object({
-        slip_date: z.string().max(40).describe('Fecha del comprobante, YYYY-MM-DD.'),
+        slip_date: z.string().max(40).describe('Fecha del comprobante: YYYY-MM-DD (o como aparece en el comprobante).'),
         slip_amount: z.number().positive().max(1_000_000),
         booking_amount: z.number().positive().max(1_000_000),
         transfer_method: z.enum(['UNI', '365', 'unknown']).default('unknown').describe('Tipo de transferencia según el comprobante (analyze_payment_proof).'),
@@ -42,9 +43,10 @@ export function createStartBankTransferRetryProcessTool(deps: FollowUpToolDeps):
     }),
     handler: async (context, args) => {
       const data = args.payment_data;
-      const slipDate = data.slip_date.trim();
-      if (!isIsoDate(slipDate)) return { success: false, error: 'payment_data.slip_date must be a real date YYYY-MM-DD' };
-      if (slipDate > hotelToday(deps, context.clock.now())) return { success: false, error: 'future_date', message: 'The slip date is after today: read the slip again or ask the guest.' };
+      const today = hotelToday(deps, context.clock.now());
+      const slipDate = parsePaymentDate(data.slip_date, today);
+      if (!slipDate) return { success: false, error: 'payment_data.slip_date must be a real date YYYY-MM-DD' };
+      if (slipDate > today) return { success: false, error: 'future_date', message: 'The slip date is after today: read the slip again or ask the guest.' };
       const booking = checkFollowUpBooking(context, deps.timezone, data.booking_data, args.phone_number);
       if (!booking.ok) return booking.output;
       const refused = await gateRefusal(deps.gate, context.clock.now(), context.signal);

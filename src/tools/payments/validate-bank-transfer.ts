@@ -1,35 +1,38 @@
 // validate_bank_transfer: a transfer slip matched to a credit of the bac statement ledger — exactly the
-// slip's amount (compared in cents, so "1,250.00" matches 1250) on exactly the slip's date, with an unused
-// balance of at least the booking amount. Its transfer_id (bac.id) is what make_booking needs.
+// slip's amount (compared in cents, so "1,250.00" matches 1250) on exactly the slip's date — that the
+// payment rule (hotel/payment-rule.ts) lets pay the booking amount: its unused balance covers it, earlier
+// bookings paid with it notwithstanding. Its transfer_id (bac.id) is what make_booking needs.
 import { z } from 'zod';
-import { formatAmount, fromCents, isIsoDate, toCents } from '../../hotel/values.js';
+import { chooseRow, withRecordedBookings } from '../../hotel/payment-rule.js';
+import { parsePaymentDate } from '../../hotel/stay-dates.js';
+import { formatAmount, fromCents, toCents } from '../../hotel/values.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
-import type { BankCredit, PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
+import { bankRowState, type BankCredit, type PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';
 import { hotelToday } from '../booking/hotel-tool-deps.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 
 export function createValidateBankTransferTool(deps: {
   ledgers: Pick<PaymentLedgers, 'bankCreditsOn'>;
-  attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
+  attempts: Pick<BookingAttemptsRepository, 'paymentUse'>;
   timezone: string;
 }): ToolDefinition {
   return defineTool({
     name: 'validate_bank_transfer',
     description:
       'Verifica una transferencia o depósito BAC: busca un crédito exacto por el monto del comprobante en la fecha ' +
-      'del comprobante y comprueba que cubra el monto de la reserva. Devuelve transfer_id para make_booking.',
+      'del comprobante y comprueba que su saldo sin usar cubra el monto de la reserva. Devuelve transfer_id para make_booking.',
     parameters: z.object({
-      slip_date: z.string().max(40).describe('Fecha del comprobante, YYYY-MM-DD.'),
+      slip_date: z.string().max(40).describe('Fecha del comprobante: YYYY-MM-DD (o como aparece en el comprobante, p. ej. 24/11/2026).'),
       slip_amount: z.number().positive().max(1_000_000).describe('Monto del comprobante en USD.'),
       booking_amount: z.number().positive().max(1_000_000).describe('Monto que debe cubrir (USD).'),
     }),
     handler: async (context, args) => {
-      const date = args.slip_date.trim();
-      if (!isIsoDate(date)) {
-        return { success: false, error: 'invalid_date', message: 'slip_date must be a real date YYYY-MM-DD: read the slip again, or ask the guest for the date.' };
-      }
       const today = hotelToday(deps, context.clock.now());
+      const date = parsePaymentDate(args.slip_date, today);
+      if (!date) {
+        return { success: false, error: 'invalid_date', message: 'slip_date must be a real date (YYYY-MM-DD): read the slip again, or ask the guest for the date.' };
+      }
       if (date > today) {
         return { success: false, error: 'future_date', message: `slip_date ${date} is after today (${today}): read the slip again, or ask the guest for the date.` };
       }
@@ -47,32 +50,64 @@ export function createValidateBankTransferTool(deps: {
         return {
           success: false,
           error: 'transfer_not_found',
+          slip_date_read_as: date,
           message: `No credit of $${formatAmount(amount)} on ${date} in the bank statement yet. Bank transfers can take a while to appear.`,
         };
       }
-      const ours = (c: BankCredit) => deps.attempts.livePayment(`BAC_${c.id}`);
-      const free = matching.find((c) => !c.bookingCode && c.usedCents === 0 && !ours(c) && (c.creditCents ?? 0) - c.usedCents >= needed);
-      if (free) {
-        const balance = (free.creditCents ?? 0) - free.usedCents;
-        return { success: true, message: 'Transfer found and valid for this booking.', transfer_id: String(free.id), available_balance: fromCents(balance) };
+      // A credit one of our bookings is applying right now is not offered again until that attempt ends.
+      const uses = new Map(matching.map((c) => [c.id, deps.attempts.paymentUse(`BAC_${c.id}`)]));
+      const inFlight = new Map(matching.map((c) => [c.id, uses.get(c.id)?.inFlight]));
+      const free = matching.filter((c) => !inFlight.get(c.id));
+      const chosen = chooseRow(
+        free.map((c) => withRecordedBookings(bankRowState(c), uses.get(c.id)?.booked ?? [])),
+        needed,
+      );
+      if (chosen?.verdict.ok) {
+        const codes = chosen.row.bookingCodes;
+        return {
+          success: true,
+          message:
+            codes.length > 0
+              ? `Transfer found; it already paid ${codes.join(', ')} and $${formatAmount(chosen.verdict.unusedCents)} of it is unused, enough for this booking.`
+              : 'Transfer found and valid for this booking.',
+          transfer_id: String(chosen.row.id),
+          available_balance: fromCents(chosen.verdict.unusedCents),
+          slip_date_read_as: date,
+          ...(codes.length > 0 ? { bookings_paid: codes } : {}),
+        };
       }
-      const mine = matching.map((c) => ({ c, live: ours(c) })).find(({ live }) => live?.conversationId === context.conversationId);
-      if (mine?.live?.state === 'booked') {
-        return { success: false, error: 'already_used_for_booking', booking_code: `HR${mine.live.reserva ?? ''}`, message: 'This transfer was already applied to this guest\'s booking.' };
+      const mine = [...inFlight.values()].find((a) => a?.conversationId === context.conversationId);
+      if (mine) {
+        return {
+          success: false,
+          error: 'payment_in_process',
+          message: 'This transfer is being applied to this guest\'s booking right now.',
+          assistant_instruction: 'No llames make_booking otra vez con esta transferencia: la reserva ya está en proceso.',
+        };
       }
-      const used = matching.find((c) => c.bookingCode);
-      if (used) {
+      const verdict = chosen?.verdict;
+      if (verdict && !verdict.ok && verdict.reason === 'used_up') {
+        const row = matching.find((c) => c.id === chosen.row.id);
         return {
           success: false,
           error: 'already_used_for_booking',
-          booking_code: used.bookingCode,
-          date_used: used.dateUsed,
-          message: `This transfer was already applied to booking ${used.bookingCode}.`,
+          booking_code: verdict.bookingCodes.join(','),
+          bookings_paid: verdict.bookingCodes,
+          date_used: row?.dateUsed ?? null,
+          message: `This transfer was already applied to booking ${verdict.bookingCodes.join(', ')}; nothing of it is left.`,
         };
       }
-      const partial = matching.find((c) => !ours(c) && !c.bookingCode && c.usedCents === 0);
-      if (partial) {
-        return { success: false, error: 'insufficient_amount', message: `The transfer of $${formatAmount(amount)} does not cover $${formatAmount(needed)}.` };
+      if (verdict && !verdict.ok && verdict.reason === 'insufficient') {
+        return {
+          success: false,
+          error: 'insufficient_amount',
+          available_balance: fromCents(verdict.unusedCents),
+          ...(verdict.bookingCodes.length > 0 ? { bookings_paid: verdict.bookingCodes } : {}),
+          message:
+            verdict.bookingCodes.length > 0
+              ? `The transfer of $${formatAmount(amount)} already paid ${verdict.bookingCodes.join(', ')}; the $${formatAmount(verdict.unusedCents)} left does not cover $${formatAmount(needed)}.`
+              : `The transfer of $${formatAmount(amount)} does not cover $${formatAmount(needed)}.`,
+        };
       }
       return {
         success: false,

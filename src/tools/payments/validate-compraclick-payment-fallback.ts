@@ -12,7 +12,7 @@ import { cardCoverage } from './card-coverage.js';
 
 export function createValidateCompraclickPaymentFallbackTool(deps: {
   ledgers: Pick<PaymentLedgers, 'cardPaymentsByCard' | 'cardDiagnostics'>;
-  attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
+  attempts: Pick<BookingAttemptsRepository, 'paymentUse'>;
   timezone: string;
 }): ToolDefinition {
   return defineTool({

@@ -9,7 +9,7 @@ import { cardCoverage } from './card-coverage.js';
 
 export function createValidateCompraclickPaymentTool(deps: {
   ledgers: Pick<PaymentLedgers, 'cardPaymentsByAuthorization'>;
-  attempts: Pick<BookingAttemptsRepository, 'livePayment'>;
+  attempts: Pick<BookingAttemptsRepository, 'paymentUse'>;
 }): ToolDefinition {
   return defineTool({
     name: 'validate_compraclick_payment',

@@ -45,6 +45,7 @@ describeWithMariaDb('PaymentLedgers', () => {
         amountCents: 13800,
         usedCents: 13800,
         bookingCode: 'HR28601',
+        bookingCodes: ['HR28601'],
         dateUsed: '2027-01-28 10:31:12',
         status: 'APROBADA',
         cardMasked: '411111XXXXXX1111',
@@ -103,12 +104,19 @@ describeWithMariaDb('PaymentLedgers', () => {
       creditCents: 23600,
       usedCents: 0,
       bookingCode: null,
+      bookingCodes: [],
       dateUsed: null,
       description: 'DEPOSITO EFECTIVO AGENCIA',
       reference: '3412987001',
     });
     expect(await ledgers.bankCreditsOn('2027-01-14')).toMatchObject([{ id: 1, creditCents: 12800, usedCents: 12800, bookingCode: 'HR28605', dateUsed: '2027-01-14 20:05:33' }]);
     expect(await ledgers.bankCreditsOn('2027-03-01')).toEqual([]);
+  });
+
+  it('a codreser naming several bookings is read as each of them, in order', async () => {
+    changed = true;
+    await hotel.query("UPDATE bac SET codreser = 'HR28605, HR28620,' WHERE id = 1");
+    expect(await ledgers.bankCreditsOn('2027-01-14')).toMatchObject([{ id: 1, bookingCode: 'HR28605, HR28620,', bookingCodes: ['HR28605', 'HR28620'] }]);
   });
 
   it("a '1,250.00' credit is found (the original's credit = ? never matched it); unreadable text is undefined", async () => {

@@ -90,8 +90,8 @@ describeWithMariaDb('PaymentReservations', () => {
     expect(await take(FRESH_CARD, 30000)).toEqual({ ok: false, reason: 'insufficient', remainingCents: 23500 });
     expect(await take({ kind: 'card', authorization: '000000' }, 100)).toEqual({ ok: false, reason: 'not_found' });
     expect(await take({ kind: 'bank', bacId: 1 }, 12800)).toEqual({ ok: false, reason: 'already_used', bookingCode: 'HR28605', remainingCents: 0 });
-    // The orphan (used, no code) is not "recovered": its money stays taken.
-    expect(await take({ kind: 'bank', bacId: 6 }, 100)).toEqual({ ok: false, reason: 'insufficient', remainingCents: 0 });
+    // The orphan (used, no code) is not "recovered": its money stays taken, for a person to look at.
+    expect(await take({ kind: 'bank', bacId: 6 }, 100)).toEqual({ ok: false, reason: 'reserved_without_booking', remainingCents: 0 });
     expect(await take({ kind: 'bank', bacId: 999 }, 100)).toEqual({ ok: false, reason: 'not_found' });
     expect(await locks()).toEqual(['CC_999999:50300000000']);
     expect(await cardUsed('239411')).toEqual(['0.00']);
@@ -114,7 +114,8 @@ describeWithMariaDb('PaymentReservations', () => {
       expect(await a.release({ ref, holder: `h${i}`, ledgerRowId: 20, amountCents: 1 })).toBe(true);
     }
     expect((await bankRow(20))?.used).toBe('999.96');
-    expect(await a.reserve({ ref, holder: 'late', amountCents: 25005, requiredRemainingCents: 25005 })).toEqual({ ok: false, reason: 'insufficient', remainingCents: 25004 });
+    expect(await a.reserve({ ref, holder: 'late', amountCents: 25005, requiredRemainingCents: 25005 })).toEqual({ ok: false, reason: 'reserved_without_booking', remainingCents: 25004 });
+    expect(await a.reserve({ ref, holder: 'late', amountCents: 25004, requiredRemainingCents: 25004 })).toMatchObject({ ok: true, remainingBeforeCents: 25004 });
   });
 
   it('release gives the money back once, even when called twice; not for another holder', async () => {
@@ -147,29 +148,60 @@ describeWithMariaDb('PaymentReservations', () => {
     await expect(a.release({ ref: FRESH_BANK, holder: 'me', ledgerRowId: 5, amountCents: 1 })).rejects.toBeInstanceOf(TypeError);
   });
 
-  it('finalize writes HR<reserva> and dateused and removes the lock, idempotently; another code is refused', async () => {
+  it('finalize writes HR<reserva> and dateused and removes the lock, idempotently', async () => {
     const r = await a.reserve({ ref: FRESH_BANK, holder: 'me', amountCents: 23600, requiredRemainingCents: 23600 });
     if (!r.ok) throw new Error('not reserved');
     const input = { ref: FRESH_BANK, ledgerRowId: r.ledgerRowId, reserva: '28650', dateUsed: '2027-02-21 10:15:00' };
-    expect(await a.finalize(input)).toBe(true);
+    expect(await a.finalize(input)).toBe('written');
     expect(await bankRow(4)).toEqual({ used: '236.00', codreser: 'HR28650', dateused: '2027-02-21 10:15:00' });
     expect(await locks()).toEqual([]);
-    expect(await a.finalize(input)).toBe(true);
-    expect(await a.finalize({ ...input, reserva: '28651', dateUsed: '2027-02-22 00:00:00' })).toBe(false);
+    expect(await a.finalize({ ...input, dateUsed: '2027-02-21 11:00:00' })).toBe('already');
     expect(await bankRow(4)).toEqual({ used: '236.00', codreser: 'HR28650', dateused: '2027-02-21 10:15:00' });
     // Released after finalize: no lock, nothing given back.
     expect(await a.release({ ref: FRESH_BANK, holder: 'me', ledgerRowId: 4, amountCents: 23600 })).toBe(false);
     expect((await bankRow(4))?.used).toBe('236.00');
   });
 
+  it('a row that pays a second booking names both in codreser, in booking order, each once', async () => {
+    // 400 received, 150 used by booking 28610: 250 left.
+    await hotel.query("INSERT INTO bac (id, date, reference, code, description, debit, credit, balance, used, codreser, dateused) VALUES (30, '23/02/2027', '77', 'TF', 'TRANSFERENCIA 365 FAMILIA', '0.00', '400.00', '', 150.00, 'HR28610', '2027-02-23 09:00:00')");
+    const ref: PaymentRef = { kind: 'bank', bacId: 30 };
+    expect(await a.reserve({ ref, holder: 'me', amountCents: 25001, requiredRemainingCents: 25001 })).toEqual({ ok: false, reason: 'insufficient', bookingCode: 'HR28610', remainingCents: 25000 });
+    const r = await a.reserve({ ref, holder: 'me', amountCents: 20000, requiredRemainingCents: 20000 });
+    expect(r).toMatchObject({ ok: true, ledgerRowId: 30, remainingBeforeCents: 25000 });
+    const input = { ref, ledgerRowId: 30, reserva: '28611', dateUsed: '2027-02-23 10:00:00' };
+    expect(await a.finalize(input)).toBe('written');
+    expect(await a.finalize(input)).toBe('already');
+    expect(await bankRow(30)).toEqual({ used: '350.00', codreser: 'HR28610,HR28611', dateused: '2027-02-23 10:00:00' });
+    // 50 left: a third booking of 50 fits, one more does not.
+    expect(await b.reserve({ ref, holder: 'other', amountCents: 5001, requiredRemainingCents: 5001 })).toEqual({ ok: false, reason: 'insufficient', bookingCode: 'HR28610,HR28611', remainingCents: 5000 });
+    expect(await b.reserve({ ref, holder: 'other', amountCents: 5000, requiredRemainingCents: 5000 })).toMatchObject({ ok: true });
+    expect(await b.finalize({ ref, ledgerRowId: 30, reserva: '28612', dateUsed: '2027-02-23 11:00:00' })).toBe('written');
+    expect(await bankRow(30)).toEqual({ used: '400.00', codreser: 'HR28610,HR28611,HR28612', dateused: '2027-02-23 11:00:00' });
+    expect(await b.reserve({ ref, holder: 'other', amountCents: 100, requiredRemainingCents: 100 })).toEqual({ ok: false, reason: 'already_used', bookingCode: 'HR28610,HR28611,HR28612', remainingCents: 0 });
+  });
+
+  it('a booking code that would not fit the column is not written (the booking stays in our record)', async () => {
+    await hotel.query('ALTER TABLE bac MODIFY codreser VARCHAR(12) NULL');
+    const narrow = new PaymentReservations(dbA);
+    await hotel.query("INSERT INTO bac (id, date, reference, code, description, debit, credit, balance, used, codreser) VALUES (31, '23/02/2027', '78', 'TF', 'X', '0.00', '400.00', '', 150.00, 'HR28610')");
+    const ref: PaymentRef = { kind: 'bank', bacId: 31 };
+    expect(await narrow.reserve({ ref, holder: 'me', amountCents: 100, requiredRemainingCents: 100 })).toMatchObject({ ok: true });
+    expect(await narrow.finalize({ ref, ledgerRowId: 31, reserva: '28611', dateUsed: '2027-02-23 10:00:00' })).toBe('full');
+    expect(await bankRow(31)).toMatchObject({ codreser: 'HR28610', used: '151.00' });
+    // The attempt is over: its lock is gone (the stale 2020 lock was purged by the reservation).
+    expect(await locks()).toEqual([]);
+  });
+
   it('finalize on a card row', async () => {
     const r = await a.reserve({ ref: FRESH_CARD, holder: 'me', amountCents: 23500, requiredRemainingCents: 11750 });
     if (!r.ok) throw new Error('not reserved');
-    expect(await a.finalize({ ref: FRESH_CARD, ledgerRowId: r.ledgerRowId, reserva: '28651', dateUsed: '2027-02-05 20:00:00' })).toBe(true);
+    expect(await a.finalize({ ref: FRESH_CARD, ledgerRowId: r.ledgerRowId, reserva: '28651', dateUsed: '2027-02-05 20:00:00' })).toBe('written');
     expect(await hotel.query('SELECT used, codreser, dateused FROM compraclick WHERE id = ?', [r.ledgerRowId])).toEqual([{ used: '235.00', codreser: 'HR28651', dateused: '2027-02-05 20:00:00' }]);
     expect(await a.isLocked(FRESH_CARD, 'me')).toBe(false);
     // Now booked and empty: a second booking with it is already_used.
     expect(await b.reserve({ ref: FRESH_CARD, holder: 'other', amountCents: 100, requiredRemainingCents: 100 })).toEqual({ ok: false, reason: 'already_used', bookingCode: 'HR28651', remainingCents: 0 });
+    expect(await a.finalize({ ref: { kind: 'card', authorization: '481920' }, ledgerRowId: r.ledgerRowId, reserva: '28652', dateUsed: '2027-02-05 20:00:00' })).toBe('not_found');
   });
 
   it('refuses malformed input before touching the database', async () => {

@@ -254,6 +254,80 @@ describeWithMariaDb('hotel tools', () => {
     });
   });
 
+  // Side by side with the original on one database, validate_bank_transfer refused a transfer an earlier
+  // booking had partly used (400 received, 150 used) while make_booking booked it, raised used to 350 and
+  // left codreser naming the first booking only. One rule now (src/hotel/payment-rule.ts), in both.
+  describe('one payment rule: a partly used payment, validated and booked alike', () => {
+    const night = (waId: string) => context(sv(2027, 2, 22, 22), { waId });
+    const guest = {
+      customer_name: 'Jose Roberto Lopez', email: 'jose.demo@example.com', phone_number: 'AUTO', city: 'Santa Tecla', dui_passport: '00000002-2', nationality: 'Salvadoreño',
+      payment_maker_name: 'Jose Roberto Lopez', adults: 2, bungalow_type: 'Junior', package_type: 'Las Hojas',
+    };
+    const bookingsMade = () => api.requests.filter((r) => r.path === '/api/addBookingUserRest').length;
+
+    it('a transfer with 250 of 400 unused is valid for 200 and books it; codreser then names both bookings', async () => {
+      const [inserted] = await hotel.query<{ insertId: number }>(
+        "INSERT INTO bac (date, reference, code, description, debit, credit, balance, used, codreser, dateused) VALUES ('19/02/2027', '3410000001', 'TF', 'TRANSFERENCIA 365 FAMILIA LOPEZ', '0.00', '400.00', '', 150.00, 'HR28609', '2027-02-19 12:00:00')",
+      );
+      const id = String(inserted!.insertId);
+      const who = night('50370000021');
+      expect(await call('validate_bank_transfer', { slip_date: '2027-02-19', slip_amount: 400, booking_amount: 250.01 }, who)).toMatchObject({
+        success: false, error: 'insufficient_amount', available_balance: 250, bookings_paid: ['HR28609'],
+      });
+      // Month first where nothing else can be meant: the slip's 02/19/2027 is the 19th of February.
+      expect(await call('validate_bank_transfer', { slip_date: '02/19/2027', slip_amount: 400, booking_amount: 200 }, who)).toMatchObject({
+        success: true, transfer_id: id, available_balance: 250, bookings_paid: ['HR28609'], slip_date_read_as: '2027-02-19',
+      });
+
+      const before = bookingsMade();
+      const stay = { check_in_date: '2027-03-12', check_out_date: '2027-03-14' };
+      const booked = await call('make_booking', { ...guest, ...stay, payment_method: 'Depósito BAC', payment_amount: 200, transfer_id: id }, who);
+      expect(booked).toMatchObject({ success: true });
+      const code = `HR${String(booked.reserva)}`;
+      expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [id])).toEqual([{ used: '350.00', codreser: `HR28609,${code}` }]);
+
+      // The same booking asked again is that booking; nothing is posted or taken twice.
+      expect(await call('make_booking', { ...guest, ...stay, payment_method: 'Depósito BAC', payment_amount: 200, transfer_id: id }, who)).toMatchObject({
+        success: true, reserva: booked.reserva, already_booked: true,
+      });
+      expect(bookingsMade()).toBe(before + 1);
+
+      // 50 left: the validator and the booking agree on what it still pays.
+      expect(await call('validate_bank_transfer', { slip_date: '2027-02-19', slip_amount: 400, booking_amount: 60 }, who)).toMatchObject({
+        success: false, error: 'insufficient_amount', available_balance: 50, bookings_paid: ['HR28609', code],
+      });
+      const other = { ...guest, check_in_date: '2027-03-15', check_out_date: '2027-03-16', payment_method: 'Depósito BAC', transfer_id: id };
+      expect(await call('make_booking', { ...other, payment_amount: 60 }, who)).toMatchObject({ success: false, error: 'insufficient_payment', available_balance: 50, bookings_paid: ['HR28609', code] });
+      expect(await call('validate_bank_transfer', { slip_date: '2027-02-19', slip_amount: 400, booking_amount: 50 }, who)).toMatchObject({ success: true, available_balance: 50 });
+      // Another guest's booking with the rest (one Monday night for 2 adults at 59 = 118; 50 covers less than half).
+      expect(await call('make_booking', { ...other, payment_amount: 50 }, night('50370000022'))).toMatchObject({ success: false, error: 'payment_below_deposit' });
+      expect(bookingsMade()).toBe(before + 1);
+      expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [id])).toEqual([{ used: '350.00', codreser: `HR28609,${code}` }]);
+    });
+
+    it('a card sale with 200 of 300 unused covers half of 400 and books it; once used up, both validators name every booking', async () => {
+      await hotel.query(
+        "INSERT INTO compraclick (date, estado, cliente, tarjeta, importe, autorizacion, descripcion, used, codreser, dateused) VALUES ('2027-02-19 09:00:00', 'APROBADA', 'JOSE R LOPEZ', '466666XXXXXX6666', 300.00, '765432', 'Jose Lopez', 100.00, 'HR28609', '2027-02-19 09:30:00')",
+      );
+      const who = night('50370000023');
+      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 401 }, who)).toMatchObject({ success: false, error: 'insufficient_amount', data: { remaining_amount: 200, bookings_paid: ['HR28609'] } });
+      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 400 }, who)).toMatchObject({ success: true, data: { remaining_amount: 200, is_valid: true, bookings_paid: ['HR28609'] } });
+      expect(await call('validate_compraclick_payment_fallback', { card_last_four: '6666', charged_amount: 300, payment_date: '02/19/2027', booking_total: 400 }, who)).toMatchObject({ success: true, authorization_number: '765432' });
+
+      const booked = await call('make_booking', { ...guest, check_in_date: '2027-03-19', check_out_date: '2027-03-21', payment_method: 'CompraClick', payment_amount: 200, authorization_number: '765432' }, who);
+      expect(booked).toMatchObject({ success: true });
+      const code = `HR${String(booked.reserva)}`;
+      expect(await hotel.query("SELECT used, codreser FROM compraclick WHERE autorizacion = '765432'")).toEqual([{ used: '300.00', codreser: `HR28609,${code}` }]);
+      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 100 }, who)).toMatchObject({ success: false, error: 'already_used_for_booking', booking_code: `HR28609,${code}` });
+      expect(await call('validate_compraclick_payment_fallback', { card_last_four: '6666', charged_amount: 300, payment_date: '19/02/2027', booking_total: 100 }, who)).toMatchObject({
+        success: false, error: 'already_used_for_booking', booking_code: `HR28609,${code}`,
+      });
+      expect(await call('make_booking', { ...guest, check_in_date: '2027-03-26', check_out_date: '2027-03-27', payment_method: 'CompraClick', payment_amount: 100, authorization_number: '765432' }, who)).toMatchObject({
+        success: false, error: 'already_used_for_booking', bookings_paid: ['HR28609', code],
+      });
+    });
+  });
+
   describe('make_booking before any money moves', () => {
     const args = {
       customer_name: 'Carlos Perez', email: 'c@example.com', phone_number: 'AUTO', city: 'Santa Ana', dui_passport: '0001', nationality: 'SV',

@@ -117,6 +117,19 @@ describeWithMariaDb('payment follow-up tools', () => {
     expect(await hotel.query("SELECT reserva FROM user_books WHERE phone = '70000077'")).toHaveLength(1);
   });
 
+  it('a transfer partly used by another booking pays this one with what is left (the payment rule), the slip date read month first', async () => {
+    await hotel.query("INSERT INTO bac (date, reference, code, description, debit, credit, balance, used, codreser) VALUES ('22/02/2027', '3420002', 'TF', 'TRANSFERENCIA 365 FAMILIA RIVAS', '0.00', '300.00', '', 100.00, 'HR28609')");
+    const r = await registry.execute(
+      'start_bank_transfer_retry_process',
+      JSON.stringify({ payment_data: { slip_date: '02/22/2027', slip_amount: 300, booking_amount: 118, booking_data: bookingData } }),
+      context(),
+    );
+    const out = JSON.parse(r.output) as Record<string, unknown>;
+    expect(out).toMatchObject({ success: true, reserva: expect.any(String) });
+    expect(await hotel.query("SELECT used, codreser FROM bac WHERE reference = '3420002'")).toEqual([{ used: '300.00', codreser: `HR28609,HR${String(out.reserva)}` }]);
+    expect(await hotel.query('SELECT loadamount FROM user_books WHERE reserva = ?', [out.reserva])).toEqual([{ loadamount: '200.00' }]);
+  });
+
   it('a card payment that never appears: one apology and a handoff after the last check, 8.5 hours later', async () => {
     const r = await registry.execute(
       'trigger_compraclick_retry_for_missing_payment',
