@@ -49,6 +49,7 @@ export function importLegacy(db: Db, conversations: readonly LegacyConversationS
           addedPending: c.pending?.length ?? 0,
           watermarkAt: last?.at ?? null,
           watermarkKeys: last ? [last.key] : [],
+          apiDone: [],
         },
       };
     }),
