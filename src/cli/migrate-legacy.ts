@@ -260,7 +260,10 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
       return EX_TEMPFAIL;
     }
     if (report.totals.historyDeferred > 0) {
-      io.stderr(`${report.totals.historyDeferred} conversations' history left for the next run (Conversations API unavailable): run again\n`);
+      io.stderr(
+        `${report.totals.historyDeferred} conversations' history left for the next run, with their pending messages (Conversations API unavailable): ` +
+          'run again, or without --fetch-openai to import the local logs instead\n',
+      );
       return EX_TEMPFAIL;
     }
     return 0;

@@ -484,10 +484,15 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     } else {
       line.skipped.unshift({ reason: beforePending === 0 ? 'no history in the legacy files' : 'nothing left to import', count: 1 });
     }
-    if (apiDeferred && pending.length === 0) {
-      // Nothing written: the next run fetches it again.
+    if (apiDeferred) {
+      // Nothing written, its pending messages included: answered now they would be answered without their
+      // history, and the history-imported flag would keep the first-contact import from supplying it. They stay
+      // in the legacy buffer, and the next run (exit 75 says so) imports both.
+      if (pending.length > 0) line.notes.push(`${pending.length} pending message(s) left for the next run too, so they are answered with their history`);
       line.status = 'skipped';
-      line.skipped[0] = { reason: 'Conversations API unavailable: history left for the next run', count: 1 };
+      line.items = 0;
+      line.pending = 0;
+      line.skipped.unshift({ reason: 'Conversations API unavailable: history left for the next run', count: 1 });
       return { line, write: undefined };
     }
     const apiDoneGrew = apiDone.size > apiDoneBefore;

@@ -115,13 +115,27 @@ describe('npm run migrate-legacy', () => {
     expect(first.code).toBe(75);
     expect(first.err).toMatch(/1 conversations' history left for the next run/);
     const wa1 = first.report?.conversations.find((c) => c.conversation.startsWith('wa:…1111'));
-    expect(wa1).toMatchObject({ historyDeferred: true, items: 0, pending: 1 });
+    expect(wa1).toMatchObject({ historyDeferred: true, items: 0, pending: 0 });
     expect(wa1?.notes.join(' ')).toMatch(/Conversations API failed for conv_/);
+    expect(wa1?.notes.join(' ')).toMatch(/1 pending message\(s\) left for the next run too/);
     expect(transcript(dbPath, WA1)).toEqual([]);
+    // Its pending message is not answered without its history: it waits in the legacy buffer for the next run.
+    const during = openDatabase(dbPath);
+    try {
+      expect(new BufferStore(during).pendingSummary(WA1)).toBeUndefined();
+    } finally {
+      during.close();
+    }
     down = false;
     const second = await run(files, dbPath, ['--fetch-openai'], opts, env);
     expect(second.code, second.err).toBe(0);
     expect(transcript(dbPath, WA1)).toHaveLength(6);
+    const after = openDatabase(dbPath);
+    try {
+      expect(new BufferStore(after).pendingSummary(WA1)?.count).toBe(1);
+    } finally {
+      after.close();
+    }
   });
 
   it('a guest who wrote to our server before the migration gets the older legacy history before our items', async () => {
