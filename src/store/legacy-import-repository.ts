@@ -175,9 +175,11 @@ export class LegacyImportRepository {
   private writeOne(w: LegacyConversationWrite, now: number): void {
     // Read here, in the write transaction: the server may have answered the guest since the plan was made.
     const first = firstOwnRow.parse(this.stmts.firstOwn.get(w.conversationId, LEGACY_IMPORT_MODEL));
-    const older = first.cum === null || first.at === null ? [] : w.turns.filter((t) => t.endedAt < (first.at as number));
+    const firstAt = first.cum === null ? null : first.at;
+    const isOlder = (t: TurnRecord): boolean => firstAt !== null && t.endedAt < firstAt;
+    const older = w.turns.filter(isOlder);
     if (older.length > 0) this.conversations.commitTurnsBefore(older, first.cum as number);
-    for (const turn of w.turns.slice(older.length)) this.conversations.commitTurn(turn);
+    for (const turn of w.turns.filter((t) => !isOlder(t))) this.conversations.commitTurn(turn);
     for (const m of w.pending) {
       this.stmts.insertPending.run({
         conversationId: m.conversationId,
