@@ -158,8 +158,9 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
   const needsApi = api ? [] : ['BOOKING_API_URL'];
   const compraclickMissing = deps.portals?.missing.compraclick ?? ['COMPRACLICK_PORTAL_URL', 'COMPRACLICK_EMAIL', 'COMPRACLICK_PASSWORD'];
   const bacMissing = deps.portals?.missing.bac ?? ['BAC_PORTAL_URL', 'BAC_USERNAME', 'BAC_PASSWORD'];
+  // Every variable set and still not offered: the service behind it was not built; never a blank cause.
   const why = (tools: readonly string[], offered: boolean, missing: string[]): ToolNotOffered[] =>
-    offered ? [] : tools.map((tool) => ({ tool, missing: notSet(missing) }));
+    offered ? [] : tools.map((tool) => ({ tool, missing: missing.length > 0 ? notSet(missing) : 'its service is not available although its variables are set' }));
   const whyNotOffered = [
     ...why(BOOKING_API_TOOLS, Boolean(api), needsApi),
     ...why(HOTEL_DB_TOOLS, Boolean(hotelDb), needsDb),
