@@ -141,7 +141,8 @@ export class DashboardRepository {
       names: db.prepare<[]>(
         `SELECT id, guest_name AS name FROM conversations WHERE guest_name IS NOT NULL AND guest_name <> '' AND id ${NOT_CONSOLE}
          UNION
-         SELECT conversation_id, sender_name FROM inbound_messages WHERE sender_name IS NOT NULL AND sender_name <> ''`,
+         SELECT conversation_id, sender_name FROM inbound_messages
+          WHERE sender_name IS NOT NULL AND sender_name <> '' AND conversation_id ${NOT_CONSOLE}`,
       ),
       lastActivity: db.prepare<[{ id: string }]>(
         `SELECT MAX(at) AS at FROM (

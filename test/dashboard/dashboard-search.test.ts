@@ -76,6 +76,11 @@ beforeAll(async () => {
        VALUES (?, 'facebook', '4455667788', 'text', 'hola', 'Josefa Núñez', ?, 'pending')`,
     ).run(JOSEFA, now);
     db2.prepare(`INSERT INTO conversation_pauses (conversation_id, paused, reason, paused_at, last_human_at) VALUES (?, 1, 'admin', ?, ?)`).run(JOSEFA, now, now);
+    // A chat-console trial (npm run chat) under a guest-like name: no guest's, never a search result.
+    db2.prepare(
+      `INSERT INTO inbound_messages (conversation_id, channel, external_user_id, kind, text, sender_name, received_at, status)
+       VALUES ('console:prueba', 'whatsapp', '50300000000', 'text', 'hola', 'Josefina de Prueba', ?, 'answered')`,
+    ).run(now);
   } finally {
     db2.close();
   }
