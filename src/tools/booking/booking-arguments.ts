@@ -26,7 +26,11 @@ export const guestArguments = {
   dui_passport: guestText('DUI o pasaporte.'),
   nationality: guestText('Nacionalidad.'),
   payment_method: z.string().max(40).describe('"CompraClick" (tarjeta) o "Depósito BAC" (transferencia).'),
-  payment_amount: z.number().positive().max(1_000_000).describe('Monto realmente pagado por el huésped, en USD.'),
+  payment_amount: z
+    .number()
+    .positive()
+    .max(1_000_000)
+    .describe('Monto pagado por el huésped, en USD. Si el pago ya cubrió otra reserva suya, se toma como máximo el saldo disponible (available_amount de la validación).'),
   payment_maker_name: guestText('Nombre de quien hizo el pago.'),
   authorization_number: z.string().max(40).optional().describe('CompraClick: número de autorización validado.'),
   transfer_id: z.string().max(40).optional().describe('Depósito BAC: transfer_id devuelto por validate_bank_transfer.'),
@@ -239,12 +243,12 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
         assistant_instruction: 'No llames make_booking otra vez con este pago. Dile al huésped que su reserva se está confirmando.',
       };
     case 'payment_in_use':
+      // Another guest's payment (or one the Python service used): nothing of that booking is told.
       return {
         success: false,
         error: 'payment_already_used',
-        ...(outcome.bookingCode ? { booking_code: outcome.bookingCode } : {}),
         customer_message: 'Este pago ya fue utilizado para otra reserva.',
-        assistant_instruction: 'No reserves con este pago. Si el huésped cree que es un error, transfiérelo a un ejecutivo.',
+        assistant_instruction: 'No reserves con este pago. Si el huésped cree que es un error, ofrécele un ejecutivo (transfer_to_human_agent) para que lo revise.',
       };
     case 'payment_rejected':
       return {
