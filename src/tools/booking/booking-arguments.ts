@@ -265,11 +265,13 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
                 ? 'Ese pago aparece anulado en el sistema.'
                 : outcome.reason === 'reserved_without_booking'
                   ? 'Ese pago ya está apartado en el sistema pero sin una reserva asociada; un ejecutivo lo revisará.'
-                  : 'El saldo disponible de ese pago no alcanza el monto indicado.',
+                  : 'El saldo disponible de ese pago no alcanza el 50 % del total de la reserva.',
         assistant_instruction:
           outcome.reason === 'reserved_without_booking'
             ? 'No intentes reservar con este pago. Transfiere al huésped a un ejecutivo (transfer_to_human_agent) para que revise el pago.'
-            : 'payment_amount debe ser el monto realmente pagado y validado, sin pasar del saldo disponible del pago; si el problema persiste, ofrece un ejecutivo.',
+            : outcome.reason === 'insufficient'
+              ? 'Lo que queda de este pago (available_balance) no cubre el 50 % de esta reserva: hace falta un pago nuevo que lo cubra; si el huésped tiene dudas, ofrece un ejecutivo.'
+              : 'No reserves con este pago. Si el huésped cree que es un error, ofrécele un ejecutivo (transfer_to_human_agent).',
       };
     case 'deposit_too_small':
       return {
