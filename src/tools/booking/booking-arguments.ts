@@ -255,7 +255,8 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
         success: false,
         error: REJECTION_ERROR[outcome.reason],
         ...(outcome.bookingCode ? { booking_code: outcome.bookingCode, bookings_paid: outcome.bookingCode.split(',') } : {}),
-        ...(outcome.remainingCents !== undefined ? { available_balance: fromCents(outcome.remainingCents) } : {}),
+        // What is left is told of the guest's own payment only (not of money taken without a booking named).
+        ...(outcome.remainingCents !== undefined && outcome.reason !== 'reserved_without_booking' ? { available_balance: fromCents(outcome.remainingCents) } : {}),
         customer_message:
           outcome.reason === 'already_used'
             ? `Este pago ya fue aplicado a la reserva ${outcome.bookingCode ?? ''}.`.replace(' .', '.')

@@ -70,9 +70,9 @@ export function cardCoverage(
         customer_message: `Este pago ya fue aplicado a la reserva ${codes.join(', ')}.`,
       };
     case 'reserved_without_booking':
+      // Whose money was taken is unknown (perhaps another guest's booking that crashed): no amounts told.
       return {
         success: false,
-        data,
         error: 'payment_reserved_without_booking',
         customer_message: 'Ese pago ya está apartado en el sistema pero sin una reserva asociada; un ejecutivo lo revisará.',
         assistant_instruction: 'No intentes reservar con este pago. Transfiere al huésped a un ejecutivo (transfer_to_human_agent) para que revise el pago.',

@@ -170,7 +170,9 @@ describeWithMariaDb('hotel tools', () => {
       expect(used).toMatchObject({ success: false, error: 'payment_already_used' });
       expect(JSON.stringify(used)).not.toContain('HR28601');
       expect(await call('validate_compraclick_payment', { authorization_number: '239411', booking_total: 300 })).toMatchObject({ success: false, error: 'payment_voided' });
-      expect(await call('validate_compraclick_payment', { authorization_number: '603118', booking_total: 200 })).toMatchObject({ success: false, error: 'payment_reserved_without_booking' });
+      const orphan = await call('validate_compraclick_payment', { authorization_number: '603118', booking_total: 200 });
+      expect(orphan).toMatchObject({ success: false, error: 'payment_reserved_without_booking' });
+      expect(JSON.stringify(orphan)).not.toMatch(/remaining|amount_paid|\d+\.\d\d/);
       expect(await call('validate_compraclick_payment', { authorization_number: '111111', booking_total: 200 })).toMatchObject({ success: false, error: 'Authorization code not found' });
       // Nothing was reset: the orphan keeps its balance taken.
       expect(await hotel.query("SELECT used FROM compraclick WHERE autorizacion = '603118'")).toEqual([{ used: '118.00' }]);
@@ -332,6 +334,11 @@ describeWithMariaDb('hotel tools', () => {
       tellsNothingOfIt(await call('make_booking', { ...guest, ...weekend, payment_method: 'Depósito BAC', payment_amount: 200, transfer_id: id }, who));
       expect(bookingsMade()).toBe(before);
       expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [id])).toEqual([{ used: '150.00', codreser: 'HR28609' }]);
+      // Money taken with no booking named (the fixture's sale 603118): to a person, no amounts told.
+      const orphan = await call('make_booking', { ...guest, ...weekend, payment_method: 'CompraClick', payment_amount: 200, authorization_number: '603118' }, who);
+      expect(orphan).toMatchObject({ success: false, error: 'payment_reserved_without_booking', assistant_instruction: expect.stringContaining('transfer_to_human_agent') });
+      expect(JSON.stringify(orphan)).not.toMatch(/available|\d+\.\d\d/);
+      expect(bookingsMade()).toBe(before);
     });
 
     it('a card sale: its leftover pays the same conversation, at most what is left; a code known elsewhere books nothing of it', async () => {
