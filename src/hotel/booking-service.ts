@@ -1,9 +1,13 @@
 // Booking with money counted once. The order is what makes it safe:
 //   1. our SQLite attempt is recorded (one attempt in flight per payment, and the same booking asked again
 //      — a second tool call, a re-run turn — gets its outcome instead of a second booking);
+//      Before it, the payment rule (hotel/payment-rule.ts) chooses the ledger row and the amount taken —
+//      what the guest paid, at most what is unused — and the attempt records both: whatever stops the
+//      process later, the money goes back to exactly that row;
 //   2. the payment is reserved in the hotel database under a real lock (booking_locks row, ledger row FOR
-//      UPDATE, the payment rule checked, used += amount) — another process with the same payment waits;
-//      a payment pays another booking only while its unused balance covers it (hotel/payment-rule.ts);
+//      UPDATE, the payment rule checked again, used += amount) — another process with the same payment
+//      waits; a payment pays another booking only while its unused balance covers it, and only for the
+//      conversation that used it;
 //   3. the booking API is called (never retried blindly: only a room that vanished is re-picked, twice);
 //   4. the outcome is recorded; the ledger row's codreser gets this booking added and dateused (booked),
 //      or the row gets its money back (failed).
@@ -14,8 +18,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { jobOf, type JobKind, type JobQueue } from '../jobs/types.js';
 import type { BookingAttempt, BookingAttemptsRepository } from '../store/booking-attempts-repository.js';
-import type { PaymentLedgers } from '../store/hotel/payment-ledgers.js';
-import { lockKeyOf, type PaymentRef, type PaymentReservations } from '../store/hotel/payment-reservations.js';
+import { bankRowState, cardRowState, type PaymentLedgers } from '../store/hotel/payment-ledgers.js';
+import { lockKeyOf, type PaymentRef, type PaymentReservations, type ReserveResult } from '../store/hotel/payment-reservations.js';
 import type { RatesRepository } from '../store/hotel/rates-repository.js';
 import type { AvailabilityService, FreeCounts } from './availability.js';
 import { BookingApiError, type BookingApi } from './booking-api.js';
@@ -24,7 +28,7 @@ import { alternativesFor } from './occupancy.js';
 import { quoteStay, type PriceQuote } from './pricing.js';
 import { countFreeByType, pickRoom } from './rooms.js';
 import type { BookableType, DayRates, IsoDate } from './types.js';
-import { minimumDepositCents } from './payment-rule.js';
+import { chooseRow, minimumDepositCents, seenBy, type PayVerdict } from './payment-rule.js';
 import { sqlDateTimeIn } from './values.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
@@ -37,7 +41,8 @@ export type BookingOutcome =
   | { kind: 'booked'; reserva: string; rooms: string[]; quote: PriceQuote; repeated: boolean }
   /** The outcome is being established (in doubt, or a person is checking): tell the guest it is being confirmed. */
   | { kind: 'pending'; state: 'in_doubt' | 'staff' | 'in_progress' }
-  | { kind: 'payment_in_use'; bookingCode?: string | undefined }
+  /** Another conversation's payment (in flight, or its leftover): nothing about that booking is told. */
+  | { kind: 'payment_in_use' }
   | {
       kind: 'payment_rejected';
       reason: 'not_found' | 'already_used' | 'insufficient' | 'reserved_without_booking' | 'voided';
@@ -59,7 +64,7 @@ export interface BookingServiceDeps {
   availability: Pick<AvailabilityService, 'freeRooms'>;
   rates: Pick<RatesRepository, 'ratesFor'>;
   reservations: PaymentReservations;
-  ledgers: Pick<PaymentLedgers, 'cardPaymentsByAuthorization'>;
+  ledgers: Pick<PaymentLedgers, 'cardPaymentsByAuthorization' | 'bankCredit'>;
   jobKinds: BookingJobKinds;
   now: () => number;
   timezone: string;
@@ -111,7 +116,7 @@ export class BookingService {
   private outcomeOf(attempt: BookingAttempt, conversationId: string): BookingOutcome {
     if (attempt.conversationId !== conversationId) {
       // Another guest's booking: say it is used, never whose it is.
-      return { kind: 'payment_in_use', bookingCode: attempt.reserva ? `HR${attempt.reserva}` : undefined };
+      return { kind: 'payment_in_use' };
     }
     switch (attempt.state) {
       case 'booked': {
@@ -162,12 +167,17 @@ export class BookingService {
       return { kind: 'deposit_too_small', totalCents: quote.totalCents, requiredCents, quote };
     }
 
+    const plan = await this.planPayment(ref, request, requiredCents, use.booked, signal);
+    if (!plan.ok) return plan.outcome;
+    // The booking takes (records, reserves, sends as loadamount) what it can take of what the guest paid.
+    const paid: BookingRequest = { ...request, payment: { ...request.payment, amountCents: plan.amountCents } };
+
     let free = await deps.availability.freeRooms(request.checkIn, request.checkOut, signal);
     let rooms = this.pickRooms(request, free);
     if (!rooms) return this.soldOut(request, free);
 
     const started = deps.attempts.start(
-      { conversationId: request.conversationId, paymentRef, holder: request.holder, amountCents: request.payment.amountCents, request: { ...request, rooms: request.rooms, chosenRooms: rooms, quote } },
+      { conversationId: paid.conversationId, paymentRef, holder: paid.holder, amountCents: plan.amountCents, ledgerRowId: plan.ledgerRowId, request: { ...paid, chosenRooms: rooms, quote } },
       deps.now(),
       (booked) => isSameBooking(booked, request),
     );
@@ -177,8 +187,10 @@ export class BookingService {
 
     let reserved;
     try {
+      // Our bookings on this payment as of now (one may have finished since the plan was made).
+      const by = { conversationId: request.conversationId, booked: deps.attempts.paymentUse(paymentRef).booked };
       reserved = await deps.reservations.reserve(
-        { ref, holder: request.holder, amountCents: request.payment.amountCents, requiredRemainingCents: request.payment.amountCents },
+        { ref, holder: request.holder, amountCents: plan.amountCents, requiredRemainingCents: plan.amountCents, by, ledgerRowId: plan.ledgerRowId },
         signal,
       );
     } catch (err) {
@@ -190,16 +202,15 @@ export class BookingService {
     if (!reserved.ok) {
       deps.attempts.transition(attempt.id, 'reserving', 'failed', deps.now(), `payment ${reserved.reason}`);
       deps.attempts.markLedgerDone(attempt.id, deps.now());
-      if (reserved.reason === 'in_progress') return { kind: 'pending', state: 'in_progress' };
-      return { kind: 'payment_rejected', reason: reserved.reason, bookingCode: reserved.bookingCode, remainingCents: reserved.remainingCents };
+      return rejectionOutcome(reserved);
     }
     deps.attempts.markPosting(attempt.id, reserved.ledgerRowId, deps.now());
 
     for (let repicks = 0; ; repicks++) {
-      const form = bookingForm(request, rooms, quote);
+      const form = bookingForm(paid, rooms, quote);
       try {
         const { reserva } = await deps.api.createBooking(form, signal);
-        return await this.booked(attempt.id, request, reserva, rooms, quote, log);
+        return await this.booked(attempt.id, paid, reserva, rooms, quote, log);
       } catch (err) {
         if (err instanceof BookingApiError && err.code === 'room_unavailable' && repicks < MAX_REPICKS) {
           log.info({ rooms }, 'room taken meanwhile; picking again');
@@ -215,7 +226,7 @@ export class BookingService {
             return this.soldOut(request, free);
           }
           rooms = next;
-          deps.attempts.updateRequest(attempt.id, { ...request, chosenRooms: rooms, quote }, deps.now());
+          deps.attempts.updateRequest(attempt.id, { ...paid, chosenRooms: rooms, quote }, deps.now());
           continue;
         }
         if (err instanceof BookingApiError && !err.ambiguous) {
@@ -230,6 +241,29 @@ export class BookingService {
         return { kind: 'pending', state: 'in_doubt' };
       }
     }
+  }
+
+  /**
+   * The row this booking is paid from and what it takes of it, by the payment rule for this conversation:
+   * what the guest paid, at most the row's unused balance, which must cover the deposit. Read without a
+   * lock: reserve checks the same row again under its lock, and refuses if it changed meanwhile.
+   */
+  private async planPayment(
+    ref: PaymentRef,
+    request: BookingRequest,
+    requiredCents: number,
+    booked: readonly BookingAttempt[],
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; ledgerRowId: number; amountCents: number } | { ok: false; outcome: BookingOutcome }> {
+    const { ledgers } = this.deps;
+    const rows =
+      ref.kind === 'card'
+        ? (await ledgers.cardPaymentsByAuthorization(ref.authorization, signal)).map(cardRowState)
+        : [await ledgers.bankCredit(ref.bacId, signal)].flatMap((c) => (c ? [bankRowState(c)] : []));
+    const chosen = chooseRow(rows.map((r) => seenBy(r, booked, request.conversationId)), requiredCents);
+    if (!chosen) return { ok: false, outcome: { kind: 'payment_rejected', reason: 'not_found' } };
+    if (!chosen.verdict.ok) return { ok: false, outcome: verdictOutcome(chosen.verdict) };
+    return { ok: true, ledgerRowId: chosen.row.id, amountCents: Math.min(request.payment.amountCents, chosen.verdict.unusedCents) };
   }
 
   /** Records the reservation (first: nothing may post it again), then writes the ledger or leaves it to a job. */
@@ -303,15 +337,21 @@ export class BookingService {
   }
 
   /**
-   * The ledger row an attempt reserved, when the process stopped before recording it: only if our lock is
-   * still there (otherwise the reservation never committed), the card row with this code and no booking.
+   * The ledger row of an attempt recorded without one (before attempts named their row when recorded),
+   * when the process stopped before the reservation was recorded: only if our lock is still there
+   * (otherwise the reservation never committed), and only a row it can only be — the one card sale with
+   * this code that has the amount used. Several could be: nothing is given back to a guess, staff is told.
    */
   private async reservedRowId(ref: PaymentRef, attempt: BookingAttempt, signal?: AbortSignal): Promise<number | undefined> {
     if (!(await this.deps.reservations.isLocked(ref, attempt.holder, signal))) return undefined;
     if (ref.kind === 'bank') return ref.bacId;
     const rows = (await this.deps.ledgers.cardPaymentsByAuthorization(ref.authorization, signal)).filter((r) => r.usedCents >= attempt.amountCents);
-    // A sale without a booking is the likelier one; one that paid earlier bookings may also be it.
-    return (rows.find((r) => r.bookingCode === null) ?? rows[0])?.id;
+    if (rows.length === 1) return rows[0]?.id;
+    this.deps.log.error(
+      { bookingAttempt: attempt.id, candidates: rows.map((r) => r.id) },
+      'cannot tell which card sale an interrupted booking reserved; its money is not given back: staff must check the sales with this authorization code',
+    );
+    return undefined;
   }
 
   /**
@@ -360,6 +400,29 @@ export class BookingService {
     );
     return { kind: 'sold_out', requested: request.rooms.map((r) => r.type), free: counts, alternatives: alternativesFor(whole, counts) };
   }
+}
+
+/** A refusal of the payment rule as the booking's outcome (the reservation's, or the plan's). */
+function rejectionOutcome(rejected: Extract<ReserveResult, { ok: false }>): BookingOutcome {
+  switch (rejected.reason) {
+    case 'in_progress':
+      return { kind: 'pending', state: 'in_progress' };
+    case 'used_by_other':
+      return { kind: 'payment_in_use' };
+    default:
+      return { kind: 'payment_rejected', reason: rejected.reason, bookingCode: rejected.bookingCode, remainingCents: rejected.remainingCents };
+  }
+}
+
+function verdictOutcome(verdict: Extract<PayVerdict, { ok: false }>): BookingOutcome {
+  if (verdict.reason === 'used_by_other') return { kind: 'payment_in_use' };
+  if (verdict.reason === 'voided') return { kind: 'payment_rejected', reason: 'voided' };
+  return {
+    kind: 'payment_rejected',
+    reason: verdict.reason === 'used_up' ? 'already_used' : verdict.reason,
+    ...(verdict.bookingCodes.length > 0 ? { bookingCode: verdict.bookingCodes.join(',') } : {}),
+    remainingCents: verdict.unusedCents,
+  };
 }
 
 function errorText(err: unknown): string {

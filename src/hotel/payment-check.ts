@@ -6,7 +6,7 @@ import type { BookingAttemptsRepository } from '../store/booking-attempts-reposi
 import { bankRowState, cardRowState, type PaymentLedgers } from '../store/hotel/payment-ledgers.js';
 import { bookingRequestSchema, type BookingRequest } from './booking-request.js';
 import { isSameBooking, type BookingOutcome, type BookingService } from './booking-service.js';
-import { chooseRow, minimumDepositCents, withRecordedBookings } from './payment-rule.js';
+import { chooseRow, minimumDepositCents, seenBy } from './payment-rule.js';
 import { statementDatesFor } from './follow-up-schedule.js';
 import type { AttemptOutcome } from './payment-follow-up.js';
 import { todayIn } from './values.js';
@@ -74,7 +74,7 @@ export function createPaymentCheck(deps: PaymentCheckDeps): (payload: FollowUpPa
         if (ours) return book(payload, { method: 'Depósito BAC', bacId: ours.id, amountCents: slipAmountCents, makerName: payload.makerName }, signal);
         // Otherwise a credit the payment rule lets pay this booking, and none of our bookings is applying.
         const free = credits.filter((c) => !uses.get(c.id)?.inFlight);
-        const chosen = chooseRow(free.map((c) => withRecordedBookings(bankRowState(c), uses.get(c.id)?.booked ?? [])), bookingAmountCents);
+        const chosen = chooseRow(free.map((c) => seenBy(bankRowState(c), uses.get(c.id)?.booked ?? [], conversationId)), bookingAmountCents);
         if (chosen?.verdict.ok) {
           // What is left of the transfer, up to the slip (a fresh transfer: all of it, as the original).
           const amountCents = Math.min(slipAmountCents, chosen.verdict.unusedCents);
@@ -86,7 +86,9 @@ export function createPaymentCheck(deps: PaymentCheckDeps): (payload: FollowUpPa
     if (payload.card) {
       await deps.sync.card?.(signal);
       const payments = await deps.ledgers.cardPaymentsByAuthorization(payload.card.authorization, signal);
-      const chosen = chooseRow(payments.map(cardRowState), minimumDepositCents(payload.card.bookingTotalCents));
+      const { booked } = deps.attempts.paymentUse(`CC_${payload.card.authorization}`);
+      const seen = payments.map((p) => seenBy(cardRowState(p), booked, payload.booking.conversationId));
+      const chosen = chooseRow(seen, minimumDepositCents(payload.card.bookingTotalCents));
       if (!chosen) return { kind: 'not_yet' };
       // The amount taken is what is left of the payment (the original's rule); the booking path refuses it
       // (with the reason) when that is not at least the deposit.

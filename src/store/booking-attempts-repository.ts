@@ -89,8 +89,8 @@ export class BookingAttemptsRepository {
   constructor(private readonly db: Db) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO booking_attempts (conversation_id, payment_ref, holder, state, request, amount_cents, created_at, updated_at)
-         VALUES (@conversationId, @paymentRef, @holder, 'reserving', @request, @amountCents, @now, @now)`,
+        `INSERT INTO booking_attempts (conversation_id, payment_ref, holder, state, request, amount_cents, ledger_row_id, created_at, updated_at)
+         VALUES (@conversationId, @paymentRef, @holder, 'reserving', @request, @amountCents, @ledgerRowId, @now, @now)`,
       ),
       byId: db.prepare<[number]>('SELECT * FROM booking_attempts WHERE id = ?'),
       inFlight: db.prepare<[string]>(`SELECT * FROM booking_attempts WHERE payment_ref = ? AND state IN ('reserving', 'posting', 'in_doubt', 'staff') LIMIT 1`),
@@ -119,10 +119,12 @@ export class BookingAttemptsRepository {
    * Records a new attempt for a payment, unless one is in flight for it (then that one is returned), or
    * `sameBooking` says one of its booked attempts is this very booking (then that one). Atomic: two calls
    * racing for one payment start one attempt. A payment may pay several different bookings (the payment
-   * rule); whether its balance covers this one is the hotel ledger's to say, under its lock.
+   * rule); whether its balance covers this one is the hotel ledger's to say, under its lock. The ledger
+   * row the money will come from is recorded now, before any is taken: a release after a crash gives it
+   * back to exactly that row (undefined: an attempt whose row is decided later).
    */
   start(
-    input: { conversationId: string; paymentRef: string; holder: string; request: unknown; amountCents: number },
+    input: { conversationId: string; paymentRef: string; holder: string; request: unknown; amountCents: number; ledgerRowId?: number | undefined },
     now: number,
     sameBooking: (booked: BookingAttempt) => boolean = () => false,
   ): StartAttemptResult {
@@ -131,7 +133,7 @@ export class BookingAttemptsRepository {
       if (use.inFlight) return { started: false, existing: use.inFlight };
       const same = use.booked.find(sameBooking);
       if (same) return { started: false, existing: same };
-      const info = this.stmts.insert.run({ ...input, request: JSON.stringify(input.request), now });
+      const info = this.stmts.insert.run({ ...input, ledgerRowId: input.ledgerRowId ?? null, request: JSON.stringify(input.request), now });
       return { started: true, attempt: this.get(Number(info.lastInsertRowid)) as BookingAttempt };
     })();
   }

@@ -52,6 +52,8 @@ interface Process {
   /** Moves this process's clock on and runs the jobs then due. */
   runJobsAfter(ms: number): Promise<void>;
   notices: { confirmed: [string, string][]; staff: string[] };
+  /** How many of the next reservations commit and then lose their answer (a connection lost after COMMIT). */
+  reserveAnswersLost: { count: number };
   close(): Promise<void>;
 }
 
@@ -82,6 +84,17 @@ describeWithMariaDb('booking service', () => {
     const clock = movableClock(Date.now());
     const guestBookings = new GuestBookings(hotelDb);
     const late: { service?: BookingService } = {};
+    const reservations = new PaymentReservations(hotelDb);
+    const reserveAnswersLost = { count: 0 };
+    const reserve = reservations.reserve.bind(reservations);
+    reservations.reserve = async (...args) => {
+      const result = await reserve(...args);
+      if (reserveAnswersLost.count > 0) {
+        reserveAnswersLost.count--;
+        throw new Error('connection lost after COMMIT');
+      }
+      return result;
+    };
     const kinds = createBookingJobKinds({
       attempts,
       guestBookings,
@@ -98,7 +111,7 @@ describeWithMariaDb('booking service', () => {
       api: bookingApi,
       availability: new AvailabilityService({ api: bookingApi, concurrency: 4, now: clock.now }),
       rates: new RatesRepository(hotelDb),
-      reservations: new PaymentReservations(hotelDb),
+      reservations,
       ledgers: new PaymentLedgers(hotelDb),
       jobKinds: kinds,
       now: clock.now,
@@ -118,6 +131,7 @@ describeWithMariaDb('booking service', () => {
         await worker.runDue();
       },
       notices,
+      reserveAnswersLost,
       async close() {
         await worker.close(1000);
         await bookingApi.close();
@@ -151,7 +165,9 @@ describeWithMariaDb('booking service', () => {
     const before = addBookingCalls();
     const outcomes = await Promise.all([a.service.book(request({ conversationId: '50370000011' })), b.service.book(request({ conversationId: '50370000012' }))]);
     expect(outcomes.filter((o) => o.kind === 'booked')).toHaveLength(1);
-    expect(outcomes.find((o) => o.kind !== 'booked')).toMatchObject({ kind: expect.stringMatching(/^(pending|payment_rejected)$/) });
+    // Waiting for the lock, or after it: the money taken by the other process's booking (which this
+    // process has no record of) is nobody's to take.
+    expect(outcomes.find((o) => o.kind !== 'booked')).toMatchObject({ kind: expect.stringMatching(/^(pending|payment_rejected|payment_in_use)$/) });
     expect(addBookingCalls() - before).toBe(1);
     expect((await bac(4))?.used).toBe('236.00');
   });
@@ -236,14 +252,18 @@ describeWithMariaDb('booking service', () => {
     // bac 4 holds 236.00; one Monday night for 2 adults is 118.00, paid in full each time.
     const half = { method: 'Depósito BAC' as const, bacId: 4, amountCents: 11800, makerName: 'Luis Fernando Rivas' };
 
-    it('pays two bookings while its balance covers each, never a third; codreser names both; the same booking again is that one', async () => {
+    it("pays its conversation's two bookings while its balance covers each, never a third; another guest gets none of it", async () => {
       const a = startProcess();
       const b = startProcess();
       const before = addBookingCalls();
       const first = await a.service.book(request({ conversationId: '50370000101', payment: half }));
       expect(first.kind).toBe('booked');
-      // Another guest, another process with its own record: the ledger, under its lock, says 118 is left.
-      const second = await b.service.book(request({ conversationId: '50370000102', payment: half, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }));
+      // Another guest (another process, its own record) asks for the 118 left: it is not theirs.
+      const stranger = await b.service.book(request({ conversationId: '50370000102', payment: half, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }));
+      expect(stranger).toEqual({ kind: 'payment_in_use' });
+      expect(await a.service.book(request({ conversationId: '50370000109', payment: half, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }))).toEqual({ kind: 'payment_in_use' });
+      // The same conversation's second stay takes it.
+      const second = await a.service.book(request({ conversationId: '50370000101', payment: half, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }));
       expect(second.kind).toBe('booked');
       const codes = [first, second].map((o) => (o.kind === 'booked' ? `HR${o.reserva}` : ''));
       expect(await bac(4)).toEqual({ used: '236.00', codreser: codes.join(',') });
@@ -252,6 +272,18 @@ describeWithMariaDb('booking service', () => {
       expect(await a.service.book(request({ conversationId: '50370000101', payment: half }))).toMatchObject({ kind: 'booked', repeated: true });
       expect(addBookingCalls() - before).toBe(2);
       expect(await locks()).toEqual([]);
+    });
+
+    it('asked for more than is left, a booking takes what is left when it covers the deposit, and records and sends that amount', async () => {
+      const p = startProcess();
+      expect((await p.service.book(request({ conversationId: '50370000121', payment: half }))).kind).toBe('booked');
+      // 236 paid, 118 left: the model sends the whole 236.
+      const second = await p.service.book(request({ conversationId: '50370000121', checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }));
+      expect(second.kind).toBe('booked');
+      const reserva = second.kind === 'booked' ? second.reserva : '';
+      expect(await hotel.query('SELECT loadamount FROM user_books WHERE reserva = ?', [reserva])).toEqual([{ loadamount: '118.00' }]);
+      expect(p.attempts.forConversation('50370000121', 1)[0]).toMatchObject({ amountCents: 11800, reserva });
+      expect((await bac(4))?.used).toBe('236.00');
     });
 
     it('a second booking whose answer is lost is reconciled and added to codreser once, whatever is retried', async () => {
@@ -274,6 +306,35 @@ describeWithMariaDb('booking service', () => {
     });
   });
 
+  describe('a reservation whose answer is lost after it committed', () => {
+    it('gives the money back to the card sale it took it from, among sales sharing the code that paid earlier bookings', async () => {
+      // Two sales with one authorization code: 150 and 300.
+      await hotel.query(
+        `INSERT INTO compraclick (date, estado, cliente, tarjeta, importe, autorizacion, descripcion, used, codreser, dateused) VALUES
+           ('2027-02-19 09:00:00', 'APROBADA', 'LUIS RIVAS', '466666XXXXXX5555', 150.00, '555001', 'Luis Rivas', 0.00, NULL, NULL),
+           ('2027-02-19 10:00:00', 'APROBADA', 'LUIS RIVAS', '466666XXXXXX5555', 300.00, '555001', 'Luis Rivas', 0.00, NULL, NULL)`,
+      );
+      const sales = async () => (await hotel.query<{ used: string }>("SELECT used FROM compraclick WHERE autorizacion = '555001' ORDER BY id")).map((r) => r.used);
+      const card = { method: 'CompraClick' as const, authorization: '555001', amountCents: 11800, makerName: 'Luis Fernando Rivas' };
+      const p = startProcess();
+      const who = '50370000131';
+      expect((await p.service.book(request({ conversationId: who, payment: card }))).kind).toBe('booked');
+      expect((await p.service.book(request({ conversationId: who, payment: card, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }))).kind).toBe('booked');
+      // Both sales paid a booking (118 each); only the second has 118 left.
+      expect(await sales()).toEqual(['118.00', '118.00']);
+      p.reserveAnswersLost.count = 1;
+      const before = addBookingCalls();
+      const third = await p.service.book(request({ conversationId: who, payment: card, checkIn: '2027-03-08', checkOut: '2027-03-09', nights: ['2027-03-08'] }));
+      expect(third.kind).toBe('failed');
+      expect(await sales()).toEqual(['118.00', '236.00']);
+      await p.runJobsAfter(0);
+      // The 118 goes back to the second sale, the one it was taken from; the first is untouched.
+      expect(await sales()).toEqual(['118.00', '118.00']);
+      expect(await locks()).toEqual([]);
+      expect(addBookingCalls()).toBe(before);
+    });
+  });
+
   describe('validation before any money moves', () => {
     it('a deposit under half the total is refused without touching the ledger', async () => {
       const p = startProcess();
@@ -282,10 +343,10 @@ describeWithMariaDb('booking service', () => {
       expect((await bac(4))?.used).toBe('0.00');
     });
 
-    it('a transfer already used for a booking is reported with its code', async () => {
+    it('a transfer the Python service used for a booking is refused as used, without naming that booking', async () => {
       const p = startProcess();
       const outcome = await p.service.book(request({ conversationId: '50370000091', payment: { method: 'Depósito BAC', bacId: 1, amountCents: 12800, makerName: 'X Y' } }));
-      expect(outcome).toMatchObject({ kind: 'payment_rejected', reason: 'already_used', bookingCode: 'HR28605' });
+      expect(outcome).toEqual({ kind: 'payment_in_use' });
     });
   });
 });

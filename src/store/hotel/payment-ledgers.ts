@@ -195,19 +195,37 @@ export class PaymentLedgers {
       bankRow,
       signal,
     );
-    return rows.map((row) => ({
-      id: row.id,
-      // The WHERE clause matched this day, whatever the text's padding.
-      date: day,
-      creditCents: parseAmount(row.credit),
-      usedCents: ledgerAmount('bac', row.id, 'used', row.used),
-      bookingCode: blankToNull(row.codreser),
-      bookingCodes: bookingCodesOf(row.codreser),
-      dateUsed: blankToNull(row.dateused),
-      description: row.description ?? '',
-      reference: row.reference ?? '',
-    }));
+    // The WHERE clause matched this day, whatever the text's padding.
+    return rows.map((row) => toBankCredit(row, day));
   }
+
+  /** One statement line by its id (the transfer_id make_booking was given), its date as the statement has it. */
+  async bankCredit(id: number, signal?: AbortSignal): Promise<BankCredit | undefined> {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError(`not a bac id: ${id}`);
+    const rows = await this.db.rows(
+      `SELECT id, credit, used, codreser, dateused, description, reference, DATE_FORMAT(STR_TO_DATE(date, '%d/%m/%Y'), '%Y-%m-%d') AS day
+         FROM bac WHERE id = ?`,
+      [id],
+      bankRow.extend({ day: text }),
+      signal,
+    );
+    const row = rows[0];
+    return row && toBankCredit(row, (row.day ?? '') as IsoDate);
+  }
+}
+
+function toBankCredit(row: z.output<typeof bankRow>, day: IsoDate): BankCredit {
+  return {
+    id: row.id,
+    date: day,
+    creditCents: parseAmount(row.credit),
+    usedCents: ledgerAmount('bac', row.id, 'used', row.used),
+    bookingCode: blankToNull(row.codreser),
+    bookingCodes: bookingCodesOf(row.codreser),
+    dateUsed: blankToNull(row.dateused),
+    description: row.description ?? '',
+    reference: row.reference ?? '',
+  };
 }
 
 /** A card sale as the payment rule sees it. */

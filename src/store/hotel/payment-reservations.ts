@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { HotelDb, HotelQuery } from '../../hotel/hotel-db.js';
 import type { Cents } from '../../hotel/types.js';
 import { formatAmount } from '../../hotel/values.js';
-import { bookingCodesOf, chooseRow, withBookingCode, type LedgerRowState } from '../../hotel/payment-rule.js';
+import { bookingCodesOf, canPay, chooseRow, seenBy, withBookingCode, type LedgerRowState, type RecordedBooking } from '../../hotel/payment-rule.js';
 import { CARD_PAYMENT_COLUMNS, cardPaymentRow, cardRowState, ledgerAmount, toCardPayment } from './payment-ledgers.js';
 
 export type PaymentRef = { kind: 'card'; authorization: string } | { kind: 'bank'; bacId: number };
@@ -32,7 +32,7 @@ export type ReserveResult =
        * in_progress: the lock is held by someone; the others are the payment rule's refusals
        * (hotel/payment-rule.ts), already_used being its used_up: its bookings took all of it.
        */
-      reason: 'in_progress' | 'not_found' | 'already_used' | 'insufficient' | 'reserved_without_booking' | 'voided';
+      reason: 'in_progress' | 'not_found' | 'already_used' | 'used_by_other' | 'insufficient' | 'reserved_without_booking' | 'voided';
       bookingCode?: string;
       remainingCents?: Cents;
     };
@@ -66,13 +66,35 @@ function checkCents(name: string, cents: Cents): void {
   if (!Number.isSafeInteger(cents) || cents < 0) throw new TypeError(`${name} must be whole non-negative cents, got ${cents}`);
 }
 
-/** The row the payment rule chose, or its refusal (a refusal rolls the whole reservation back). */
-function choose(rows: readonly LedgerRowState[], required: Cents): { id: number; remaining: Cents } {
-  const chosen = chooseRow(rows, required);
+/** Who asks, for the payment rule's "a row's leftover belongs to the conversation that used it". */
+export interface ReservingConversation {
+  conversationId: string;
+  /** Our booked attempts on this payment (booking_attempts), any conversation's. */
+  booked: readonly RecordedBooking[];
+}
+
+/**
+ * The row the payment rule chose — `ledgerRowId` when the caller already chose it (the booking records it
+ * before any money moves), checked again here under the lock — or its refusal (a refusal rolls the whole
+ * reservation back).
+ */
+function choose(
+  rows: readonly LedgerRowState[],
+  required: Cents,
+  who: ReservingConversation,
+  ledgerRowId: number | undefined,
+): { id: number; remaining: Cents } {
+  const seen = rows.map((r) => seenBy(r, who.booked, who.conversationId));
+  let chosen;
+  if (ledgerRowId === undefined) chosen = chooseRow(seen, required);
+  else {
+    const row = seen.find((r) => r.id === ledgerRowId);
+    chosen = row && { row, verdict: canPay(row, required) };
+  }
   if (!chosen) throw new Rejected({ ok: false, reason: 'not_found' });
   const { row, verdict } = chosen;
   if (verdict.ok) return { id: row.id, remaining: verdict.unusedCents };
-  if (verdict.reason === 'voided') throw new Rejected({ ok: false, reason: 'voided' });
+  if (verdict.reason === 'voided' || verdict.reason === 'used_by_other') throw new Rejected({ ok: false, reason: verdict.reason });
   const reason = verdict.reason === 'used_up' ? 'already_used' : verdict.reason;
   throw new Rejected({
     ok: false,
@@ -102,11 +124,12 @@ export class PaymentReservations {
 
   /**
    * Takes the lock and the money in one transaction: lock row inserted (already there ⇒ in_progress), the
-   * ledger row(s) read FOR UPDATE, remaining = amount − used checked against requiredRemainingCents (and a
-   * card sale not voided), used += amountCents. Any failed check rolls back, the lock insert too.
+   * ledger row(s) read FOR UPDATE, the payment rule checked for `by` (remaining = amount − used against
+   * requiredRemainingCents, a card sale not voided, no leftover of another conversation's; without `by`,
+   * only an untouched row pays), used += amountCents. Any failed check rolls back, the lock insert too.
    */
   async reserve(
-    input: { ref: PaymentRef; holder: string; amountCents: Cents; requiredRemainingCents: Cents },
+    input: { ref: PaymentRef; holder: string; amountCents: Cents; requiredRemainingCents: Cents; by?: ReservingConversation; ledgerRowId?: number },
     signal?: AbortSignal,
   ): Promise<ReserveResult> {
     const key = lockKeyOf(input.ref);
@@ -122,7 +145,11 @@ export class PaymentReservations {
         // taken by a transaction still open makes this wait for its outcome, then see it.
         const inserted = await tx.change('INSERT IGNORE INTO booking_locks (payment_ref, wa_id) VALUES (?, ?)', [key, input.holder]);
         if (inserted === 0) throw new Rejected({ ok: false, reason: 'in_progress' });
-        const row = input.ref.kind === 'card' ? await this.lockCardRow(tx, input.ref.authorization, input.requiredRemainingCents) : await this.lockBankRow(tx, input.ref.bacId, input.requiredRemainingCents);
+        const who = input.by ?? { conversationId: '', booked: [] };
+        const row =
+          input.ref.kind === 'card'
+            ? await this.lockCardRow(tx, input.ref.authorization, input.requiredRemainingCents, who, input.ledgerRowId)
+            : await this.lockBankRow(tx, input.ref.bacId, input.requiredRemainingCents, who);
         await this.addUsed(tx, input.ref, row.id, input.amountCents);
         return { ok: true as const, ledgerRowId: row.id, amountCents: input.amountCents, remainingBeforeCents: row.remaining };
       }, signal);
@@ -132,18 +159,18 @@ export class PaymentReservations {
     }
   }
 
-  private async lockCardRow(tx: HotelQuery, authorization: string, required: Cents): Promise<{ id: number; remaining: Cents }> {
+  private async lockCardRow(tx: HotelQuery, authorization: string, required: Cents, who: ReservingConversation, ledgerRowId: number | undefined): Promise<{ id: number; remaining: Cents }> {
     const rows = (await tx.rows(`SELECT ${CARD_PAYMENT_COLUMNS} FROM compraclick WHERE autorizacion = ? ORDER BY id FOR UPDATE`, [authorization], cardPaymentRow)).map(toCardPayment);
-    return choose(rows.map(cardRowState), required);
+    return choose(rows.map(cardRowState), required, who, ledgerRowId);
   }
 
-  private async lockBankRow(tx: HotelQuery, bacId: number, required: Cents): Promise<{ id: number; remaining: Cents }> {
+  private async lockBankRow(tx: HotelQuery, bacId: number, required: Cents, who: ReservingConversation): Promise<{ id: number; remaining: Cents }> {
     const [row] = await tx.rows('SELECT id, credit, used, codreser FROM bac WHERE id = ? FOR UPDATE', [bacId], bankRow);
     if (!row) throw new Rejected({ ok: false, reason: 'not_found' });
     // A credit whose text is not an amount has nothing we could count on.
     const credit = ledgerAmount('bac', row.id, 'credit', row.credit);
     const used = ledgerAmount('bac', row.id, 'used', row.used);
-    return choose([{ id: row.id, amountCents: credit, usedCents: used, bookingCodes: bookingCodesOf(row.codreser), voided: false }], required);
+    return choose([{ id: row.id, amountCents: credit, usedCents: used, bookingCodes: bookingCodesOf(row.codreser), voided: false }], required, who, undefined);
   }
 
   /** used ± amount in exact DECIMAL arithmetic ('138.00' bound as text, cast in SQL): no float drift. */

@@ -26,7 +26,11 @@ export const guestArguments = {
   dui_passport: guestText('DUI o pasaporte.'),
   nationality: guestText('Nacionalidad.'),
   payment_method: z.string().max(40).describe('"CompraClick" (tarjeta) o "Depósito BAC" (transferencia).'),
-  payment_amount: z.number().positive().max(1_000_000).describe('Monto realmente pagado por el huésped, en USD.'),
+  payment_amount: z
+    .number()
+    .positive()
+    .max(1_000_000)
+    .describe('Monto pagado por el huésped, en USD. Si el pago ya cubrió otra reserva suya, se toma como máximo el saldo disponible (available_amount de la validación).'),
   payment_maker_name: guestText('Nombre de quien hizo el pago.'),
   authorization_number: z.string().max(40).optional().describe('CompraClick: número de autorización validado.'),
   transfer_id: z.string().max(40).optional().describe('Depósito BAC: transfer_id devuelto por validate_bank_transfer.'),
@@ -239,19 +243,20 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
         assistant_instruction: 'No llames make_booking otra vez con este pago. Dile al huésped que su reserva se está confirmando.',
       };
     case 'payment_in_use':
+      // Another guest's payment (or one the Python service used): nothing of that booking is told.
       return {
         success: false,
         error: 'payment_already_used',
-        ...(outcome.bookingCode ? { booking_code: outcome.bookingCode } : {}),
         customer_message: 'Este pago ya fue utilizado para otra reserva.',
-        assistant_instruction: 'No reserves con este pago. Si el huésped cree que es un error, transfiérelo a un ejecutivo.',
+        assistant_instruction: 'No reserves con este pago. Si el huésped cree que es un error, ofrécele un ejecutivo (transfer_to_human_agent) para que lo revise.',
       };
     case 'payment_rejected':
       return {
         success: false,
         error: REJECTION_ERROR[outcome.reason],
         ...(outcome.bookingCode ? { booking_code: outcome.bookingCode, bookings_paid: outcome.bookingCode.split(',') } : {}),
-        ...(outcome.remainingCents !== undefined ? { available_balance: fromCents(outcome.remainingCents) } : {}),
+        // What is left is told of the guest's own payment only (not of money taken without a booking named).
+        ...(outcome.remainingCents !== undefined && outcome.reason !== 'reserved_without_booking' ? { available_balance: fromCents(outcome.remainingCents) } : {}),
         customer_message:
           outcome.reason === 'already_used'
             ? `Este pago ya fue aplicado a la reserva ${outcome.bookingCode ?? ''}.`.replace(' .', '.')
@@ -261,11 +266,13 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
                 ? 'Ese pago aparece anulado en el sistema.'
                 : outcome.reason === 'reserved_without_booking'
                   ? 'Ese pago ya está apartado en el sistema pero sin una reserva asociada; un ejecutivo lo revisará.'
-                  : 'El saldo disponible de ese pago no alcanza el monto indicado.',
+                  : 'El saldo disponible de ese pago no alcanza el 50 % del total de la reserva.',
         assistant_instruction:
           outcome.reason === 'reserved_without_booking'
             ? 'No intentes reservar con este pago. Transfiere al huésped a un ejecutivo (transfer_to_human_agent) para que revise el pago.'
-            : 'payment_amount debe ser el monto realmente pagado y validado, sin pasar del saldo disponible del pago; si el problema persiste, ofrece un ejecutivo.',
+            : outcome.reason === 'insufficient'
+              ? 'Lo que queda de este pago (available_balance) no cubre el 50 % de esta reserva: hace falta un pago nuevo que lo cubra; si el huésped tiene dudas, ofrece un ejecutivo.'
+              : 'No reserves con este pago. Si el huésped cree que es un error, ofrécele un ejecutivo (transfer_to_human_agent).',
       };
     case 'deposit_too_small':
       return {

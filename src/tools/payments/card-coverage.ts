@@ -1,9 +1,11 @@
 // The CompraClick coverage shared by both card validators, by the payment rule (hotel/payment-rule.ts): a
 // payment is valid for a booking when its unused balance covers at least the deposit (half the booking
-// total), earlier bookings paid with it notwithstanding. Read-only: the money is reserved by make_booking,
+// total), after this conversation's earlier bookings; a sale another guest (or the Python service) used is
+// refused as already used, without naming that booking or its amounts. Read-only: the money is reserved by make_booking,
 // under a lock. A balance taken without a booking code is reported to the model, never silently reset
 // (the original's "orphan recovery" raced with bookings in flight).
-import { chooseRow, minimumDepositCents, withRecordedBookings } from '../../hotel/payment-rule.js';
+import { chooseRow, minimumDepositCents, seenBy } from '../../hotel/payment-rule.js';
+import { paymentUsedByOther } from './validate-bank-transfer.js';
 import { cardRowState, type CardPayment } from '../../store/hotel/payment-ledgers.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
 import { formatAmount, fromCents } from '../../hotel/values.js';
@@ -28,7 +30,7 @@ export function cardCoverage(
     };
   }
   const chosen = chooseRow(
-    payments.map((p) => withRecordedBookings(cardRowState(p), booked)),
+    payments.map((p) => seenBy(cardRowState(p), booked, conversationId)),
     minimumDepositCents(bookingTotalCents),
   );
   if (!chosen) return { success: false, error: 'Authorization code not found' };
@@ -46,7 +48,8 @@ export function cardCoverage(
     is_valid: verdict.ok,
     ...(codes.length > 0 ? { bookings_paid: codes } : {}),
   };
-  if (verdict.ok) return { success: true, data, error: '' };
+  // What make_booking takes of it: the payment_amount given, at most this.
+  if (verdict.ok) return { success: true, data, available_amount: fromCents(remaining), error: '' };
   switch (verdict.reason) {
     case 'voided':
       return {
@@ -55,6 +58,8 @@ export function cardCoverage(
         customer_message: 'Ese pago aparece anulado en el sistema de la tarjeta. Por favor verifique el comprobante.',
         assistant_instruction: 'Ofrece transferir al huésped a un ejecutivo si insiste en que el pago es válido.',
       };
+    case 'used_by_other':
+      return paymentUsedByOther('pago');
     case 'used_up':
       return {
         success: false,
@@ -65,9 +70,9 @@ export function cardCoverage(
         customer_message: `Este pago ya fue aplicado a la reserva ${codes.join(', ')}.`,
       };
     case 'reserved_without_booking':
+      // Whose money was taken is unknown (perhaps another guest's booking that crashed): no amounts told.
       return {
         success: false,
-        data,
         error: 'payment_reserved_without_booking',
         customer_message: 'Ese pago ya está apartado en el sistema pero sin una reserva asociada; un ejecutivo lo revisará.',
         assistant_instruction: 'No intentes reservar con este pago. Transfiere al huésped a un ejecutivo (transfer_to_human_agent) para que revise el pago.',

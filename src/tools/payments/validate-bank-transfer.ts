@@ -1,9 +1,11 @@
 // validate_bank_transfer: a transfer slip matched to a credit of the bac statement ledger — exactly the
 // slip's amount (compared in cents, so "1,250.00" matches 1250) on exactly the slip's date — that the
-// payment rule (hotel/payment-rule.ts) lets pay the booking amount: its unused balance covers it, earlier
-// bookings paid with it notwithstanding. Its transfer_id (bac.id) is what make_booking needs.
+// payment rule (hotel/payment-rule.ts) lets this conversation pay the booking amount with: its unused
+// balance covers it, after this conversation's earlier bookings; a credit another guest (or the Python
+// service) already used is not this guest's, and is refused without naming that booking or its amounts.
+// Its transfer_id (bac.id) is what make_booking needs; available_amount is what make_booking will take.
 import { z } from 'zod';
-import { chooseRow, withRecordedBookings } from '../../hotel/payment-rule.js';
+import { chooseRow, seenBy } from '../../hotel/payment-rule.js';
 import { parsePaymentDate } from '../../hotel/stay-dates.js';
 import { formatAmount, fromCents, toCents } from '../../hotel/values.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
@@ -59,7 +61,7 @@ export function createValidateBankTransferTool(deps: {
       const inFlight = new Map(matching.map((c) => [c.id, uses.get(c.id)?.inFlight]));
       const free = matching.filter((c) => !inFlight.get(c.id));
       const chosen = chooseRow(
-        free.map((c) => withRecordedBookings(bankRowState(c), uses.get(c.id)?.booked ?? [])),
+        free.map((c) => seenBy(bankRowState(c), uses.get(c.id)?.booked ?? [], context.conversationId)),
         needed,
       );
       if (chosen?.verdict.ok) {
@@ -72,6 +74,8 @@ export function createValidateBankTransferTool(deps: {
               : 'Transfer found and valid for this booking.',
           transfer_id: String(chosen.row.id),
           available_balance: fromCents(chosen.verdict.unusedCents),
+          // What make_booking takes of it: the payment_amount given, at most this.
+          available_amount: fromCents(chosen.verdict.unusedCents),
           slip_date_read_as: date,
           ...(codes.length > 0 ? { bookings_paid: codes } : {}),
         };
@@ -86,6 +90,7 @@ export function createValidateBankTransferTool(deps: {
         };
       }
       const verdict = chosen?.verdict;
+      if (verdict && !verdict.ok && verdict.reason === 'used_by_other') return paymentUsedByOther('transferencia');
       if (verdict && !verdict.ok && verdict.reason === 'used_up') {
         const row = matching.find((c) => c.id === chosen.row.id);
         return {
@@ -117,4 +122,18 @@ export function createValidateBankTransferTool(deps: {
       };
     },
   });
+}
+
+/**
+ * A payment another conversation (or the Python service) already used: refused as already used, to staff,
+ * with nothing of that booking (its code, its amounts) told — the same words make_booking uses.
+ */
+export function paymentUsedByOther(what: 'transferencia' | 'pago'): Record<string, unknown> {
+  return {
+    success: false,
+    error: 'payment_already_used',
+    customer_message: 'Este pago ya fue utilizado para otra reserva.',
+    message: 'This payment was already used for another booking.',
+    assistant_instruction: `No reserves con esta ${what}. Si el huésped cree que es un error, ofrécele un ejecutivo (transfer_to_human_agent) para que la revise.`,
+  };
 }

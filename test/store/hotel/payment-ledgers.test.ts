@@ -113,6 +113,12 @@ describeWithMariaDb('PaymentLedgers', () => {
     expect(await ledgers.bankCreditsOn('2027-03-01')).toEqual([]);
   });
 
+  it('one statement line by its id (what make_booking was given), its date as the statement has it', async () => {
+    expect(await ledgers.bankCredit(1)).toMatchObject({ id: 1, date: '2027-01-14', creditCents: 12800, usedCents: 12800, bookingCodes: ['HR28605'] });
+    expect(await ledgers.bankCredit(999)).toBeUndefined();
+    await expect(ledgers.bankCredit(0)).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('a codreser naming several bookings is read as each of them, in order', async () => {
     changed = true;
     await hotel.query("UPDATE bac SET codreser = 'HR28605, HR28620,' WHERE id = 1");

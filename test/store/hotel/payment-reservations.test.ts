@@ -8,6 +8,11 @@ import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js'
 
 const FRESH_CARD: PaymentRef = { kind: 'card', authorization: '517364' }; // 235.00, unused
 const FRESH_BANK: PaymentRef = { kind: 'bank', bacId: 4 }; // 236.00, unused
+/** Conversation c1, which booked these (our booking_attempts), reserving. */
+const byC1 = (ledgerRowId: number, ...bookings: [reserva: string, amountCents: number][]) => ({
+  conversationId: 'c1',
+  booked: bookings.map(([reserva, amountCents]) => ({ conversationId: 'c1', ledgerRowId, reserva, amountCents })),
+});
 
 describeWithMariaDb('PaymentReservations', () => {
   const hotel = useHotelDatabase();
@@ -86,10 +91,11 @@ describeWithMariaDb('PaymentReservations', () => {
   it('voided, already used, insufficient and unknown payments are refused, and leave no lock', async () => {
     const take = (ref: PaymentRef, required: number) => a.reserve({ ref, holder: 'me', amountCents: required, requiredRemainingCents: required });
     expect(await take({ kind: 'card', authorization: '239411' }, 10000)).toEqual({ ok: false, reason: 'voided' });
-    expect(await take({ kind: 'card', authorization: '481920' }, 6900)).toEqual({ ok: false, reason: 'already_used', bookingCode: 'HR28601', remainingCents: 0 });
+    // Used by bookings we have no record of (the Python service's): refused as another's, nothing told of them.
+    expect(await take({ kind: 'card', authorization: '481920' }, 6900)).toEqual({ ok: false, reason: 'used_by_other' });
     expect(await take(FRESH_CARD, 30000)).toEqual({ ok: false, reason: 'insufficient', remainingCents: 23500 });
     expect(await take({ kind: 'card', authorization: '000000' }, 100)).toEqual({ ok: false, reason: 'not_found' });
-    expect(await take({ kind: 'bank', bacId: 1 }, 12800)).toEqual({ ok: false, reason: 'already_used', bookingCode: 'HR28605', remainingCents: 0 });
+    expect(await take({ kind: 'bank', bacId: 1 }, 12800)).toEqual({ ok: false, reason: 'used_by_other' });
     // The orphan (used, no code) is not "recovered": its money stays taken, for a person to look at.
     expect(await take({ kind: 'bank', bacId: 6 }, 100)).toEqual({ ok: false, reason: 'reserved_without_booking', remainingCents: 0 });
     expect(await take({ kind: 'bank', bacId: 999 }, 100)).toEqual({ ok: false, reason: 'not_found' });
@@ -103,19 +109,38 @@ describeWithMariaDb('PaymentReservations', () => {
     );
     expect(await a.reserve({ ref: FRESH_CARD, holder: 'me', amountCents: 30000, requiredRemainingCents: 30000 })).toMatchObject({ ok: true, ledgerRowId: 7, remainingBeforeCents: 40000 });
     expect(await cardUsed('517364')).toEqual(['0.00', '0.00', '300.00']);
+    // The row the booking chose (and recorded) is the one checked and taken, never another.
+    expect(await a.release({ ref: FRESH_CARD, holder: 'me', ledgerRowId: 7, amountCents: 30000 })).toBe(true);
+    expect(await a.reserve({ ref: FRESH_CARD, holder: 'me2', amountCents: 20000, requiredRemainingCents: 20000, ledgerRowId: 3 })).toMatchObject({ ok: true, ledgerRowId: 3 });
+    expect(await a.finalize({ ref: FRESH_CARD, ledgerRowId: 3, reserva: '28660', dateUsed: '2027-02-09 10:00:00' })).toBe('written');
+    expect(await a.reserve({ ref: FRESH_CARD, holder: 'me3', amountCents: 5000, requiredRemainingCents: 5000, ledgerRowId: 3, by: byC1(3, ['28660', 20000]) })).toEqual({
+      ok: false, reason: 'insufficient', bookingCode: 'HR28660', remainingCents: 3500,
+    });
+    expect(await cardUsed('517364')).toEqual(['200.00', '0.00', '0.00']);
   });
 
   it("a bank credit printed '1,250.00' is reserved; used stays exact decimal", async () => {
     await hotel.query("INSERT INTO bac (id, date, reference, code, description, debit, credit, balance, used) VALUES (20, '23/02/2027', '9', 'TF', 'GRANDE', '0.00', '1,250.00', '', 0)");
     const ref: PaymentRef = { kind: 'bank', bacId: 20 };
+    const booked: [string, number][] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await a.reserve({ ref, holder: `h${i}`, amountCents: 33333, requiredRemainingCents: 33333 });
+      const r = await a.reserve({ ref, holder: `h${i}`, amountCents: 33333, requiredRemainingCents: 33333, by: byC1(20, ...booked) });
       expect(r).toMatchObject({ ok: true, ledgerRowId: 20 });
-      expect(await a.release({ ref, holder: `h${i}`, ledgerRowId: 20, amountCents: 1 })).toBe(true);
+      expect(await a.finalize({ ref, ledgerRowId: 20, reserva: `2870${i}`, dateUsed: '2027-02-23 10:00:00' })).toBe('written');
+      booked.push([`2870${i}`, 33333]);
     }
-    expect((await bankRow(20))?.used).toBe('999.96');
-    expect(await a.reserve({ ref, holder: 'late', amountCents: 25005, requiredRemainingCents: 25005 })).toEqual({ ok: false, reason: 'reserved_without_booking', remainingCents: 25004 });
-    expect(await a.reserve({ ref, holder: 'late', amountCents: 25004, requiredRemainingCents: 25004 })).toMatchObject({ ok: true, remainingBeforeCents: 25004 });
+    expect((await bankRow(20))?.used).toBe('999.99');
+    expect(await a.reserve({ ref, holder: 'late', amountCents: 25002, requiredRemainingCents: 25002, by: byC1(20, ...booked) })).toMatchObject({ ok: false, reason: 'insufficient', remainingCents: 25001 });
+    expect(await a.reserve({ ref, holder: 'late', amountCents: 25001, requiredRemainingCents: 25001, by: byC1(20, ...booked) })).toMatchObject({ ok: true, remainingBeforeCents: 25001 });
+    expect((await bankRow(20))?.used).toBe('1250.00');
+  });
+
+  it('money taken without a booking named is not reserved again, for anyone', async () => {
+    await hotel.query("INSERT INTO bac (id, date, reference, code, description, debit, credit, balance, used) VALUES (21, '23/02/2027', '10', 'TF', 'X', '0.00', '400.00', '', 0)");
+    const ref: PaymentRef = { kind: 'bank', bacId: 21 };
+    expect(await a.reserve({ ref, holder: 'h', amountCents: 10000, requiredRemainingCents: 10000 })).toMatchObject({ ok: true });
+    expect(await a.release({ ref, holder: 'h', ledgerRowId: 21, amountCents: 1 })).toBe(true);
+    expect(await a.reserve({ ref, holder: 'late', amountCents: 100, requiredRemainingCents: 100, by: byC1(21) })).toEqual({ ok: false, reason: 'reserved_without_booking', remainingCents: 30001 });
   });
 
   it('release gives the money back once, even when called twice; not for another holder', async () => {
@@ -166,19 +191,25 @@ describeWithMariaDb('PaymentReservations', () => {
     // 400 received, 150 used by booking 28610: 250 left.
     await hotel.query("INSERT INTO bac (id, date, reference, code, description, debit, credit, balance, used, codreser, dateused) VALUES (30, '23/02/2027', '77', 'TF', 'TRANSFERENCIA 365 FAMILIA', '0.00', '400.00', '', 150.00, 'HR28610', '2027-02-23 09:00:00')");
     const ref: PaymentRef = { kind: 'bank', bacId: 30 };
-    expect(await a.reserve({ ref, holder: 'me', amountCents: 25001, requiredRemainingCents: 25001 })).toEqual({ ok: false, reason: 'insufficient', bookingCode: 'HR28610', remainingCents: 25000 });
-    const r = await a.reserve({ ref, holder: 'me', amountCents: 20000, requiredRemainingCents: 20000 });
+    // Booking 28610 was conversation c1's: its leftover is c1's, and no one else's.
+    const first: [string, number] = ['28610', 15000];
+    expect(await a.reserve({ ref, holder: 'other', amountCents: 100, requiredRemainingCents: 100, by: { conversationId: 'c2', booked: byC1(30, first).booked } })).toEqual({ ok: false, reason: 'used_by_other' });
+    expect(await a.reserve({ ref, holder: 'me', amountCents: 25001, requiredRemainingCents: 25001, by: byC1(30, first) })).toEqual({ ok: false, reason: 'insufficient', bookingCode: 'HR28610', remainingCents: 25000 });
+    const r = await a.reserve({ ref, holder: 'me', amountCents: 20000, requiredRemainingCents: 20000, by: byC1(30, first) });
     expect(r).toMatchObject({ ok: true, ledgerRowId: 30, remainingBeforeCents: 25000 });
     const input = { ref, ledgerRowId: 30, reserva: '28611', dateUsed: '2027-02-23 10:00:00' };
     expect(await a.finalize(input)).toBe('written');
     expect(await a.finalize(input)).toBe('already');
     expect(await bankRow(30)).toEqual({ used: '350.00', codreser: 'HR28610,HR28611', dateused: '2027-02-23 10:00:00' });
     // 50 left: a third booking of 50 fits, one more does not.
-    expect(await b.reserve({ ref, holder: 'other', amountCents: 5001, requiredRemainingCents: 5001 })).toEqual({ ok: false, reason: 'insufficient', bookingCode: 'HR28610,HR28611', remainingCents: 5000 });
-    expect(await b.reserve({ ref, holder: 'other', amountCents: 5000, requiredRemainingCents: 5000 })).toMatchObject({ ok: true });
+    const two = byC1(30, first, ['28611', 20000]);
+    expect(await b.reserve({ ref, holder: 'me', amountCents: 5001, requiredRemainingCents: 5001, by: two })).toEqual({ ok: false, reason: 'insufficient', bookingCode: 'HR28610,HR28611', remainingCents: 5000 });
+    expect(await b.reserve({ ref, holder: 'me', amountCents: 5000, requiredRemainingCents: 5000, by: two })).toMatchObject({ ok: true });
     expect(await b.finalize({ ref, ledgerRowId: 30, reserva: '28612', dateUsed: '2027-02-23 11:00:00' })).toBe('written');
     expect(await bankRow(30)).toEqual({ used: '400.00', codreser: 'HR28610,HR28611,HR28612', dateused: '2027-02-23 11:00:00' });
-    expect(await b.reserve({ ref, holder: 'other', amountCents: 100, requiredRemainingCents: 100 })).toEqual({ ok: false, reason: 'already_used', bookingCode: 'HR28610,HR28611,HR28612', remainingCents: 0 });
+    expect(await b.reserve({ ref, holder: 'me', amountCents: 100, requiredRemainingCents: 100, by: byC1(30, first, ['28611', 20000], ['28612', 5000]) })).toEqual({
+      ok: false, reason: 'already_used', bookingCode: 'HR28610,HR28611,HR28612', remainingCents: 0,
+    });
   });
 
   it('a booking code that would not fit the column is not written (the booking stays in our record)', async () => {
@@ -186,7 +217,7 @@ describeWithMariaDb('PaymentReservations', () => {
     const narrow = new PaymentReservations(dbA);
     await hotel.query("INSERT INTO bac (id, date, reference, code, description, debit, credit, balance, used, codreser) VALUES (31, '23/02/2027', '78', 'TF', 'X', '0.00', '400.00', '', 150.00, 'HR28610')");
     const ref: PaymentRef = { kind: 'bank', bacId: 31 };
-    expect(await narrow.reserve({ ref, holder: 'me', amountCents: 100, requiredRemainingCents: 100 })).toMatchObject({ ok: true });
+    expect(await narrow.reserve({ ref, holder: 'me', amountCents: 100, requiredRemainingCents: 100, by: byC1(31, ['28610', 15000]) })).toMatchObject({ ok: true });
     expect(await narrow.finalize({ ref, ledgerRowId: 31, reserva: '28611', dateUsed: '2027-02-23 10:00:00' })).toBe('full');
     expect(await bankRow(31)).toMatchObject({ codreser: 'HR28610', used: '151.00' });
     // The attempt is over: its lock is gone (the stale 2020 lock was purged by the reservation).
@@ -199,8 +230,11 @@ describeWithMariaDb('PaymentReservations', () => {
     expect(await a.finalize({ ref: FRESH_CARD, ledgerRowId: r.ledgerRowId, reserva: '28651', dateUsed: '2027-02-05 20:00:00' })).toBe('written');
     expect(await hotel.query('SELECT used, codreser, dateused FROM compraclick WHERE id = ?', [r.ledgerRowId])).toEqual([{ used: '235.00', codreser: 'HR28651', dateused: '2027-02-05 20:00:00' }]);
     expect(await a.isLocked(FRESH_CARD, 'me')).toBe(false);
-    // Now booked and empty: a second booking with it is already_used.
-    expect(await b.reserve({ ref: FRESH_CARD, holder: 'other', amountCents: 100, requiredRemainingCents: 100 })).toEqual({ ok: false, reason: 'already_used', bookingCode: 'HR28651', remainingCents: 0 });
+    // Now booked and empty: a second booking of its conversation is already_used; anyone else's is refused as another's.
+    expect(await b.reserve({ ref: FRESH_CARD, holder: 'other', amountCents: 100, requiredRemainingCents: 100, by: byC1(r.ledgerRowId, ['28651', 23500]) })).toEqual({
+      ok: false, reason: 'already_used', bookingCode: 'HR28651', remainingCents: 0,
+    });
+    expect(await b.reserve({ ref: FRESH_CARD, holder: 'other', amountCents: 100, requiredRemainingCents: 100 })).toEqual({ ok: false, reason: 'used_by_other' });
     expect(await a.finalize({ ref: { kind: 'card', authorization: '481920' }, ledgerRowId: r.ledgerRowId, reserva: '28652', dateUsed: '2027-02-05 20:00:00' })).toBe('not_found');
   });
 

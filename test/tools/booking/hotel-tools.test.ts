@@ -160,13 +160,19 @@ describeWithMariaDb('hotel tools', () => {
         success: true,
         error: '',
         data: { authorization_code: '517364', amount_paid: 235, remaining_amount: 235, booking_total: 470, coverage_percentage: 50, is_valid: true },
+        available_amount: 235,
       });
       expect(await call('validate_compraclick_payment', { authorization_number: '517364', booking_total: 471 })).toMatchObject({ success: false, error: 'insufficient_amount' });
     });
-    it('a used payment names its booking, a voided sale is not valid, a balance taken without a booking is sent to a person', async () => {
-      expect(await call('validate_compraclick_payment', { authorization_number: '481920', booking_total: 276 })).toMatchObject({ success: false, error: 'already_used_for_booking', booking_code: 'HR28601' });
+    it('a payment used by a booking we have no record of is used, unnamed; a voided sale is not valid; a balance taken without a booking is sent to a person', async () => {
+      // The Python service's HR28601: whoever asks may not be that guest, so the booking is not named.
+      const used = await call('validate_compraclick_payment', { authorization_number: '481920', booking_total: 276 });
+      expect(used).toMatchObject({ success: false, error: 'payment_already_used' });
+      expect(JSON.stringify(used)).not.toContain('HR28601');
       expect(await call('validate_compraclick_payment', { authorization_number: '239411', booking_total: 300 })).toMatchObject({ success: false, error: 'payment_voided' });
-      expect(await call('validate_compraclick_payment', { authorization_number: '603118', booking_total: 200 })).toMatchObject({ success: false, error: 'payment_reserved_without_booking' });
+      const orphan = await call('validate_compraclick_payment', { authorization_number: '603118', booking_total: 200 });
+      expect(orphan).toMatchObject({ success: false, error: 'payment_reserved_without_booking' });
+      expect(JSON.stringify(orphan)).not.toMatch(/remaining|amount_paid|\d+\.\d\d/);
       expect(await call('validate_compraclick_payment', { authorization_number: '111111', booking_total: 200 })).toMatchObject({ success: false, error: 'Authorization code not found' });
       // Nothing was reset: the orphan keeps its balance taken.
       expect(await hotel.query("SELECT used FROM compraclick WHERE autorizacion = '603118'")).toEqual([{ used: '118.00' }]);
@@ -194,8 +200,10 @@ describeWithMariaDb('hotel tools', () => {
     it('matches an exact credit on the slip date and returns its transfer_id', async () => {
       expect(await call('validate_bank_transfer', { slip_date: '2027-02-21', slip_amount: 236, booking_amount: 236 })).toMatchObject({ success: true, transfer_id: '4', available_balance: 236 });
     });
-    it('names the booking of a used transfer, refuses future dates, and does not reset a transfer taken without a booking', async () => {
-      expect(await call('validate_bank_transfer', { slip_date: '2027-01-14', slip_amount: 128, booking_amount: 128 })).toMatchObject({ success: false, error: 'already_used_for_booking', booking_code: 'HR28605' });
+    it('refuses a used transfer without naming its booking, refuses future dates, and does not reset a transfer taken without a booking', async () => {
+      const used = await call('validate_bank_transfer', { slip_date: '2027-01-14', slip_amount: 128, booking_amount: 128 });
+      expect(used).toMatchObject({ success: false, error: 'payment_already_used' });
+      expect(JSON.stringify(used)).not.toContain('HR28605');
       expect(await call('validate_bank_transfer', { slip_date: '2027-03-01', slip_amount: 128, booking_amount: 128 })).toMatchObject({ success: false, error: 'future_date' });
       expect(await call('validate_bank_transfer', { slip_date: '2027-02-21', slip_amount: 300, booking_amount: 300 })).toMatchObject({ success: false, error: 'transfer_in_use' });
       expect(await hotel.query('SELECT used FROM bac WHERE id = 6')).toEqual([{ used: '300.00' }]);
@@ -255,8 +263,9 @@ describeWithMariaDb('hotel tools', () => {
   });
 
   // Side by side with the original on one database, validate_bank_transfer refused a transfer an earlier
-  // booking had partly used (400 received, 150 used) while make_booking booked it, raised used to 350 and
-  // left codreser naming the first booking only. One rule now (src/hotel/payment-rule.ts), in both.
+  // booking had partly used while make_booking booked it. One rule now (src/hotel/payment-rule.ts), in
+  // both: a row pays several bookings while its unused balance covers each — of the conversation that used
+  // it; another guest's leftover, or one the Python service used, pays nothing and is not described.
   describe('one payment rule: a partly used payment, validated and booked alike', () => {
     const night = (waId: string) => context(sv(2027, 2, 22, 22), { waId });
     const guest = {
@@ -264,66 +273,119 @@ describeWithMariaDb('hotel tools', () => {
       payment_maker_name: 'Jose Roberto Lopez', adults: 2, bungalow_type: 'Junior', package_type: 'Las Hojas',
     };
     const bookingsMade = () => api.requests.filter((r) => r.path === '/api/addBookingUserRest').length;
+    const loadAmount = async (reserva: unknown) => (await hotel.query<{ loadamount: string }>('SELECT loadamount FROM user_books WHERE reserva = ?', [reserva]))[0]?.loadamount;
+    /** Nothing of another guest's booking: no booking code, no amounts. */
+    const tellsNothingOfIt = (out: Record<string, unknown>) => {
+      expect(out).toMatchObject({ success: false, error: 'payment_already_used', assistant_instruction: expect.stringContaining('transfer_to_human_agent') });
+      expect(JSON.stringify(out)).not.toMatch(/HR\d|\d+\.\d\d|available|remaining|bookings_paid|booking_code|amount_paid/);
+    };
+    // One Monday night for 2 adults (118; deposit 59) and a Friday-to-Sunday stay.
+    const monday = { check_in_date: '2027-03-15', check_out_date: '2027-03-16' };
+    const weekend = { check_in_date: '2027-03-12', check_out_date: '2027-03-14' };
 
-    it('a transfer with 250 of 400 unused is valid for 200 and books it; codreser then names both bookings', async () => {
+    it("two guests' transfers of one amount on one day: each books with their own, the leftover stays its guest's", async () => {
+      const insert = async (reference: string) => {
+        const [r] = await hotel.query<{ insertId: number }>(
+          "INSERT INTO bac (date, reference, code, description, debit, credit, balance, used, codreser, dateused) VALUES ('18/02/2027', ?, 'TF', 'TRANSFERENCIA 365', '0.00', '400.00', '', 0.00, NULL, NULL)",
+          [reference],
+        );
+        return String(r!.insertId);
+      };
+      const first = await insert('3410000010'); // guest A's
+      const second = await insert('3410000011'); // guest B's
+      const a = night('50370000021');
+      const b = night('50370000022');
+      const slip = { slip_date: '2027-02-18', slip_amount: 400 };
+
+      expect(await call('validate_bank_transfer', { ...slip, booking_amount: 150 }, a)).toMatchObject({ success: true, transfer_id: first, available_amount: 400 });
+      const one = await call('make_booking', { ...guest, ...monday, payment_method: 'Depósito BAC', payment_amount: 150, transfer_id: first }, a);
+      expect(one).toMatchObject({ success: true });
+      const codeA = `HR${String(one.reserva)}`;
+      expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [first])).toEqual([{ used: '150.00', codreser: codeA }]);
+
+      // B's transfer is B's own: the untouched credit, not what is left of A's.
+      expect(await call('validate_bank_transfer', { ...slip, booking_amount: 200 }, b)).toMatchObject({ success: true, transfer_id: second, available_amount: 400 });
+      // Told A's transfer_id all the same, the booking refuses it as the validators would, telling nothing of A's booking.
+      const before = bookingsMade();
+      tellsNothingOfIt(await call('make_booking', { ...guest, ...weekend, payment_method: 'Depósito BAC', payment_amount: 200, transfer_id: first }, b));
+      expect(bookingsMade()).toBe(before);
+      expect(await call('make_booking', { ...guest, ...weekend, payment_method: 'Depósito BAC', payment_amount: 400, transfer_id: second }, b)).toMatchObject({ success: true });
+      // Now only A's leftover matches: B (or anyone else) is refused it, in the same words.
+      tellsNothingOfIt(await call('validate_bank_transfer', { ...slip, booking_amount: 200 }, night('50370000029')));
+
+      // A's second stay with A's own leftover: the validator says 250 is available; the model sends the full
+      // 400 paid, and the booking takes (and tells the booking API) the 250 left, which covers the deposit.
+      expect(await call('validate_bank_transfer', { ...slip, booking_amount: 200 }, a)).toMatchObject({ success: true, transfer_id: first, available_amount: 250, bookings_paid: [codeA] });
+      const two = await call('make_booking', { ...guest, ...weekend, payment_method: 'Depósito BAC', payment_amount: 400, transfer_id: first }, a);
+      expect(two).toMatchObject({ success: true });
+      expect(await loadAmount(two.reserva)).toBe('250.00');
+      expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [first])).toEqual([{ used: '400.00', codreser: `${codeA},HR${String(two.reserva)}` }]);
+      expect(await call('validate_bank_transfer', { ...slip, booking_amount: 60 }, a)).toMatchObject({ success: false, error: 'already_used_for_booking', bookings_paid: [codeA, `HR${String(two.reserva)}`] });
+    });
+
+    it('a transfer the Python service partly used is nobody’s leftover: refused alike by validation and booking, to staff', async () => {
       const [inserted] = await hotel.query<{ insertId: number }>(
         "INSERT INTO bac (date, reference, code, description, debit, credit, balance, used, codreser, dateused) VALUES ('19/02/2027', '3410000001', 'TF', 'TRANSFERENCIA 365 FAMILIA LOPEZ', '0.00', '400.00', '', 150.00, 'HR28609', '2027-02-19 12:00:00')",
       );
       const id = String(inserted!.insertId);
-      const who = night('50370000021');
-      expect(await call('validate_bank_transfer', { slip_date: '2027-02-19', slip_amount: 400, booking_amount: 250.01 }, who)).toMatchObject({
-        success: false, error: 'insufficient_amount', available_balance: 250, bookings_paid: ['HR28609'],
-      });
-      // Month first where nothing else can be meant: the slip's 02/19/2027 is the 19th of February.
-      expect(await call('validate_bank_transfer', { slip_date: '02/19/2027', slip_amount: 400, booking_amount: 200 }, who)).toMatchObject({
-        success: true, transfer_id: id, available_balance: 250, bookings_paid: ['HR28609'], slip_date_read_as: '2027-02-19',
-      });
-
+      const who = night('50370000023');
+      tellsNothingOfIt(await call('validate_bank_transfer', { slip_date: '02/19/2027', slip_amount: 400, booking_amount: 200 }, who));
       const before = bookingsMade();
-      const stay = { check_in_date: '2027-03-12', check_out_date: '2027-03-14' };
-      const booked = await call('make_booking', { ...guest, ...stay, payment_method: 'Depósito BAC', payment_amount: 200, transfer_id: id }, who);
-      expect(booked).toMatchObject({ success: true });
-      const code = `HR${String(booked.reserva)}`;
-      expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [id])).toEqual([{ used: '350.00', codreser: `HR28609,${code}` }]);
-
-      // The same booking asked again is that booking; nothing is posted or taken twice.
-      expect(await call('make_booking', { ...guest, ...stay, payment_method: 'Depósito BAC', payment_amount: 200, transfer_id: id }, who)).toMatchObject({
-        success: true, reserva: booked.reserva, already_booked: true,
-      });
-      expect(bookingsMade()).toBe(before + 1);
-
-      // 50 left: the validator and the booking agree on what it still pays.
-      expect(await call('validate_bank_transfer', { slip_date: '2027-02-19', slip_amount: 400, booking_amount: 60 }, who)).toMatchObject({
-        success: false, error: 'insufficient_amount', available_balance: 50, bookings_paid: ['HR28609', code],
-      });
-      const other = { ...guest, check_in_date: '2027-03-15', check_out_date: '2027-03-16', payment_method: 'Depósito BAC', transfer_id: id };
-      expect(await call('make_booking', { ...other, payment_amount: 60 }, who)).toMatchObject({ success: false, error: 'insufficient_payment', available_balance: 50, bookings_paid: ['HR28609', code] });
-      expect(await call('validate_bank_transfer', { slip_date: '2027-02-19', slip_amount: 400, booking_amount: 50 }, who)).toMatchObject({ success: true, available_balance: 50 });
-      // Another guest's booking with the rest (one Monday night for 2 adults at 59 = 118; 50 covers less than half).
-      expect(await call('make_booking', { ...other, payment_amount: 50 }, night('50370000022'))).toMatchObject({ success: false, error: 'payment_below_deposit' });
-      expect(bookingsMade()).toBe(before + 1);
-      expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [id])).toEqual([{ used: '350.00', codreser: `HR28609,${code}` }]);
+      tellsNothingOfIt(await call('make_booking', { ...guest, ...weekend, payment_method: 'Depósito BAC', payment_amount: 200, transfer_id: id }, who));
+      expect(bookingsMade()).toBe(before);
+      expect(await hotel.query('SELECT used, codreser FROM bac WHERE id = ?', [id])).toEqual([{ used: '150.00', codreser: 'HR28609' }]);
+      // Money taken with no booking named (the fixture's sale 603118): to a person, no amounts told.
+      const orphan = await call('make_booking', { ...guest, ...weekend, payment_method: 'CompraClick', payment_amount: 200, authorization_number: '603118' }, who);
+      expect(orphan).toMatchObject({ success: false, error: 'payment_reserved_without_booking', assistant_instruction: expect.stringContaining('transfer_to_human_agent') });
+      expect(JSON.stringify(orphan)).not.toMatch(/available|\d+\.\d\d/);
+      expect(bookingsMade()).toBe(before);
     });
 
-    it('a card sale with 200 of 300 unused covers half of 400 and books it; once used up, both validators name every booking', async () => {
+    it('a card sale: its leftover pays the same conversation, at most what is left; a code known elsewhere books nothing of it', async () => {
       await hotel.query(
-        "INSERT INTO compraclick (date, estado, cliente, tarjeta, importe, autorizacion, descripcion, used, codreser, dateused) VALUES ('2027-02-19 09:00:00', 'APROBADA', 'JOSE R LOPEZ', '466666XXXXXX6666', 300.00, '765432', 'Jose Lopez', 100.00, 'HR28609', '2027-02-19 09:30:00')",
+        "INSERT INTO compraclick (date, estado, cliente, tarjeta, importe, autorizacion, descripcion, used, codreser, dateused) VALUES ('2027-02-19 09:00:00', 'APROBADA', 'JOSE R LOPEZ', '466666XXXXXX6666', 300.00, '765432', 'Jose Lopez', 0.00, NULL, NULL)",
       );
-      const who = night('50370000023');
-      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 401 }, who)).toMatchObject({ success: false, error: 'insufficient_amount', data: { remaining_amount: 200, bookings_paid: ['HR28609'] } });
-      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 400 }, who)).toMatchObject({ success: true, data: { remaining_amount: 200, is_valid: true, bookings_paid: ['HR28609'] } });
-      expect(await call('validate_compraclick_payment_fallback', { card_last_four: '6666', charged_amount: 300, payment_date: '02/19/2027', booking_total: 400 }, who)).toMatchObject({ success: true, authorization_number: '765432' });
+      const a = night('50370000024');
+      const other = night('50370000025');
+      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 400 }, a)).toMatchObject({ success: true, available_amount: 300, data: { remaining_amount: 300 } });
+      const one = await call('make_booking', { ...guest, check_in_date: '2027-03-19', check_out_date: '2027-03-21', payment_method: 'CompraClick', payment_amount: 200, authorization_number: '765432' }, a);
+      expect(one).toMatchObject({ success: true });
+      const code = `HR${String(one.reserva)}`;
 
-      const booked = await call('make_booking', { ...guest, check_in_date: '2027-03-19', check_out_date: '2027-03-21', payment_method: 'CompraClick', payment_amount: 200, authorization_number: '765432' }, who);
-      expect(booked).toMatchObject({ success: true });
-      const code = `HR${String(booked.reserva)}`;
-      expect(await hotel.query("SELECT used, codreser FROM compraclick WHERE autorizacion = '765432'")).toEqual([{ used: '300.00', codreser: `HR28609,${code}` }]);
-      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 100 }, who)).toMatchObject({ success: false, error: 'already_used_for_booking', booking_code: `HR28609,${code}` });
-      expect(await call('validate_compraclick_payment_fallback', { card_last_four: '6666', charged_amount: 300, payment_date: '19/02/2027', booking_total: 100 }, who)).toMatchObject({
-        success: false, error: 'already_used_for_booking', booking_code: `HR28609,${code}`,
+      // Another conversation that knows the code: refused by both validators and by the booking, told nothing.
+      tellsNothingOfIt(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 118 }, other));
+      const fallback = await call('validate_compraclick_payment_fallback', { card_last_four: '6666', charged_amount: 300, payment_date: '19/02/2027', booking_total: 118 }, other);
+      expect(fallback).toMatchObject({ success: false, error: 'payment_already_used' });
+      expect(JSON.stringify(fallback)).not.toMatch(/HR\d|remaining|bookings_paid/);
+      const before = bookingsMade();
+      tellsNothingOfIt(await call('make_booking', { ...guest, ...monday, payment_method: 'CompraClick', payment_amount: 100, authorization_number: '765432' }, other));
+      expect(bookingsMade()).toBe(before);
+
+      // The same conversation's second stay: 100 available; asked for the whole 300, the booking takes 100.
+      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 118 }, a)).toMatchObject({ success: true, available_amount: 100, data: { bookings_paid: [code] } });
+      const two = await call('make_booking', { ...guest, check_in_date: '2027-03-22', check_out_date: '2027-03-23', payment_method: 'CompraClick', payment_amount: 300, authorization_number: '765432' }, a);
+      expect(two).toMatchObject({ success: true });
+      expect(await loadAmount(two.reserva)).toBe('100.00');
+      const codes = `${code},HR${String(two.reserva)}`;
+      expect(await hotel.query("SELECT used, codreser FROM compraclick WHERE autorizacion = '765432'")).toEqual([{ used: '300.00', codreser: codes }]);
+      expect(await call('validate_compraclick_payment', { authorization_number: '765432', booking_total: 100 }, a)).toMatchObject({ success: false, error: 'already_used_for_booking', booking_code: codes });
+      // The same booking asked again is that booking; nothing is posted or taken twice.
+      expect(await call('make_booking', { ...guest, check_in_date: '2027-03-22', check_out_date: '2027-03-23', payment_method: 'CompraClick', payment_amount: 300, authorization_number: '765432' }, a)).toMatchObject({
+        success: true, reserva: two.reserva, already_booked: true,
       });
-      expect(await call('make_booking', { ...guest, check_in_date: '2027-03-26', check_out_date: '2027-03-27', payment_method: 'CompraClick', payment_amount: 100, authorization_number: '765432' }, who)).toMatchObject({
-        success: false, error: 'already_used_for_booking', bookings_paid: ['HR28609', code],
+      expect(bookingsMade()).toBe(before + 1);
+    });
+
+    it('a leftover that does not cover the deposit: validation and booking refuse it alike, naming what is left', async () => {
+      await hotel.query(
+        "INSERT INTO compraclick (date, estado, cliente, tarjeta, importe, autorizacion, descripcion, used, codreser, dateused) VALUES ('2027-02-20 09:00:00', 'APROBADA', 'JOSE R LOPEZ', '466666XXXXXX7777', 230.00, '765433', 'Jose Lopez', 0.00, NULL, NULL)",
+      );
+      const a = night('50370000026');
+      expect(await call('make_booking', { ...guest, check_in_date: '2027-03-19', check_out_date: '2027-03-21', payment_method: 'CompraClick', payment_amount: 200, authorization_number: '765433' }, a)).toMatchObject({ success: true });
+      // 30 left; the Monday night's deposit is 59.
+      expect(await call('validate_compraclick_payment', { authorization_number: '765433', booking_total: 118 }, a)).toMatchObject({ success: false, error: 'insufficient_amount', data: { remaining_amount: 30 } });
+      expect(await call('make_booking', { ...guest, ...monday, payment_method: 'CompraClick', payment_amount: 230, authorization_number: '765433' }, a)).toMatchObject({
+        success: false, error: 'insufficient_payment', available_balance: 30,
       });
     });
   });

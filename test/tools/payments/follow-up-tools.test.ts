@@ -117,8 +117,13 @@ describeWithMariaDb('payment follow-up tools', () => {
     expect(await hotel.query("SELECT reserva FROM user_books WHERE phone = '70000077'")).toHaveLength(1);
   });
 
-  it('a transfer partly used by another booking pays this one with what is left (the payment rule), the slip date read month first', async () => {
-    await hotel.query("INSERT INTO bac (date, reference, code, description, debit, credit, balance, used, codreser) VALUES ('22/02/2027', '3420002', 'TF', 'TRANSFERENCIA 365 FAMILIA RIVAS', '0.00', '300.00', '', 100.00, 'HR28609')");
+  it("a credit another booking partly used is not this guest's: the follow-up books with the guest's own credit of that amount, the slip date read month first", async () => {
+    // The Python service's booking took 100 of the first; the second is this guest's, untouched.
+    await hotel.query(
+      `INSERT INTO bac (date, reference, code, description, debit, credit, balance, used, codreser) VALUES
+         ('22/02/2027', '3420002', 'TF', 'TRANSFERENCIA 365 FAMILIA RIVAS', '0.00', '300.00', '', 100.00, 'HR28609'),
+         ('22/02/2027', '3420003', 'TF', 'TRANSFERENCIA 365 LUIS F RIVAS', '0.00', '300.00', '', 0.00, NULL)`,
+    );
     const r = await registry.execute(
       'start_bank_transfer_retry_process',
       JSON.stringify({ payment_data: { slip_date: '02/22/2027', slip_amount: 300, booking_amount: 118, booking_data: bookingData } }),
@@ -126,8 +131,11 @@ describeWithMariaDb('payment follow-up tools', () => {
     );
     const out = JSON.parse(r.output) as Record<string, unknown>;
     expect(out).toMatchObject({ success: true, reserva: expect.any(String) });
-    expect(await hotel.query("SELECT used, codreser FROM bac WHERE reference = '3420002'")).toEqual([{ used: '300.00', codreser: `HR28609,HR${String(out.reserva)}` }]);
-    expect(await hotel.query('SELECT loadamount FROM user_books WHERE reserva = ?', [out.reserva])).toEqual([{ loadamount: '200.00' }]);
+    expect(await hotel.query("SELECT reference, used, codreser FROM bac WHERE reference IN ('3420002', '3420003') ORDER BY id")).toEqual([
+      { reference: '3420002', used: '100.00', codreser: 'HR28609' },
+      { reference: '3420003', used: '300.00', codreser: `HR${String(out.reserva)}` },
+    ]);
+    expect(await hotel.query('SELECT loadamount FROM user_books WHERE reserva = ?', [out.reserva])).toEqual([{ loadamount: '300.00' }]);
   });
 
   it('a card payment that never appears: one apology and a handoff after the last check, 8.5 hours later', async () => {
