@@ -52,6 +52,16 @@ export const agentConfig = z
     SYSTEM_INSTRUCTIONS_PATH: text('resources/system_instructions.txt'),
     SYSTEM_INSTRUCTIONS_MODULES_DIR: optionalString,
     HISTORY_MAX_TOKENS: positiveInt(30_000, 2_000_000),
+    // Loaded instruction modules the chat window has moved past, kept in front of the model (history.ts pinModuleLoads).
+    HISTORY_MODULES_MAX_TOKENS: z.preprocess(
+      emptyToUndefined,
+      z.coerce
+        .number({ error: 'must be an integer' })
+        .int({ error: 'must be an integer' })
+        .min(0, { error: 'must be at least 0' })
+        .max(2_000_000, { error: 'must be at most 2000000' })
+        .default(30_000),
+    ),
     MAX_TOOL_ROUNDS: positiveInt(8, 50),
     AGENT_TURN_BUDGET_SECONDS: seconds(300),
     TOOL_TIMEOUT_SECONDS: seconds(30),
@@ -105,6 +115,11 @@ export const agentConfig = z
     /** Folder of instruction modules for load_additional_modules; unset ⇒ the tool is not offered. */
     instructionModulesDir: e.SYSTEM_INSTRUCTIONS_MODULES_DIR,
     historyMaxTokens: e.HISTORY_MAX_TOKENS,
+    /**
+     * Loaded instruction modules older than the HISTORY_MAX_TOKENS window stay in front of the model, in their
+     * place, up to this many tokens (the newest loads first); 0 = they are cut with the chat.
+     */
+    historyModulesMaxTokens: e.HISTORY_MODULES_MAX_TOKENS,
     maxToolRounds: e.MAX_TOOL_ROUNDS,
     /** Wall-clock bound of one turn: all model calls, retries, backoff and tools. */
     turnBudgetMs: secondsToMs(e.AGENT_TURN_BUDGET_SECONDS),

@@ -1,7 +1,7 @@
 // Last line of defence before replay: a function call without its output (or an output without its
 // call) makes the provider reject the whole request, so such items are dropped — keeping what remains
 // of a model response replayable (see dropItems).
-import type { TranscriptItem } from '../store/conversation-store.js';
+import type { StoredTranscriptItem, TranscriptItem, TurnTranscriptItem } from '../store/conversation-store.js';
 
 /** A model output item that may carry a provider id (a message or a function call). */
 function isOutputItem(item: TranscriptItem): item is Extract<TranscriptItem, { kind: 'assistant' | 'function_call' }> {
@@ -64,4 +64,66 @@ export function pairCallsAndOutputs(items: readonly TranscriptItem[]): Transcrip
         ? !calls.has(item.callId)
         : false,
   );
+}
+
+interface ModuleLoad {
+  call: TurnTranscriptItem;
+  output: TurnTranscriptItem & { item: { kind: 'function_output' } };
+  texts: string[];
+}
+
+/**
+ * The loads of instruction modules (load_additional_modules calls and their outputs, `earlier` from
+ * ConversationStore.callsBefore) that the history window has moved past but stay in front of the model, in their
+ * place before the window: the newest first while their tokens fit `budgetTokens` (an older one past the budget goes,
+ * and every one older than it), each with its turn's user item (what the guest asked; a provider such as Gemini
+ * wants a function call after a user turn). A load none of whose texts is left after the newer kept loads (a part
+ * loaded before its whole module) goes too, as does one that loaded nothing (an error, "ninguno nuevo"). The calls
+ * go without their reasoning, hence without provider ids.
+ *
+ * The result depends only on what comes before the window's first item, which moves in whole chunks
+ * (ConversationStore.loadHistory): between two moves the pinned items are the same bytes, and the provider's
+ * prompt cache keeps matching them.
+ */
+export function pinModuleLoads(
+  earlier: readonly TurnTranscriptItem[],
+  budgetTokens: number,
+  textsOf: (output: string) => string[],
+): StoredTranscriptItem[] {
+  if (budgetTokens <= 0 || earlier.length === 0) return [];
+  const calls = new Map<string, TurnTranscriptItem>();
+  for (const e of earlier) if (e.item.kind === 'function_call') calls.set(e.item.callId, e);
+  const loads: ModuleLoad[] = [];
+  for (const e of earlier) {
+    if (e.item.kind !== 'function_output') continue;
+    const call = calls.get(e.item.callId);
+    if (call === undefined) continue;
+    const texts = textsOf(e.item.output);
+    if (texts.length > 0) loads.push({ call, output: e as ModuleLoad['output'], texts });
+  }
+  const users = new Map<number, TurnTranscriptItem>();
+  for (const e of earlier) if (e.item.kind === 'user' && !users.has(e.turnId)) users.set(e.turnId, e);
+
+  const kept: ModuleLoad[] = [];
+  const keptTurns = new Set<number>();
+  let used = 0;
+  for (let i = loads.length - 1; i >= 0; i--) {
+    const load = loads[i] as ModuleLoad;
+    if (load.texts.every((text) => kept.some((k) => k.output.item.output.includes(text)))) continue;
+    const user = keptTurns.has(load.output.turnId) ? undefined : users.get(load.output.turnId);
+    const cost = load.call.tokens + load.output.tokens + (user?.tokens ?? 0);
+    if (used + cost > budgetTokens) break;
+    used += cost;
+    kept.push(load);
+    keptTurns.add(load.output.turnId);
+  }
+  const pinned: StoredTranscriptItem[] = [];
+  for (const turnId of keptTurns) {
+    const user = users.get(turnId);
+    if (user) pinned.push(user);
+  }
+  for (const load of kept) pinned.push({ ...load.call, item: withoutProviderId(load.call.item) }, load.output);
+  return pinned
+    .toSorted((a, b) => a.cumTokens - b.cumTokens || a.id - b.id)
+    .map(({ id, boundary, tokens, cumTokens, item }) => ({ id, boundary, tokens, cumTokens, item }));
 }

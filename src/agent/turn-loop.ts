@@ -19,7 +19,8 @@ import type { ToolEffect } from '../tools/effects.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { ModelConfigName } from './canary.js';
 import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.js';
-import { dropItems, pairCallsAndOutputs } from './history.js';
+import { LOAD_MODULES_TOOL, loadedTexts } from '../tools/instructions/load-additional-modules.js';
+import { dropItems, pairCallsAndOutputs, pinModuleLoads } from './history.js';
 import { isToolCallImitation } from './json-imitation.js';
 import type { ModelApi, ModelResult } from './model-api.js';
 import type { AgentResult, AgentTurn } from './types.js';
@@ -62,6 +63,25 @@ export interface TurnModel {
   flex?: { timeoutMs: number } | undefined;
 }
 
+/**
+ * The conversation's history within `budget` (ConversationStore.loadHistory), preceded by the instruction modules
+ * loaded before it that fit `modulesBudget` (history.ts pinModuleLoads), where they were: a module the window moved
+ * past is not loaded (and sent uncached) again.
+ */
+export function loadHistoryWithModules(
+  store: Pick<ConversationStore, 'loadHistory' | 'callsBefore'>,
+  conversationId: string,
+  budget: number,
+  modulesBudget: number,
+): History {
+  const window = store.loadHistory(conversationId, budget);
+  if (modulesBudget <= 0 || window.droppedTokens <= 0) return window;
+  const pinned = pinModuleLoads(store.callsBefore(conversationId, window.droppedTokens, LOAD_MODULES_TOOL), modulesBudget, loadedTexts);
+  if (pinned.length === 0) return window;
+  const tokens = pinned.reduce((n, s) => n + s.tokens, 0);
+  return { items: [...pinned, ...window.items], tokens: window.tokens + tokens, droppedTokens: window.droppedTokens - tokens, pinnedItems: pinned.length };
+}
+
 /** Flex failures after which the call goes to the default tier: Flex was slow or unavailable, not the request. */
 const FLEX_FALLBACK_CLASSES: ReadonlySet<string> = new Set(['timeout', 'rate_limited', 'server_error', 'connection_error', 'conflict']);
 
@@ -102,6 +122,8 @@ export class TurnLoop {
   private history: History = { items: [], tokens: 0, droppedTokens: 0 };
   private replay: TranscriptItem[] = [];
   private budget: number;
+  /** Tokens of loaded modules kept in front of the model before the history window (HISTORY_MODULES_MAX_TOKENS). */
+  private modulesBudget: number;
   private contextRetried = false;
   /** Set once the API refused the replayed reasoning: the rest of the turn sends none. */
   private withoutReasoning = false;
@@ -127,6 +149,7 @@ export class TurnLoop {
     this.signal = turn.signal;
     this.deadline = t0 + deps.config.llm.turnBudgetMs;
     this.budget = deps.config.llm.historyMaxTokens;
+    this.modulesBudget = deps.config.llm.historyModulesMaxTokens;
   }
 
   /** Runs the turn to its result. Throws TurnAbortedError when the turn's signal aborts. */
@@ -138,6 +161,7 @@ export class TurnLoop {
         historyTokens: this.history.tokens,
         droppedTokens: this.history.droppedTokens,
         budget: this.budget,
+        pinnedItems: this.history.pinnedItems,
       },
       'history loaded',
     );
@@ -233,6 +257,7 @@ export class TurnLoop {
         // Once per turn: half the history, then the error stands.
         this.contextRetried = true;
         this.budget = Math.max(1, Math.floor(this.budget / 2));
+        this.modulesBudget = Math.floor(this.modulesBudget / 2);
         this.loadHistory();
         this.log.warn(
           { budget: this.budget, historyItems: this.history.items.length },
@@ -367,7 +392,7 @@ export class TurnLoop {
   }
 
   private loadHistory(): void {
-    this.history = this.deps.store.loadHistory(this.turn.conversationId, this.budget);
+    this.history = loadHistoryWithModules(this.deps.store, this.turn.conversationId, this.budget, this.modulesBudget);
     this.replay = pairCallsAndOutputs(this.history.items.map((s) => s.item));
   }
 

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { TurnAbortedError } from '../agent/errors.js';
 import { costOfUsage } from '../agent/model-prices.js';
 import { createOpenAiAgent, type OpenAiAgent } from '../agent/openai-agent.js';
+import { loadHistoryWithModules } from '../agent/turn-loop.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
 import type { OutboxPart } from '../buffer/outbox.js';
 import type { BufferedMessage } from '../buffer/types.js';
@@ -398,9 +399,13 @@ export class ChatConsole {
     for (const spec of specs) this.out(`  ${spec.name} — ${firstSentence(spec.description)}`);
   }
 
-  /** `/history`: what the model is sent of the conversation next turn (HISTORY_MAX_TOKENS), one line per item. */
+  /**
+   * `/history`: what the model is sent of the conversation next turn (HISTORY_MAX_TOKENS, and the modules kept
+   * before it, HISTORY_MODULES_MAX_TOKENS), one line per item.
+   */
   private showHistory(): void {
-    const history = this.store.loadHistory(this.conversationId, this.options.config.llm.historyMaxTokens);
+    const { historyMaxTokens, historyModulesMaxTokens } = this.options.config.llm;
+    const history = loadHistoryWithModules(this.store, this.conversationId, historyMaxTokens, historyModulesMaxTokens);
     const dropped = history.droppedTokens > 0 ? `, ${history.droppedTokens.toLocaleString('en-US')} older tokens left out` : '';
     this.out(`${this.conversationId}: ${history.items.length} items kept, ${history.tokens.toLocaleString('en-US')} tokens${dropped}`);
     for (const { item } of history.items) {

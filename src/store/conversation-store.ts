@@ -101,12 +101,19 @@ export interface StoredTranscriptItem {
   item: TranscriptItem;
 }
 
+/** A transcript item with the turn that wrote it. */
+export interface TurnTranscriptItem extends StoredTranscriptItem {
+  turnId: number;
+}
+
 export interface History {
   items: StoredTranscriptItem[];
   /** Sum of the items' tokens. */
   tokens: number;
   /** Tokens of the conversation left out by the budget. */
   droppedTokens: number;
+  /** How many of `items`, at their start, are loaded modules kept from before the budget (turn-loop.ts loadHistoryWithModules). */
+  pinnedItems?: number;
 }
 
 export interface ConversationRow {
@@ -254,6 +261,7 @@ interface ItemRow {
 
 /** History rows come as arrays (raw mode): no per-row object for up to thousands of rows per turn. */
 type HistoryRow = [id: number, kind: string, boundary: number, tokens: number, cumTokens: number, data: string];
+type TurnHistoryRow = [...HistoryRow, turnId: number];
 
 interface ConversationDbRow {
   id: string;
@@ -286,6 +294,7 @@ function callIdOf(item: TranscriptItem): string | null {
 
 export class ConversationStore {
   private readonly historyStmt;
+  private readonly callsBeforeStmt;
   private readonly conversationStmt;
   private readonly upsertConversationStmt;
   private readonly insertTurnStmt;
@@ -315,6 +324,19 @@ export class ConversationStore {
                       ELSE CAST((c.total_tokens - @budget + @chunk - 1) / @chunk AS INTEGER) * @chunk END
           FROM conversations c WHERE c.id = @id)
       ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; budget: number; chunk: number }, HistoryRow>;
+    // The calls of one tool written before a point of the transcript, their outputs and their turns' user items
+    // (through transcript_by_conversation; the JSON is only read on function calls).
+    this.callsBeforeStmt = db.prepare<{ id: string; before: number; name: string }, TurnHistoryRow>(`
+      WITH calls AS (
+        SELECT call_id, turn_id FROM transcript_items
+        WHERE conversation_id = @id AND cum_tokens < @before AND kind = 'function_call'
+          AND json_extract(data, '$.name') = @name)
+      SELECT i.id, i.kind, i.boundary, i.tokens, i.cum_tokens, i.data, i.turn_id
+      FROM transcript_items i
+      WHERE i.conversation_id = @id AND i.cum_tokens < @before
+        AND ((i.kind IN ('function_call', 'function_output') AND i.call_id IN (SELECT call_id FROM calls))
+             OR (i.kind = 'user' AND i.turn_id IN (SELECT turn_id FROM calls)))
+      ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; before: number; name: string }, TurnHistoryRow>;
     this.conversationStmt = db.prepare<[string], ConversationDbRow>('SELECT * FROM conversations WHERE id = ?');
     this.upsertConversationStmt = db.prepare(`
       INSERT INTO conversations (id, channel, wa_id, subscriber_id, guest_name, created_at, last_activity_at)
@@ -404,6 +426,23 @@ export class ConversationStore {
     const last = rows[rows.length - 1];
     const total = last ? last[4] + last[3] : 0;
     return { items, tokens, droppedTokens: first ? first.cumTokens : total };
+  }
+
+  /**
+   * The calls of the tool `name` that come before the item at `beforeCum` (a history's first item), with their
+   * outputs and the user item of each of their turns, oldest first: what history.ts pinModuleLoads keeps in front
+   * of the model once the budget has moved past them.
+   */
+  callsBefore(conversationId: string, beforeCum: number, name: string): TurnTranscriptItem[] {
+    if (beforeCum <= 0) return [];
+    return this.callsBeforeStmt.all({ id: conversationId, before: beforeCum, name }).map(([id, , boundary, tokens, cumTokens, data, turnId]) => ({
+      id,
+      boundary: toBoundary(boundary),
+      tokens,
+      cumTokens,
+      turnId,
+      item: JSON.parse(data) as TranscriptItem,
+    }));
   }
 
   /**

@@ -19,6 +19,23 @@ const MAX_REF_LENGTH = 300;
 /** ToolError messages are clipped at 500 characters by the registry. */
 const MAX_ERROR_LENGTH = 460;
 
+/** The first line of every output that loads (or finds already loaded) what was asked. */
+const LOADED_HEADER = '[Módulos cargados: ';
+/** The other header lines an output may carry before the texts, one line each. */
+const NOTE_HEADERS = ['[Ya cargados antes en esta conversación', '[Ya están en tus instrucciones base', '[Incluidos en otro módulo de esta misma carga'];
+
+/**
+ * The instruction texts an output of this tool carries, in blocks (its header lines left out); none for an error
+ * or for an output that loaded nothing new. history.ts tells by them whether an older load is repeated by a newer one.
+ */
+export function loadedTexts(output: string): string[] {
+  if (!output.startsWith(LOADED_HEADER)) return [];
+  const blocks = output.split('\n\n');
+  let i = 1;
+  while (i < blocks.length && NOTE_HEADERS.some((h) => blocks[i]!.startsWith(h)) && !blocks[i]!.includes('\n')) i++;
+  return blocks.slice(i);
+}
+
 /** The outputs of earlier load_additional_modules calls still in front of the model. */
 function earlierOutputs(transcript: readonly TranscriptItem[]): string[] {
   const calls = new Set<string>();
@@ -126,7 +143,7 @@ export function createLoadAdditionalModulesTool({ modules }: { modules: Instruct
         { loaded: toLoad.map((s) => s.path), alreadyLoaded: repeated, inBase },
         'instruction modules loaded',
       );
-      const lines = [`[Módulos cargados: ${toLoad.length > 0 ? toLoad.map((s) => s.path).join(', ') : 'ninguno nuevo'}]`];
+      const lines = [`${LOADED_HEADER}${toLoad.length > 0 ? toLoad.map((s) => s.path).join(', ') : 'ninguno nuevo'}]`];
       if (repeated.length > 0) lines.push(`[Ya cargados antes en esta conversación, su texto está más arriba: ${[...new Set(repeated)].join(', ')}]`);
       if (inBase.length > 0) lines.push(`[Ya están en tus instrucciones base, no hace falta cargarlos: ${[...new Set(inBase)].join(', ')}]`);
       if (inThisCall.length > 0) lines.push(`[Incluidos en otro módulo de esta misma carga: ${inThisCall.join(', ')}]`);
