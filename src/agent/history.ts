@@ -2,6 +2,7 @@
 // call) makes the provider reject the whole request, so such items are dropped — keeping what remains
 // of a model response replayable (see dropItems).
 import type { StoredTranscriptItem, TranscriptItem, TurnTranscriptItem } from '../store/conversation-store.js';
+import type { LoadedSection } from '../tools/instructions/load-additional-modules.js';
 
 /** A model output item that may carry a provider id (a message or a function call). */
 function isOutputItem(item: TranscriptItem): item is Extract<TranscriptItem, { kind: 'assistant' | 'function_call' }> {
@@ -69,7 +70,12 @@ export function pairCallsAndOutputs(items: readonly TranscriptItem[]): Transcrip
 interface ModuleLoad {
   call: TurnTranscriptItem;
   output: TurnTranscriptItem & { item: { kind: 'function_output' } };
-  texts: string[];
+  sections: LoadedSection[];
+}
+
+/** Whether a newer section holds `s`: the same path or an ancestor of it, or the same text. */
+function covers(newer: LoadedSection, s: LoadedSection): boolean {
+  return (s.path !== '' && (s.path === newer.path || s.path.startsWith(`${newer.path}.`))) || newer.text.includes(s.text);
 }
 
 /**
@@ -77,8 +83,8 @@ interface ModuleLoad {
  * ConversationStore.callsBefore) that the history window has moved past but stay in front of the model, in their
  * place before the window: the newest first while their tokens fit `budgetTokens` (an older one past the budget goes,
  * and every one older than it), each with its turn's user item (what the guest asked; a provider such as Gemini
- * wants a function call after a user turn). A load none of whose texts is left after the newer kept loads (a part
- * loaded before its whole module) goes too, as does one that loaded nothing (an error, "ninguno nuevo"). The calls
+ * wants a function call after a user turn). A load whose every section a newer kept load holds (a part loaded
+ * before its whole module, a module loaded again after its file changed) goes too, as does one that loaded nothing (an error, "ninguno nuevo"). The calls
  * go without their reasoning, hence without provider ids.
  *
  * The result depends only on what comes before the window's first item, which moves in whole chunks
@@ -88,7 +94,7 @@ interface ModuleLoad {
 export function pinModuleLoads(
   earlier: readonly TurnTranscriptItem[],
   budgetTokens: number,
-  textsOf: (output: string) => string[],
+  sectionsOf: (output: string) => LoadedSection[],
 ): StoredTranscriptItem[] {
   if (budgetTokens <= 0 || earlier.length === 0) return [];
   const calls = new Map<string, TurnTranscriptItem>();
@@ -98,8 +104,8 @@ export function pinModuleLoads(
     if (e.item.kind !== 'function_output') continue;
     const call = calls.get(e.item.callId);
     if (call === undefined) continue;
-    const texts = textsOf(e.item.output);
-    if (texts.length > 0) loads.push({ call, output: e as ModuleLoad['output'], texts });
+    const sections = sectionsOf(e.item.output);
+    if (sections.length > 0) loads.push({ call, output: e as ModuleLoad['output'], sections });
   }
   const users = new Map<number, TurnTranscriptItem>();
   for (const e of earlier) if (e.item.kind === 'user' && !users.has(e.turnId)) users.set(e.turnId, e);
@@ -109,7 +115,7 @@ export function pinModuleLoads(
   let used = 0;
   for (let i = loads.length - 1; i >= 0; i--) {
     const load = loads[i] as ModuleLoad;
-    if (load.texts.every((text) => kept.some((k) => k.output.item.output.includes(text)))) continue;
+    if (load.sections.every((s) => kept.some((k) => k.sections.some((n) => covers(n, s))))) continue;
     const user = keptTurns.has(load.output.turnId) ? undefined : users.get(load.output.turnId);
     const cost = load.call.tokens + load.output.tokens + (user?.tokens ?? 0);
     if (used + cost > budgetTokens) break;

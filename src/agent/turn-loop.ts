@@ -19,7 +19,7 @@ import type { ToolEffect } from '../tools/effects.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { ModelConfigName } from './canary.js';
 import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.js';
-import { LOAD_MODULES_TOOL, loadedTexts } from '../tools/instructions/load-additional-modules.js';
+import { LOAD_MODULES_TOOL, loadedSections } from '../tools/instructions/load-additional-modules.js';
 import { dropItems, pairCallsAndOutputs, pinModuleLoads } from './history.js';
 import { isToolCallImitation } from './json-imitation.js';
 import type { ModelApi, ModelResult } from './model-api.js';
@@ -76,7 +76,7 @@ export function loadHistoryWithModules(
 ): History {
   const window = store.loadHistory(conversationId, budget);
   if (modulesBudget <= 0 || window.droppedTokens <= 0) return window;
-  const pinned = pinModuleLoads(store.callsBefore(conversationId, window.droppedTokens, LOAD_MODULES_TOOL), modulesBudget, loadedTexts);
+  const pinned = pinModuleLoads(store.callsBefore(conversationId, window.droppedTokens, LOAD_MODULES_TOOL), modulesBudget, loadedSections);
   if (pinned.length === 0) return window;
   const tokens = pinned.reduce((n, s) => n + s.tokens, 0);
   return { items: [...pinned, ...window.items], tokens: window.tokens + tokens, droppedTokens: window.droppedTokens - tokens, pinnedItems: pinned.length };

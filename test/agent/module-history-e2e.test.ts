@@ -44,6 +44,8 @@ async function start(api: Api, env: Record<string, string> = {}): Promise<{ h: H
       SYSTEM_INSTRUCTIONS_PATH: writeModularInstructions(BIG_2B),
       HISTORY_IMPORT_MESSAGES: '0',
       HISTORY_MAX_TOKENS: String(HISTORY_MAX_TOKENS),
+      // One message per turn: no need to wait for more.
+      BUFFER_QUIET_SECONDS: '0.02',
       ...env,
     },
     agent: (deps) => createOpenAiAgent({ ...deps, retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
@@ -125,10 +127,13 @@ describe('a loaded module and HISTORY_MAX_TOKENS', () => {
     expect(kept.uncached).toBeLessThan(cut.uncached);
   }, 60_000);
 
-  it('Chat Completions: the same, with the pinned call and output accepted as a pair', async () => {
+  it('Chat Completions: the same, with the kept call and output accepted as a pair', async () => {
+    const cut = await converse('chat_completions', { HISTORY_MODULES_MAX_TOKENS: '0' });
+    expect(cut.loads).toBe(2);
     const kept = await converse('chat_completions');
     expect(kept.loads).toBe(1);
     expect(kept.copiesInLast).toBe(1);
     expect(kept.moduleUncached).toBe(2);
+    expect(kept.uncached).toBeLessThan(cut.uncached);
   }, 60_000);
 });

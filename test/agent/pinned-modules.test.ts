@@ -2,8 +2,10 @@
 // (turn-loop.ts loadHistoryWithModules, history.ts pinModuleLoads), over a real store: which loads stay, in which
 // order and shape, within which budget, and that they are the same items from call to call between two cuts.
 import { describe, expect, it } from 'vitest';
+import { renderSection } from '../../src/agent/instruction-tree.js';
 import { loadHistoryWithModules } from '../../src/agent/turn-loop.js';
 import { ConversationStore, type NewTranscriptItem, type TranscriptItem } from '../../src/store/conversation-store.js';
+import { loadedSections } from '../../src/tools/instructions/load-additional-modules.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { spanish } from '../support/modular-instructions.js';
 
@@ -112,8 +114,11 @@ describe('loaded modules before the history window', () => {
   it('are bounded: the newest that fit stay, and a part its whole module repeats goes', () => {
     const store = setup();
     const a = section('MODULE_A', 300);
-    const part = section('MODULE_B.prices (MICRO-LOAD)', 60);
-    const whole = `${section('MODULE_B', 200)}\n${part}`; // the whole module's text holds the part's
+    // Rendered as the tool renders them: the part's text is not inside the whole's (other indentation), its path is.
+    const moduleB = { intro: spanish('B.intro', 200), prices: { adult: spanish('B.adult', 60) } };
+    const whole = renderSection({ segments: ['MODULE_B'], value: moduleB });
+    const part = renderSection({ segments: ['MODULE_B', 'prices'], value: moduleB.prices });
+    expect(whole).not.toContain(part);
     loadTurn(store, 1, ['MODULE_A'], loaded(['MODULE_A'], [a]));
     loadTurn(store, 2, ['MODULE_B.prices'], loaded(['MODULE_B.prices'], [part]));
     loadTurn(store, 3, ['MODULE_B'], loaded(['MODULE_B'], [whole]));
@@ -131,5 +136,23 @@ describe('loaded modules before the history window', () => {
     const pinnedTokens = tight.items.slice(0, tight.pinnedItems).reduce((n, s) => n + s.tokens, 0);
     expect(pinnedTokens).toBe(room);
     expect(loadHistoryWithModules(store, ID, BUDGET, room - 1).pinnedItems).toBeUndefined();
+  });
+});
+
+describe('loadedSections', () => {
+  it('reads the sections of an output as the tool writes it: header lines aside, a module file’s paragraphs kept together', () => {
+    const output = [
+      '[Módulos cargados: precios, MODULE_4.contact]',
+      '[Ya cargados antes en esta conversación, su texto está más arriba: MODULE_2C]',
+      '=== MÓDULO precios ===\nTarifas de temporada.',
+      'Segundo párrafo del archivo.',
+      '=== MODULE_4.contact (MICRO-LOAD) ===\n{\n  "contact": "x"\n}',
+    ].join('\n\n');
+    expect(loadedSections(output)).toEqual([
+      { path: 'precios', text: '=== MÓDULO precios ===\nTarifas de temporada.\n\nSegundo párrafo del archivo.' },
+      { path: 'MODULE_4.contact', text: '=== MODULE_4.contact (MICRO-LOAD) ===\n{\n  "contact": "x"\n}' },
+    ]);
+    expect(loadedSections('[Módulos cargados: ninguno nuevo]\n\n[Ya están en tus instrucciones base, no hace falta cargarlos: CORE_CONFIG]')).toEqual([]);
+    expect(loadedSections('{"error":"las instrucciones no se pudieron leer"}')).toEqual([]);
   });
 });

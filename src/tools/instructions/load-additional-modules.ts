@@ -24,16 +24,33 @@ const LOADED_HEADER = '[Módulos cargados: ';
 /** The other header lines an output may carry before the texts, one line each. */
 const NOTE_HEADERS = ['[Ya cargados antes en esta conversación', '[Ya están en tus instrucciones base', '[Incluidos en otro módulo de esta misma carga'];
 
+/** A piece of instructions an output carries: its path (`MODULE_4_INFORMATION.hotel_location_access`) and text. */
+export interface LoadedSection {
+  path: string;
+  text: string;
+}
+
+/** The first line of a section: `=== NAME ===`, `=== PATH (MICRO-LOAD) ===` (JSON), `=== MÓDULO NAME ===` (a file). */
+const SECTION_HEAD = /^=== (?:MÓDULO )?(.+?)(?: \(MICRO-LOAD\))? ===$/;
+
 /**
- * The instruction texts an output of this tool carries, in blocks (its header lines left out); none for an error
- * or for an output that loaded nothing new. history.ts tells by them whether an older load is repeated by a newer one.
+ * The sections an output of this tool carries, its header lines left out; none for an error or for an output that
+ * loaded nothing new. history.ts tells by them whether an older load is repeated by a newer one.
  */
-export function loadedTexts(output: string): string[] {
+export function loadedSections(output: string): LoadedSection[] {
   if (!output.startsWith(LOADED_HEADER)) return [];
   const blocks = output.split('\n\n');
   let i = 1;
   while (i < blocks.length && NOTE_HEADERS.some((h) => blocks[i]!.startsWith(h)) && !blocks[i]!.includes('\n')) i++;
-  return blocks.slice(i);
+  const sections: LoadedSection[] = [];
+  for (const block of blocks.slice(i)) {
+    const head = SECTION_HEAD.exec(block.split('\n', 1)[0] ?? '');
+    const last = sections[sections.length - 1];
+    // A module file's own blank lines split its text: the paragraph belongs to the section before it.
+    if (head === null && last !== undefined) last.text += `\n\n${block}`;
+    else sections.push({ path: head?.[1] ?? '', text: block });
+  }
+  return sections;
 }
 
 /** The outputs of earlier load_additional_modules calls still in front of the model. */
