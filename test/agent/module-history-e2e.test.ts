@@ -125,6 +125,11 @@ describe('a loaded module and HISTORY_MAX_TOKENS', () => {
     expect(kept.moduleUncached).toBe(2);
     expect(kept.calls).toBe(cut.calls - 1);
     expect(kept.uncached).toBeLessThan(cut.uncached);
+
+    // A module bigger than HISTORY_MODULES_MAX_TOKENS is cut with the chat, and loaded again when needed.
+    const over = await converse('responses', { HISTORY_MODULES_MAX_TOKENS: '1000' });
+    expect(over.loads).toBe(2);
+    expect(over.copiesInLast).toBe(1);
   }, 60_000);
 
   it('Chat Completions: the same, with the kept call and output accepted as a pair', async () => {
