@@ -1,6 +1,7 @@
 // Last line of defence before replay: a function call without its output (or an output without its
 // call) makes the provider reject the whole request, so such items are dropped — keeping what remains
-// of a model response replayable (see dropItems).
+// of a model response replayable (see dropItems). And the loaded instruction modules kept in front of the
+// model once the history budget has moved past them (pinModuleLoads).
 import type { StoredTranscriptItem, TranscriptItem, TurnTranscriptItem } from '../store/conversation-store.js';
 import type { LoadedSection } from '../tools/instructions/load-additional-modules.js';
 
@@ -81,11 +82,11 @@ function covers(newer: LoadedSection, s: LoadedSection): boolean {
 /**
  * The loads of instruction modules (load_additional_modules calls and their outputs, `earlier` from
  * ConversationStore.callsBefore) that the history window has moved past but stay in front of the model, in their
- * place before the window: the newest first while their tokens fit `budgetTokens` (an older one past the budget goes,
- * and every one older than it), each with its turn's user item (what the guest asked; a provider such as Gemini
- * wants a function call after a user turn). A load whose every section a newer kept load holds (a part loaded
- * before its whole module, a module loaded again after its file changed) goes too, as does one that loaded nothing (an error, "ninguno nuevo"). The calls
- * go without their reasoning, hence without provider ids.
+ * place before the window: the newest first while their tokens fit `budgetTokens` (an older one past the budget
+ * goes, and every one older than it), each with its turn's user item (what the guest asked; a provider such as
+ * Gemini wants a function call after a user turn). A load whose every section a newer kept load holds (a part
+ * loaded before its whole module, a module loaded again after its file changed) goes too, as does one that loaded
+ * nothing (an error, "ninguno nuevo"). The calls go without their reasoning, hence without provider ids.
  *
  * The result depends only on what comes before the window's first item, which moves in whole chunks
  * (ConversationStore.loadHistory): between two moves the pinned items are the same bytes, and the provider's
@@ -97,12 +98,13 @@ export function pinModuleLoads(
   sectionsOf: (output: string) => LoadedSection[],
 ): StoredTranscriptItem[] {
   if (budgetTokens <= 0 || earlier.length === 0) return [];
+  // By turn and call id: a call and its output are one turn's (ids may repeat across responses).
   const calls = new Map<string, TurnTranscriptItem>();
-  for (const e of earlier) if (e.item.kind === 'function_call') calls.set(e.item.callId, e);
+  for (const e of earlier) if (e.item.kind === 'function_call') calls.set(`${e.turnId}:${e.item.callId}`, e);
   const loads: ModuleLoad[] = [];
   for (const e of earlier) {
     if (e.item.kind !== 'function_output') continue;
-    const call = calls.get(e.item.callId);
+    const call = calls.get(`${e.turnId}:${e.item.callId}`);
     if (call === undefined) continue;
     const sections = sectionsOf(e.item.output);
     if (sections.length > 0) loads.push({ call, output: e as ModuleLoad['output'], sections });

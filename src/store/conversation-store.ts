@@ -325,7 +325,8 @@ export class ConversationStore {
           FROM conversations c WHERE c.id = @id)
       ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; budget: number; chunk: number }, HistoryRow>;
     // The calls of one tool written before a point of the transcript, their outputs and their turns' user items
-    // (through transcript_by_conversation; the JSON is only read on function calls).
+    // (through transcript_by_conversation; the JSON is only read on function calls). A call and its output are
+    // matched within their turn: some compatible servers number call ids afresh in every response.
     this.callsBeforeStmt = db.prepare<{ id: string; before: number; name: string }, TurnHistoryRow>(`
       WITH calls AS (
         SELECT call_id, turn_id FROM transcript_items
@@ -334,7 +335,7 @@ export class ConversationStore {
       SELECT i.id, i.kind, i.boundary, i.tokens, i.cum_tokens, i.data, i.turn_id
       FROM transcript_items i
       WHERE i.conversation_id = @id AND i.cum_tokens < @before
-        AND ((i.kind IN ('function_call', 'function_output') AND i.call_id IN (SELECT call_id FROM calls))
+        AND ((i.kind IN ('function_call', 'function_output') AND (i.call_id, i.turn_id) IN (SELECT call_id, turn_id FROM calls))
              OR (i.kind = 'user' AND i.turn_id IN (SELECT turn_id FROM calls)))
       ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; before: number; name: string }, TurnHistoryRow>;
     this.conversationStmt = db.prepare<[string], ConversationDbRow>('SELECT * FROM conversations WHERE id = ?');

@@ -79,7 +79,15 @@ describe('loaded modules before the history window', () => {
     loadTurn(store, 2, ['MODULE_X'], JSON.stringify({ error: '"MODULE_X" no existe en las instrucciones' }));
     loadTurn(store, 3, ['MODULE_2B'], '[Módulos cargados: ninguno nuevo]\n\n[Ya cargados antes en esta conversación, su texto está más arriba: MODULE_2B]');
     loadTurn(store, 4, ['MODULE_2C'], loaded(['MODULE_2C'], [section('MODULE_2C', 100)]));
-    for (let n = 5; n < 20; n++) chatTurn(store, n);
+    // A server that numbers call ids afresh per response: another tool's call with turn 1's id is not the load.
+    commit(store, [
+      { item: { kind: 'developer', text: 'Contexto 5' }, boundary: 2 },
+      { item: { kind: 'user', text: 'Pregunta 5' }, boundary: 1 },
+      { item: { kind: 'function_call', callId: 'load_1', name: 'check_office_status', arguments: '{}' }, boundary: 1 },
+      { item: { kind: 'function_output', callId: 'load_1', output: '{"office_status":"open"}' }, boundary: 0 },
+      { item: { kind: 'assistant', text: 'Respuesta 5' }, boundary: 1 },
+    ]);
+    for (let n = 6; n < 20; n++) chatTurn(store, n);
 
     const window = store.loadHistory(ID, BUDGET);
     const history = loadHistoryWithModules(store, ID, BUDGET, 10_000);

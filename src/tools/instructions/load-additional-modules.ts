@@ -22,7 +22,10 @@ const MAX_ERROR_LENGTH = 460;
 /** The first line of every output that loads (or finds already loaded) what was asked. */
 const LOADED_HEADER = '[Módulos cargados: ';
 /** The other header lines an output may carry before the texts, one line each. */
-const NOTE_HEADERS = ['[Ya cargados antes en esta conversación', '[Ya están en tus instrucciones base', '[Incluidos en otro módulo de esta misma carga'];
+const REPEATED_HEADER = '[Ya cargados antes en esta conversación, su texto está más arriba: ';
+const IN_BASE_HEADER = '[Ya están en tus instrucciones base, no hace falta cargarlos: ';
+const IN_THIS_CALL_HEADER = '[Incluidos en otro módulo de esta misma carga: ';
+const NOTE_HEADERS = [REPEATED_HEADER, IN_BASE_HEADER, IN_THIS_CALL_HEADER];
 
 /** A piece of instructions an output carries: its path (`MODULE_4_INFORMATION.hotel_location_access`) and text. */
 export interface LoadedSection {
@@ -161,9 +164,9 @@ export function createLoadAdditionalModulesTool({ modules }: { modules: Instruct
         'instruction modules loaded',
       );
       const lines = [`${LOADED_HEADER}${toLoad.length > 0 ? toLoad.map((s) => s.path).join(', ') : 'ninguno nuevo'}]`];
-      if (repeated.length > 0) lines.push(`[Ya cargados antes en esta conversación, su texto está más arriba: ${[...new Set(repeated)].join(', ')}]`);
-      if (inBase.length > 0) lines.push(`[Ya están en tus instrucciones base, no hace falta cargarlos: ${[...new Set(inBase)].join(', ')}]`);
-      if (inThisCall.length > 0) lines.push(`[Incluidos en otro módulo de esta misma carga: ${inThisCall.join(', ')}]`);
+      if (repeated.length > 0) lines.push(`${REPEATED_HEADER}${[...new Set(repeated)].join(', ')}]`);
+      if (inBase.length > 0) lines.push(`${IN_BASE_HEADER}${[...new Set(inBase)].join(', ')}]`);
+      if (inThisCall.length > 0) lines.push(`${IN_THIS_CALL_HEADER}${inThisCall.join(', ')}]`);
       return [...lines, ...toLoad.map((s) => s.text)].join('\n\n');
     },
   });
