@@ -325,19 +325,19 @@ export class ConversationStore {
           FROM conversations c WHERE c.id = @id)
       ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; budget: number; chunk: number }, HistoryRow>;
     // The calls of one tool written before a point of the transcript, their outputs and their turns' user items
-    // (through transcript_by_conversation; the JSON is only read on function calls). A call and its output are
+    // (through transcript_by_conversation; the JSON is only parsed on function calls whose text names the tool). A call and its output are
     // matched within their turn: some compatible servers number call ids afresh in every response.
-    this.callsBeforeStmt = db.prepare<{ id: string; before: number; name: string }, TurnHistoryRow>(`
+    this.callsBeforeStmt = db.prepare<{ id: string; before: number; name: string; needle: string }, TurnHistoryRow>(`
       WITH calls AS (
         SELECT call_id, turn_id FROM transcript_items
         WHERE conversation_id = @id AND cum_tokens < @before AND kind = 'function_call'
-          AND json_extract(data, '$.name') = @name)
+          AND instr(data, @needle) > 0 AND json_extract(data, '$.name') = @name)
       SELECT i.id, i.kind, i.boundary, i.tokens, i.cum_tokens, i.data, i.turn_id
       FROM transcript_items i
       WHERE i.conversation_id = @id AND i.cum_tokens < @before
         AND ((i.kind IN ('function_call', 'function_output') AND (i.call_id, i.turn_id) IN (SELECT call_id, turn_id FROM calls))
              OR (i.kind = 'user' AND i.turn_id IN (SELECT turn_id FROM calls)))
-      ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; before: number; name: string }, TurnHistoryRow>;
+      ORDER BY i.cum_tokens, i.id`).raw(true) as unknown as Statement<{ id: string; before: number; name: string; needle: string }, TurnHistoryRow>;
     this.conversationStmt = db.prepare<[string], ConversationDbRow>('SELECT * FROM conversations WHERE id = ?');
     this.upsertConversationStmt = db.prepare(`
       INSERT INTO conversations (id, channel, wa_id, subscriber_id, guest_name, created_at, last_activity_at)
@@ -436,7 +436,7 @@ export class ConversationStore {
    */
   callsBefore(conversationId: string, beforeCum: number, name: string): TurnTranscriptItem[] {
     if (beforeCum <= 0) return [];
-    return this.callsBeforeStmt.all({ id: conversationId, before: beforeCum, name }).map(([id, , boundary, tokens, cumTokens, data, turnId]) => ({
+    return this.callsBeforeStmt.all({ id: conversationId, before: beforeCum, name, needle: JSON.stringify(name) }).map(([id, , boundary, tokens, cumTokens, data, turnId]) => ({
       id,
       boundary: toBoundary(boundary),
       tokens,
