@@ -3,8 +3,9 @@
 // (`MODULE_4_INFORMATION.hotel_location_access.contact`). Their text is the tool's output, so it enters this
 // conversation's transcript after the cached prefix. The parameters are the original's (`modules`, `reasoning`);
 // names are checked against the current file, never enumerated in the schema (the schema, part of the cached
-// prefix, must not grow with the file). A piece whose text is still in front of the model (in the kept history or
-// earlier in the turn, itself or inside a loaded ancestor) is not sent again: the output says where it is. The
+// prefix, must not grow with the file). A piece whose text is still in front of the model (in the kept history, which
+// keeps earlier loads past HISTORY_MAX_TOKENS within HISTORY_MODULES_MAX_TOKENS, or earlier in the turn, itself or
+// inside a loaded ancestor) is not sent again: the output says where it is; one no longer there is sent again. The
 // check is by text, so a module whose file changed since is sent again.
 import { z } from 'zod';
 import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from '../../agent/instruction-modules.js';
