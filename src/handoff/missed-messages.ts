@@ -160,8 +160,25 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
     const now = clock.now();
     const conversationId = ref.conversationId;
     const lastReplyAt = history.lastReplyAt(conversationId) ?? null;
-    // Not cleared: the timer is unref'd and fires once; the turn signal is the turn's own.
-    const signal = deadline(FETCH_BUDGET_MS, turnSignal).signal;
+    // Cleared when the block is built: the turn signal may be the scheduler's shutdown signal, shared by
+    // every turn, which would otherwise keep one abort listener per turn for the life of the process.
+    const fetchDeadline = deadline(FETCH_BUDGET_MS, turnSignal);
+    try {
+      return await buildBlock(ref, batch, log, fetchDeadline.signal, now, conversationId, lastReplyAt);
+    } finally {
+      fetchDeadline.clear();
+    }
+  };
+
+  async function buildBlock(
+    ref: ConversationRef,
+    batch: ClaimedBatch,
+    log: Logger,
+    signal: AbortSignal,
+    now: number,
+    conversationId: string,
+    lastReplyAt: number | null,
+  ): Promise<string | undefined> {
     const blocks: string[] = [];
     const source = platforms.forChannel(ref.channel).history;
 
@@ -195,5 +212,5 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
     }
     if (entries.length > 0) blocks.push(formatBlock(entries, config.timezone, MISSED_HEADER, MISSED_FOOTER));
     return blocks.length > 0 ? blocks.join('\n\n') : undefined;
-  };
+  }
 }
