@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { describeIssues } from '../errors.js';
 import { EffectsCollector, type ToolEffect } from './effects.js';
 import type { FunctionOutputPart } from '../store/conversation-store.js';
-import { ToolError, ToolOutputWithFiles, type ToolContext, type ToolDefinition } from './types.js';
+import { MODEL_SUMMARY_KEY, ToolError, ToolOutputWithFiles, type ToolContext, type ToolDefinition } from './types.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
@@ -73,11 +73,30 @@ function closeObjects(node: unknown): void {
  */
 const UNSENT_KEYWORDS = new Set(['maxLength', 'minLength', 'maximum', 'minimum', 'exclusiveMinimum', 'exclusiveMaximum', 'maxItems', 'default']);
 
+/** `{a, b?, c?: [{d}]}`: an object's keys, `?` for the optional ones, arrays of objects in brackets. */
+function keySummary(node: Record<string, unknown>): string {
+  const properties = (node.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
+  const keys = Object.entries(properties).map(([name, sub]) => {
+    const key = required.has(name) ? name : `${name}?`;
+    if (sub.type === 'object' && sub.properties) return `${key}: ${keySummary(sub)}`;
+    const items = sub.items as Record<string, unknown> | undefined;
+    if (sub.type === 'array' && items?.type === 'object' && items.properties) return `${key}: [${keySummary(items)}]`;
+    return key;
+  });
+  return `{${keys.join(', ')}}`;
+}
+
 function pruneForModel(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(pruneForModel);
   if (node === null || typeof node !== 'object') return node;
+  const obj = node as Record<string, unknown>;
+  if (obj[MODEL_SUMMARY_KEY] === true) {
+    const description = typeof obj.description === 'string' ? `${obj.description}: ` : '';
+    return { type: 'object', description: `${description}${keySummary(obj)}` };
+  }
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(obj)) {
     if (key === 'properties' && value !== null && typeof value === 'object') {
       // Property names are the tool's contract, never keywords: keep every one, prune inside.
       out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, sub]) => [name, pruneForModel(sub)]));
@@ -98,7 +117,7 @@ function toJsonSchema(schema: z.ZodType, strict: boolean): Record<string, unknow
   delete json.$schema;
   if (!strict) return pruneForModel(json) as Record<string, unknown>;
   closeObjects(json);
-  return json;
+  return JSON.parse(JSON.stringify(json, (key, value: unknown) => (key === MODEL_SUMMARY_KEY ? undefined : value))) as Record<string, unknown>;
 }
 
 function clip(text: string): string {

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createOfficeCalendar } from '../../src/office/schedule.js';
 import { createTools } from '../../src/tools/index.js';
 import { coerceOutput, ToolRegistry, type ToolCallContext } from '../../src/tools/registry.js';
-import { defineTool, ToolError } from '../../src/tools/types.js';
+import { defineTool, summarizeForModel, ToolError } from '../../src/tools/types.js';
 
 const config = loadConfig({});
 const officeCalendar = createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone });
@@ -71,6 +71,36 @@ describe('ToolRegistry', () => {
     expect(tooLong).toMatchObject({ ok: false, error: 'invalid_arguments' });
     expect(tooLong.output).toContain('name');
     expect(tooLong.output).toContain('rooms');
+  });
+
+  it('shows an object marked summarizeForModel as its description and keys, and still validates every field', async () => {
+    const booking = defineTool({
+      name: 'follow_up',
+      description: 'Follow-up',
+      parameters: z.object({
+        booking_data: summarizeForModel(
+          z
+            .object({
+              customer_name: z.string(),
+              adults: z.number().int().default(0),
+              room_bookings: z.array(z.object({ bungalow_type: z.string(), adults: z.number() })).optional(),
+            })
+            .describe('Campos de make_booking'),
+        ),
+      }),
+      handler: (_ctx, args) => args,
+    });
+    const registry = new ToolRegistry([booking, { ...booking, name: 'follow_up_strict', strict: true }]);
+    expect(registry.specs[0]?.parameters).toEqual({
+      type: 'object',
+      properties: { booking_data: { type: 'object', description: 'Campos de make_booking: {customer_name, adults?, room_bookings?: [{bungalow_type, adults}]}' } },
+      required: ['booking_data'],
+    });
+    expect(JSON.stringify(registry.specs[1]?.parameters)).not.toContain('x-model-summary');
+    const missing = await registry.execute('follow_up', JSON.stringify({ booking_data: { room_bookings: [{ bungalow_type: 'Junior' }] } }), context);
+    expect(missing).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(missing.output).toContain('customer_name');
+    expect(missing.output).toContain('adults');
   });
 
   it('rejects duplicate and invalid names', () => {
