@@ -43,9 +43,8 @@ function describeTool(modules: InstructionModuleSource): string {
     );
   }
   return (
-    'Carga módulos adicionales de tus instrucciones cuando la consulta del huésped los necesita (por ejemplo ' +
-    'precios, disponibilidad, paquetes o casos especiales). Carga solo los módulos necesarios; un módulo ya ' +
-    `cargado en esta conversación sigue disponible más arriba. Módulos: ${names}.`
+    'Carga solo los módulos de tus instrucciones que la consulta necesita (p. ej. precios, disponibilidad, paquetes, ' +
+    `casos especiales). Lo ya cargado sigue más arriba. Módulos: ${names}.`
   );
 }
 
