@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { describeIssues } from '../errors.js';
 import { EffectsCollector, type ToolEffect } from './effects.js';
 import type { FunctionOutputPart } from '../store/conversation-store.js';
-import { ToolError, ToolOutputWithFiles, type ToolContext, type ToolDefinition } from './types.js';
+import { MODEL_SUMMARY_KEY, ToolError, ToolOutputWithFiles, type ToolContext, type ToolDefinition } from './types.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
@@ -54,7 +54,7 @@ export function coerceOutput(value: unknown): string {
   }
 }
 
-/** Objects without an explicit additionalProperties get `false`: extra keys are stripped anyway. */
+/** Objects without an explicit additionalProperties get `false` (strict arguments require it). */
 function closeObjects(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(closeObjects);
   if (node === null || typeof node !== 'object') return;
@@ -65,12 +65,59 @@ function closeObjects(node: unknown): void {
   Object.values(obj).forEach(closeObjects);
 }
 
-/** The model's view of the arguments: the schema's input side (fields with defaults are optional). */
-function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
+/**
+ * Sanity bounds and defaults the arguments are still validated against (zod) but the model never needs to be
+ * told: a name under 200 characters, a count under 200, an amount above 0, a field left out taking its default.
+ * The schemas ride on every call (~1,200 of 6,500 tokens were these); an argument outside them still gets an
+ * error naming the field. Enums, required fields and minItems (e.g. two or more rooms) stay: they are rules.
+ */
+const UNSENT_KEYWORDS = new Set(['maxLength', 'minLength', 'maximum', 'minimum', 'exclusiveMinimum', 'exclusiveMaximum', 'maxItems', 'default']);
+
+/** `{a, b?, c?: [{d}]}`: an object's keys, `?` for the optional ones, arrays of objects in brackets. */
+function keySummary(node: Record<string, unknown>): string {
+  const properties = (node.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
+  const keys = Object.entries(properties).map(([name, sub]) => {
+    const key = required.has(name) ? name : `${name}?`;
+    if (sub.type === 'object' && sub.properties) return `${key}: ${keySummary(sub)}`;
+    const items = sub.items as Record<string, unknown> | undefined;
+    if (sub.type === 'array' && items?.type === 'object' && items.properties) return `${key}: [${keySummary(items)}]`;
+    return key;
+  });
+  return `{${keys.join(', ')}}`;
+}
+
+function pruneForModel(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(pruneForModel);
+  if (node === null || typeof node !== 'object') return node;
+  const obj = node as Record<string, unknown>;
+  if (obj[MODEL_SUMMARY_KEY] === true) {
+    const description = typeof obj.description === 'string' ? `${obj.description}: ` : '';
+    return { type: 'object', description: `${description}${keySummary(obj)}` };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    if (key === 'properties' && value !== null && typeof value === 'object') {
+      // Property names are the tool's contract, never keywords: keep every one, prune inside.
+      out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, sub]) => [name, pruneForModel(sub)]));
+    } else if (!UNSENT_KEYWORDS.has(key) && !(key === 'additionalProperties' && value === false)) {
+      out[key] = pruneForModel(value);
+    }
+  }
+  return out;
+}
+
+/**
+ * The model's view of the arguments: the schema's input side (fields with defaults are optional). Strict tools
+ * get the whole schema, objects closed (structured arguments need it); the others get it without the bounds
+ * above and without `additionalProperties: false` (unknown keys are stripped before the handler anyway).
+ */
+function toJsonSchema(schema: z.ZodType, strict: boolean): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
   delete json.$schema;
+  if (!strict) return pruneForModel(json) as Record<string, unknown>;
   closeObjects(json);
-  return json;
+  return JSON.parse(JSON.stringify(json, (key, value: unknown) => (key === MODEL_SUMMARY_KEY ? undefined : value))) as Record<string, unknown>;
 }
 
 function clip(text: string): string {
@@ -101,7 +148,7 @@ export class ToolRegistry {
         .map((tool) => ({
           name: tool.name,
           description: tool.description,
-          parameters: toJsonSchema(tool.parameters),
+          parameters: toJsonSchema(tool.parameters, tool.strict === true),
           strict: tool.strict === true,
         })),
     );

@@ -53,6 +53,18 @@ export function defineTool<S extends z.ZodType>(tool: ToolDefinition<S>): ToolDe
   return tool as unknown as ToolDefinition;
 }
 
+/** JSON-schema key marking an object the model is shown as a one-line summary of its keys (see summarizeForModel). */
+export const MODEL_SUMMARY_KEY = 'x-model-summary';
+
+/**
+ * Shows the model this object as its description and its keys (`{a, b?, c?: [{d}]}`) instead of the full nested
+ * schema; zod still validates every field and names the wrong one. For an object another tool's parameters
+ * already spell out (a follow-up's booking_data is make_booking's fields), so its schema is not sent twice.
+ */
+export function summarizeForModel<S extends z.ZodType>(schema: S): S {
+  return schema.meta({ [MODEL_SUMMARY_KEY]: true });
+}
+
 /** A file a tool hands the model (a menu's PDF). */
 export interface ToolFile {
   fileName: string;

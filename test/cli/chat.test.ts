@@ -146,7 +146,7 @@ describe('npm run chat, piped', { timeout: 60_000 }, () => {
     expect(run.code).toBe(0);
     const out = run.stdout;
     expect(out).toMatch(/^\d+ tools offered:$/m);
-    expect(out).toMatch(/^ {2}check_office_status — Indica si la oficina de reservas está abierta en este momento/m);
+    expect(out).toMatch(/^ {2}check_office_status — Si la oficina de reservas está abierta/m);
     expect(out).toMatch(/^ {2}transfer_to_human_agent — /m);
     expect(out).toMatch(/^console:otra: 3 items kept, \d+ tokens$/m);
     expect(out).toMatch(/^ {2}note: {3}.+/m);

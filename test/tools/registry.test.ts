@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createOfficeCalendar } from '../../src/office/schedule.js';
 import { createTools } from '../../src/tools/index.js';
 import { coerceOutput, ToolRegistry, type ToolCallContext } from '../../src/tools/registry.js';
-import { defineTool, ToolError } from '../../src/tools/types.js';
+import { defineTool, summarizeForModel, ToolError } from '../../src/tools/types.js';
 
 const config = loadConfig({});
 const officeCalendar = createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone });
@@ -31,18 +31,76 @@ describe('ToolRegistry', () => {
     const registry = new ToolRegistry([...createTools({ office: officeCalendar }), echo]);
     expect(registry.specs.map((s) => s.name)).toEqual(['check_office_status', 'echo', 'send_location_pin', 'transfer_to_human_agent']);
     const office = registry.specs[0];
-    expect(office?.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
+    expect(office?.parameters).toEqual({ type: 'object', properties: {} });
     const pin = registry.specs[2];
     expect(pin?.parameters).not.toHaveProperty('$schema');
     expect(pin?.parameters).toMatchObject({
       type: 'object',
       required: ['latitude', 'longitude', 'name', 'address'],
-      properties: { latitude: { type: 'number', minimum: -90, maximum: 90 } },
+      properties: { latitude: { type: 'number' } },
     });
     // Same object every time: the tool list is part of the cached prompt prefix.
     expect(registry.specs).toBe(registry.specs);
     // Input schema: a field with a default is optional for the model.
     expect(registry.specs[1]?.parameters).toMatchObject({ required: ['text'] });
+  });
+
+  it('keeps sanity bounds and defaults out of the model\'s schema but still validates them; strict tools get the whole schema', async () => {
+    const bounded = defineTool({
+      name: 'bounded',
+      description: 'Bounded',
+      parameters: z.object({
+        name: z.string().min(1).max(5),
+        rooms: z.array(z.object({ adults: z.number().int().min(1).max(9) })).min(2).max(3),
+        kind: z.enum(['a', 'b']).default('a'),
+      }),
+      handler: (_ctx, args) => args,
+    });
+    const registry = new ToolRegistry([bounded, { ...bounded, name: 'bounded_strict', strict: true }]);
+    expect(registry.specs[0]?.parameters).toEqual({
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        rooms: { type: 'array', minItems: 2, items: { type: 'object', properties: { adults: { type: 'integer' } }, required: ['adults'] } },
+        kind: { type: 'string', enum: ['a', 'b'] },
+      },
+      required: ['name', 'rooms'],
+    });
+    expect(JSON.stringify(registry.specs[1]?.parameters)).toMatch(/"maxLength":5.*"maxItems":3.*"additionalProperties":false/);
+    const tooLong = await registry.execute('bounded', JSON.stringify({ name: 'abcdef', rooms: [{ adults: 1 }, { adults: 10 }] }), context);
+    expect(tooLong).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(tooLong.output).toContain('name');
+    expect(tooLong.output).toContain('rooms');
+  });
+
+  it('shows an object marked summarizeForModel as its description and keys, and still validates every field', async () => {
+    const booking = defineTool({
+      name: 'follow_up',
+      description: 'Follow-up',
+      parameters: z.object({
+        booking_data: summarizeForModel(
+          z
+            .object({
+              customer_name: z.string(),
+              adults: z.number().int().default(0),
+              room_bookings: z.array(z.object({ bungalow_type: z.string(), adults: z.number() })).optional(),
+            })
+            .describe('Campos de make_booking'),
+        ),
+      }),
+      handler: (_ctx, args) => args,
+    });
+    const registry = new ToolRegistry([booking, { ...booking, name: 'follow_up_strict', strict: true }]);
+    expect(registry.specs[0]?.parameters).toEqual({
+      type: 'object',
+      properties: { booking_data: { type: 'object', description: 'Campos de make_booking: {customer_name, adults?, room_bookings?: [{bungalow_type, adults}]}' } },
+      required: ['booking_data'],
+    });
+    expect(JSON.stringify(registry.specs[1]?.parameters)).not.toContain('x-model-summary');
+    const missing = await registry.execute('follow_up', JSON.stringify({ booking_data: { room_bookings: [{ bungalow_type: 'Junior' }] } }), context);
+    expect(missing).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(missing.output).toContain('customer_name');
+    expect(missing.output).toContain('adults');
   });
 
   it('rejects duplicate and invalid names', () => {

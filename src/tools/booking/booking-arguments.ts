@@ -11,33 +11,41 @@ import type { PaymentMethod } from '../../hotel/types.js';
 import type { ToolContext } from '../types.js';
 import type { BookingGate } from './hotel-tool-deps.js';
 
-const guestText = (description: string) => z.string().max(200).describe(description);
+const guestText = z.string().max(200);
 
-/** The parameters both booking tools take, with the original's names. */
+/** The parameters both booking tools take, with the original's names (as make_multi_room_booking shows them). */
+export const guestFields = {
+  customer_name: guestText,
+  email: guestText,
+  phone_number: z.string().max(40).optional(),
+  city: guestText,
+  dui_passport: guestText,
+  nationality: guestText,
+  payment_method: z.string().max(40),
+  payment_amount: z.number().positive().max(1_000_000),
+  payment_maker_name: guestText,
+  authorization_number: z.string().max(40).optional(),
+  transfer_id: z.string().max(40).optional(),
+  extra_beds: z.number().int().min(0).max(10).default(0),
+  extra_beds_cost: z.number().min(0).max(10_000).default(0),
+  customer_instructions: z.string().max(1000).default(''),
+  /** Ignored: identity comes from the conversation. */
+  wa_id: z.string().max(64).optional(),
+};
+
+/**
+ * The same with make_booking's one-line rules; make_multi_room_booking refers to them rather than repeating
+ * them (every schema is sent on every call).
+ */
 export const guestArguments = {
-  customer_name: guestText('Nombre y apellido del huésped titular (no inventes datos).'),
-  email: guestText('Correo electrónico del huésped.'),
-  phone_number: z
-    .string()
-    .max(40)
-    .optional()
-    .describe('Teléfono del huésped. En WhatsApp se usa el número de la conversación: envía "AUTO".'),
-  city: guestText('Ciudad de residencia.'),
-  dui_passport: guestText('DUI o pasaporte.'),
-  nationality: guestText('Nacionalidad.'),
-  payment_method: z.string().max(40).describe('"CompraClick" (tarjeta) o "Depósito BAC" (transferencia).'),
-  payment_amount: z
-    .number()
-    .positive()
-    .max(1_000_000)
-    .describe('Monto pagado por el huésped, en USD. Si el pago ya cubrió otra reserva suya, se toma como máximo el saldo disponible (available_amount de la validación).'),
-  payment_maker_name: guestText('Nombre de quien hizo el pago.'),
-  authorization_number: z.string().max(40).optional().describe('CompraClick: número de autorización validado.'),
-  transfer_id: z.string().max(40).optional().describe('Depósito BAC: transfer_id devuelto por validate_bank_transfer.'),
-  extra_beds: z.number().int().min(0).max(10).default(0).describe('Camas extra.'),
-  extra_beds_cost: z.number().min(0).max(10_000).default(0).describe('Costo de las camas extra (se cobra en recepción; $15 por cama cuando aplica).'),
-  customer_instructions: z.string().max(1000).default('').describe('Indicaciones del huésped para el hotel.'),
-  wa_id: z.string().max(64).optional().describe('Lo completa el sistema; se ignora.'),
+  ...guestFields,
+  customer_name: guestFields.customer_name.describe('Nombre y apellido del titular'),
+  phone_number: guestFields.phone_number.describe('WhatsApp: "AUTO"'),
+  payment_method: guestFields.payment_method.describe('"CompraClick" o "Depósito BAC"'),
+  payment_amount: guestFields.payment_amount.describe('USD pagados'),
+  authorization_number: guestFields.authorization_number.describe('CompraClick: el validado'),
+  transfer_id: guestFields.transfer_id.describe('Depósito BAC: el de validate_bank_transfer'),
+  extra_beds_cost: guestFields.extra_beds_cost.describe('$15 por cama cuando aplica'),
 };
 
 type GuestArgs = {

@@ -8,8 +8,7 @@ export function createCheckRoomAvailabilityCountsTool(deps: { availability: Avai
   return defineTool({
     name: 'check_room_availability_counts',
     description:
-      'Cuenta cuántas habitaciones libres hay de cada tipo para el período (para grupos que necesitan varias ' +
-      'habitaciones). No compartas las cantidades exactas con el huésped; úsalas para proponer opciones.',
+      'Habitaciones libres por tipo en el período (grupos). No digas las cantidades al huésped.',
     parameters: z.object(stayDateArguments),
     handler: async (context, args) => {
       const stay = checkStay(context, deps.timezone, args, false);

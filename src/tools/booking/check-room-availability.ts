@@ -9,8 +9,7 @@ export function createCheckRoomAvailabilityTool(deps: { availability: Availabili
   return defineTool({
     name: 'check_room_availability',
     description:
-      'Consulta si hay al menos un Bungalow Familiar, Bungalow Junior (o Matrimonial) y Habitación libre para todo el ' +
-      'período indicado. Para Pasadía usa la misma fecha de entrada y salida.',
+      'Si hay Bungalow Familiar, Junior (o Matrimonial) y Habitación libres todo el período. Pasadía: entrada = salida.',
     parameters: z.object(stayDateArguments),
     handler: async (context, args) => {
       const stay = checkStay(context, deps.timezone, args, true);

@@ -31,8 +31,7 @@ export function createCheckSmartAvailabilityTool(deps: { availability: Availabil
   return defineTool({
     name: 'check_smart_availability',
     description:
-      'Para estadías de varias noches: indica si hay disponibilidad para todo el período y, si no la hay, qué ' +
-      'estadías parciales dentro de esas fechas sí están disponibles (las más largas primero).',
+      'Varias noches: si hay disponibilidad todo el período y, si no, qué estadías parciales sí (las más largas primero).',
     parameters: z.object(stayDateArguments),
     handler: async (context, args) => {
       const stay = checkStay(context, deps.timezone, args, false);

@@ -11,9 +11,8 @@ export function createGetPriceForDateTool(deps: { rates: Pick<RatesRepository, '
   return defineTool({
     name: 'get_price_for_date',
     description:
-      'Tarifas por persona de una fecha (YYYY-MM-DD): lh_ = Paquete Las Hojas (base también del Romántico), ' +
-      'pa_ = Pasadía, es_ = Escapadita; _adulto = adulto, _nino = niño de 6 a 10 años (de 0 a 5 no pagan).',
-    parameters: z.object({ date_str: z.string().max(40).describe('Fecha, YYYY-MM-DD.') }),
+      'Tarifas por persona de una fecha: lh_ = Las Hojas (base del Romántico), pa_ = Pasadía, es_ = Escapadita; _nino = 6 a 10 años (0 a 5 no pagan).',
+    parameters: z.object({ date_str: z.string().max(40).describe('YYYY-MM-DD') }),
     handler: async (context, args) => {
       const date = args.date_str.trim();
       if (!isIsoDate(date)) return { error: `date_str must be a real date written YYYY-MM-DD; got ${JSON.stringify(date.slice(0, 40))}.` };

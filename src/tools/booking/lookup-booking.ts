@@ -33,12 +33,11 @@ export function createLookupBookingTool(deps: { guestBookings: Pick<GuestBooking
   return defineTool({
     name: 'lookup_booking',
     description:
-      'Consulta una reserva existente del huésped por su código (HR seguido de números; los códigos SOC de socios no ' +
-      'se pueden consultar). En Messenger/Instagram pide también el correo o el apellido de la reserva.',
+      'Consulta una reserva por su código (HR + números; los SOC de socios no). Messenger/Instagram: pide también correo o apellido.',
     parameters: z.object({
-      reservation_code: z.string().max(40).describe('Código de reserva, p. ej. HR28547.'),
-      email: z.string().max(200).optional().describe('Messenger/Instagram: correo con el que se hizo la reserva.'),
-      last_name: z.string().max(100).optional().describe('Messenger/Instagram: apellido del titular de la reserva.'),
+      reservation_code: z.string().max(40).describe('p. ej. HR28547'),
+      email: z.string().max(200).optional().describe('Messenger/Instagram'),
+      last_name: z.string().max(100).optional().describe('Messenger/Instagram'),
     }),
     handler: async (context, args) => {
       const code = args.reservation_code.replace(/\s+/g, '').toUpperCase();

@@ -19,7 +19,7 @@ export interface MakeBookingDeps {
   timeoutMs: number;
 }
 
-const count = (description: string) => z.number().int().min(0).max(200).describe(description);
+const count = z.number().int().min(0).max(200);
 
 /** A package and a room type that go together (a Pasadía package is the day pass, and only it). */
 export function checkPackage(pkgText: string, typeText: string): { ok: true; pkg: PackageType; type: BookableType } | { ok: false; error: string } {
@@ -54,18 +54,17 @@ export function createMakeBookingTool(deps: MakeBookingDeps): ToolDefinition {
   return defineTool({
     name: 'make_booking',
     description:
-      'Crea la reserva de UNA habitación o de un Pasadía después de validar el pago (validate_compraclick_payment o ' +
-      'validate_bank_transfer). Usa solo datos reales que el huésped dio; nunca marcadores como "pendiente". ' +
-      'Los niños de 0 a 5 años no pagan; los de 6 a 10 pagan tarifa de niño.',
+      'Reserva UNA habitación o un Pasadía con el pago ya validado (validate_compraclick_payment o validate_bank_transfer). ' +
+      'Solo datos reales del huésped; NUNCA marcadores como "pendiente".',
     timeoutMs: deps.timeoutMs,
     parameters: z.object({
       ...guestArguments,
       ...stayDateArguments,
-      adults: count('Adultos (11 años o más).'),
-      children_0_5: count('Niños de 0 a 5 años.').default(0),
-      children_6_10: count('Niños de 6 a 10 años.').default(0),
-      bungalow_type: z.string().max(40).describe('Familiar, Junior, Matrimonial, Habitación, o Pasadía.'),
-      package_type: z.string().max(40).describe('Las Hojas, Escapadita, Pasadía o Romántico.'),
+      adults: count.describe('11 años o más'),
+      children_0_5: count.default(0),
+      children_6_10: count.default(0),
+      bungalow_type: z.string().max(40).describe('Familiar, Junior, Matrimonial, Habitación o Pasadía'),
+      package_type: z.string().max(40).describe('Las Hojas, Escapadita, Pasadía o Romántico'),
     }),
     handler: async (context, args) => {
       const kind = checkPackage(args.package_type, args.bungalow_type);

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { normalizePackage, normalizeRoomType } from '../../hotel/rooms.js';
 import type { BookableType, Party } from '../../hotel/types.js';
 import { defineTool, type ToolDefinition } from '../types.js';
-import { checkGuestData, gateRefusal, guestArguments, outcomeOutput } from './booking-arguments.js';
+import { checkGuestData, gateRefusal, guestFields, outcomeOutput } from './booking-arguments.js';
 import { occupancyRefusal, type MakeBookingDeps } from './make-booking.js';
-import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
+import { backendUnavailable, checkStay, dateError, nightsDateArguments } from './stay-arguments.js';
 
 const count = z.number().int().min(0).max(50);
 
@@ -14,25 +14,24 @@ export function createMakeMultiRoomBookingTool(deps: MakeBookingDeps): ToolDefin
   return defineTool({
     name: 'make_multi_room_booking',
     description:
-      'Crea UNA reserva con DOS O MÁS habitaciones para un mismo grupo y un mismo pago (no para Pasadía). Indica ' +
-      'para cada habitación su tipo y sus huéspedes. Valida el pago antes.',
+      'Reserva DOS O MÁS habitaciones para un grupo con un solo pago ya validado (no Pasadía); campos y reglas de make_booking.',
     timeoutMs: deps.timeoutMs,
     parameters: z.object({
-      ...guestArguments,
-      ...stayDateArguments,
+      ...guestFields,
+      ...nightsDateArguments,
       room_bookings: z
         .array(
           z.object({
-            bungalow_type: z.string().max(40).describe('Junior, Familiar, Matrimonial o Habitación.'),
-            adults: count.describe('Adultos en esta habitación.'),
-            children_0_5: count.default(0).describe('Niños de 0 a 5 años en esta habitación.'),
-            children_6_10: count.default(0).describe('Niños de 6 a 10 años en esta habitación.'),
+            bungalow_type: z.string().max(40).describe('Familiar, Junior, Matrimonial o Habitación'),
+            adults: count,
+            children_0_5: count.default(0),
+            children_6_10: count.default(0),
           }),
         )
         .min(2)
         .max(20)
-        .describe('Una entrada por habitación.'),
-      package_type: z.string().max(40).describe('Las Hojas, Escapadita o Romántico.'),
+        .describe('Una por habitación'),
+      package_type: z.string().max(40).describe('Las Hojas, Escapadita o Romántico'),
     }),
     handler: async (context, args) => {
       const stay = checkStay(context, deps.timezone, args, false);

@@ -5,9 +5,15 @@ import { validateStay, type StayDateError, type StayDates } from '../../hotel/st
 import type { ToolContext } from '../types.js';
 import { hotelToday } from './hotel-tool-deps.js';
 
+/** Dates of a stay that is never a Pasadía (several rooms). */
+export const nightsDateArguments = {
+  check_in_date: z.string().max(40).describe('YYYY-MM-DD'),
+  check_out_date: z.string().max(40).describe('YYYY-MM-DD'),
+};
+
 export const stayDateArguments = {
-  check_in_date: z.string().max(40).describe('Fecha de entrada, YYYY-MM-DD.'),
-  check_out_date: z.string().max(40).describe('Fecha de salida, YYYY-MM-DD (igual a la de entrada solo para Pasadía).'),
+  check_in_date: z.string().max(40).describe('YYYY-MM-DD'),
+  check_out_date: z.string().max(40).describe('YYYY-MM-DD; igual a la entrada solo en Pasadía'),
 };
 
 export function checkStay(

@@ -13,9 +13,7 @@ export function createCheckOfficeStatusTool({ office }: CheckOfficeStatusDeps): 
   return defineTool({
     name: 'check_office_status',
     description:
-      'Indica si la oficina de reservas está abierta en este momento (horario de atención, feriados de El ' +
-      'Salvador y cierres programados) y si el asistente puede completar una reserva por sí mismo ' +
-      '(can_automate). Llámala siempre antes de completar una reserva.',
+      'Si la oficina de reservas está abierta (horario, feriados, cierres) y si puedes completar una reserva (can_automate). Llámala siempre antes de reservar.',
     parameters: z.object({}),
     handler: async (context) => {
       const now = context.clock.now();

@@ -10,13 +10,12 @@ export function googleMapsSearchUrl(latitude: number, longitude: number): string
 export const sendLocationPinTool = defineTool({
   name: 'send_location_pin',
   description:
-    'Genera el texto con la ubicación del hotel y un enlace de Google Maps. Usa las coordenadas, el nombre ' +
-    'y la dirección indicados en tus instrucciones y transmite el texto resultante al huésped tal cual.',
+    'Texto con la ubicación y enlace de Google Maps, con coordenadas, nombre y dirección de tus instrucciones; transmítelo tal cual.',
   parameters: z.object({
-    latitude: z.number().min(-90).max(90).describe('Latitud en grados decimales'),
-    longitude: z.number().min(-180).max(180).describe('Longitud en grados decimales'),
-    name: z.string().trim().min(1).max(200).describe('Nombre del lugar'),
-    address: z.string().trim().min(1).max(500).describe('Dirección del lugar'),
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    name: z.string().trim().min(1).max(200),
+    address: z.string().trim().min(1).max(500),
   }),
   handler: (_context, args) =>
     `📍 ${args.name} se encuentra en ${args.address}. Puede ver la ubicación en Google Maps: ` +

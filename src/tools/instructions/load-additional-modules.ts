@@ -75,17 +75,14 @@ function describeTool(modules: InstructionModuleSource): string {
   const names = modules.names.length > 0 ? modules.names.join(', ') : 'los que nombran tus instrucciones';
   if (modules.form === 'json') {
     return (
-      'Carga módulos adicionales de tus instrucciones cuando la consulta del huésped los necesita, según DECISION_TREE y ' +
-      'MODULE_DEPENDENCIES: un módulo entero (por ejemplo MODULE_2B_PRICE_INQUIRY) o una parte por su ruta con puntos ' +
-      '(por ejemplo MODULE_4_INFORMATION.hotel_location_access.contact), tal como las nombran tus instrucciones. ' +
-      'Lo ya cargado en esta conversación sigue disponible más arriba y no se envía de nuevo. ' +
+      'Carga módulos de tus instrucciones según DECISION_TREE y MODULE_DEPENDENCIES, enteros o una parte por su ruta ' +
+      'con puntos (p. ej. MODULE_4_INFORMATION.hotel_location_access.contact). Lo ya cargado sigue más arriba. ' +
       `Módulos: ${names}.`
     );
   }
   return (
-    'Carga módulos adicionales de tus instrucciones cuando la consulta del huésped los necesita (por ejemplo ' +
-    'precios, disponibilidad, paquetes o casos especiales). Carga solo los módulos necesarios; un módulo ya ' +
-    `cargado en esta conversación sigue disponible más arriba. Módulos: ${names}.`
+    'Carga solo los módulos de tus instrucciones que la consulta necesita (p. ej. precios, disponibilidad, paquetes, ' +
+    `casos especiales). Lo ya cargado sigue más arriba. Módulos: ${names}.`
   );
 }
 
@@ -119,10 +116,10 @@ export function createLoadAdditionalModulesTool({ modules }: { modules: Instruct
         .max(MAX_REQUESTED)
         .describe(
           modules.form === 'json'
-            ? 'Módulos o rutas con puntos a cargar, p. ej. MODULE_2C_AVAILABILITY o MODULE_2D_SPECIAL_SCENARIOS.membership_sales_protocol'
-            : 'Nombres de los módulos a cargar',
+            ? 'Módulos o rutas con puntos'
+            : 'Nombres de módulos',
         ),
-      reasoning: z.string().max(1000).optional().describe('Por qué los necesitas (breve)'),
+      reasoning: z.string().max(1000).optional(),
     }),
     handler: (context, args) => {
       const outputs = earlierOutputs(context.transcript);

@@ -40,7 +40,7 @@ export function createMenuDocumentTool(
         .trim()
         .min(1)
         .max(MAX_CAPTION)
-        .describe('Texto que acompaña al PDF. Si el huésped solo pidió el menú, este texto es tu respuesta completa.'),
+        .describe('Texto del PDF; si solo pidió el menú, es tu respuesta completa'),
     }),
     handler: async (context, args) => {
       const path = deps.menus?.path(spec.which) ?? MENU_PATHS[spec.which];

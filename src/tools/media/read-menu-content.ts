@@ -43,7 +43,6 @@ export function createReadMenuContentTool(deps: ReadMenuDeps): ToolDefinition {
     name: 'read_menu_content',
     what: 'El menú del restaurante',
     description:
-      'Lee el menú del restaurante (platos, ingredientes, opciones vegetarianas, horarios si aparecen) para ' +
-      'responder preguntas sobre la comida. No envía nada al huésped; para enviarle el menú usa send_menu_pdf.',
+      'Lee el menú del restaurante (platos, ingredientes, vegetariano, horarios) para responder. No envía nada (send_menu_pdf lo envía).',
   });
 }

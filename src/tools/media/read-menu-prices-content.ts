@@ -7,7 +7,6 @@ export function createReadMenuPricesContentTool(deps: ReadMenuDeps): ToolDefinit
     name: 'read_menu_prices_content',
     what: 'El menú con precios',
     description:
-      'Lee el menú a la carta con precios (extras y consumos fuera del paquete) para responder cuando el ' +
-      'huésped pregunta explícitamente por el precio de algo. No envía nada; para enviarlo usa send_menu_prices.',
+      'Lee el menú a la carta con precios (extras fuera del paquete) cuando piden un precio. No envía nada (send_menu_prices lo envía).',
   });
 }

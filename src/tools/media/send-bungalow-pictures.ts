@@ -36,10 +36,9 @@ export function createSendBungalowPicturesTool(deps: MediaFiles): ToolDefinition
   return defineTool({
     name: 'send_bungalow_pictures',
     description:
-      'Envía al huésped las fotos de un tipo de alojamiento (bungalow Familiar, Junior, Matrimonial o Habitación). ' +
-      'Las fotos salen antes de tu respuesta, cada una con su título; úsala cuando pidan fotos o ver cómo es el alojamiento.',
+      'Envía las fotos de un tipo de alojamiento (salen antes de tu respuesta, con título).',
     parameters: z.object({
-      bungalow_type: z.preprocess(normaliseBungalowType, z.enum(BUNGALOW_TYPES)).describe('Tipo de alojamiento'),
+      bungalow_type: z.preprocess(normaliseBungalowType, z.enum(BUNGALOW_TYPES)),
     }),
     handler: async (context, args) => {
       const set = SETS[args.bungalow_type];

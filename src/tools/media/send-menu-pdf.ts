@@ -8,7 +8,6 @@ export function createSendMenuPdfTool(deps: MenuToolDeps): ToolDefinition {
     which: 'menu',
     what: 'El menú del restaurante',
     description:
-      'Envía al huésped el menú del restaurante en PDF, con el texto indicado en caption. Úsala cuando pidan el menú ' +
-      'o qué se puede comer. El caption es tu respuesta completa cuando solo pidieron el menú.',
+      'Envía el menú del restaurante en PDF con caption, cuando piden el menú o qué comer.',
   });
 }

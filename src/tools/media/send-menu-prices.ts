@@ -9,8 +9,6 @@ export function createSendMenuPricesTool(deps: MenuToolDeps): ToolDefinition {
     which: 'prices',
     what: 'El menú a la carta con precios',
     description:
-      'Envía al huésped el menú a la carta con precios (platos y extras que no incluye el paquete), en PDF, con el ' +
-      'texto indicado en caption. Úsala solo cuando el huésped pida explícitamente precios de platos, bebidas o ' +
-      'extras; nunca la ofrezcas por iniciativa propia. El caption es tu respuesta completa cuando solo pidieron eso.',
+      'Envía en PDF el menú a la carta con precios, con caption, solo si piden explícitamente precios de platos, bebidas o extras; nunca por iniciativa propia.',
   });
 }

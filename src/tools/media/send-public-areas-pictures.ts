@@ -11,8 +11,7 @@ export function createSendPublicAreasPicturesTool(deps: MediaFiles): ToolDefinit
   return defineTool({
     name: 'send_public_areas_pictures',
     description:
-      'Envía al huésped las fotos de las áreas públicas del hotel (piscinas, playa, restaurante, ranchos). ' +
-      'Las fotos salen antes de tu respuesta, cada una con su título.',
+      'Envía las fotos de las áreas públicas (piscinas, playa, restaurante, ranchos), antes de tu respuesta.',
     parameters: z.object({}),
     handler: async (context) => picturesNote(await showPictureSet(context, deps, FOLDER, SET_NAME), SET_NAME.toLowerCase()),
   });

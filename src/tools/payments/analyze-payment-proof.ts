@@ -227,11 +227,9 @@ export function createAnalyzePaymentProofTool(deps: AnalyzePaymentProofDeps) {
   return defineTool({
     name: 'analyze_payment_proof',
     description:
-      'Analiza un comprobante de pago (imagen o PDF) que el huésped envió en esta conversación: tipo (CompraClick o ' +
-      'transferencia), monto, nombre, código de autorización o número de transacción, fecha y hora, cuenta de destino y ' +
-      'si es válido. Usa el media_id que aparece junto al archivo en el mensaje del huésped, p. ej. [media_id: m_1a2b3c4d5e6f].',
+      'Analiza un comprobante de pago (imagen o PDF) del huésped: tipo, monto, nombre, autorización o referencia, fecha, cuenta de destino y validez.',
     parameters: z.object({
-      media_id: z.string().trim().min(1).max(64).describe('El media_id del archivo, tal como aparece en el mensaje del huésped'),
+      media_id: z.string().trim().min(1).max(64).describe('El que aparece junto al archivo, p. ej. [media_id: m_1a2b3c4d5e6f]'),
     }),
     timeoutMs: Math.max(deps.config.llm.timeoutMs, deps.config.llm.toolTimeoutMs),
     async handler(context, args) {

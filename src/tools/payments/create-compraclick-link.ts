@@ -36,18 +36,17 @@ export function createCompraclickLinkTool(deps: CreateLinkDeps): ToolDefinition 
   return defineTool({
     name: 'create_compraclick_link',
     description:
-      'Crea un enlace de pago CompraClick (tarjeta) de un solo uso por el 50 % o el 100 % del total cotizado. Para ' +
-      'hospedaje verifica antes disponibilidad y capacidad. Pedirlo de nuevo para el mismo nombre y monto devuelve el mismo enlace.',
+      'Enlace de pago CompraClick (tarjeta) de un solo uso por el 50 % o 100 % del total. Hospedaje: verifica antes disponibilidad y capacidad.',
     timeoutMs: deps.portalTimeoutMs + 15_000,
     parameters: z.object({
-      customer_name: z.string().max(200).describe('Nombre y apellido del huésped (descripción del enlace).'),
-      payment_amount: z.number().positive().max(100_000).describe('El TOTAL de la reserva en USD.'),
+      customer_name: z.string().max(200).describe('Nombre y apellido'),
+      payment_amount: z.number().positive().max(100_000).describe('El TOTAL de la reserva, USD'),
       payment_percentage: z.enum(['50%', '100%']),
-      calculation_explanation: z.string().max(2000).default('').describe('Cómo se calculó el total (solo para el registro).'),
+      calculation_explanation: z.string().max(2000).default(''),
       service_type: z.enum(['pasadia', 'hospedaje']).default('hospedaje'),
       check_in_date: z.string().max(40).optional(),
       check_out_date: z.string().max(40).optional(),
-      bungalow_type: z.string().max(40).optional().describe('Familiar, Junior, Habitación o Matrimonial.'),
+      bungalow_type: z.string().max(40).optional().describe('Familiar, Junior, Matrimonial o Habitación'),
       adults: z.number().int().min(0).max(200).default(0),
       children_6_10: z.number().int().min(0).max(200).default(0),
       num_rooms: z.number().int().min(1).max(20).default(1),

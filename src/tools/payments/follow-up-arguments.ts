@@ -6,14 +6,15 @@ import type { FollowUpPayload } from '../../hotel/payment-check.js';
 import { normalizeRoomType } from '../../hotel/rooms.js';
 import type { BookableType, Party } from '../../hotel/types.js';
 import { toCents } from '../../hotel/values.js';
-import type { ToolContext } from '../types.js';
+import { summarizeForModel, type ToolContext } from '../types.js';
 import { checkGuest, type Checked } from '../booking/booking-arguments.js';
 import { checkPackage, occupancyRefusal } from '../booking/make-booking.js';
 import { checkStay, dateError } from '../booking/stay-arguments.js';
 
 const count = z.number().int().min(0).max(200);
 
-export const bookingDataSchema = z
+export const bookingDataSchema = summarizeForModel(
+  z
   .object({
     customer_name: z.string().max(200),
     email: z.string().max(200),
@@ -34,9 +35,10 @@ export const bookingDataSchema = z
       .array(z.object({ bungalow_type: z.string().max(40), adults: count, children_0_5: count.default(0), children_6_10: count.default(0) }))
       .max(20)
       .optional()
-      .describe('Para varias habitaciones: una entrada por habitación.'),
+      .describe('Varias habitaciones: una por habitación'),
   })
-  .describe('Los datos de la reserva que se hará cuando el pago aparezca (los mismos que make_booking).');
+  .describe('La reserva a hacer cuando aparezca el pago, campos de make_booking'),
+);
 
 export type BookingData = z.output<typeof bookingDataSchema>;
 

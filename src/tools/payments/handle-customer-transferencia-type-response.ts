@@ -22,11 +22,10 @@ export function createHandleTransferTypeResponseTool(deps: { followUps: PaymentF
   return defineTool({
     name: 'handle_customer_transferencia_type_response',
     description:
-      'Procesa la respuesta del huésped a la pregunta de si su transferencia fue "365" o "UNI". UNI: se transfiere a un ' +
-      'ejecutivo (las transferencias UNI se procesan en horario bancario). 365: se sigue verificando automáticamente.',
+      'Respuesta del huésped a si su transferencia fue "365" o "UNI" (UNI pasa a un ejecutivo; 365 se sigue verificando).',
     parameters: z.object({
-      phone_number: z.string().max(40).optional().describe('Lo completa el sistema; se ignora.'),
-      response_text: z.string().max(500).describe('La respuesta del huésped, tal cual.'),
+      phone_number: z.string().max(40).optional().describe('Lo pone el sistema.'),
+      response_text: z.string().max(500).describe('Tal cual'),
     }),
     handler: (context, args) => {
       const kind = classifyTransferType(args.response_text);

@@ -27,17 +27,15 @@ export function createStartBankTransferRetryProcessTool(deps: FollowUpToolDeps):
   return defineTool({
     name: 'start_bank_transfer_retry_process',
     description:
-      'Cuando una transferencia válida todavía no aparece en el estado de cuenta: la verifica ahora y, si aún no está, ' +
-      'la seguirá verificando automáticamente durante varias horas y hará la reserva en cuanto aparezca. El huésped ' +
-      'recibe automáticamente un mensaje de que se está verificando.',
+      'Transferencia válida que aún no aparece en el estado de cuenta: se verifica ahora y por horas, y se reserva al aparecer (el huésped ya recibe el aviso).',
     timeoutMs: deps.timeoutMs,
     parameters: z.object({
-      phone_number: z.string().max(40).optional().describe('Messenger/Instagram: teléfono del huésped. En WhatsApp se usa el de la conversación.'),
+      phone_number: z.string().max(40).optional().describe('Solo Messenger/Instagram'),
       payment_data: z.object({
-        slip_date: z.string().max(40).describe('Fecha del comprobante: YYYY-MM-DD (o como aparece en el comprobante).'),
+        slip_date: z.string().max(40).describe('YYYY-MM-DD o como aparece'),
         slip_amount: z.number().positive().max(1_000_000),
         booking_amount: z.number().positive().max(1_000_000),
-        transfer_method: z.enum(['UNI', '365', 'unknown']).default('unknown').describe('Tipo de transferencia según el comprobante (analyze_payment_proof).'),
+        transfer_method: z.enum(['UNI', '365', 'unknown']).default('unknown').describe('Según analyze_payment_proof'),
         booking_data: bookingDataSchema,
       }),
     }),

@@ -36,7 +36,7 @@ export function createSyncCompraclickPaymentsTool(deps: { sync: LedgerSync; time
   return syncTool(
     'sync_compraclick_payments',
     'compraclick',
-    'Descarga del portal de Credomatic las ventas con tarjeta (CompraClick) recientes al registro de pagos. Úsala antes de validar un pago con tarjeta que no aparece.',
+    'Trae las ventas CompraClick recientes de Credomatic, antes de validar un pago con tarjeta que no aparece.',
     deps,
   );
 }
@@ -45,7 +45,7 @@ export function createSyncBankTransfersTool(deps: { sync: LedgerSync; timeoutMs:
   return syncTool(
     'sync_bank_transfers',
     'bac',
-    'Descarga de la banca en línea de BAC el estado de cuenta del mes al registro de transferencias. Úsala antes de validar una transferencia que no aparece.',
+    'Trae el estado de cuenta BAC del mes, antes de validar una transferencia que no aparece.',
     deps,
   );
 }

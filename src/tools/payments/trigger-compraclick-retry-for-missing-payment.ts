@@ -13,12 +13,10 @@ export function createTriggerCompraclickRetryTool(deps: FollowUpToolDeps): ToolD
   return defineTool({
     name: 'trigger_compraclick_retry_for_missing_payment',
     description:
-      'Cuando un comprobante de CompraClick es válido pero su número de autorización todavía no aparece: lo verifica ' +
-      'ahora y, si aún no está, lo seguirá verificando automáticamente y hará la reserva en cuanto aparezca. El huésped ' +
-      'recibe automáticamente un mensaje de que se está verificando.',
+      'Comprobante CompraClick válido cuya autorización aún no aparece: se verifica ahora y luego, y se reserva al aparecer (el huésped ya recibe el aviso).',
     timeoutMs: deps.timeoutMs,
     parameters: z.object({
-      phone_number: z.string().max(40).optional().describe('Messenger/Instagram: teléfono del huésped. En WhatsApp se usa el de la conversación.'),
+      phone_number: z.string().max(40).optional().describe('Solo Messenger/Instagram'),
       authorization_number: z.string().max(40),
       booking_total: z.number().positive().max(1_000_000),
       booking_data: bookingDataSchema,

@@ -22,12 +22,11 @@ export function createValidateBankTransferTool(deps: {
   return defineTool({
     name: 'validate_bank_transfer',
     description:
-      'Verifica una transferencia o depósito BAC: busca un crédito exacto por el monto del comprobante en la fecha ' +
-      'del comprobante y comprueba que su saldo sin usar cubra el monto de la reserva. Devuelve transfer_id para make_booking.',
+      'Verifica una transferencia BAC: crédito exacto por slip_amount en slip_date cuyo saldo sin usar cubra booking_amount. Devuelve transfer_id para make_booking.',
     parameters: z.object({
-      slip_date: z.string().max(40).describe('Fecha del comprobante: YYYY-MM-DD (o como aparece en el comprobante, p. ej. 24/11/2026).'),
-      slip_amount: z.number().positive().max(1_000_000).describe('Monto del comprobante en USD.'),
-      booking_amount: z.number().positive().max(1_000_000).describe('Monto que debe cubrir (USD).'),
+      slip_date: z.string().max(40).describe('YYYY-MM-DD o como aparece, p. ej. 24/11/2026'),
+      slip_amount: z.number().positive().max(1_000_000).describe('USD'),
+      booking_amount: z.number().positive().max(1_000_000).describe('USD a cubrir'),
     }),
     handler: async (context, args) => {
       const today = hotelToday(deps, context.clock.now());

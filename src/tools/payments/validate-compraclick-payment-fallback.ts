@@ -18,13 +18,12 @@ export function createValidateCompraclickPaymentFallbackTool(deps: {
   return defineTool({
     name: 'validate_compraclick_payment_fallback',
     description:
-      'Verifica un pago con tarjeta (CompraClick) sin número de autorización: últimos 4 dígitos de la tarjeta, ' +
-      'monto cobrado y fecha del pago ("hoy", "ayer", DD/MM/YYYY…). Devuelve el número de autorización para make_booking.',
+      'Verifica un pago CompraClick sin autorización (últimos 4 dígitos, monto, fecha). Devuelve la autorización para make_booking.',
     parameters: z.object({
-      card_last_four: z.string().max(20).describe('Últimos 4 dígitos de la tarjeta.'),
-      charged_amount: z.number().positive().max(1_000_000).describe('Monto cobrado en USD.'),
-      payment_date: z.string().max(60).describe('Fecha del pago tal como la indica el huésped.'),
-      booking_total: z.number().positive().max(1_000_000).describe('Total de la reserva en USD.'),
+      card_last_four: z.string().max(20),
+      charged_amount: z.number().positive().max(1_000_000).describe('USD'),
+      payment_date: z.string().max(60).describe('Como la dice el huésped ("hoy", "ayer", DD/MM/YYYY…)'),
+      booking_total: z.number().positive().max(1_000_000).describe('USD'),
     }),
     handler: async (context, args) => {
       const last4 = args.card_last_four.replace(/\D/g, '').slice(-4);

@@ -14,11 +14,10 @@ export function createValidateCompraclickPaymentTool(deps: {
   return defineTool({
     name: 'validate_compraclick_payment',
     description:
-      'Verifica un pago con tarjeta (CompraClick) por su número de autorización y si cubre al menos el 50 % del ' +
-      'total de la reserva. Solo consulta: el pago se aplica al llamar make_booking.',
+      'Verifica un pago CompraClick por su autorización y si cubre el 50 % del total. Solo consulta: se aplica con make_booking.',
     parameters: z.object({
-      authorization_number: z.string().max(40).describe('Número de autorización del comprobante (6 dígitos).'),
-      booking_total: z.number().positive().max(1_000_000).describe('Total de la reserva en USD.'),
+      authorization_number: z.string().max(40).describe('6 dígitos'),
+      booking_total: z.number().positive().max(1_000_000).describe('USD'),
     }),
     handler: async (context, args) => {
       const code = args.authorization_number.replace(/\s+/g, '').toUpperCase();

@@ -57,12 +57,10 @@ export function createMarkCustomerFrustratedTool(deps: MarkCustomerFrustratedDep
   return defineTool({
     name: 'mark_customer_frustrated',
     description:
-      'Úsala cuando el huésped está molesto o frustrado, se queja del servicio o pide un reembolso: la conversación ' +
-      'pasa de inmediato a un agente humano, el equipo recibe una alerta con los últimos mensajes y el asistente deja ' +
-      'de responder. El huésped recibe automáticamente el aviso de traspaso.',
+      'Huésped molesto o frustrado, con quejas o que pide reembolso: pasa de inmediato a un humano con alerta al equipo (el huésped ya recibe el aviso; dejas de responder).',
     parameters: z.object({
-      phone_number: z.string().max(64).optional().describe('Lo completa el sistema; se ignora.'),
-      reason: z.string().max(500).optional().describe('Motivo breve de la frustración, para el equipo.'),
+      phone_number: z.string().max(64).optional().describe('Lo pone el sistema.'),
+      reason: z.string().max(500).optional().describe('Breve, para el equipo'),
     }),
     handler: (context, args) => {
       const reason = args.reason?.trim() || 'sin motivo indicado';

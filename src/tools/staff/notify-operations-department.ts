@@ -34,15 +34,13 @@ export function createNotifyOperationsDepartmentTool(deps: { staffAlerts: StaffA
   return defineTool({
     name: 'notify_operations_department',
     description:
-      'Notifica al departamento de Operaciones del hotel un problema del huésped durante su estadía (habitación, ' +
-      'servicio, instalaciones, mantenimiento, limpieza, restaurante). El equipo recibe una alerta con los datos ' +
-      'del huésped y la descripción; dile al huésped que Operaciones fue notificado.',
+      'Avisa a Operaciones de un problema del huésped durante su estadía; dile que Operaciones fue notificado.',
     parameters: z.object({
-      issue_type: z.enum(ISSUE_TYPES).describe('Tipo de problema.'),
-      issue_description: z.string().trim().min(1).max(2000).describe('Descripción detallada del problema.'),
-      guest_name: z.string().max(200).optional().describe('Nombre del huésped (opcional).'),
-      guest_phone: z.string().max(64).optional().describe('Teléfono de contacto del huésped (opcional).'),
-      guest_location: z.string().max(200).optional().describe('Ubicación del huésped, p. ej. número de habitación (opcional).'),
+      issue_type: z.enum(ISSUE_TYPES),
+      issue_description: z.string().trim().min(1).max(2000),
+      guest_name: z.string().max(200).optional(),
+      guest_phone: z.string().max(64).optional(),
+      guest_location: z.string().max(200).optional().describe('p. ej. número de habitación'),
     }),
     handler: (context, args) => {
       const name = given(args.guest_name) ?? given(context.guestName) ?? DEFAULT_GUEST_NAME;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AllowedRecipient } from '../../email/config.js';
 import { EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX, type EmailJobPayload } from '../../email/email-job.js';
-import { allowedNames, describeAllowedRecipients, resolveRecipients } from '../../email/recipients.js';
+import { describeAllowedRecipients, resolveRecipients } from '../../email/recipients.js';
 import type { NewJob } from '../../jobs/types.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 
@@ -25,25 +25,20 @@ function oneLine(value: string): string {
 
 export function createSendEmailTool(deps: SendEmailToolDeps): ToolDefinition {
   const allowed = [...deps.allowedRecipients];
-  const names = allowedNames(allowed);
   return defineTool({
     name: 'send_email',
     description:
-      'Envía un correo interno al personal del hotel: prospectos de membresía, cotizaciones de grupos, solicitudes ' +
-      'para el equipo de reservas (cambios de fecha, peticiones posteriores a la reserva, información para recepción). ' +
-      'Nunca lo uses para escribir al huésped ni a direcciones que él indique. Solo puede dirigirse a estos buzones ' +
-      `(escribe la etiqueta o la dirección): ${describeAllowedRecipients(allowed) || 'ninguno configurado'}. ` +
-      'Incluye en el cuerpo los datos que el equipo necesita (nombre y contacto del huésped, fechas, número de ' +
-      'personas, lo que solicita). El cuerpo se envía como texto plano: no uses HTML. El correo sale en los ' +
-      'minutos siguientes; no prometas al huésped una respuesta inmediata.',
+      'Correo interno al personal (membresías, grupos, cambios de fecha, peticiones para reservas o recepción); nunca al ' +
+      `huésped ni a direcciones que él dé. Buzones (etiqueta o dirección): ${describeAllowedRecipients(allowed) || 'ninguno configurado'}. ` +
+      'Cuerpo en texto plano con lo que el equipo necesita (huésped y contacto, fechas, personas, pedido). Sale en ' +
+      'minutos: no prometas respuesta inmediata.',
     parameters: z.object({
       to_emails: z
         .array(z.string().trim().min(1).max(254))
         .min(1)
-        .max(SEND_EMAIL_MAX_RECIPIENTS)
-        .describe(`Destinatarios: etiquetas o direcciones de la lista permitida (${names.join(', ')}).`),
-      subject: z.string().trim().min(1).max(EMAIL_SUBJECT_MAX).describe('Asunto del correo, en una línea.'),
-      body: z.string().trim().min(1).max(EMAIL_TEXT_MAX).describe('Cuerpo del correo en texto plano.'),
+        .max(SEND_EMAIL_MAX_RECIPIENTS),
+      subject: z.string().trim().min(1).max(EMAIL_SUBJECT_MAX).describe('Una línea'),
+      body: z.string().trim().min(1).max(EMAIL_TEXT_MAX),
     }),
     handler: (context, args) => {
       const resolved = resolveRecipients(args.to_emails, allowed);

@@ -8,11 +8,9 @@ export function createTransferToHumanAgentTool(): ToolDefinition {
   return defineTool({
     name: 'transfer_to_human_agent',
     description:
-      'Transfiere la conversación a un ejecutivo humano del equipo de reservas (por ejemplo cuando can_automate ' +
-      'es false, el huésped lo pide o no puedes resolver su solicitud). El huésped recibe automáticamente un aviso ' +
-      'de traspaso y el asistente deja de responder en esta conversación.',
+      'Pasa la conversación a un ejecutivo de reservas (can_automate false, el huésped lo pide o no puedes resolverlo); el huésped ya recibe el aviso y dejas de responder.',
     parameters: z.object({
-      reason: z.string().max(500).describe('Motivo breve del traspaso, para el equipo.').default(''),
+      reason: z.string().max(500).describe('Breve, para el equipo').default(''),
     }),
     handler: (context, args) => {
       context.effects.handoff(args.reason);

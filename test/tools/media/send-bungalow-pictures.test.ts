@@ -16,9 +16,8 @@ describe('send_bungalow_pictures', () => {
   it('offers the four types in its schema', () => {
     expect(registry.specs[0]?.parameters).toEqual({
       type: 'object',
-      properties: { bungalow_type: { type: 'string', enum: ['Familiar', 'Junior', 'Matrimonial', 'Habitación'], description: 'Tipo de alojamiento' } },
+      properties: { bungalow_type: { type: 'string', enum: ['Familiar', 'Junior', 'Matrimonial', 'Habitación'] } },
       required: ['bungalow_type'],
-      additionalProperties: false,
     });
   });
 

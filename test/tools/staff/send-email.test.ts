@@ -55,7 +55,7 @@ describe('send_email', () => {
     const { registry } = setup();
     const [spec] = registry.specs;
     expect(spec!.name).toBe('send_email');
-    expect(spec!.description).toContain('Nunca lo uses para escribir al huésped');
+    expect(spec!.description).toContain('nunca al huésped ni a direcciones que él dé');
     expect(spec!.description).toContain('promociones (promociones@hotel.example), ventas (ventas@hotel.example), reservas@hotel.example');
     expect(Object.keys((spec!.parameters as { properties: Record<string, unknown> }).properties)).toEqual(['to_emails', 'subject', 'body']);
   });
