@@ -4,6 +4,7 @@
 // command's compiled module in this same process, so signals and exit codes are the command's own (Ctrl-C
 // during migrate-legacy exits 75 here as with `node dist/cli/migrate-legacy.js`).
 import { join } from 'node:path';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { buildIfStale, PROJECT_ROOT } from '../scripts/build-if-stale.mjs';
 
