@@ -427,7 +427,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         }
         const notOffered = toolsNotOffered();
         if (notOffered.length > 0) log.warn({ notOffered }, 'tools of the original service are not offered');
-        // Extracts the menus' text now, so the first guest who asks does not wait for it; never throws.
+        // Says now which menus can be sent (the PDF text is extracted by the first request); never throws.
         void menus.preload();
         purgeExpired();
         purge = setInterval(purgeExpired, PURGE_INTERVAL_MS);

@@ -11,7 +11,7 @@
 // `auth_unavailable` (retryable; the turn ends with the fallback when it persists).
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gaxios, JWT } from 'google-auth-library';
+import type * as GoogleAuth from 'google-auth-library';
 import OpenAI from 'openai';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -73,12 +73,20 @@ export function readServiceAccountKey(path: string): ServiceAccountKey {
   return { clientEmail: key.client_email, privateKey: key.private_key, tokenUri };
 }
 
+// google-auth-library (~13 MB of RSS) is imported by the first token request, not at start: the service
+// loads this module whatever the provider, and only LLM_PROVIDER=vertex ever asks for a token.
+let googleAuth: typeof GoogleAuth | undefined;
+async function loadGoogleAuth(): Promise<typeof GoogleAuth> {
+  googleAuth ??= await import('google-auth-library');
+  return googleAuth;
+}
+
 /**
  * The HTTP client of the token request: no retries of its own (the turn loop retries the model call), a
  * timeout, and the request sent to the key's token_uri (google-auth-library always posts to Google's URL;
  * a real key's token_uri is that URL, so this changes nothing there).
  */
-function tokenTransporter(tokenUri: string): gaxios.Gaxios {
+function tokenTransporter({ gaxios }: typeof GoogleAuth, tokenUri: string): GoogleAuth.gaxios.Gaxios {
   const transporter = new gaxios.Gaxios({ timeout: TOKEN_TIMEOUT_MS, retryConfig: { retry: 0, noResponseRetries: 0 } });
   if (tokenUri !== GOOGLE_TOKEN_URL) {
     transporter.interceptors.request.add({
@@ -93,7 +101,8 @@ function tokenTransporter(tokenUri: string): gaxios.Gaxios {
 
 /** Why a token request failed, in words safe to log: an HTTP status, an OAuth error code, a system error code. */
 export function tokenFailureReason(err: unknown): string {
-  if (err instanceof gaxios.GaxiosError && err.response) {
+  // Before google-auth-library was loaded no GaxiosError can exist.
+  if (googleAuth && err instanceof googleAuth.gaxios.GaxiosError && err.response) {
     const data: unknown = err.response.data;
     const code = data && typeof data === 'object' ? (data as { error?: unknown }).error : undefined;
     const oauth = typeof code === 'string' && /^[a-z_]{1,64}$/i.test(code) ? ` (${code})` : '';
@@ -171,11 +180,12 @@ export class ServiceAccountTokens implements AccessTokens {
       const startedAt = clock.now();
       let credentials;
       try {
-        const jwt = new JWT({
+        const auth = await loadGoogleAuth();
+        const jwt = new auth.JWT({
           email: key.clientEmail,
           key: key.privateKey,
           scopes: [CLOUD_PLATFORM_SCOPE],
-          transporter: tokenTransporter(key.tokenUri),
+          transporter: tokenTransporter(auth, key.tokenUri),
         });
         credentials = await jwt.authorize();
       } catch (err) {

@@ -42,8 +42,6 @@ import { assembleToolServices, createConfiguredOffice, createHotelBackendsWithou
 import type { ToolEffect } from '../tools/index.js';
 import { runMigrations } from './migrate.js';
 
-export const CONSOLE_CHANNELS: readonly Channel[] = ['whatsapp', 'facebook', 'instagram'];
-
 /**
  * The guest the tools see: numbers no guest has (El Salvador's +503 followed by zeros), so a booking or a
  * lookup made from the console is recognisably a test.

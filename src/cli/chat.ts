@@ -10,7 +10,7 @@ import pino from 'pino';
 import type { Channel } from '../conversation-id.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { loggerOptions } from '../logger.js';
-import { ChatConsole, CONSOLE_CHANNELS, ConsoleSetupError } from './chat-console.js';
+import type { ChatConsole } from './chat-console.js';
 import { EX_CONFIG, EX_USAGE } from './cli-args.js';
 
 const USAGE = `usage: npm run chat -- [--name <name>] [--db <path>] [--instructions <file>] [--channel whatsapp|facebook|instagram] [--real-actions]
@@ -25,6 +25,9 @@ const USAGE = `usage: npm run chat -- [--name <name>] [--db <path>] [--instructi
 Each line is a message from the guest; /help lists the commands; Ctrl-D leaves.
 `;
 
+
+/** The guest identities a console conversation may take. */
+const CONSOLE_CHANNELS: readonly Channel[] = ['whatsapp', 'facebook', 'instagram'];
 
 interface Options {
   name: string;
@@ -88,6 +91,8 @@ async function main(): Promise<number> {
   // Warnings and errors only, on stderr: stdout is the conversation.
   const log = pino(loggerOptions('warn'), pino.destination({ fd: 2, sync: true }));
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  // The agent, tools and their backends are loaded only now: `--help` and a bad option answer at once.
+  const { ChatConsole, ConsoleSetupError } = await import('./chat-console.js');
   let chat: ChatConsole;
   try {
     chat = await ChatConsole.open({

@@ -18,10 +18,9 @@ import { useLogMaskKey } from '../conversation-id.js';
 import { loggerOptions } from '../logger.js';
 import { DEFAULT_RESOURCES_DIR } from '../resources.js';
 import { formatHtml, formatJson, formatText } from '../compare/format.js';
-import { CompareSetupError, runComparison, type CompareDeps } from '../compare/runner.js';
+import type { CompareDeps } from '../compare/runner.js';
 import { SelectionError, selectTurns } from '../compare/selection.js';
 import { parseSideSpec, resolveSide, SideSpecError } from '../compare/side-spec.js';
-import { assembleCompareTools } from '../compare/tools.js';
 import { CompareRepository } from '../store/compare-repository.js';
 import { DatabaseNotReadyError, openReadonlyDatabase } from '../store/database.js';
 import type { ToolDefinition } from '../tools/types.js';
@@ -143,6 +142,8 @@ export async function runCompareCli(args: string[], io: CompareCliIo): Promise<n
     }
     throw err;
   }
+  // The model client and the tools with their backends are loaded only now: `--help` answers at once.
+  const [{ CompareSetupError, runComparison }, { assembleCompareTools }] = await Promise.all([import('../compare/runner.js'), import('../compare/tools.js')]);
   // Warnings and errors only, on stderr: stdout is the table or the JSON.
   const log = pino(loggerOptions('warn'), pino.destination({ fd: 2, sync: true }));
   const assembled = assembleCompareTools({ config, db, resourcesDir: resolve(DEFAULT_RESOURCES_DIR), clock: systemClock, log });

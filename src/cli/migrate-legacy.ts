@@ -9,14 +9,11 @@ import 'dotenv/config';
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
-import { createConversationsClient } from '../legacy/openai-conversations.js';
-import { runLegacyImport, type ConversationReport, type ImportReport, type ImporterDeps } from '../legacy/importer.js';
+import type { ConversationReport, ImportReport, ImporterDeps } from '../legacy/importer.js';
 import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages, unreadTables, type LegacyRead } from '../legacy/readers.js';
 import { PeriodError, parseBound } from '../report/period.js';
-import { ConversationStore } from '../store/conversation-store.js';
 import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
 import { InstanceLockError } from '../store/instance-lock.js';
 import { LegacyImportRepository, openDryRunCopy } from '../store/legacy-import-repository.js';
@@ -195,6 +192,14 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
       }
       throw err;
     }
+    // The importer, its token counter (~0.2 s to load), the HTTP client and the progress bar are loaded only
+    // now: `--help` and a bad option answer at once.
+    const [{ ConversationStore }, { runLegacyImport }, { createConversationsClient }, { default: cliProgress }] = await Promise.all([
+      import('../store/conversation-store.js'),
+      import('../legacy/importer.js'),
+      import('../legacy/openai-conversations.js'),
+      import('cli-progress'),
+    ]);
     const repo = new LegacyImportRepository(db, new ConversationStore(db, { prices: config.llm.modelPrices }), new PauseRepository(db));
     const key = repo.logMaskKey();
     if (key) useLogMaskKey(key);

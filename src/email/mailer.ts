@@ -4,8 +4,8 @@
 // retries on that and nothing here retries by itself (apart from one token refresh on a Gmail 401). Error
 // messages carry reply codes and short server texts, never the SMTP URL, a password or a token.
 import { randomUUID } from 'node:crypto';
-import { createTransport } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+// nodemailer (~13 MB of RSS) is imported by the first mail sent, not at start: staff e-mails are rare.
+import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
@@ -168,8 +168,18 @@ export function smtpError(err: unknown): MailError {
 }
 
 function smtpMailer(url: string, from: string, domain: string): Mailer {
-  // No `pool`: one connection per mail (staff e-mails are rare; a pool would keep a login open for nothing).
-  const transporter = createTransport(smtpOptions(url));
+  // No `pool`: one connection per mail (staff e-mails are rare; a pool would keep a login open for nothing),
+  // so the transport opens nothing before its first mail and is created with it.
+  const options = smtpOptions(url);
+  let transporter: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
+  const transport = () =>
+    (transporter ??= import('nodemailer').then(
+      ({ createTransport }) => createTransport(options),
+      (err: unknown) => {
+        transporter = undefined;
+        throw err;
+      },
+    ));
   let closed = false;
   return {
     async send(mail, signal) {
@@ -181,7 +191,7 @@ function smtpMailer(url: string, from: string, domain: string): Mailer {
       let info: SMTPTransport.SentMessageInfo;
       try {
         info = await abandonOnAbort(
-          transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: body.text, html: body.html, messageId }),
+          transport().then((t) => t.sendMail({ from, to: mail.to, subject: mail.subject, text: body.text, html: body.html, messageId })),
           signal,
         );
       } catch (err) {
@@ -193,7 +203,10 @@ function smtpMailer(url: string, from: string, domain: string): Mailer {
     },
     close() {
       closed = true;
-      transporter.close();
+      void transporter?.then(
+        (t) => t.close(),
+        () => undefined,
+      );
       return Promise.resolve();
     },
   };
@@ -342,6 +355,7 @@ function gmailMailer(
       checkMail(mail);
       const body = renderBody(mail.text);
       const messageId = messageIdOf(mail, domain);
+      const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
       const mime = await new MailComposer({
         from,
         to: mail.to,

@@ -3,7 +3,7 @@
 // statements, rows checked with zod, errors mapped to HotelDbError, and every wait bounded. The original
 // opened a connection per call and, at HEAD, retried forever with blocking sleeps; here a database that is
 // down fails within a few seconds and an aborted signal stops at once.
-import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { z } from 'zod';
 import { deadline } from '../abort.js';
 import { describeIssues } from '../errors.js';
@@ -205,7 +205,7 @@ interface TxState {
 export function createHotelDb(options: HotelDbOptions): HotelDb {
   const { password, queryTimeoutMs, connectTimeoutMs } = options;
   const retries = Math.max(0, Math.floor(options.retries));
-  const pool: Pool = mysql.createPool({
+  const poolOptions = {
     host: options.host,
     port: options.port,
     user: options.user,
@@ -228,7 +228,18 @@ export function createHotelDb(options: HotelDbOptions): HotelDb {
     // Only matters for JS Date parameters, which are never sent; explicit so nothing depends on the host's zone.
     timezone: 'Z',
     multipleStatements: false,
-  });
+  };
+  // mysql2 (~17 MB of RSS) is imported and the pool made by the first statement: the pool connects lazily
+  // anyway, and an idle service (most hours) runs none. A failed import is tried again by the next statement.
+  let pool: Promise<Pool> | undefined;
+  const poolOf = (): Promise<Pool> =>
+    (pool ??= import('mysql2/promise').then(
+      ({ default: mysql }) => mysql.createPool(poolOptions),
+      (err: unknown) => {
+        pool = undefined;
+        throw err;
+      },
+    ));
   let closed = false;
 
   /** The driver's error as a HotelDbError whose message cannot carry the password. */
@@ -258,7 +269,7 @@ export function createHotelDb(options: HotelDbOptions): HotelDb {
   async function acquire(signal: AbortSignal | undefined): Promise<Lease> {
     ensureOpen();
     const bound = deadline(connectTimeoutMs + BACKSTOP_GRACE_MS, signal);
-    const pending = pool.getConnection();
+    const pending = poolOf().then((p) => p.getConnection());
     try {
       return new Lease(await raceAbort(pending, bound.signal));
     } catch (err) {
@@ -452,7 +463,8 @@ export function createHotelDb(options: HotelDbOptions): HotelDb {
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      const made = await pool?.catch(() => undefined);
+      await made?.end();
     },
   };
 }

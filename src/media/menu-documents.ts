@@ -3,7 +3,7 @@
 // menu.txt / menu-prices.txt next to the PDF when there is one (the staff's words win over an extraction),
 // else what pdfjs extracts from the PDF. Both are cached per file version: a stat per call, a read only
 // when a file changed, so staff replace a menu without a restart.
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from '../logger.js';
 import { MissingResourceError } from './picture-sets.js';
@@ -59,6 +59,22 @@ async function readOptional(file: string): Promise<string | undefined> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+}
+
+const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
+/** Readers accept the header anywhere in the first KiB (some producers put bytes before it). */
+const PDF_HEADER_WINDOW = 1024;
+
+/** Whether a PDF header is where readers look for it (only the first KiB is read). */
+async function startsLikePdf(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(PDF_HEADER_WINDOW);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).includes(PDF_MAGIC);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -185,13 +201,28 @@ export class MenuDocuments {
     return document;
   }
 
-  /** Reads and extracts both menus (at start, so the first guest does not wait); a problem is only logged. */
+  /**
+   * At start: says which menus can be sent (a missing or unreadable one is a warning; never throws). A menu
+   * with the hotel's own text is read now; a PDF-only menu is only checked to be a PDF, its text is extracted
+   * by the first request for it (~0.2 s): pdfjs costs ~26 MB of RSS that an idle service need not hold.
+   */
   async preload(): Promise<void> {
     await Promise.all(
       (Object.keys(MENU_PATHS) as MenuKind[]).map(async (which) => {
         try {
-          const doc = await this.document(which);
-          this.log?.info({ menu: which, path: doc.path, textSource: doc.textSource, textChars: doc.text.length }, 'menu loaded');
+          const path = this.path(which);
+          const pdfFile = join(this.resourcesDir, path);
+          const txtFile = pdfFile.replace(/\.pdf$/i, '.txt');
+          if (!(await stamp(pdfFile))) throw new MissingResourceError(path, 'the file does not exist');
+          if (await stamp(txtFile)) {
+            const doc = await this.document(which);
+            if (doc.textSource === 'txt') {
+              this.log?.info({ menu: which, path: doc.path, textSource: doc.textSource, textChars: doc.text.length }, 'menu loaded');
+              return;
+            }
+          }
+          if (!(await startsLikePdf(pdfFile))) throw new MissingResourceError(path, 'the file is not a PDF');
+          this.log?.info({ menu: which, path, textSource: 'pdf' }, 'menu available (its text is extracted on first use)');
         } catch (err) {
           this.log?.warn({ menu: which, err: err instanceof Error ? err.message : String(err) }, 'menu not available');
         }

@@ -5,7 +5,8 @@
 // screenshot named by portal and time only (the page may show a guest's name; the file name never does).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, errors, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { isPlaywrightTimeout, loadPlaywright } from './playwright.js';
 import type { Logger } from '../logger.js';
 import { abandonOnAbort, deadline } from '../abort.js';
 
@@ -55,7 +56,7 @@ async function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
 /** The failure as a PortalError: our own ones keep their code; Playwright's step timeouts mean the page is not as expected. */
 function classify(err: unknown, portal: string): PortalError {
   if (err instanceof PortalError) return err;
-  if (err instanceof errors.TimeoutError) return new PortalError('page_changed', `${portal}: ${firstLine(err.message)}`, undefined, { cause: err });
+  if (isPlaywrightTimeout(err)) return new PortalError('page_changed', `${portal}: ${firstLine(err.message)}`, undefined, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   if (GONE_RE.test(message)) return new PortalError('browser_unavailable', `${portal}: ${firstLine(message)}`, undefined, { cause: err });
   return new PortalError('page_changed', `${portal}: ${firstLine(message)}`, undefined, { cause: err });
@@ -115,14 +116,16 @@ export class PortalBrowser {
   private launch(): Promise<Browser> {
     if (this.closed) return Promise.reject(new PortalError('browser_unavailable', 'the portal browser is closed'));
     if (!this.browser) {
-      const launching = chromium
-        .launch({
-          executablePath: this.opts.chromiumPath,
-          headless: true,
-          // Containers: no user namespaces for the sandbox, and a small /dev/shm.
-          args: ['--no-sandbox', '--disable-dev-shm-usage'],
-          timeout: this.opts.timeoutMs,
-        })
+      const launching = loadPlaywright()
+        .then(({ chromium }) =>
+          chromium.launch({
+            executablePath: this.opts.chromiumPath,
+            headless: true,
+            // Containers: no user namespaces for the sandbox, and a small /dev/shm.
+            args: ['--no-sandbox', '--disable-dev-shm-usage'],
+            timeout: this.opts.timeoutMs,
+          }),
+        )
         .then((browser) => {
           // A crashed browser is launched again by the next session.
           browser.on('disconnected', () => {

@@ -99,19 +99,31 @@ describe('MenuDocuments', () => {
     expect((await menus.document('prices')).textSource).toBe('txt');
   });
 
-  it('preload reads both menus and only warns about a missing one', async () => {
+  it('preload checks both menus and only warns about a missing or non-PDF one; a PDF-only menu is extracted on first use', async () => {
     await copyShipped('menu.pdf');
-    const lines: { level: number; msg: string; menu?: string; err?: string }[] = [];
+    const lines: { level: number; msg: string; menu?: string; err?: string; textSource?: string }[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
     const menus = new MenuDocuments({ resourcesDir: dir, log });
     await expect(menus.preload()).resolves.toBeUndefined();
     expect(lines.find((l) => l.menu === 'prices')).toMatchObject({ level: 40, msg: 'menu not available', err: expect.stringContaining('menu-prices.pdf') });
-    expect(lines.find((l) => l.menu === 'menu')).toMatchObject({ level: 30, msg: 'menu loaded' });
-    // Preloaded: the next call reads nothing.
+    expect(lines.find((l) => l.menu === 'menu')).toMatchObject({ level: 30, msg: 'menu available (its text is extracted on first use)', textSource: 'pdf' });
+    // Only checked at start: the first request reads and extracts it, the next one reads nothing.
     const pdf = join(dir, 'pictures', 'menu', 'menu.pdf');
-    expect(readsOf(pdf)).toBe(1);
+    expect(readsOf(pdf)).toBe(0);
+    expect(await menus.document('menu')).toMatchObject({ textSource: 'pdf', text: expect.stringMatching(/\S/) });
     await menus.document('menu');
     expect(readsOf(pdf)).toBe(1);
+
+    // The hotel's own text is read at start; a file that is not a PDF is a warning.
+    await copyShipped('menu-prices.pdf');
+    await writeFile(join(dir, 'pictures', 'menu', 'menu-prices.txt'), 'Pasadía US$ 25');
+    await writeFile(pdf, 'not a pdf at all');
+    lines.length = 0;
+    vi.mocked(fsp.readFile).mockClear();
+    await new MenuDocuments({ resourcesDir: dir, log }).preload();
+    expect(lines.find((l) => l.menu === 'prices')).toMatchObject({ level: 30, msg: 'menu loaded', textSource: 'txt' });
+    expect(lines.find((l) => l.menu === 'menu')).toMatchObject({ level: 40, msg: 'menu not available', err: expect.stringContaining('is not a PDF') });
+    expect(readsOf(join(dir, 'pictures', 'menu', 'menu-prices.pdf'))).toBe(1);
     await expect(new MenuDocuments({ resourcesDir: join(dir, 'nowhere') }).preload()).resolves.toBeUndefined();
   });
 

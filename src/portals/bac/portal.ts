@@ -6,7 +6,8 @@
 // Unlike the original, nothing here retries: no endless goto / login loop (a wrong password retried
 // forever locks the account), and the download is awaited as an event instead of sleeping 5 s and taking
 // the newest file of a shared folder.
-import { errors, type Download, type Locator, type Page } from 'playwright-core';
+import type { Download, Locator, Page } from 'playwright-core';
+import { isPlaywrightTimeout } from '../playwright.js';
 import { PortalError } from '../browser.js';
 
 export interface BacLogin {
@@ -63,7 +64,7 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof errors.TimeoutError) throw new PortalError('page_changed', `bac: ${name}: ${firstLine(err.message)}`, undefined, { cause: err });
+    if (isPlaywrightTimeout(err)) throw new PortalError('page_changed', `bac: ${name}: ${firstLine(err.message)}`, undefined, { cause: err });
     throw err;
   }
 }

@@ -7,7 +7,7 @@
 //
 // Only .xlsx is read (exceljs). A legacy binary .xls (an OLE compound file) is refused with a clear error:
 // the only npm reader for it is the unmaintained `xlsx` 0.18 release.
-import ExcelJS from 'exceljs';
+import type { Buffer as ExcelBuffer, CellValue } from 'exceljs';
 import type { Cents } from '../../hotel/types.js';
 import { isoDateOf, parseAmount } from '../../hotel/values.js';
 
@@ -58,10 +58,12 @@ export async function parseSalesReport(file: Buffer): Promise<SalesReport> {
   if (!file.subarray(0, ZIP_MAGIC.length).equals(ZIP_MAGIC)) {
     throw new SalesReportError('the sales report is not an .xlsx file');
   }
+  // exceljs is loaded on the first report read (~27 MB of RSS the idle service need not carry).
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   try {
     // exceljs's typing predates Buffer<ArrayBufferLike>; the bytes are what it expects.
-    await workbook.xlsx.load(file as unknown as ExcelJS.Buffer);
+    await workbook.xlsx.load(file as unknown as ExcelBuffer);
   } catch (err) {
     throw new SalesReportError(`the sales report could not be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -110,7 +112,7 @@ export function salesFromTable(table: readonly (readonly Cell[] | undefined)[]):
   return { rows, dropped };
 }
 
-function toCell(value: ExcelJS.CellValue | undefined): Cell {
+function toCell(value: CellValue | undefined): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string' || typeof value === 'number' || value instanceof Date) return value;
   if (typeof value === 'boolean') return String(value);
