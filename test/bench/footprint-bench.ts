@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EVERY_BACKEND_ENV } from '../support/production-tools.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const IDLE_RSS_TARGET_MB = 150;
@@ -110,24 +111,9 @@ function hotelEnv(port: number, dir: string): NodeJS.ProcessEnv {
     WEBHOOK_PASSKEY: 'BENCH_PASSKEY',
     OPENAI_API_KEY: 'sk-bench',
     OPENAI_BASE_URL: `${dead}/v1`,
-    WATI_API_URL: dead,
-    WATI_API_KEY: 'bench',
     SYSTEM_INSTRUCTIONS_PATH: instructions,
-    DB_HOST: '127.0.0.1',
-    DB_PORT: '9',
-    DB_USER: 'bot',
-    DB_NAME: 'hotel',
-    BOOKING_API_URL: dead,
-    COMPRACLICK_PORTAL_URL: `${dead}/cc`,
-    COMPRACLICK_EMAIL: 'ventas@hotel.example',
-    COMPRACLICK_PASSWORD: 'cc-secret',
-    BAC_PORTAL_URL: `${dead}/bac`,
-    BAC_USERNAME: 'hotel',
-    BAC_PASSWORD: 'bac-secret',
-    SMTP_URL: 'smtp://127.0.0.1:9',
-    EMAIL_FROM: 'bot@hotel.example',
-    EMAIL_ALLOWED_RECIPIENTS: 'reservas@hotel.example',
-    STAFF_WHATSAPP_NUMBERS: '50370000001',
+    // Every hotel backend at a closed loopback port, as the schema-budget test configures them.
+    ...EVERY_BACKEND_ENV,
   };
 }
 
