@@ -1,0 +1,351 @@
+// Cost benchmark on the hotel's shape (issue 20 §1): a generated instructions JSON with the original's 11
+// top-level modules at the hotel's o200k sizes (base modules ~17,800 tokens, the whole file ~61,000,
+// MODULE_2B_PRICE_INQUIRY ~12,400, MODULE_2C_AVAILABILITY ~2,500), the production tool set (every backend
+// configured, test/support/production-tools.ts), and a recorded 12-turn conversation whose price and
+// availability turns load MODULE_2B_PRICE_INQUIRY and MODULE_2C_AVAILABILITY with load_additional_modules as the
+// file's DECISION_TREE asks (and one turn loads a dotted path). Run: npx tsx test/bench/hotel-cost-bench.ts
+//
+// The real OpenAiAgent (Responses API) talks to the fake model on 127.0.0.1 with its prompt-cache simulation
+// (test/support/fake-openai.ts): input tokens are each request's o200k count, cached tokens the byte-identical
+// prefix shared with an earlier request of the same prompt_cache_key. Output tokens are scripted. The same
+// measured usage is priced at the gpt-5 and gpt-5-mini rows, default and Flex tier (costOfUsage with the tier).
+// The baseline, measured in the same run: the same conversation with the whole file sent as plain text on every
+// call (what a hotel gets by dropping its JSON in unsplit), so no module is loaded. Nothing is timed; the tools
+// are built against closed ports on 127.0.0.1 and only load_additional_modules is called.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import OpenAI from 'openai';
+import pino from 'pino';
+import { instructionsCheck, openInstructionSources } from '../../src/agent/instruction-sources.js';
+import { BASE_MODULES, renderSection } from '../../src/agent/instruction-tree.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
+import type { AgentTurn } from '../../src/agent/types.js';
+import type { BufferedMessage } from '../../src/buffer/types.js';
+import { assembleCompareTools } from '../../src/compare/tools.js';
+import { loadConfig } from '../../src/config.js';
+import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
+import { countTextTokens, type JsonValue, type ModelUsage } from '../../src/store/conversation-store.js';
+import { measureToolSchemas } from '../../src/tools/schema-tokens.js';
+import { ToolRegistry } from '../../src/tools/registry.js';
+import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI, type FakeStep, type RecordedRequest } from '../support/fake-openai.js';
+import { MODULAR_INSTRUCTIONS, spanish } from '../support/modular-instructions.js';
+import { EVERY_BACKEND_ENV } from '../support/production-tools.js';
+import { openMigratedDatabase } from '../support/test-db.js';
+
+const MODEL = 'gpt-5';
+const ROWS = ['gpt-5', 'gpt-5-mini'] as const;
+const TIERS = ['default', 'flex'] as const;
+/** Issue 20 §1's targets. */
+const TARGET_RATIO = 0.5;
+const TARGET_GPT5_FLEX_PER_1000 = 45;
+const log = pino({ level: 'silent' });
+const dir = mkdtempSync(join(tmpdir(), 'wb3-hotel-cost-bench-'));
+/** Tuesday 2026-03-03 10:00 in El Salvador. */
+const T0 = Date.UTC(2026, 2, 3, 16, 0);
+
+/**
+ * o200k tokens of each module as the agent sends it (renderSection: what load_additional_modules outputs, and
+ * about what the core gives a base module), as measured on the hotel's file: the core (four base modules) 17,800,
+ * MODULE_2B 12,400, MODULE_2C 2,500, the whole file 61,000.
+ */
+const MODULE_TOKENS: Record<keyof typeof MODULAR_INSTRUCTIONS, number> = {
+  // The core renders the base modules ~10 % smaller than each one alone: these give a core of ~17,800.
+  MODULE_SYSTEM: 2_000,
+  DECISION_TREE: 7_700,
+  MODULE_DEPENDENCIES: 3_300,
+  CORE_CONFIG: 6_600,
+  MODULE_1_CRITICAL_WORKFLOWS: 6_700,
+  MODULE_2A_PACKAGE_CONTENT: 5_700,
+  MODULE_2B_PRICE_INQUIRY: 12_400,
+  MODULE_2C_AVAILABILITY: 2_500,
+  MODULE_2D_SPECIAL_SCENARIOS: 4_200,
+  MODULE_3_SERVICE_FLOWS: 4_000,
+  MODULE_4_INFORMATION: 5_000,
+};
+
+const TOPICS = ['reglas', 'tarifas', 'excepciones', 'ejemplos', 'validaciones', 'mensajes', 'horarios'];
+
+/**
+ * The hotel-shaped file: test/support/modular-instructions.ts's modules (the decision tree's MUST_LOAD lists, the
+ * dotted path, emoji keys), each grown with generated Spanish sections three levels deep
+ * (module → sección → tema → texto), some under emoji keys, until it reaches its size in MODULE_TOKENS.
+ */
+function hotelShapedInstructions(): Record<string, JsonValue> {
+  const file: Record<string, JsonValue> = {};
+  for (const [name, target] of Object.entries(MODULE_TOKENS)) {
+    const module = structuredClone(MODULAR_INSTRUCTIONS[name as keyof typeof MODULAR_INSTRUCTIONS]) as Record<string, JsonValue>;
+    const short = name.replace(/^MODULE_/, 'M');
+    const asSent = () => countTextTokens(renderSection({ segments: [name], value: module }));
+    for (let s = 1; asSent() < target; s++) {
+      const section: Record<string, JsonValue> = {};
+      for (let t = 0; t < 2; t++) {
+        const topic = `${TOPICS[(s + t) % TOPICS.length]}_${t + 1}`;
+        const rules: Record<string, string> = {};
+        for (let r = 1; r <= 2; r++) rules[r === 1 && s % 5 === 0 ? `🚨 regla_${r}` : `regla_${r}`] = spanish(`${short}.s${s}.${topic}.${r}`, 12);
+        section[s % 7 === 0 && t === 0 ? `⚠️ ${topic}` : topic] = rules;
+      }
+      const key = s % 9 === 0 ? `🔒 seccion_${s}` : `seccion_${s}`;
+      module[key] = section;
+    }
+    file[name] = module;
+  }
+  return file;
+}
+
+/** The recorded conversation: the guest's message, what (if anything) the model loads first, and its answer. */
+interface ScriptedTurn {
+  text: string;
+  load?: { modules: string[]; reasoning: string };
+  answer: string;
+}
+
+const PRICE = { modules: ['MODULE_2B_PRICE_INQUIRY', 'MODULE_2C_AVAILABILITY'], reasoning: 'DECISION_TREE PRIORITY_2_SALES.price_inquiry: MUST_LOAD' };
+const AVAILABILITY = { modules: ['MODULE_2C_AVAILABILITY'], reasoning: 'consulta de disponibilidad: MODULE_2C_AVAILABILITY' };
+
+const CONVERSATION: ScriptedTurn[] = [
+  { text: 'Hola, buenas tardes. Quisiera información del hotel.', answer: '¡Hola! Con gusto le ayudo. ¿Para qué fechas y cuántas personas sería su visita?' },
+  {
+    text: '¿Cuánto cuesta el paquete Escapadita para 2 adultos y 2 niños de 4 y 8 años el 14 de marzo?',
+    load: PRICE,
+    answer: 'Para 2 adultos y 2 niños el 14 de marzo el paquete Escapadita tiene un total de $246.00; el niño de 4 años no paga.',
+  },
+  { text: '¿Qué incluye el paquete? ¿Las bebidas también?', answer: 'Incluye desayuno, almuerzo y cena tipo buffet y bebidas nacionales; las importadas tienen costo adicional.' },
+  {
+    text: '¿Tienen disponibilidad de bungalow familiar para esa fecha?',
+    load: AVAILABILITY,
+    answer: 'Sí, para el 14 de marzo hay bungalows familiares disponibles para 4 personas.',
+  },
+  {
+    text: '¿Dónde están ubicados y a qué número puedo llamar?',
+    load: { modules: ['MODULE_4_INFORMATION.hotel_location_access.contact'], reasoning: 'INTENT_TO_MODULE_MAP.location_request' },
+    answer: 'Estamos en la playa, a 45 minutos del aeropuerto; puede llamarnos al 2505-2800 o escribirnos por este chat.',
+  },
+  {
+    text: '¿Y si fuéramos 3 adultos en lugar de 2, cuánto sería?',
+    load: PRICE,
+    answer: 'Con 3 adultos y 2 niños el total sería de $339.00 por la noche del 14 de marzo.',
+  },
+  { text: '¿A qué hora es el check-in y el check-out?', answer: 'El check-in es a partir de las 3:00 p. m. y el check-out hasta las 12:00 m.' },
+  {
+    text: '¿Y para el fin de semana siguiente, el 21 de marzo, hay espacio?',
+    load: AVAILABILITY,
+    answer: 'Para el 21 de marzo también hay disponibilidad de bungalow familiar.',
+  },
+  {
+    text: '¿Cuánto es el depósito para apartar y a qué cuenta lo transfiero?',
+    load: PRICE,
+    answer: 'Se aparta con el 50 % del total por transferencia o depósito bancario; le comparto los datos de la cuenta del hotel.',
+  },
+  { text: '¿Aceptan mascotas pequeñas? Tenemos un perrito de 5 kg.', answer: 'Lo sentimos, por el momento no admitimos mascotas en el hotel.' },
+  { text: 'Ok, vamos sin el perrito. Queremos el 14 de marzo entonces.', answer: 'Perfecto. Un asesor le escribirá en este chat para completar la reserva y el pago.' },
+  { text: 'Muchas gracias, quedo pendiente. ¡Saludos!', answer: '¡Gracias a usted! Que tenga un excelente día.' },
+];
+
+/** Output tokens as a short GPT-5 answer at low reasoning effort reports them (reasoning included). */
+const ANSWER_USAGE = { outputTokens: 190, reasoningTokens: 128 };
+const TOOL_CALL_USAGE = { outputTokens: 70, reasoningTokens: 48 };
+
+function message(conversationId: string, text: string, seq: number, at: number): BufferedMessage {
+  return {
+    seq,
+    receivedAt: at,
+    conversationId,
+    channel: 'whatsapp',
+    externalUserId: conversationId,
+    platformMessageId: `wamid.hotelbench.${seq}`,
+    kind: 'text',
+    text,
+    mediaRef: undefined,
+    replyContextId: undefined,
+    senderName: 'Ana',
+  };
+}
+
+interface CallFigure {
+  turn: number;
+  conversationId: string;
+  toolRound: boolean;
+  usage: ModelUsage;
+}
+
+interface Variant {
+  label: string;
+  instructionsPath: string;
+  /** Whether the turns that load modules call load_additional_modules (the baseline has no modules). */
+  loads: boolean;
+}
+
+interface VariantRun {
+  calls: CallFigure[];
+  toolNames: string[];
+  toolTokens: number;
+}
+
+/** Runs the warm-up conversation and the recorded one through a real agent with the production tools. */
+async function runVariant(variant: Variant, guest: string): Promise<VariantRun> {
+  const fake: FakeOpenAI = await startFakeOpenAI({ promptCache: true });
+  const dbPath = join(dir, `${variant.label}.db`);
+  const db = openMigratedDatabase(dbPath);
+  const config = loadConfig({
+    ...EVERY_BACKEND_ENV,
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: fake.url,
+    OPENAI_MODEL: MODEL,
+    LLM_API: 'responses',
+    LLM_OPENAI_DIALECT: 'on',
+    SYSTEM_INSTRUCTIONS_PATH: variant.instructionsPath,
+    CONVERSATION_DB_PATH: dbPath,
+  });
+  let now = T0;
+  const clock = { now: () => now };
+  // The server's tools as `npm run compare` assembles them: every backend (closed ports, never contacted).
+  const assembled = assembleCompareTools({ config, db, resourcesDir: resolve(DEFAULT_RESOURCES_DIR), clock, log });
+  try {
+    const specs = new ToolRegistry(assembled.tools).specs;
+    const offersLoad = specs.some((s) => s.name === 'load_additional_modules');
+    if (offersLoad !== variant.loads) throw new Error(`${variant.label}: load_additional_modules is ${offersLoad ? '' : 'not '}offered`);
+    const client = new OpenAI({ apiKey: 'sk-bench', baseURL: fake.url, maxRetries: 0, timeout: 30_000 });
+    const agent = createOpenAiAgent({ config, db, clock, log, openai: client, tools: assembled.tools });
+    const calls: CallFigure[] = [];
+    let seq = 0;
+    // One other guest's first turn warms the cache of the static prefix, as in production.
+    const conversations = [
+      { id: '50370009999', turns: CONVERSATION.slice(0, 1) },
+      { id: guest, turns: CONVERSATION },
+    ];
+    for (const conversation of conversations) {
+      for (const [t, script] of conversation.turns.entries()) {
+        const steps: FakeStep[] = [];
+        if (variant.loads && script.load) steps.push(toolCallReply([{ name: 'load_additional_modules', arguments: script.load }], { usage: TOOL_CALL_USAGE }));
+        steps.push(textReply(script.answer, { usage: ANSWER_USAGE }));
+        fake.queue(...steps);
+        const first = fake.requests.length;
+        now += 90_000;
+        const turn: AgentTurn = {
+          conversationId: conversation.id,
+          channel: 'whatsapp',
+          guest: { waId: conversation.id },
+          messages: [message(conversation.id, script.text, ++seq, now)],
+          log,
+          signal: new AbortController().signal,
+        };
+        const result = await agent.respond(turn);
+        if (result.outcome !== 'answered') throw new Error(`${variant.label}: turn ${t + 1} of ${conversation.id} failed: ${result.errorClass}`);
+        result.commit?.();
+        const requests = fake.requests.slice(first);
+        if (requests.length !== steps.length) throw new Error(`${variant.label}: turn ${t + 1} made ${requests.length} calls, ${steps.length} scripted`);
+        requests.forEach((req, i) => calls.push(figure(req, t + 1, conversation.id, i < requests.length - 1)));
+      }
+    }
+    return { calls: calls.filter((c) => c.conversationId === guest), toolNames: specs.map((s) => s.name), toolTokens: measureToolSchemas(specs).total };
+  } finally {
+    await assembled.close();
+    db.close();
+    await fake.close();
+  }
+}
+
+function figure(req: RecordedRequest, turn: number, conversationId: string, toolRound: boolean): CallFigure {
+  const hit = req.promptCache;
+  if (!hit) throw new Error('the fake did not simulate the prompt cache');
+  const out = toolRound ? TOOL_CALL_USAGE : ANSWER_USAGE;
+  return { turn, conversationId, toolRound, usage: { inputTokens: hit.promptTokens, cachedTokens: hit.cachedTokens, ...out } };
+}
+
+/** US$ of the calls at a row and tier of the price table. */
+function cost(calls: CallFigure[], model: string, tier: (typeof TIERS)[number]): number {
+  let total = 0;
+  for (const c of calls) {
+    const usd = costOfUsage(model, c.usage, DEFAULT_MODEL_PRICES, tier);
+    if (usd === undefined) throw new Error(`the price table has no ${tier} price for ${model}`);
+    total += usd;
+  }
+  return total;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+const usd = (x: number) => `$${x.toFixed(2)}`;
+
+async function main(): Promise<void> {
+  const tree = hotelShapedInstructions();
+  const json = `${JSON.stringify(tree, null, 2)}\n`;
+  const modularPath = join(dir, 'system_instructions_new.txt');
+  writeFileSync(modularPath, json);
+  // The whole JSON as one plain-text prompt: a title line first, so the file is not read as the JSON form.
+  const unsplitPath = join(dir, 'system_instructions_unsplit.txt');
+  writeFileSync(unsplitPath, `Instrucciones del asistente del hotel (archivo completo, sin dividir):\n${json}`);
+
+  const sources = openInstructionSources({ systemInstructionsPath: modularPath, instructionModulesDir: undefined });
+  const check = instructionsCheck(sources);
+  if (check.format !== 'json' || check.coreTokens === undefined) throw new Error(`the generated file is not read as the JSON form: ${check.problem ?? check.format}`);
+  const baseTokens = sum(BASE_MODULES.map((m) => countTextTokens(JSON.stringify({ [m]: tree[m] }, null, 2))));
+  console.log(
+    `hotel-shaped cost: the real agent (Responses API, ${MODEL}, production tool set) against the fake model with a simulated prompt cache\n` +
+      `instructions (generated, JSON of the hotel's 11 modules): whole file ${int(countTextTokens(json))} tokens (${(Buffer.byteLength(json) / 1024).toFixed(0)} KB); ` +
+      `base modules ${int(baseTokens)} (sent as the core: ${int(check.coreTokens)}); loadable as sent: ` +
+      Object.entries(check.moduleTokens)
+        .map(([name, tokens]) => `${name.replace(/^MODULE_/, '')} ${int(tokens)}`)
+        .join(', '),
+  );
+
+  const guest = '50370001234';
+  const baseline = await runVariant({ label: 'unsplit', instructionsPath: unsplitPath, loads: false }, guest);
+  const modular = await runVariant({ label: 'modular', instructionsPath: modularPath, loads: true }, guest);
+  console.log(
+    `tools: ${modular.toolNames.length} production tools, ${int(modular.toolTokens)} schema tokens on every call ` +
+      `(unsplit: ${baseline.toolNames.length} tools, ${int(baseline.toolTokens)}, no load_additional_modules)`,
+  );
+  const loadTurns = CONVERSATION.map((t, i) => (t.load ? `${i + 1} (${t.load.modules.map((m) => m.replace(/^MODULE_/, '')).join(' + ')})` : '')).filter(Boolean);
+  console.log(`recorded ${CONVERSATION.length}-turn conversation, cache warmed by one other guest's first turn; turns that load modules: ${loadTurns.join(', ')}`);
+
+  console.log('\ntokens per call               calls   input/call  cached/call  uncached/call  output/call');
+  for (const [label, run] of [
+    ['unsplit JSON (baseline)', baseline],
+    ['modules on demand', modular],
+  ] as const) {
+    const n = run.calls.length;
+    const input = sum(run.calls.map((c) => c.usage.inputTokens));
+    const cached = sum(run.calls.map((c) => c.usage.cachedTokens));
+    const output = sum(run.calls.map((c) => c.usage.outputTokens));
+    console.log(
+      `${label.padEnd(28)} ${String(n).padStart(5)}  ${int(input / n).padStart(11)}  ${int(cached / n).padStart(11)}  ${int((input - cached) / n).padStart(13)}  ${int(output / n).padStart(11)}`,
+    );
+  }
+  console.log('\nper call of the modular run: turn  call        input tok  cached tok');
+  for (const c of modular.calls) {
+    console.log(`${' '.repeat(28)}${String(c.turn).padStart(5)}  ${(c.toolRound ? 'load' : 'answer').padEnd(10)} ${int(c.usage.inputTokens).padStart(9)}  ${int(c.usage.cachedTokens).padStart(10)}`);
+  }
+
+  console.log('\n$ per 1,000 conversations   tier      unsplit (baseline)   modules on demand   ratio');
+  const results: { row: string; tier: string; base: number; mod: number }[] = [];
+  for (const row of ROWS) {
+    for (const tier of TIERS) {
+      const base = cost(baseline.calls, row, tier) * 1000;
+      const mod = cost(modular.calls, row, tier) * 1000;
+      results.push({ row, tier, base, mod });
+      console.log(`${row.padEnd(27)} ${tier.padEnd(9)} ${usd(base).padStart(18)}   ${usd(mod).padStart(17)}   x${(mod / base).toFixed(2)}`);
+    }
+  }
+
+  const defaults = results.filter((r) => r.tier === 'default');
+  const gpt5Flex = results.find((r) => r.row === 'gpt-5' && r.tier === 'flex');
+  if (!gpt5Flex) throw new Error('no gpt-5 flex figure');
+  console.log('\ntargets (issue 20 §1):');
+  for (const r of defaults) {
+    const ratio = r.mod / r.base;
+    console.log(`  ≤ ${TARGET_RATIO}× the baseline at the default tier, ${r.row}: x${ratio.toFixed(2)} — ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}`);
+  }
+  console.log(
+    `  ≤ ${usd(TARGET_GPT5_FLEX_PER_1000)} per 1,000 conversations at gpt-5 Flex: ${usd(gpt5Flex.mod)} — ${gpt5Flex.mod <= TARGET_GPT5_FLEX_PER_1000 ? 'met' : 'NOT met'}`,
+  );
+  console.log('  (the same measured usage is priced at each row and tier; output tokens are scripted, as for gpt-5)');
+}
+
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
