@@ -330,6 +330,23 @@ async function main(): Promise<void> {
     }
   }
 
+  // Where the gpt-5 default-tier dollars go: cached input, uncached input, output (what each lever can shrink).
+  const price = DEFAULT_MODEL_PRICES[MODEL];
+  if (!price) throw new Error(`the price table has no ${MODEL} row`);
+  console.log(`\nwhere the ${MODEL} default-tier $ per 1,000 go       cached input   uncached input   output`);
+  for (const [label, run] of [
+    ['unsplit JSON (baseline)', baseline],
+    ['modules on demand', modular],
+  ] as const) {
+    const cached = sum(run.calls.map((c) => c.usage.cachedTokens));
+    const uncached = sum(run.calls.map((c) => c.usage.inputTokens - c.usage.cachedTokens));
+    const output = sum(run.calls.map((c) => c.usage.outputTokens));
+    const per1000 = (tokens: number, perMillion: number) => usd((tokens * perMillion * 1000) / 1e6);
+    console.log(
+      `${label.padEnd(48)} ${per1000(cached, price.cachedInput).padStart(12)}   ${per1000(uncached, price.input).padStart(14)}   ${per1000(output, price.output).padStart(6)}`,
+    );
+  }
+
   const defaults = results.filter((r) => r.tier === 'default');
   const gpt5Flex = results.find((r) => r.row === 'gpt-5' && r.tier === 'flex');
   if (!gpt5Flex) throw new Error('no gpt-5 flex figure');
