@@ -23,8 +23,6 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
-import type { AgentTurn } from '../../src/agent/types.js';
-import type { BufferedMessage } from '../../src/buffer/types.js';
 import { loadConfig } from '../../src/config.js';
 import { countTextTokens, type ModelUsage } from '../../src/store/conversation-store.js';
 import { UsageRepository } from '../../src/store/usage-repository.js';
@@ -39,6 +37,7 @@ import {
   type RecordedRequest,
 } from '../support/fake-openai.js';
 import { openMigratedDatabase } from '../support/test-db.js';
+import { playScriptedTurn } from './scripted-turn.js';
 
 const INSTRUCTIONS_TOKENS = 43_000;
 const MODEL = 'gpt-5';
@@ -101,22 +100,6 @@ const ANSWERS = [
 /** Output tokens as a short GPT-5 answer at low reasoning effort reports them (reasoning included). */
 const ANSWER_USAGE = { outputTokens: 190, reasoningTokens: 128 };
 const TOOL_CALL_USAGE = { outputTokens: 70, reasoningTokens: 48 };
-
-function message(conversationId: string, text: string, seq: number, at: number): BufferedMessage {
-  return {
-    seq,
-    receivedAt: at,
-    conversationId,
-    channel: 'whatsapp',
-    externalUserId: conversationId,
-    platformMessageId: `wamid.bench.${seq}`,
-    kind: 'text',
-    text,
-    mediaRef: undefined,
-    replyContextId: undefined,
-    senderName: 'Ana',
-  };
-}
 
 /** The old routing, before prompt_cache_key followed the static prefix: one key per conversation. */
 function perConversationKey(conversationId: string): string {
@@ -187,21 +170,12 @@ async function runConversations(fake: FakeOpenAI, routing: Routing, instructions
       const steps: FakeStep[] = [];
       if (script.tool) steps.push(toolCallReply([{ name: script.tool }], { usage: TOOL_CALL_USAGE }));
       steps.push(textReply(ANSWERS[t % ANSWERS.length] as string, { usage: ANSWER_USAGE }));
-      fake.queue(...steps);
-      const first = fake.requests.length;
       now += 90_000;
-      const turn: AgentTurn = {
-        conversationId: conversation.id,
-        channel: 'whatsapp',
-        guest: { waId: conversation.id },
-        messages: [message(conversation.id, script.text, ++seq, now)],
-        log,
-        signal: new AbortController().signal,
-      };
-      const result = await agent.respond(turn);
-      if (result.outcome !== 'answered') throw new Error(`turn ${t + 1} of ${conversation.id} failed: ${result.errorClass}`);
-      result.commit?.();
-      for (const req of fake.requests.slice(first)) calls.push(figure(req, t + 1, conversation.id));
+      const requests = await playScriptedTurn(
+        { agent, fake, log },
+        { label: `turn ${t + 1} of ${conversation.id}`, conversationId: conversation.id, text: script.text, seq: ++seq, at: now, steps },
+      );
+      for (const req of requests) calls.push(figure(req, t + 1, conversation.id));
     }
   }
   const usage = new UsageRepository(db);

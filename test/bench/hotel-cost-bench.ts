@@ -21,8 +21,6 @@ import { instructionsCheck, openInstructionSources } from '../../src/agent/instr
 import { BASE_MODULES, renderSection } from '../../src/agent/instruction-tree.js';
 import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
-import type { AgentTurn } from '../../src/agent/types.js';
-import type { BufferedMessage } from '../../src/buffer/types.js';
 import { assembleCompareTools } from '../../src/compare/tools.js';
 import { loadConfig } from '../../src/config.js';
 import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
@@ -33,6 +31,7 @@ import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI, type FakeSt
 import { MODULAR_INSTRUCTIONS, spanish } from '../support/modular-instructions.js';
 import { EVERY_BACKEND_ENV } from '../support/production-tools.js';
 import { openMigratedDatabase } from '../support/test-db.js';
+import { playScriptedTurn } from './scripted-turn.js';
 
 const MODEL = 'gpt-5';
 const ROWS = ['gpt-5', 'gpt-5-mini'] as const;
@@ -147,22 +146,6 @@ const CONVERSATION: ScriptedTurn[] = [
 const ANSWER_USAGE = { outputTokens: 190, reasoningTokens: 128 };
 const TOOL_CALL_USAGE = { outputTokens: 70, reasoningTokens: 48 };
 
-function message(conversationId: string, text: string, seq: number, at: number): BufferedMessage {
-  return {
-    seq,
-    receivedAt: at,
-    conversationId,
-    channel: 'whatsapp',
-    externalUserId: conversationId,
-    platformMessageId: `wamid.hotelbench.${seq}`,
-    kind: 'text',
-    text,
-    mediaRef: undefined,
-    replyContextId: undefined,
-    senderName: 'Ana',
-  };
-}
-
 interface CallFigure {
   turn: number;
   conversationId: string;
@@ -220,22 +203,11 @@ async function runVariant(variant: Variant, guest: string): Promise<VariantRun> 
         const steps: FakeStep[] = [];
         if (variant.loads && script.load) steps.push(toolCallReply([{ name: 'load_additional_modules', arguments: script.load }], { usage: TOOL_CALL_USAGE }));
         steps.push(textReply(script.answer, { usage: ANSWER_USAGE }));
-        fake.queue(...steps);
-        const first = fake.requests.length;
         now += 90_000;
-        const turn: AgentTurn = {
-          conversationId: conversation.id,
-          channel: 'whatsapp',
-          guest: { waId: conversation.id },
-          messages: [message(conversation.id, script.text, ++seq, now)],
-          log,
-          signal: new AbortController().signal,
-        };
-        const result = await agent.respond(turn);
-        if (result.outcome !== 'answered') throw new Error(`${variant.label}: turn ${t + 1} of ${conversation.id} failed: ${result.errorClass}`);
-        result.commit?.();
-        const requests = fake.requests.slice(first);
-        if (requests.length !== steps.length) throw new Error(`${variant.label}: turn ${t + 1} made ${requests.length} calls, ${steps.length} scripted`);
+        const requests = await playScriptedTurn(
+          { agent, fake, log },
+          { label: `${variant.label}: turn ${t + 1} of ${conversation.id}`, conversationId: conversation.id, text: script.text, seq: ++seq, at: now, steps },
+        );
         requests.forEach((req, i) => calls.push(figure(req, t + 1, conversation.id, i < requests.length - 1)));
       }
     }
