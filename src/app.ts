@@ -78,8 +78,8 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
   await app.register(metricsRoutes, { metrics: services.metrics, token: config.metrics.token, public: config.metrics.public });
   // Never open: without ADMIN_TOKEN the admin routes do not exist (404).
   if (config.adminToken) {
-    await app.register(adminRoutes, { token: config.adminToken, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake(), cancelJob: (id) => jobWorker.cancel(id), ledgerSync: services.hotel.ledgerSync });
-    await app.register(adminDashboardRoutes, { token: config.adminToken, timezone: config.timezone, db: services.db, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake() });
+    await app.register(adminRoutes, { token: config.adminToken, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake(), cancelJob: (id) => jobWorker.cancel(id), ledgerSync: services.hotel.ledgerSync, signIns: services.signIns });
+    await app.register(adminDashboardRoutes, { token: config.adminToken, timezone: config.timezone, db: services.db, handoff, history, clock, jobs, wakeJobs: () => jobWorker.wake(), signIns: services.signIns });
   }
   await app.register(picturesRoutes, { picturesDir: join(services.resourcesDir, 'pictures') });
   return app;

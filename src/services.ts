@@ -45,6 +45,7 @@ import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js
 import { MetricsRepository } from './store/metrics-repository.js';
 import { PauseRepository } from './store/pause-repository.js';
 import { SqliteJobQueue } from './store/jobs-repository.js';
+import { SignInLimiter, type SignInLimits } from './routes/sign-in-limiter.js';
 import type { HotelToolDeps } from './tools/booking/hotel-tool-deps.js';
 import { agentToolsWhyNotOffered, originalToolsNotOffered, toolsNotOfferedReasons } from './tools/original-tools.js';
 
@@ -91,6 +92,8 @@ export interface ServiceOverrides {
   schedulerSweepMs?: number;
   /** Folder holding `pictures/` and the other shipped files (default: the project's `resources/`). */
   resourcesDir?: string | undefined;
+  /** Failed admin sign-ins allowed per client (routes/sign-in-limiter.ts; tests only, the defaults are the policy). */
+  signInLimits?: Partial<SignInLimits> | undefined;
 }
 
 export interface Services {
@@ -118,6 +121,8 @@ export interface Services {
   staffAlerts: StaffAlerts;
   /** What GET /metrics exposes: this service's own prom-client registry and the recording methods. */
   metrics: Metrics;
+  /** Failed admin sign-ins per client, shared by the dashboard and the admin API. */
+  signIns: SignInLimiter;
   /** Enqueues the jobs of a staff alert now (outside a turn) and wakes the worker. */
   alertStaff(alert: StaffAlert): void;
   readiness(): ReadinessReport;
@@ -413,6 +418,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       hotel,
       staffAlerts: alerts,
       metrics,
+      signIns: new SignInLimiter(overrides.signInLimits),
       alertStaff: (alert) => enqueueNow(alerts.jobsFor(alert)),
       readiness,
       start() {

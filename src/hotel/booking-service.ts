@@ -37,10 +37,24 @@ const MAX_REPICKS = 2;
 /** First look for a reservation whose API answer was lost: give the backend time to finish. */
 export const RECONCILE_FIRST_DELAY_MS = 30_000;
 
+/** A stay this conversation booked (or is booking) with a payment, as our record has it: told back to its own guest. */
+export interface PaidStay {
+  /** HR<reserva>; undefined while the booking is still being confirmed. */
+  code: string | undefined;
+  checkIn: IsoDate;
+  checkOut: IsoDate;
+  rooms: BookableType[];
+}
+
 export type BookingOutcome =
   | { kind: 'booked'; reserva: string; rooms: string[]; quote: PriceQuote; repeated: boolean }
   /** The outcome is being established (in doubt, or a person is checking): tell the guest it is being confirmed. */
   | { kind: 'pending'; state: 'in_doubt' | 'staff' | 'in_progress' }
+  /**
+   * This conversation's payment is being applied to another of its stays (in flight): the stay asked now
+   * was not booked, and this is no confirmation of it.
+   */
+  | { kind: 'payment_held'; stay: PaidStay; state: 'in_doubt' | 'staff' | 'in_progress' }
   /** Another conversation's payment (in flight, or its leftover): nothing about that booking is told. */
   | { kind: 'payment_in_use' }
   | {
@@ -49,6 +63,8 @@ export type BookingOutcome =
       /** Every booking the payment already paid for, comma-separated (codreser). */
       bookingCode?: string | undefined;
       remainingCents?: number | undefined;
+      /** This conversation's own bookings paid with it (their dates), when it used it: told to the guest. */
+      paidStays?: PaidStay[] | undefined;
     }
   | { kind: 'deposit_too_small'; totalCents: number; requiredCents: number; quote: PriceQuote }
   | { kind: 'rates_missing'; dates: IsoDate[] }
@@ -86,6 +102,21 @@ export function paymentRefOf(request: BookingRequest): PaymentRef {
   return { kind: 'bank', bacId: payment.bacId ?? 0 };
 }
 
+/** The stay an attempt of ours recorded (undefined when its record cannot be read). */
+export function paidStayOf(attempt: BookingAttempt): PaidStay | undefined {
+  try {
+    const stored = storedRequest(attempt.request);
+    return {
+      code: attempt.state === 'booked' && attempt.reserva ? `HR${attempt.reserva}` : undefined,
+      checkIn: stored.checkIn,
+      checkOut: stored.checkOut,
+      rooms: stored.rooms.map((r) => r.type),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether a booked attempt is this very booking (the same conversation asking again for the same stay:
  * a re-run turn, a repeated tool call), not another booking paid with the same payment.
@@ -112,23 +143,39 @@ function stayKey(r: StayOf): string {
 export class BookingService {
   constructor(private readonly deps: BookingServiceDeps) {}
 
-  /** What an existing attempt for the same payment means for this conversation. */
-  private outcomeOf(attempt: BookingAttempt, conversationId: string): BookingOutcome {
-    if (attempt.conversationId !== conversationId) {
+  /**
+   * What an existing attempt for the same payment means for this request: its outcome when it is this very
+   * booking asked again; when it is another stay of this conversation still being booked, that the payment
+   * is held by that stay (never this one's confirmation).
+   */
+  private outcomeOf(attempt: BookingAttempt, request: StayOf): BookingOutcome {
+    if (attempt.conversationId !== request.conversationId) {
       // Another guest's booking: say it is used, never whose it is.
       return { kind: 'payment_in_use' };
     }
-    switch (attempt.state) {
-      case 'booked': {
-        const stored = storedOutcome(attempt.request);
-        return { kind: 'booked', reserva: attempt.reserva ?? '', rooms: stored.rooms, quote: stored.quote, repeated: true };
-      }
-      case 'in_doubt':
-      case 'staff':
-        return { kind: 'pending', state: attempt.state };
-      default:
-        return { kind: 'pending', state: 'in_progress' };
+    const state = attempt.state === 'in_doubt' || attempt.state === 'staff' ? attempt.state : 'in_progress';
+    if (attempt.state !== 'booked' && !isSameBooking(attempt, request)) {
+      const stay = paidStayOf(attempt);
+      if (stay) return { kind: 'payment_held', stay, state };
     }
+    if (attempt.state === 'booked') {
+      const stored = storedOutcome(attempt.request);
+      return { kind: 'booked', reserva: attempt.reserva ?? '', rooms: stored.rooms, quote: stored.quote, repeated: true };
+    }
+    return { kind: 'pending', state };
+  }
+
+  /**
+   * A refusal because this conversation's own bookings took the payment (used up, or too little left) says
+   * which bookings those are, with their dates: the guest must not read it as this stay's confirmation.
+   */
+  private withOurStays(outcome: BookingOutcome, paymentRef: string, conversationId: string): BookingOutcome {
+    if (outcome.kind !== 'payment_rejected' || (outcome.reason !== 'already_used' && outcome.reason !== 'insufficient')) return outcome;
+    const paidStays = this.deps.attempts
+      .paymentUse(paymentRef)
+      .booked.filter((a) => a.conversationId === conversationId)
+      .flatMap((a) => paidStayOf(a) ?? []);
+    return paidStays.length > 0 ? { ...outcome, paidStays } : outcome;
   }
 
   /** `log` is the caller's (a tool call's logger carries the masked conversation id). */
@@ -152,7 +199,7 @@ export class BookingService {
     // with the same payment goes on: the ledger says, under its lock, whether the balance covers it.
     const use = deps.attempts.paymentUse(paymentRef);
     const existing = use.inFlight ?? use.booked.find((a) => isSameBooking(a, request));
-    if (existing) return this.outcomeOf(existing, request.conversationId);
+    if (existing) return this.outcomeOf(existing, request);
 
     const rates = await deps.rates.ratesFor(request.nights, signal);
     const missing = request.nights.filter((d) => !rates.has(d));
@@ -168,7 +215,7 @@ export class BookingService {
     }
 
     const plan = await this.planPayment(ref, request, requiredCents, use.booked, signal);
-    if (!plan.ok) return plan.outcome;
+    if (!plan.ok) return this.withOurStays(plan.outcome, paymentRef, request.conversationId);
     // The booking takes (records, reserves, sends as loadamount) what it can take of what the guest paid.
     const paid: BookingRequest = { ...request, payment: { ...request.payment, amountCents: plan.amountCents } };
 
@@ -181,7 +228,7 @@ export class BookingService {
       deps.now(),
       (booked) => isSameBooking(booked, request),
     );
-    if (!started.started) return this.outcomeOf(started.existing, request.conversationId);
+    if (!started.started) return this.outcomeOf(started.existing, request);
     const attempt = started.attempt;
     const log = (callerLog ?? deps.log).child({ bookingAttempt: attempt.id });
 
@@ -202,7 +249,7 @@ export class BookingService {
     if (!reserved.ok) {
       deps.attempts.transition(attempt.id, 'reserving', 'failed', deps.now(), `payment ${reserved.reason}`);
       deps.attempts.markLedgerDone(attempt.id, deps.now());
-      return rejectionOutcome(reserved);
+      return this.withOurStays(rejectionOutcome(reserved), paymentRef, request.conversationId);
     }
     deps.attempts.markPosting(attempt.id, reserved.ledgerRowId, deps.now());
 

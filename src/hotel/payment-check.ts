@@ -47,6 +47,7 @@ function toAttempt(outcome: BookingOutcome): PaymentCheckResult {
     case 'sold_out':
     case 'deposit_too_small':
     case 'payment_in_use':
+    case 'payment_held': // another of this guest's stays is being booked with it: not this follow-up's booking
     case 'payment_rejected':
     case 'failed':
       return { kind: 'give_up', reason: outcome.kind, booking: outcome };

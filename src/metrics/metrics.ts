@@ -68,6 +68,7 @@ const BOOKING_OUTCOMES: readonly string[] = [
   'repeated',
   'pending',
   'payment_in_use',
+  'payment_held',
   'payment_rejected',
   'deposit_too_small',
   'rates_missing',

@@ -28,6 +28,7 @@ import type { Db } from '../store/database.js';
 import { DashboardRepository } from '../store/dashboard-repository.js';
 import { logMaskKey } from '../store/installation.js';
 import { passkeyMatches } from './webhook-auth.js';
+import { maskedClient, type SignInLimiter } from './sign-in-limiter.js';
 
 export interface AdminDashboardOptions {
   token: string;
@@ -39,6 +40,8 @@ export interface AdminDashboardOptions {
   clock: Clock;
   /** A job was made due: run it now rather than at the next poll. */
   wakeJobs: () => void;
+  /** Wrong tokens per client: too many and sign-in is refused for a while (shared with the admin API). */
+  signIns: SignInLimiter;
 }
 
 const LOGIN_PATH = '/admin/entrar';
@@ -102,15 +105,33 @@ export const adminDashboardRoutes: FastifyPluginAsync<AdminDashboardOptions> = a
   });
 
   app.post(LOGIN_PATH, async (request, reply) => {
+    const { signIns } = opts;
+    // Only signing in is refused to a locked-out client: sessions already open keep working (behind the
+    // proxy every client has the proxy's address).
+    const verdict = signIns.check(request.ip, clock.now());
+    if (!verdict.allowed) {
+      const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      return page(
+        reply,
+        views.messagePage('Demasiados intentos', `Demasiados intentos con un token incorrecto desde esta dirección. Vuelva a intentarlo en ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}.`, false),
+        429,
+      );
+    }
     const parsed = loginBody.safeParse(request.body ?? {});
     const provided = parsed.success ? (parsed.data.token ?? '').trim() : '';
     if (provided === '' || !passkeyMatches(provided, opts.token)) {
+      // Counted before the pause, so guesses sent at once are counted at once. An empty form is no guess.
+      if (provided !== '' && signIns.fail(request.ip, clock.now()).lockedOut) {
+        request.log.warn({ client: maskedClient(request.ip), failures: signIns.limits.maxFailures, lockoutSeconds: signIns.limits.lockoutMs / 1000 }, 'dashboard: too many wrong tokens; client locked out');
+      }
       // Guessing is slowed down; the answer says nothing about how close a guess was.
       await sleep(WRONG_TOKEN_DELAY_MS);
       request.log.warn('dashboard: sign-in with a wrong token');
       // 200, not 401: a form shown again with its error (401 would need a WWW-Authenticate scheme we do not use).
       return page(reply, views.loginPage(provided === '' ? 'Escriba el token de administración.' : 'Token incorrecto.'));
     }
+    signIns.succeed(request.ip);
     const now = clock.now();
     const session = sessions.create(now);
     request.log.info('dashboard: signed in');

@@ -12,6 +12,7 @@ import type { ConversationHistoryRepository } from '../store/conversation-histor
 import { loggableConversationId } from '../conversation-id.js';
 import type { LedgerSync } from '../portals/ledger-sync.js';
 import { passkeyMatches } from './webhook-auth.js';
+import { maskedClient, type SignInLimiter } from './sign-in-limiter.js';
 
 export interface AdminRoutesOptions {
   token: string;
@@ -26,6 +27,8 @@ export interface AdminRoutesOptions {
   cancelJob: (id: number) => boolean;
   /** The portal syncs of the payment ledgers, when a portal is configured. */
   ledgerSync?: LedgerSync | undefined;
+  /** Wrong tokens per client: too many and the client gets 429 for a while (shared with the dashboard). */
+  signIns: SignInLimiter;
 }
 
 const syncBody = z.object({ portal: z.enum(['compraclick', 'bac']).optional() }).default({});
@@ -65,11 +68,18 @@ function jobView(job: JobRecord) {
 const CONVERSATION_ID = /^(?:\d{6,20}|(?:facebook|instagram):[A-Za-z0-9_-]{1,64})$/;
 const LAST_TURNS = 10;
 
-function assertAdmin(request: FastifyRequest, token: string): void {
+function assertAdmin(request: FastifyRequest, token: string, signIns: SignInLimiter, now: number): void {
   const header = request.headers.authorization;
   const provided = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
+  // A missing token is no guess: not counted.
   if (!provided) throw new HttpError(401, 'UNAUTHORIZED', 'Authentication required: bearer token missing');
-  if (!passkeyMatches(provided, token)) throw new HttpError(401, 'UNAUTHORIZED', 'Authentication failed: wrong token');
+  if (!passkeyMatches(provided, token)) {
+    if (signIns.fail(request.ip, now).lockedOut) {
+      request.log.warn({ client: maskedClient(request.ip), failures: signIns.limits.maxFailures, lockoutSeconds: signIns.limits.lockoutMs / 1000 }, 'admin API: too many wrong tokens; client locked out');
+    }
+    throw new HttpError(401, 'UNAUTHORIZED', 'Authentication failed: wrong token');
+  }
+  signIns.succeed(request.ip);
 }
 
 function conversationIdOf(request: FastifyRequest): string {
@@ -90,7 +100,19 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, o
   const { handoff, clock } = opts;
   const { history } = opts;
 
-  app.addHook('onRequest', async (request) => assertAdmin(request, opts.token));
+  app.addHook('onRequest', async (request, reply) => {
+    const now = clock.now();
+    // A locked-out client is refused whatever token it sends (a right one would tell the guesser so).
+    // Answered here, not thrown: the error handler would log every refused request.
+    const verdict = opts.signIns.check(request.ip, now);
+    if (!verdict.allowed) {
+      return reply
+        .code(429)
+        .header('retry-after', String(verdict.retryAfterSeconds))
+        .send({ error: 'TOO_MANY_FAILED_ATTEMPTS', message: `Too many wrong admin tokens from this client: retry after ${verdict.retryAfterSeconds} s`, retryAfterSeconds: verdict.retryAfterSeconds });
+    }
+    assertAdmin(request, opts.token, opts.signIns, now);
+  });
 
   app.get('/admin/conversations/:id', async (request) => {
     const id = conversationIdOf(request);

@@ -15,6 +15,7 @@ const SCRIPT_GUEST = '50377001001';
 const FAILED_GUEST = '50377001002';
 const UNDELIVERED_GUEST = '50377001003';
 const ESCALATED_GUEST = '50377001004';
+const BIDI_GUEST = '50377001005';
 const HOSTILE_TEXT = '<script>alert("xss")</script> & "comillas" \'simples\'';
 
 let h: Harness;
@@ -277,6 +278,21 @@ describe('staff dashboard: pages', () => {
     const again = await h.app.inject({ method: 'POST', url: `/admin/trabajos/${id}/reintentar`, headers: { ...ORIGIN, cookie } });
     expect(again.headers.location).toMatch(/\/admin\/trabajos\?hecho=(reintentado|no-reintentable)/);
     expect((await h.app.inject({ method: 'POST', url: '/admin/trabajos/999999/reintentar', headers: { ...ORIGIN, cookie } })).statusCode).toBe(404);
+  });
+
+  it('neutralises bidirectional controls in guest names and text (no U+202A–202E, U+2066–2069, U+200E/F, U+061C in any page)', async () => {
+    const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
+    await h.post('/webhook', { waId: BIDI_GUEST, senderName: 'Ana \u202Egpj.exe\u202C Ruiz', userMessage: 'Hola \u2066mundo\u2069 \u200Fy\u200E \u061Cfin \u202Atexto\u202B \u202D', passkey: TEST_PASSKEY });
+    await until(() => h.wati.sentTexts(BIDI_GUEST).length === 1, 'the reply to the bidi guest');
+    expect((await h.post(`/admin/conversations/${BIDI_GUEST}/pause`, {}, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    const list = (await get('/admin/', cookie)).body;
+    expect(list).toContain('Ana gpj.exe Ruiz');
+    const conversation = (await get(conversationLink(list, BIDI_GUEST.slice(-4)), cookie)).body;
+    expect(conversation).toContain('Hola mundo');
+    const search = await h.app.inject({ method: 'POST', url: '/admin/buscar', headers: { ...FORM, ...ORIGIN, cookie }, payload: 'q=Ana' });
+    for (const [name, page] of [['attention', list], ['conversation', conversation], ['search', search.body], ['today', (await get('/admin/hoy', cookie)).body]] as const) {
+      expect(BIDI.test(page), name).toBe(false);
+    }
   });
 });
 

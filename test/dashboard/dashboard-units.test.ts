@@ -18,6 +18,14 @@ describe('html', () => {
     );
     expect(escapeHtml('a<b>&')).toBe('a&lt;b&gt;&amp;');
   });
+
+  it('drops every bidirectional control from values, in text and attributes', () => {
+    const controls = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+    const name = `Ana ${controls.join('x')} Ruiz`;
+    expect(html`<td title="${name}">${name}</td>`.value).toBe(`<td title="Ana ${'x'.repeat(11)} Ruiz">Ana ${'x'.repeat(11)} Ruiz</td>`);
+    // Right-to-left letters themselves are kept.
+    expect(escapeHtml('\u05e9\u05dc\u05d5\u05dd')).toBe('\u05e9\u05dc\u05d5\u05dd');
+  });
 });
 
 describe('SessionStore', () => {

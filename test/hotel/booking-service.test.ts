@@ -9,6 +9,7 @@ import { createBookingApi } from '../../src/hotel/booking-api.js';
 import { createBookingJobKinds } from '../../src/hotel/booking-jobs.js';
 import type { BookingRequest } from '../../src/hotel/booking-request.js';
 import { BookingService } from '../../src/hotel/booking-service.js';
+import { outcomeOutput } from '../../src/tools/booking/booking-arguments.js';
 import { AvailabilityService } from '../../src/hotel/availability.js';
 import { createHotelDb, type HotelDb } from '../../src/hotel/hotel-db.js';
 import { JobWorker } from '../../src/jobs/worker.js';
@@ -303,6 +304,41 @@ describeWithMariaDb('booking service', () => {
       await p.service.settleLedger(second!.id);
       expect(await bac(4)).toEqual({ used: '236.00', codreser: `HR${first!.reserva ?? ''},HR${second!.reserva ?? ''}` });
       expect(addBookingCalls()).toBe(before);
+    });
+  });
+
+  describe('another stay asked with a payment this conversation is using (issue 22 §3)', () => {
+    it('while the first stay is in doubt, another stay is told the payment is held by it (its dates), not that it is being confirmed; the first asked again is still pending', async () => {
+      const p = startProcess({ timeoutMs: 500 });
+      const who = '50370000141';
+      api.hangBookings('after_insert');
+      expect(await p.service.book(request({ conversationId: who }))).toEqual({ kind: 'pending', state: 'in_doubt' });
+      api.hangBookings(false);
+      const calls = addBookingCalls();
+      const other = await p.service.book(request({ conversationId: who, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }));
+      expect(other).toEqual({ kind: 'payment_held', state: 'in_doubt', stay: { code: undefined, checkIn: '2027-02-22', checkOut: '2027-02-23', rooms: ['Junior'] } });
+      const told = outcomeOutput(other);
+      expect(told).toMatchObject({ success: false, error: 'payment_in_use_for_another_booking', pending_booking: { check_in_date: '2027-02-22', check_out_date: '2027-02-23' } });
+      expect(told.customer_message).toContain('del 22/02/2027 al 23/02/2027');
+      expect(told.already_booked).toBeUndefined();
+      // Another party in the same dates is another booking too.
+      const bigger = await p.service.book(request({ conversationId: who, rooms: [{ type: 'Junior', party: { adults: 3, children0to5: 0, children6to10: 0 } }] }));
+      expect(bigger.kind).toBe('payment_held');
+      expect(await p.service.book(request({ conversationId: who }))).toEqual({ kind: 'pending', state: 'in_doubt' });
+      expect(addBookingCalls()).toBe(calls);
+    });
+
+    it('once the payment is used up by its bookings, another stay is refused naming them with their dates', async () => {
+      const p = startProcess();
+      const who = '50370000151';
+      const first = await p.service.book(request({ conversationId: who }));
+      expect(first.kind).toBe('booked');
+      const code = first.kind === 'booked' ? `HR${first.reserva}` : '';
+      const other = await p.service.book(request({ conversationId: who, checkIn: '2027-03-01', checkOut: '2027-03-02', nights: ['2027-03-01'] }));
+      expect(other).toMatchObject({ kind: 'payment_rejected', reason: 'already_used', bookingCode: code, paidStays: [{ code, checkIn: '2027-02-22', checkOut: '2027-02-23', rooms: ['Junior'] }] });
+      const told = outcomeOutput(other);
+      expect(told).toMatchObject({ success: false, error: 'already_used_for_booking', paid_bookings: [{ codigo_reserva: code, check_in_date: '2027-02-22', check_out_date: '2027-02-23' }] });
+      expect(JSON.stringify(told)).not.toContain('confirmada');
     });
   });
 

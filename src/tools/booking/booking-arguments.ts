@@ -2,11 +2,11 @@
 // models invent), the payment reference, identity from the conversation (never from the model), and how a
 // booking outcome is told to the model in the original's output keys.
 import { z } from 'zod';
-import type { BookingOutcome } from '../../hotel/booking-service.js';
+import type { BookingOutcome, PaidStay } from '../../hotel/booking-service.js';
 import type { BookingRequest } from '../../hotel/booking-request.js';
 import { hasFirstAndLastName, isPlaceholder, isPlausibleEmail, localPhone, phoneFromWaId, splitName } from '../../hotel/guest-identity.js';
 import { normalizePaymentMethod } from '../../hotel/rooms.js';
-import { formatAmount, fromCents, toCents } from '../../hotel/values.js';
+import { formatAmount, formatDmyDate, fromCents, toCents } from '../../hotel/values.js';
 import type { PaymentMethod } from '../../hotel/types.js';
 import type { ToolContext } from '../types.js';
 import type { BookingGate } from './hotel-tool-deps.js';
@@ -222,6 +222,27 @@ const REJECTION_ERROR: Record<Extract<BookingOutcome, { kind: 'payment_rejected'
 
 const dollars = (cents: number) => `$${formatAmount(cents)}`;
 
+/** "HR28610 (del 12/03/2027 al 14/03/2027)", the way the guest reads their own booking. */
+function stayText(stay: PaidStay): string {
+  const dates = stay.checkIn === stay.checkOut ? `el ${formatDmyDate(stay.checkIn)}` : `del ${formatDmyDate(stay.checkIn)} al ${formatDmyDate(stay.checkOut)}`;
+  return stay.code ? `${stay.code} (${dates})` : `(${dates})`;
+}
+
+const staysText = (stays: readonly PaidStay[]) => stays.map(stayText).join(', ');
+
+/** A stay for the model, in the tools' own keys. */
+const stayOutput = (stay: PaidStay) => ({
+  ...(stay.code ? { codigo_reserva: stay.code } : {}),
+  check_in_date: stay.checkIn,
+  check_out_date: stay.checkOut,
+  rooms: stay.rooms,
+});
+
+/** What the model must not do with a refusal that names the guest's earlier booking. */
+const NOT_A_CONFIRMATION =
+  'La reserva pedida ahora NO se hizo: esto no es una confirmación. No le digas al huésped que esta reserva quedó hecha; ' +
+  'explícale que este pago ya se usó para la reserva indicada (con sus fechas) y que para otra estadía hace falta un pago nuevo.';
+
 /** A booking outcome in the original's keys (success, reserva, customer_message, error, …). */
 export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> {
   switch (outcome.kind) {
@@ -250,6 +271,19 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
             : 'Su pago está registrado y su reserva se está confirmando. En cuanto quede lista le enviaré su código de reserva por aquí.',
         assistant_instruction: 'No llames make_booking otra vez con este pago. Dile al huésped que su reserva se está confirmando.',
       };
+    case 'payment_held':
+      return {
+        success: false,
+        error: 'payment_in_use_for_another_booking',
+        pending_booking: stayOutput(outcome.stay),
+        customer_message:
+          `Este pago se está aplicando a su reserva ${stayText(outcome.stay)}, que se está confirmando; ` +
+          'no puedo usarlo para otra reserva mientras tanto.',
+        note: `This payment is being applied to the guest's booking ${outcome.stay.checkIn} to ${outcome.stay.checkOut}; the stay asked now was NOT booked. This is not a confirmation.`,
+        assistant_instruction:
+          'La reserva pedida ahora NO se hizo: esto no es una confirmación. No llames make_booking otra vez con este pago para otras fechas; ' +
+          'dile al huésped que ese pago está aplicándose a la reserva indicada y, si quiere otra estadía, que hace falta un pago nuevo.',
+      };
     case 'payment_in_use':
       // Another guest's payment (or one the Python service used): nothing of that booking is told.
       return {
@@ -259,6 +293,7 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
         assistant_instruction: 'No reserves con este pago. Si el huésped cree que es un error, ofrécele un ejecutivo (transfer_to_human_agent) para que lo revise.',
       };
     case 'payment_rejected':
+      if (outcome.paidStays && outcome.paidStays.length > 0) return ownStaysRefusal(outcome, outcome.paidStays);
       return {
         success: false,
         error: REJECTION_ERROR[outcome.reason],
@@ -326,4 +361,24 @@ export function outcomeOutput(outcome: BookingOutcome): Record<string, unknown> 
         assistant_instruction: 'No se hizo la reserva y el pago no se aplicó. Transfiere al huésped a un ejecutivo (transfer_to_human_agent).',
       };
   }
+}
+
+/** A payment this guest's own bookings took (all of it, or all but too little): which bookings, with their dates. */
+function ownStaysRefusal(outcome: Extract<BookingOutcome, { kind: 'payment_rejected' }>, stays: readonly PaidStay[]): Record<string, unknown> {
+  const usedUp = outcome.reason === 'already_used';
+  const codes = stays.map((s) => s.code).filter((c) => c !== undefined);
+  return {
+    success: false,
+    error: REJECTION_ERROR[outcome.reason],
+    ...(outcome.bookingCode ? { booking_code: outcome.bookingCode, bookings_paid: outcome.bookingCode.split(',') } : {}),
+    paid_bookings: stays.map(stayOutput),
+    ...(outcome.remainingCents !== undefined ? { available_balance: fromCents(outcome.remainingCents) } : {}),
+    customer_message: usedUp
+      ? `Este pago ya fue utilizado para ${stays.length > 1 ? 'sus reservas' : 'su reserva'} ${staysText(stays)}; no cubre otra reserva.`
+      : `Lo que queda de este pago después de ${stays.length > 1 ? 'sus reservas' : 'su reserva'} ${staysText(stays)} no alcanza el 50 % del total de esta reserva.`,
+    note:
+      `This payment already paid the guest's booking${codes.length > 1 ? 's' : ''} ${stays.map((s) => `${s.code ?? ''} ${s.checkIn} to ${s.checkOut}`.trim()).join('; ')}; ` +
+      'the stay asked now was NOT booked. This is not a confirmation.',
+    assistant_instruction: NOT_A_CONFIRMATION,
+  };
 }

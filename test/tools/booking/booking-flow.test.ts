@@ -123,6 +123,35 @@ describeWithMariaDb('booking end to end', () => {
     expect(await hotel.query("SELECT reserva FROM user_books WHERE compraclick = '517364'")).toHaveLength(1);
   });
 
+  it('the same payment asked for another stay says which booking (code and dates) it already paid, not a confirmation; the true retry still returns that booking', async () => {
+    const before = api.bookings();
+    const [row] = await hotel.query<{ reserva: number }>("SELECT reserva FROM user_books WHERE compraclick = '517364' AND phone = '70001234'");
+    const code = `HR${row!.reserva}`;
+    openai.queue(
+      toolCallReply([{ name: 'make_booking', arguments: { ...bookingArgs, check_in_date: '2027-03-16', check_out_date: '2027-03-17' }, callId: 'call_b3' }]),
+      (req) => textReply(JSON.stringify(lastToolOutput(req))),
+    );
+    await say('50370001234', 'Y otra reserva del 16 al 17 de marzo con el mismo pago');
+    const texts = await h.wati.waitForTexts(3, 10_000);
+    const out = JSON.parse(texts[2]!) as Record<string, unknown>;
+    expect(out).toMatchObject({
+      success: false,
+      error: 'already_used_for_booking',
+      paid_bookings: [{ codigo_reserva: code, check_in_date: '2027-03-12', check_out_date: '2027-03-14', rooms: ['Junior'] }],
+    });
+    expect(out.customer_message).toBe(`Este pago ya fue utilizado para su reserva ${code} (del 12/03/2027 al 14/03/2027); no cubre otra reserva.`);
+    expect(JSON.stringify(out)).not.toMatch(/confirmada|already_booked/);
+    expect(out.reserva).toBeUndefined();
+
+    // The identical request again (a re-run turn): the booking already made, once.
+    openai.queue(toolCallReply([{ name: 'make_booking', arguments: bookingArgs, callId: 'call_b4' }]), (req) => textReply(JSON.stringify(lastToolOutput(req))));
+    await say('50370001234', '¿Y la del 12 al 14?');
+    const retry = JSON.parse((await h.wati.waitForTexts(4, 10_000))[3]!) as Record<string, unknown>;
+    expect(retry).toMatchObject({ success: true, codigo_reserva: code, already_booked: true });
+    expect(api.bookings()).toBe(before);
+    expect(await hotel.query("SELECT reserva FROM user_books WHERE compraclick = '517364'")).toHaveLength(1);
+  });
+
   it('books a bank transfer from Messenger: the guest gives the phone, the transfer is matched exactly and consumed', async () => {
     openai.queue(
       toolCallReply([{ name: 'validate_bank_transfer', arguments: { slip_date: '2027-02-21', slip_amount: 236, booking_amount: 236 }, callId: 'call_t' }]),
