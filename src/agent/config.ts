@@ -62,6 +62,8 @@ export const agentConfig = z
         .max(2_000_000, { error: 'must be at most 2000000' })
         .default(30_000),
     ),
+    // Where loaded instruction modules go: the instructions of every later call (loaded-modules.ts) or the transcript.
+    INSTRUCTION_MODULES_PLACEMENT: oneOf(['instructions', 'transcript'], 'instructions'),
     MAX_TOOL_ROUNDS: positiveInt(8, 50),
     AGENT_TURN_BUDGET_SECONDS: seconds(300),
     TOOL_TIMEOUT_SECONDS: seconds(30),
@@ -120,6 +122,12 @@ export const agentConfig = z
      * place, up to this many tokens (the newest loads first); 0 = they are cut with the chat.
      */
     historyModulesMaxTokens: e.HISTORY_MODULES_MAX_TOKENS,
+    /**
+     * instructions: a conversation's loaded modules follow the core in every call's instructions, at most
+     * historyModulesMaxTokens of them (least recently used taken out first); transcript: the earlier placement,
+     * each load's text in the transcript, kept past the window within historyModulesMaxTokens.
+     */
+    modulesPlacement: e.INSTRUCTION_MODULES_PLACEMENT,
     maxToolRounds: e.MAX_TOOL_ROUNDS,
     /** Wall-clock bound of one turn: all model calls, retries, backoff and tools. */
     turnBudgetMs: secondsToMs(e.AGENT_TURN_BUDGET_SECONDS),

@@ -9,7 +9,7 @@
 // while the server runs. A request is checked against the current file(s), re-read when they change.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { countTextTokens } from '../store/conversation-store.js';
+import { countTextTokens, type JsonValue } from '../store/conversation-store.js';
 import {
   ancestorsOf,
   BASE_MODULES,
@@ -53,6 +53,8 @@ export interface InstructionModuleSource {
   resolve(ref: string): ModuleResolution;
   /** o200k tokens of each loadable top-level module as the tool would send it (for /ready). */
   moduleTokens(): Record<string, number>;
+  /** Where a section's keys stand in the file (index per level), to put loaded sections in the file's order. */
+  documentOrder(segments: readonly string[]): number[];
 }
 
 const MODULE_EXTENSIONS = new Set(['.md', '.txt']);
@@ -122,6 +124,10 @@ export class InstructionModules implements InstructionModuleSource {
     return { kind: 'section', section: { path: name, segments: [name], text: `=== MÓDULO ${name} ===\n${this.text(name)}` }, ancestors: () => [] };
   }
 
+  documentOrder(segments: readonly string[]): number[] {
+    return [this.names.indexOf(segments[0] ?? '')];
+  }
+
   moduleTokens(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const name of this.names) {
@@ -174,6 +180,17 @@ export class JsonInstructionModules implements InstructionModuleSource {
     if ((BASE_MODULES as readonly string[]).includes(resolved.segments[0] as string)) return { kind: 'base', path: pathName(resolved.segments) };
     const section = (r: typeof resolved): ModuleSection => ({ path: pathName(r.segments), segments: r.segments, text: renderSection(r) });
     return { kind: 'section', section: section(resolved), ancestors: () => ancestorsOf(tree, resolved).map(section) };
+  }
+
+  documentOrder(segments: readonly string[]): number[] {
+    const out: number[] = [];
+    let node: JsonValue | undefined = this.tree()?.modules;
+    for (const key of segments) {
+      const obj: Record<string, JsonValue> | undefined = typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, JsonValue>) : undefined;
+      out.push(obj ? Object.keys(obj).indexOf(key) : -1);
+      node = obj?.[key];
+    }
+    return out;
   }
 
   moduleTokens(): Record<string, number> {

@@ -30,6 +30,7 @@ import {
   type InstructionSources,
 } from './instruction-sources.js';
 import type { InstructionsFile, LoadedInstructions } from './instructions.js';
+import { LOAD_TOOL, loadEvents, LoadedModuleSet } from './loaded-modules.js';
 import { createVertexClient, ServiceAccountTokens } from './vertex.js';
 import type { ModelApi } from './model-api.js';
 import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from './model-rules.js';
@@ -285,8 +286,17 @@ export class OpenAiAgent implements Agent {
       api,
       ...(flex.use ? { flex: { timeoutMs: flex.timeoutMs } } : {}),
       instructions: instructions.text,
+      modules: this.loadedModules(turn.conversationId),
       promptCacheKey: promptCacheKey(this.prefixHash(instructions, side), turn.conversationId, this.deps.config.llm.promptCacheBuckets),
     });
+  }
+
+  /** The conversation's loaded modules, from its stored loads (INSTRUCTION_MODULES_PLACEMENT=instructions). */
+  private loadedModules(conversationId: string): LoadedModuleSet | undefined {
+    const { llm } = this.deps.config;
+    if (!this.instructionModules || llm.modulesPlacement !== 'instructions' || !this.registry.has(LOAD_TOOL)) return undefined;
+    const events = loadEvents(this.store.callsBefore(conversationId, Number.MAX_SAFE_INTEGER, LOAD_TOOL));
+    return new LoadedModuleSet(this.instructionModules, llm.historyModulesMaxTokens, events);
   }
 
   offeredTools(): readonly string[] {

@@ -21,6 +21,7 @@ import type { ModelConfigName } from './canary.js';
 import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.js';
 import { LOAD_MODULES_TOOL, loadedSections } from '../tools/instructions/load-additional-modules.js';
 import { dropItems, pairCallsAndOutputs, pinModuleLoads } from './history.js';
+import { withoutModuleTexts, type LoadedModuleSet } from './loaded-modules.js';
 import { isToolCallImitation } from './json-imitation.js';
 import type { ModelApi, ModelResult } from './model-api.js';
 import type { AgentResult, AgentTurn } from './types.js';
@@ -61,6 +62,11 @@ export interface TurnModel {
    * of the turn. Undefined: the default tier only.
    */
   flex?: { timeoutMs: number } | undefined;
+  /**
+   * The conversation's loaded instruction modules (loaded-modules.ts), after `instructions` in every call; the
+   * turn's loads add to them. Undefined: loads go into the transcript (INSTRUCTION_MODULES_PLACEMENT=transcript).
+   */
+  modules?: LoadedModuleSet | undefined;
 }
 
 /**
@@ -130,6 +136,8 @@ export class TurnLoop {
   /** Set once a Flex call failed for want of Flex (timeout, 429, …): the rest of the turn uses the default tier. */
   private flexFailed = false;
   private readonly side: TurnSide;
+  /** The turn's TurnModel.modules (set by run()). */
+  private modules: LoadedModuleSet | undefined;
 
   /**
    * `turnItems` are the turn's input (date note, missed-messages block, the guest's batch); the rounds are
@@ -154,6 +162,7 @@ export class TurnLoop {
 
   /** Runs the turn to its result. Throws TurnAbortedError when the turn's signal aborts. */
   async run(model: TurnModel): Promise<AgentResult> {
+    this.modules = model.modules;
     this.loadHistory();
     this.log.debug(
       {
@@ -300,7 +309,7 @@ export class TurnLoop {
     try {
       const result = await model.api.call(
         {
-          instructions: model.instructions,
+          instructions: this.modules ? this.modules.instructions(model.instructions) : model.instructions,
           history: this.replay,
           turnItems: this.turnItems.map((t) => t.item),
           notes,
@@ -371,6 +380,7 @@ export class TurnLoop {
         clock: this.deps.clock,
         signal: this.signal,
         transcript: [...this.replay, ...this.turnItems.map((t) => t.item)],
+        loadedModules: this.modules,
       });
       this.effects.push(...exec.effects);
       // Only the registry's own names become a label; whatever else the model wrote is `other`.
@@ -392,6 +402,12 @@ export class TurnLoop {
   }
 
   private loadHistory(): void {
+    if (this.modules) {
+      // The loaded modules are in the instructions: the window is chat only, without module text of earlier loads.
+      this.history = this.deps.store.loadHistory(this.turn.conversationId, this.budget);
+      this.replay = withoutModuleTexts(pairCallsAndOutputs(this.history.items.map((s) => s.item)));
+      return;
+    }
     this.history = loadHistoryWithModules(this.deps.store, this.turn.conversationId, this.budget, this.modulesBudget);
     this.replay = pairCallsAndOutputs(this.history.items.map((s) => s.item));
   }

@@ -30,6 +30,19 @@ export interface ToolContext {
    * (read-only; e.g. to tell what a module loaded earlier already put in front of the model).
    */
   transcript: readonly TranscriptItem[];
+  /**
+   * The conversation's loaded instruction modules, which the agent puts in every call's instructions
+   * (agent/loaded-modules.ts); undefined where loaded modules go into the transcript (the earlier placement).
+   */
+  loadedModules?: LoadedModulesContext | undefined;
+}
+
+/** What load_additional_modules sees and changes of the conversation's loaded modules. */
+export interface LoadedModulesContext {
+  /** The loaded path that holds `path`: itself, or one of its `ancestors`; undefined when none is loaded. */
+  holding(path: string, ancestors: readonly string[]): string | undefined;
+  /** Adds `sections`, marks `touched` as used; returns the paths taken out to stay within the budget. */
+  add(sections: readonly { path: string; segments: readonly string[]; text: string }[], touched: readonly string[]): { removed: string[] };
 }
 
 /**

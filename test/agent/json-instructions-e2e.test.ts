@@ -73,12 +73,18 @@ function loadTool(req: RecordedRequest): Item | undefined {
 
 const call = (callId: string, modules: string[]) => ({ name: 'load_additional_modules', arguments: { modules, reasoning: 'consulta del huésped' }, callId });
 
-describe.each(['responses', 'chat_completions'] as const)('the JSON instructions file (%s)', (api) => {
-  const waId = api === 'responses' ? '50376300001' : '50376300002';
+describe.each([
+  ['responses', 'instructions'],
+  ['chat_completions', 'instructions'],
+  ['responses', 'transcript'],
+] as const)('the JSON instructions file (%s, loaded modules in the %s)', (api, placement) => {
+  const waId = api === 'responses' ? (placement === 'instructions' ? '50376300001' : '50376300003') : '50376300002';
 
   it('sends the four base modules as the instructions and loads whole modules and dotted paths, each once', async () => {
     const path = writeModularInstructions();
-    const { h, openai } = await start(api, path);
+    const { h, openai } = await start(api, path, { env: { INSTRUCTION_MODULES_PLACEMENT: placement } });
+    /** Where a load's text is: the instructions of the calls after it, or the load's output in the transcript. */
+    const loadedText = (req: RecordedRequest | undefined, callId: string) => (placement === 'instructions' ? instructionsOf(req!) : toolOutput(req, callId));
 
     // Turn 1: a whole module, a path three levels deep and an emoji key; then a wrong path the model corrects.
     openai.queue(
@@ -87,36 +93,62 @@ describe.each(['responses', 'chat_completions'] as const)('the JSON instructions
       textReply('Con gusto le ayudo con su reserva.'),
     );
     await turn(h, waId, '¿Tienen habitaciones para el sábado y cómo llego?', 1);
-    const first = toolOutput(openai.requests[1], 'call_1');
-    expect(first).toMatch(/^\[Módulos cargados: MODULE_2C_AVAILABILITY, MODULE_4_INFORMATION\.hotel_location_access\.contact, MODULE_2B_PRICE_INQUIRY\.pricing_logic\.🚨🚨🚨 5X4_FORMULA\]/);
+    const firstOutput = toolOutput(openai.requests[1], 'call_1');
+    expect(firstOutput).toMatch(/^\[Módulos cargados: MODULE_2C_AVAILABILITY, MODULE_4_INFORMATION\.hotel_location_access\.contact, MODULE_2B_PRICE_INQUIRY\.pricing_logic\.🚨🚨🚨 5X4_FORMULA\]/);
+    const first = loadedText(openai.requests[1], 'call_1');
     for (const marker of ['[M2C.occupancy]', '[M2C.dates]', '[M4.contact]', '[M4.routing]', '[M2B.5x4]']) expect(first).toContain(marker);
     for (const marker of ['[M4.location]', '[M2B.romantico]', '[M1.']) expect(first).not.toContain(marker);
     const wrong = JSON.parse(toolOutput(openai.requests[2], 'call_2')) as { error: string };
     expect(wrong.error).toContain('"MODULE_4_INFORMATION.location" no existe en las instrucciones');
     expect(wrong.error).toContain('MODULE_4_INFORMATION.hotel_location_access.location');
+    if (placement === 'instructions') {
+      // The text is in the instructions once, in the file's order with the original's headers; the output only says so.
+      for (const marker of ['[M2C.occupancy]', '[M4.contact]', '[M2B.5x4]']) {
+        expect(firstOutput).not.toContain(marker);
+        expect(JSON.stringify(openai.requests[2]!.body).split(marker)).toHaveLength(2);
+      }
+      expect(firstOutput).toContain('en tus instrucciones, en LOADED MODULES');
+      const at = (header: string) => first.indexOf(header);
+      expect(at('=== MODULE_2B_PRICE_INQUIRY.pricing_logic.🚨🚨🚨 5X4_FORMULA (MICRO-LOAD) ===')).toBeGreaterThan(at('LOADED MODULES'));
+      expect(at('=== MODULE_2C_AVAILABILITY ===')).toBeGreaterThan(at('=== MODULE_2B_PRICE_INQUIRY.pricing_logic.🚨🚨🚨 5X4_FORMULA (MICRO-LOAD) ==='));
+      expect(at('=== MODULE_4_INFORMATION.hotel_location_access.contact (MICRO-LOAD) ===')).toBeGreaterThan(at('=== MODULE_2C_AVAILABILITY ==='));
+    }
 
-    // Turn 2: what the kept history holds (itself or inside a loaded module) is not sent again; the new part is.
+    // Turn 2: what is still in front of the model (itself or inside a loaded module) is not sent again; the new part is.
     openai.queue(
       toolCallReply([call('call_3', ['MODULE_2C_AVAILABILITY.occupancy_rules', 'MODULE_4_INFORMATION.hotel_location_access.contact', 'MODULE_2D_SPECIAL_SCENARIOS.membership_sales_protocol'])]),
       textReply('Le explico la membresía.'),
     );
     await turn(h, waId, '¿Y cómo funciona la membresía?', 2);
     expect(openai.requests).toHaveLength(5);
-    const second = toolOutput(openai.requests[4], 'call_3');
-    expect(second).toMatch(/^\[Módulos cargados: MODULE_2D_SPECIAL_SCENARIOS\.membership_sales_protocol\]/);
-    expect(second).toContain(
-      'Ya cargados antes en esta conversación, su texto está más arriba: MODULE_2C_AVAILABILITY.occupancy_rules (dentro de MODULE_2C_AVAILABILITY), MODULE_4_INFORMATION.hotel_location_access.contact',
+    const secondOutput = toolOutput(openai.requests[4], 'call_3');
+    expect(secondOutput).toMatch(/^\[Módulos cargados: MODULE_2D_SPECIAL_SCENARIOS\.membership_sales_protocol\]/);
+    expect(secondOutput).toContain(
+      `${placement === 'instructions' ? 'Ya están en tus instrucciones (LOADED MODULES)' : 'Ya cargados antes en esta conversación, su texto está más arriba'}: ` +
+        'MODULE_2C_AVAILABILITY.occupancy_rules (dentro de MODULE_2C_AVAILABILITY), MODULE_4_INFORMATION.hotel_location_access.contact',
     );
+    const second = loadedText(openai.requests[4], 'call_3');
     expect(second).toContain('[M2D.membership]');
-    expect(second).not.toContain('[M2C.');
-    expect(second).not.toContain('[M4.');
-    // Turn 1's text is still in front of the model.
-    expect(toolOutput(openai.requests[4], 'call_1')).toContain('[M4.contact]');
+    if (placement === 'transcript') {
+      expect(second).not.toContain('[M2C.');
+      expect(second).not.toContain('[M4.');
+      // Turn 1's text is still in front of the model.
+      expect(toolOutput(openai.requests[4], 'call_1')).toContain('[M4.contact]');
+    } else {
+      // Turn 1's loads are still in the instructions, once each; the next turn starts from the same set.
+      for (const marker of ['[M2C.occupancy]', '[M4.contact]', '[M2B.5x4]', '[M2D.membership]']) expect(JSON.stringify(openai.requests[4]!.body).split(marker)).toHaveLength(2);
+      expect(toolOutput(openai.requests[4], 'call_1')).not.toContain('[M4.contact]');
+    }
 
-    // The cached prefix: the same instructions and tool list on every request; the base modules and no other.
-    expect(new Set(openai.requests.map(instructionsOf)).size).toBe(1);
-    expect(new Set(openai.requests.map((r) => JSON.stringify(r.body.tools))).size).toBe(1);
+    // The cached prefix: the same tool list on every request, and every request's instructions start with the
+    // core (the base modules and no other); with the modules in the instructions, the loaded set follows it.
     const core = instructionsOf(openai.requests[0]!);
+    expect(new Set(openai.requests.map((r) => JSON.stringify(r.body.tools))).size).toBe(1);
+    if (placement === 'transcript') expect(new Set(openai.requests.map(instructionsOf)).size).toBe(1);
+    else {
+      expect(openai.requests.every((r) => instructionsOf(r).startsWith(core))).toBe(true);
+      expect(new Set(openai.requests.map(instructionsOf)).size).toBe(3);
+    }
     for (const marker of ['[SYS.arch]', '[SYS.v23]', '[DT.description]', '[DT.member]', '[DEP.principle]', '[CORE.language]', '[CORE.anti]']) expect(core).toContain(marker);
     for (const marker of ['[M1.', '[M2A.', '[M2B.', '[M2C.', '[M2D.', '[M3.', '[M4.']) expect(core).not.toContain(marker);
     expect(core).toContain('MODULE_1_CRITICAL_WORKFLOWS, MODULE_2A_PACKAGE_CONTENT, MODULE_2B_PRICE_INQUIRY');

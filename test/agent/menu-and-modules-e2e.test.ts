@@ -68,8 +68,9 @@ function toolOutput(req: RecordedRequest | undefined, callId: string): unknown {
 }
 
 /** The system prompt of a request: Responses `instructions`, Chat the first (system) message. */
-function instructionsOf(req: RecordedRequest): unknown {
-  return req.api === 'responses' ? req.body.instructions : ((req.body.messages ?? []) as Item[])[0];
+/** The instructions' text (Responses `instructions`, Chat Completions' system message). */
+function instructionText(req: RecordedRequest | undefined): string {
+  return String(req?.api === 'responses' ? req.body.instructions : ((req?.body.messages ?? []) as Item[])[0]?.content);
 }
 
 /** The tools offered, as { name, parameters } whatever the API's shape. */
@@ -143,7 +144,7 @@ describe.each(['responses', 'chat_completions'] as const)('instruction modules (
   const PRECIOS = 'MÓDULO DE PRECIOS: el Pasadía cuesta US$ 25 por adulto.';
   const PAQUETES = 'MÓDULO DE PAQUETES: el paquete Las Hojas incluye tres tiempos de comida.';
 
-  it('offers load_additional_modules with the folder\'s modules, loads each once, and never touches the instructions', async () => {
+  it('offers load_additional_modules with the folder\'s modules and puts each loaded one once after the file\'s instructions', async () => {
     const modules = tempDir('wb3-modules-e2e-');
     writeFileSync(join(modules, 'precios.md'), PRECIOS);
     writeFileSync(join(modules, 'paquetes.txt'), PAQUETES);
@@ -162,8 +163,11 @@ describe.each(['responses', 'chat_completions'] as const)('instruction modules (
     expect(JSON.stringify(tool!.parameters)).not.toContain('precios');
     const first = toolOutput(openai.requests[1], 'call_m1');
     expect(first).toContain('[Módulos cargados: precios]');
-    expect(first).toContain(PRECIOS);
-    expect(first).not.toContain(PAQUETES);
+    expect(first).not.toContain(PRECIOS);
+    const afterFirst = instructionText(openai.requests[1]);
+    expect(afterFirst.startsWith(instructionText(openai.requests[0]))).toBe(true);
+    expect(afterFirst).toContain(PRECIOS);
+    expect(afterFirst).not.toContain(PAQUETES);
 
     openai.queue(
       toolCallReply([{ name: 'load_additional_modules', arguments: { modules: ['precios', 'paquetes'] }, callId: 'call_m2' }]),
@@ -172,19 +176,20 @@ describe.each(['responses', 'chat_completions'] as const)('instruction modules (
     await turn(h, waId, '¿Y qué incluye el paquete?', 2);
     expect(openai.requests).toHaveLength(4);
     const second = toolOutput(openai.requests[3], 'call_m2');
-    expect(typeof second).toBe('string');
     expect(second).toContain('[Módulos cargados: paquetes]');
-    expect(second).toContain(PAQUETES);
-    expect(second).toMatch(/Ya cargados antes en esta conversación[^\]]*: precios\]/);
-    expect(second).not.toContain(PRECIOS);
-    // A's text is still in front of the model, from turn 1.
-    expect(toolOutput(openai.requests[3], 'call_m1')).toContain(PRECIOS);
+    expect(second).toMatch(/Ya están en tus instrucciones \(LOADED MODULES\): precios\]/);
+    // Both texts once, in the instructions, in the folder's (sorted) order; none in the transcript.
+    const last = instructionText(openai.requests[3]);
+    expect(last.split(PRECIOS)).toHaveLength(2);
+    expect(last.split(PAQUETES)).toHaveLength(2);
+    expect(last.indexOf('=== MÓDULO paquetes ===')).toBeLessThan(last.indexOf('=== MÓDULO precios ==='));
+    expect(JSON.stringify(openai.requests[3]!.body).split(PRECIOS.slice(0, 40))).toHaveLength(2);
 
-    // The cached prefix: the same instructions (without any module) and tool list in every request.
-    const prefixes = openai.requests.map((r) => JSON.stringify(instructionsOf(r)));
-    expect(new Set(prefixes).size).toBe(1);
+    // The cached prefix: every request's instructions start with the file's; the tool list is the same in every request.
+    const prefixes = openai.requests.map((r) => instructionText(r));
     expect(prefixes[0]).toContain(INSTRUCTIONS);
     expect(prefixes[0]).not.toContain('MÓDULO');
+    expect(prefixes.every((p) => p.startsWith(prefixes[0]!))).toBe(true);
     expect(new Set(openai.requests.map((r) => JSON.stringify(r.body.tools))).size).toBe(1);
   });
 

@@ -1,8 +1,9 @@
 // Loaded instruction modules and the history budget, end to end: the real app and the real OpenAI agent against
 // the fake model server with its prompt-cache simulation. A guest asks prices turn after turn; the model loads
 // MODULE_2B_PRICE_INQUIRY (large) whenever its text is not in front of it, as the original's decision tree asks.
-// Once the chat passes HISTORY_MAX_TOKENS, the module must stay in front of the model (kept where it was, in the
-// prompt the cache already holds) instead of being cut and loaded again, uncached.
+// Once the chat passes HISTORY_MAX_TOKENS, the module must stay in front of the model instead of being cut and
+// loaded again, uncached: in the instructions (the default), or kept where it was in the transcript (the earlier
+// placement, INSTRUCTION_MODULES_PLACEMENT=transcript).
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
@@ -112,33 +113,40 @@ async function converse(api: Api, env: Record<string, string> = {}): Promise<Mea
 }
 
 describe('a loaded module and HISTORY_MAX_TOKENS', () => {
-  it('Responses: MODULE_2B stays in front of the model past the budget, loaded once and cached, where cutting it meant loading it again', async () => {
-    // HISTORY_MODULES_MAX_TOKENS=0: the module is cut with the chat (as before), and loaded again, uncached.
-    const cut = await converse('responses', { HISTORY_MODULES_MAX_TOKENS: '0' });
+  it('Responses: MODULE_2B in the instructions is loaded once, sent uncached once and never cut with the chat', async () => {
+    // The earlier placement, cut with the chat (HISTORY_MODULES_MAX_TOKENS=0): loaded again, uncached.
+    const cut = await converse('responses', { INSTRUCTION_MODULES_PLACEMENT: 'transcript', HISTORY_MODULES_MAX_TOKENS: '0' });
     expect(cut.loads).toBe(2);
     expect(cut.moduleUncached).toBe(4);
 
+    // The earlier placement, kept in its place past the window.
+    const pinned = await converse('responses', { INSTRUCTION_MODULES_PLACEMENT: 'transcript' });
+    expect(pinned.loads).toBe(1);
+    expect(pinned.copiesInLast).toBe(1);
+    // Sent uncached when loaded and once when the window first moved past it (the prefix before it changed); then cached.
+    expect(pinned.moduleUncached).toBe(2);
+
+    // In the instructions (the default): before the history, so the window's moves never re-send it.
     const kept = await converse('responses');
     expect(kept.loads).toBe(1);
     expect(kept.copiesInLast).toBe(1);
-    // Sent uncached when loaded and once when the window first moved past it (the prefix before it changed); then cached.
-    expect(kept.moduleUncached).toBe(2);
+    expect(kept.moduleUncached).toBe(1);
     expect(kept.calls).toBe(cut.calls - 1);
-    expect(kept.uncached).toBeLessThan(cut.uncached);
+    expect(kept.uncached).toBeLessThan(pinned.uncached);
 
-    // A module bigger than HISTORY_MODULES_MAX_TOKENS is cut with the chat, and loaded again when needed.
+    // A module bigger than HISTORY_MODULES_MAX_TOKENS still stays while it is the one most recently used.
     const over = await converse('responses', { HISTORY_MODULES_MAX_TOKENS: '1000' });
-    expect(over.loads).toBe(2);
+    expect(over.loads).toBe(1);
     expect(over.copiesInLast).toBe(1);
-  }, 60_000);
+  }, 90_000);
 
-  it('Chat Completions: the same, with the kept call and output accepted as a pair', async () => {
-    const cut = await converse('chat_completions', { HISTORY_MODULES_MAX_TOKENS: '0' });
+  it('Chat Completions: the same, in the system message', async () => {
+    const cut = await converse('chat_completions', { INSTRUCTION_MODULES_PLACEMENT: 'transcript', HISTORY_MODULES_MAX_TOKENS: '0' });
     expect(cut.loads).toBe(2);
     const kept = await converse('chat_completions');
     expect(kept.loads).toBe(1);
     expect(kept.copiesInLast).toBe(1);
-    expect(kept.moduleUncached).toBe(2);
+    expect(kept.moduleUncached).toBe(1);
     expect(kept.uncached).toBeLessThan(cut.uncached);
   }, 60_000);
 });

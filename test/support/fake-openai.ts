@@ -23,7 +23,10 @@
 // reports: input tokens are the o200k count of the request's prompt (promptText: tools, instructions, then
 // the input items or messages, in order), and cached tokens are the byte-identical prefix that prompt shares
 // with an earlier request of the same model and `prompt_cache_key`, counted like OpenAI: nothing below
-// 1,024 tokens, then in steps of 128. A step's own `usage` still wins.
+// 1,024 tokens, then in steps of 128. A step's own `usage` still wins. With `idleTtlMs` and `now`, an earlier
+// prompt counts only while it was sent at most that long ago (the provider drops a prefix after minutes of
+// inactivity; every request refreshes the prefixes it contains); keepWarm() marks the static prefixes (tools and
+// instructions) seen so far as kept warm by other traffic, whatever the TTL.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
@@ -130,6 +133,10 @@ export interface FakePromptCacheOptions {
   minTokens?: number;
   /** Cached tokens are counted in steps of this many above minTokens (OpenAI: 128). */
   increment?: number;
+  /** An earlier prompt is matched only if sent at most this long ago (by `now`); default: forever. */
+  idleTtlMs?: number;
+  /** The clock idleTtlMs is measured on (default Date.now). */
+  now?: () => number;
 }
 
 /** A POST /v1/audio/transcriptions request (multipart), kept apart from `requests`. */
@@ -162,6 +169,11 @@ export interface FakeOpenAI {
    * are kept, as a real server would: a conversation may continue after a reset.
    */
   reset(): void;
+  /**
+   * With `promptCache`: the static prefixes (tool specs and instructions) of the requests so far stay cached
+   * from now on, whatever idleTtlMs, as other guests' traffic keeps them warm.
+   */
+  keepWarm(): void;
   close(): Promise<void>;
 }
 
@@ -498,14 +510,34 @@ const tokensOf = (text: string) => (text.length === 0 ? 0 : countTokens(text, TO
 /** Earlier prompts remembered per model and key (the oldest are forgotten). */
 const CACHE_ENTRIES_PER_KEY = 64;
 
+/** The tool specs and instructions of a prompt (promptText's first two lines, Responses). */
+function staticPrefixOf(api: FakeApi, body: Record<string, unknown>): string {
+  if (api !== 'responses') return JSON.stringify(body.tools ?? []);
+  return `${JSON.stringify(body.tools ?? [])}\n${typeof body.instructions === 'string' ? body.instructions : ''}`;
+}
+
 class PromptCacheSim {
-  private readonly entries = new Map<string, string[]>();
+  private readonly entries = new Map<string, { prompt: string; at: number }[]>();
+  private readonly seenStatic = new Map<string, Set<string>>();
+  private readonly warm = new Map<string, Set<string>>();
   private readonly minTokens: number;
   private readonly increment: number;
+  private readonly idleTtlMs: number;
+  private readonly now: () => number;
 
   constructor(options: FakePromptCacheOptions) {
     this.minTokens = options.minTokens ?? 1024;
     this.increment = Math.max(1, options.increment ?? 128);
+    this.idleTtlMs = options.idleTtlMs ?? Infinity;
+    this.now = options.now ?? Date.now;
+  }
+
+  keepWarm(): void {
+    for (const [slot, prefixes] of this.seenStatic) {
+      const warm = this.warm.get(slot) ?? new Set<string>();
+      for (const p of prefixes) warm.add(p);
+      this.warm.set(slot, warm);
+    }
   }
 
   /** Looks the request's prompt up, then remembers it. */
@@ -513,18 +545,23 @@ class PromptCacheSim {
     const key = typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : '';
     const slot = `${String(body.model)}\u0000${key}`;
     const prompt = promptText(api, body);
-    const earlier = this.entries.get(slot) ?? [];
+    const now = this.now();
+    const earlier = (this.entries.get(slot) ?? []).filter((e) => now - e.at <= this.idleTtlMs);
     let shared = 0;
-    for (const e of earlier) shared = Math.max(shared, commonPrefixLength(prompt, e));
+    for (const e of earlier) shared = Math.max(shared, commonPrefixLength(prompt, e.prompt));
+    for (const w of this.warm.get(slot) ?? []) shared = Math.max(shared, commonPrefixLength(prompt, w));
     const prefix = prompt.slice(0, shared);
     const sharedPrefixTokens = tokensOf(prefix);
     const cachedTokens =
       sharedPrefixTokens < this.minTokens
         ? 0
         : this.minTokens + Math.floor((sharedPrefixTokens - this.minTokens) / this.increment) * this.increment;
-    earlier.push(prompt);
+    earlier.push({ prompt, at: now });
     if (earlier.length > CACHE_ENTRIES_PER_KEY) earlier.shift();
     this.entries.set(slot, earlier);
+    const seen = this.seenStatic.get(slot) ?? new Set<string>();
+    seen.add(staticPrefixOf(api, body));
+    this.seenStatic.set(slot, seen);
     return {
       key,
       promptTokens: tokensOf(prompt),
@@ -703,6 +740,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       state.n = 0;
       state.callN = 0;
     },
+    keepWarm: () => promptCache?.keepWarm(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,16 +1,20 @@
 // load_additional_modules: the model loads the instruction modules a question needs (prices, availability,
 // special cases…), whole or, with the JSON instructions file, one part by its dotted path
-// (`MODULE_4_INFORMATION.hotel_location_access.contact`). Their text is the tool's output, so it enters this
-// conversation's transcript after the cached prefix. The parameters are the original's (`modules`, `reasoning`);
-// names are checked against the current file, never enumerated in the schema (the schema, part of the cached
-// prefix, must not grow with the file). A piece whose text is still in front of the model (in the kept history, which
-// keeps earlier loads past HISTORY_MAX_TOKENS within HISTORY_MODULES_MAX_TOKENS, or earlier in the turn, itself or
-// inside a loaded ancestor) is not sent again: the output says where it is; one no longer there is sent again. The
-// check is by text, so a module whose file changed since is sent again.
+// (`MODULE_4_INFORMATION.hotel_location_access.contact`). The parameters are the original's (`modules`,
+// `reasoning`); names are checked against the current file, never enumerated in the schema (the schema, part of
+// the cached prefix, must not grow with the file).
+//
+// In the agent (context.loadedModules) a loaded piece joins the conversation's loaded modules, which every later
+// call carries in its instructions (agent/loaded-modules.ts): the output only says what was loaded, what was already
+// there (itself or inside a loaded ancestor) and what was taken out to stay within HISTORY_MODULES_MAX_TOKENS.
+// Without it (the earlier placement, and `npm run compare`'s replays) the text is the output, so it enters the
+// transcript; a piece whose text is still in front of the model there is not sent again (checked by text, so a
+// module whose file changed since is sent again).
 import { z } from 'zod';
 import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from '../../agent/instruction-modules.js';
 import type { TranscriptItem } from '../../store/conversation-store.js';
-import { defineTool, ToolError, type ToolDefinition } from '../types.js';
+import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from '../../agent/loaded-modules.js';
+import { defineTool, ToolError, type LoadedModulesContext, type ToolDefinition } from '../types.js';
 
 export const LOAD_MODULES_TOOL = 'load_additional_modules';
 
@@ -21,11 +25,11 @@ const MAX_REF_LENGTH = 300;
 const MAX_ERROR_LENGTH = 460;
 
 /** The first line of every output that loads (or finds already loaded) what was asked. */
-const LOADED_HEADER = '[Módulos cargados: ';
+const LOADED_HEADER = OUTPUT_HEADERS.loaded;
 /** The other header lines an output may carry before the texts, one line each. */
-const REPEATED_HEADER = '[Ya cargados antes en esta conversación, su texto está más arriba: ';
-const IN_BASE_HEADER = '[Ya están en tus instrucciones base, no hace falta cargarlos: ';
-const IN_THIS_CALL_HEADER = '[Incluidos en otro módulo de esta misma carga: ';
+const REPEATED_HEADER = OUTPUT_HEADERS.repeatedBefore;
+const IN_BASE_HEADER = OUTPUT_HEADERS.inBase;
+const IN_THIS_CALL_HEADER = OUTPUT_HEADERS.inThisCall;
 const NOTE_HEADERS = [REPEATED_HEADER, IN_BASE_HEADER, IN_THIS_CALL_HEADER];
 
 /** A piece of instructions an output carries: its path (`MODULE_4_INFORMATION.hotel_location_access`) and text. */
@@ -76,13 +80,13 @@ function describeTool(modules: InstructionModuleSource): string {
   if (modules.form === 'json') {
     return (
       'Carga módulos de tus instrucciones según DECISION_TREE y MODULE_DEPENDENCIES, enteros o una parte por su ruta ' +
-      'con puntos (p. ej. MODULE_4_INFORMATION.hotel_location_access.contact). Lo ya cargado sigue más arriba. ' +
+      'con puntos (p. ej. MODULE_4_INFORMATION.hotel_location_access.contact). Lo ya cargado sigue disponible. ' +
       `Módulos: ${names}.`
     );
   }
   return (
     'Carga solo los módulos de tus instrucciones que la consulta necesita (p. ej. precios, disponibilidad, paquetes, ' +
-    `casos especiales). Lo ya cargado sigue más arriba. Módulos: ${names}.`
+    `casos especiales). Lo ya cargado sigue disponible. Módulos: ${names}.`
   );
 }
 
@@ -122,8 +126,11 @@ export function createLoadAdditionalModulesTool({ modules }: { modules: Instruct
       reasoning: z.string().max(1000).optional(),
     }),
     handler: (context, args) => {
-      const outputs = earlierOutputs(context.transcript);
+      const set = context.loadedModules;
+      const outputs = set ? [] : earlierOutputs(context.transcript);
       const inFront = (section: ModuleSection) => outputs.some((output) => output.includes(section.text));
+      /** In the agent: the loaded piece that holds a section, which the call marks as used. */
+      const touched: string[] = [];
       const wanted: ModuleSection[] = [];
       const repeated: string[] = [];
       const inBase: string[] = [];
@@ -133,7 +140,14 @@ export function createLoadAdditionalModulesTool({ modules }: { modules: Instruct
           const r = modules.resolve(ref);
           if (r.kind === 'unknown') unknown.push({ ref: r.ref, closest: r.closest });
           else if (r.kind === 'base') inBase.push(r.path);
-          else if (inFront(r.section)) repeated.push(r.section.path);
+          else if (set) {
+            const held = set.holding(r.section.path, r.ancestors().map((a) => a.path));
+            if (held === undefined) wanted.push(r.section);
+            else {
+              touched.push(held);
+              repeated.push(held === r.section.path ? held : `${r.section.path} (dentro de ${held})`);
+            }
+          } else if (inFront(r.section)) repeated.push(r.section.path);
           else {
             const loadedAncestor = r.ancestors().find(inFront);
             if (loadedAncestor) repeated.push(`${r.section.path} (dentro de ${loadedAncestor.path})`);
@@ -157,6 +171,7 @@ export function createLoadAdditionalModulesTool({ modules }: { modules: Instruct
         if (outer) inThisCall.push(`${section.path} (dentro de ${outer.path})`);
         else if (!toLoad.some((s) => s.path === section.path)) toLoad.push(section);
       }
+      if (set) return inInstructions(set, toLoad, touched, { repeated, inBase, inThisCall }, context.logger);
       context.logger.info(
         { loaded: toLoad.map((s) => s.path), alreadyLoaded: repeated, inBase },
         'instruction modules loaded',
@@ -168,4 +183,23 @@ export function createLoadAdditionalModulesTool({ modules }: { modules: Instruct
       return [...lines, ...toLoad.map((s) => s.text)].join('\n\n');
     },
   });
+}
+
+/** The agent's output: what changed in the conversation's loaded modules (their text is in the instructions). */
+function inInstructions(
+  set: LoadedModulesContext,
+  toLoad: readonly ModuleSection[],
+  touched: readonly string[],
+  notes: { repeated: string[]; inBase: string[]; inThisCall: string[] },
+  logger: { info(obj: object, msg: string): void },
+): string {
+  const { removed } = set.add(toLoad, touched);
+  logger.info({ loaded: toLoad.map((s) => s.path), alreadyLoaded: notes.repeated, inBase: notes.inBase, removed }, 'instruction modules loaded');
+  const lines = [`${OUTPUT_HEADERS.loaded}${toLoad.length > 0 ? toLoad.map((s) => s.path).join(', ') : 'ninguno nuevo'}]`];
+  if (notes.repeated.length > 0) lines.push(`${OUTPUT_HEADERS.inInstructions}${[...new Set(notes.repeated)].join(', ')}]`);
+  if (notes.inBase.length > 0) lines.push(`${OUTPUT_HEADERS.inBase}${[...new Set(notes.inBase)].join(', ')}]`);
+  if (notes.inThisCall.length > 0) lines.push(`${OUTPUT_HEADERS.inThisCall}${notes.inThisCall.join(', ')}]`);
+  if (removed.length > 0) lines.push(`${OUTPUT_HEADERS.removed}${removed.join(', ')}]`);
+  if (toLoad.length > 0 || notes.repeated.length > 0) lines.push(IN_INSTRUCTIONS_NOTE);
+  return lines.join('\n');
 }
