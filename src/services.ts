@@ -26,7 +26,7 @@ import { createMonitor } from './monitoring/monitor.js';
 import { createWatiTemplateSender } from './platforms/wati/templates.js';
 import type { StaffAlert, StaffAlerts } from './staff/staff-alerts.js';
 import { assembleToolServices, createConfiguredOffice } from './tool-services.js';
-import type { ToolServices } from './tools/index.js';
+import { TOOL_DECLARATIONS, type ToolServices } from './tools/index.js';
 import { createLogger } from './logger.js';
 import { MediaStore } from './media/media-store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -47,7 +47,8 @@ import { PauseRepository } from './store/pause-repository.js';
 import { SqliteJobQueue } from './store/jobs-repository.js';
 import { SignInLimiter, type SignInLimits } from './routes/sign-in-limiter.js';
 import type { HotelToolDeps } from './tools/booking/hotel-tool-deps.js';
-import { agentToolsWhyNotOffered, originalToolsNotOffered, toolsNotOfferedReasons } from './tools/original-tools.js';
+import { whyNotOffered } from './tools/declaration.js';
+import { agentToolNeeds, originalToolsNotOffered, toolsNotOfferedReasons } from './tools/original-tools.js';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
 /** Jobs that ran are kept a week for the admin API; failed ones stay until staff deal with them. */
@@ -259,7 +260,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     };
     const watiTemplates = createWatiTemplateSender(config.wati);
     const watiClient = platforms.forChannel('whatsapp').client;
-    const { toolServices, emailKind, staffAlerts: alerts, menus, whyNotOffered: servicesNotOffered } = assembleToolServices({
+    const { toolServices, emailKind, staffAlerts: alerts, menus, needs: serviceNeeds } = assembleToolServices({
       config,
       resourcesDir,
       history,
@@ -359,10 +360,13 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
     // The original's tools the model is not offered, each group with the exact variables missing: warnings among
     // /ready's reasons (the service still answers) and one line of the start log.
-    const toolsNotOffered = (): string[] =>
-      toolsNotOfferedReasons(
-        originalToolsNotOffered(agent.offeredTools?.(), [...hotel.readiness().whyNotOffered, ...agentToolsWhyNotOffered(config.llm), ...servicesNotOffered]),
-      );
+    // The hotel's reasons come from its own readiness (its tools' needs against what it built); the others from
+    // every registered tool's needs against what the agent offers.
+    const toolsNotOffered = (): string[] => {
+      const offered = agent.offeredTools?.();
+      const others = whyNotOffered(TOOL_DECLARATIONS, new Set(offered ?? []), { ...agentToolNeeds(config.llm), ...serviceNeeds });
+      return toolsNotOfferedReasons(originalToolsNotOffered(offered, [...hotel.readiness().whyNotOffered, ...others]));
+    };
 
     const readiness = (): ReadinessReport => {
       const reasons: string[] = [];

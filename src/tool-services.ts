@@ -16,7 +16,7 @@ import { createStaffAlerts, type StaffAlerts, type StaffWhatsApp } from './staff
 import type { ConversationHistoryRepository } from './store/conversation-history-repository.js';
 import type { Db } from './store/database.js';
 import type { ToolServices } from './tools/index.js';
-import { notSet, type ToolNotOffered } from './tools/original-tools.js';
+import type { NeedsReport } from './tools/declaration.js';
 
 /** The office calendar of the configuration, reading the PBX's closure rules when OFFICE_DB_HOST is set. */
 export function createConfiguredOffice(config: Config, log: Logger): { office: OfficeCalendar; close(): Promise<void> } {
@@ -49,21 +49,18 @@ export interface AssembledToolServices {
   emailKind: JobKind<EmailJobPayload>;
   staffAlerts: StaffAlerts;
   menus: MenuDocuments;
-  /** send_email and notify_operations_department when not offered, each with the exact variables missing. */
-  whyNotOffered: ToolNotOffered[];
+  /** The e-mail and staff-alert needs that are not met, with the exact variables missing (tools/declaration.ts). */
+  needs: NeedsReport;
 }
 
 const EMAIL_TRANSPORT = 'SMTP_URL (or GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and GMAIL_SENDER_EMAIL)';
 
-/** Why send_email or notify_operations_department is not offered (the conditions in assembleToolServices and createTools). */
-function whyNotOffered(config: Config, staffWhatsApp: boolean, staffAlerts: StaffAlerts): ToolNotOffered[] {
-  const out: ToolNotOffered[] = [];
+/** What the `email` and `staff-alerts` needs lack, when they do (the conditions in assembleToolServices and createTools). */
+function unmetNeeds(config: Config, staffWhatsApp: boolean, staffAlerts: StaffAlerts): NeedsReport {
+  const out: NeedsReport = {};
   const transport = Boolean(config.email.transport);
   if (!transport || config.email.allowedRecipients.length === 0) {
-    out.push({
-      tool: 'send_email',
-      missing: notSet([...(transport ? [] : [EMAIL_TRANSPORT]), ...(config.email.allowedRecipients.length > 0 ? [] : ['EMAIL_ALLOWED_RECIPIENTS'])]),
-    });
+    out.email = { unset: [...(transport ? [] : [EMAIL_TRANSPORT]), ...(config.email.allowedRecipients.length > 0 ? [] : ['EMAIL_ALLOWED_RECIPIENTS'])] };
   }
   if (!staffAlerts.configured) {
     // A destination that is set but cannot be reached says what it needs; the unset ones are named.
@@ -76,7 +73,7 @@ function whyNotOffered(config: Config, staffWhatsApp: boolean, staffAlerts: Staf
     }
     if (config.staff.emails.length === 0) unset.push('STAFF_ALERT_EMAIL');
     else if (!transport) needs.push('STAFF_ALERT_EMAIL needs SMTP_URL (or the GMAIL_* variables)');
-    out.push({ tool: 'notify_operations_department', missing: [...needs, ...(unset.length > 0 ? [notSet(unset)] : [])].join(' and ') });
+    out['staff-alerts'] = { problems: needs, unset };
   }
   return out;
 }
@@ -110,7 +107,7 @@ export function assembleToolServices(deps: ToolServicesDeps): AssembledToolServi
       timeZone: config.timezone,
     },
   };
-  return { toolServices, emailKind, staffAlerts, menus, whyNotOffered: whyNotOffered(config, Boolean(deps.staffWhatsApp), staffAlerts) };
+  return { toolServices, emailKind, staffAlerts, menus, needs: unmetNeeds(config, Boolean(deps.staffWhatsApp), staffAlerts) };
 }
 
 /**

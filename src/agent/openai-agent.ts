@@ -55,6 +55,8 @@ export interface OpenAiAgentDeps {
   log: Logger;
   /** Defaults to createTools() from tools/index.ts. */
   tools?: readonly ToolDefinition[] | undefined;
+  /** Which of the tools are offered, by what they declare (the chat console withholds real actions); default all. */
+  offers?: ((tool: ToolDefinition) => boolean) | undefined;
   /** The service's office calendar, for check_office_status; by default one built from config. */
   office?: OfficeCalendar | undefined;
   /** The hotel's systems for the booking tools; without it those tools are not offered. */
@@ -156,7 +158,8 @@ export class OpenAiAgent implements Agent {
         platforms: deps.platforms,
       });
     this.registry = new ToolRegistry(
-      deps.tools ??
+      (
+        deps.tools ??
         createTools({
           office: deps.office ?? createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
           paymentProof: client ? { client, store: mediaStore, config } : undefined,
@@ -164,7 +167,8 @@ export class OpenAiAgent implements Agent {
           bookingTimeoutMs: bookingCallBudgetMs(config),
           instructionModules: this.instructionModules,
           ...deps.toolServices,
-        }),
+        })
+      ).filter((tool) => deps.offers?.(tool) ?? true),
       { defaultTimeoutMs: config.llm.toolTimeoutMs },
     );
     const reasoningEffort = takesReasoningEffort(config.llm.model) ? config.llm.reasoningEffort : undefined;

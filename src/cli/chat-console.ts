@@ -37,7 +37,7 @@ import type { ConversationStore, ModelUsage, TranscriptItem } from '../store/con
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
 import { InstanceLockError } from '../store/instance-lock.js';
 import { PauseRepository } from '../store/pause-repository.js';
-import { BOOKING_TOOLS, PORTAL_TOOLS } from '../tools/booking/index.js';
+import { actsOnHotelSystems, type ToolDeclaration } from '../tools/declaration.js';
 import { assembleToolServices, createConfiguredOffice, createHotelBackendsWithoutWorker } from '../tool-services.js';
 import type { ToolEffect } from '../tools/index.js';
 import { runMigrations } from './migrate.js';
@@ -51,6 +51,20 @@ export const TEST_GUEST_IDS: Readonly<Record<Channel, string>> = {
   facebook: '5030000000000000',
   instagram: '5030000000000000',
 };
+
+/**
+ * Whether the console offers a tool: one that declares it acts on the hotel's own systems (a booking, a payment
+ * ledger, a payment link) only with --real-actions, since a trial typing a real payment reference would consume a
+ * real guest's payment. The other actions are harmless here: their jobs are held and printed, nothing is sent.
+ */
+export function consoleOffers(tool: Pick<ToolDeclaration, 'does'>, realActions: boolean): boolean {
+  return realActions || !actsOnHotelSystems(tool);
+}
+
+/** The tools among `declared` that act on the hotel's real systems (what the console warns about at start). */
+export function realWorldTools(declared: readonly ToolDeclaration[]): string[] {
+  return declared.filter(actsOnHotelSystems).map((t) => t.name);
+}
 
 /** A console name: the id is `console:<name>`; `~` is kept for the ids `/reset` archives under. */
 export const CONSOLE_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
@@ -159,12 +173,11 @@ export class ChatConsole {
         clock,
         log,
       });
-      // Without --real-actions only the hotel's read tools (availability, prices, validation, lookup) are offered.
-      const hotelTools = options.realActions
-        ? hotel.tools
-        : { ...hotel.tools, bookings: undefined, followUps: undefined, ledgerSync: undefined, paymentLinks: undefined };
+      // Without --real-actions no tool that declares it acts on the hotel's systems is offered (consoleOffers).
+      const realActions = options.realActions === true;
+      const offers = (tool: Pick<ToolDeclaration, 'does'>) => consoleOffers(tool, realActions);
       // No real guest is answered here, so the shipped example prompt may be tried too.
-      const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotelTools, toolServices, exampleInstructionsAllowed: true });
+      const agent = createOpenAiAgent({ config, db, clock, log, platforms, mediaStore, office, hotel: hotel.tools, toolServices, offers, exampleInstructionsAllowed: true });
       const readiness = agent.readiness();
       if (!readiness.ready) throw new ConsoleSetupError(`the agent cannot answer: ${readiness.reasons.join('; ')}`);
       return new ChatConsole({ ...options, clock }, db, agent, platforms, handoff, jobs, resourcesDir, mediaStore, closers);
@@ -180,8 +193,7 @@ export class ChatConsole {
 
   /** The offered tools that act on the hotel's real systems (bookings, payment portals), if any. */
   realWorldTools(): string[] {
-    const acting: ReadonlySet<string> = new Set([...BOOKING_TOOLS, ...PORTAL_TOOLS]);
-    return this.agent.registry.specs.map((s) => s.name).filter((name) => acting.has(name));
+    return realWorldTools(this.agent.registry.declarations);
   }
 
   /** One line of input: a command, or a guest message answered by a turn. False once the console should end. */

@@ -4,47 +4,22 @@
 //   - Read tools (office status, availability, prices, payment validation, lookup, menus' text, modules) run
 //     against the configured backends. Any effect they return (a picture, a text for the guest, a job) is
 //     dropped: they get a collector of their own that nobody reads.
-//   - Tools with side effects (NOT_EXECUTED) never run: they answer the original turn's output for the same
-//     call (same tool, same arguments) when the original made it, else a neutral output saying the call was
-//     simulated.
+//   - Every other tool never runs (its declaration says it acts on the world or shows the guest something, or it
+//     needs a service billed per call: declaration.ts runsInDryRun): it answers the original turn's output for
+//     the same call (same tool, same arguments) when the original made it, else a neutral output saying the
+//     call was simulated. So a new tool is dry-run by what it declares, without being named here.
+//     analyze_payment_proof is one: a second model call on a guest's file (which may be gone after
+//     MEDIA_RETENTION_DAYS), billed outside the comparison, so both sides get the analysis the original got.
+import { guestSees, runsInDryRun } from '../tools/declaration.js';
 import { EffectsCollector } from '../tools/effects.js';
+import { TOOL_DECLARATIONS } from '../tools/index.js';
 import type { ToolDefinition } from '../tools/types.js';
 
-/**
- * The tools that act on the world: bookings and payment follow-ups, portal syncs and payment links, e-mail and
- * staff alerts, the handoff, pictures and menus sent to the guest. analyze_payment_proof is here too: it is a
- * second model call on a guest's file (which may be gone after MEDIA_RETENTION_DAYS), billed outside the
- * comparison, so both sides get the analysis the original turn got.
- */
-export const NOT_EXECUTED: ReadonlySet<string> = new Set([
-  'make_booking',
-  'make_multi_room_booking',
-  'start_bank_transfer_retry_process',
-  'trigger_compraclick_retry_for_missing_payment',
-  'handle_customer_transferencia_type_response',
-  'sync_compraclick_payments',
-  'sync_bank_transfers',
-  'create_compraclick_link',
-  'send_email',
-  'notify_operations_department',
-  'mark_customer_frustrated',
-  'transfer_to_human_agent',
-  'send_bungalow_pictures',
-  'send_public_areas_pictures',
-  'send_menu_pdf',
-  'send_menu_prices',
-  'analyze_payment_proof',
-]);
+/** The registered tools a comparison never executes (derived from their declarations). */
+export const NOT_EXECUTED: ReadonlySet<string> = new Set(TOOL_DECLARATIONS.filter((t) => !runsInDryRun(t)).map((t) => t.name));
 
-/** Tools after which the guest gets something besides the reply text (a person, pictures, a menu). */
-export const GUEST_FACING: ReadonlySet<string> = new Set([
-  'transfer_to_human_agent',
-  'mark_customer_frustrated',
-  'send_bungalow_pictures',
-  'send_public_areas_pictures',
-  'send_menu_pdf',
-  'send_menu_prices',
-]);
+/** Registered tools after which the guest gets something besides the reply text (a person, pictures, a menu). */
+export const GUEST_FACING: ReadonlySet<string> = new Set(TOOL_DECLARATIONS.filter(guestSees).map((t) => t.name));
 
 /** A call the original turn made, with the output it got. */
 export interface RecordedCall {
@@ -108,17 +83,19 @@ function parsedKey(tool: ToolDefinition | undefined, args: string): string {
 }
 
 /**
- * The tools for one replay: read tools wrapped to drop their effects, NOT_EXECUTED tools answering from
- * `recorded` (each recorded call used once, in order) or with simulatedOutput(). Every call is logged in `log`.
+ * The tools for one replay: read tools wrapped to drop their effects, the others (runsInDryRun false) answering
+ * from `recorded` (each recorded call used once, in order) or with simulatedOutput(). Every call is logged in `log`.
  */
 export function dryRunTools(tools: readonly ToolDefinition[], recorded: readonly RecordedCall[], log: DryRunCall[]): ToolDefinition[] {
   const byName = new Map(tools.map((t) => [t.name, t]));
   // Compared as the handler sees them (after the schema: defaults filled, unknown keys stripped).
   const unused = recorded.map((call) => ({ ...call, key: parsedKey(byName.get(call.name), call.arguments) }));
   return tools.map((tool): ToolDefinition => {
-    if (NOT_EXECUTED.has(tool.name)) {
+    if (!runsInDryRun(tool)) {
       return {
         name: tool.name,
+        does: tool.does,
+        ...(tool.needs !== undefined ? { needs: tool.needs } : {}),
         description: tool.description,
         parameters: tool.parameters,
         ...(tool.strict !== undefined ? { strict: tool.strict } : {}),

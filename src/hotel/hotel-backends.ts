@@ -1,7 +1,7 @@
 // The hotel's systems as the service uses them, built from config.hotel: the MySQL database (rates,
 // ledgers, reservations), the booking API (availability, bookings), the booking service over both, its
 // durable jobs, and what /ready says about them. A backend that is not configured is simply absent: the
-// tools that need it are not offered (tools/booking/index.ts).
+// tools that need it are not offered (tools/booking/index.ts), and their declared needs name its variables.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobKind } from '../jobs/types.js';
@@ -12,7 +12,7 @@ import { GuestBookings } from '../store/hotel/guest-bookings.js';
 import { PaymentLedgers } from '../store/hotel/payment-ledgers.js';
 import { PaymentReservations } from '../store/hotel/payment-reservations.js';
 import { RatesRepository } from '../store/hotel/rates-repository.js';
-import { BOOKING_API_TOOLS, BOOKING_TOOLS, HOTEL_DB_TOOLS } from '../tools/booking/index.js';
+import { createHotelTools, HOTEL_TOOLS } from '../tools/booking/index.js';
 import type { BookingGate, HotelToolDeps } from '../tools/booking/hotel-tool-deps.js';
 import { AvailabilityService } from './availability.js';
 import { createBookingApi, type BookingApi } from './booking-api.js';
@@ -28,7 +28,7 @@ import type { PortalsConfig } from '../portals/config.js';
 import type { LedgerSync } from '../portals/ledger-sync.js';
 import { createPaymentPortals } from '../portals/payment-portals.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
-import { notSet, type ToolNotOffered } from '../tools/original-tools.js';
+import { notSet, whyNotOffered as declaredWhyNotOffered, type NeedsReport, type ToolNotOffered } from '../tools/declaration.js';
 
 export interface HotelReadiness {
   database: string;
@@ -153,39 +153,36 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
     jobKinds = [...kinds.all, followUps.jobKind as JobKind<unknown>];
   }
 
-  // What each tool needs, by variable name, and what of it is missing (the portals name their own variables).
-  const needsDb = hotelDb ? [] : ['DB_HOST'];
-  const needsApi = api ? [] : ['BOOKING_API_URL'];
+  // What is missing of each backend, by variable name (the portals name their own variables); the tools'
+  // declarations say which backends each needs, so the reasons follow from the tools not built.
   const compraclickMissing = deps.portals?.missing.compraclick ?? ['COMPRACLICK_PORTAL_URL', 'COMPRACLICK_EMAIL', 'COMPRACLICK_PASSWORD'];
   const bacMissing = deps.portals?.missing.bac ?? ['BAC_PORTAL_URL', 'BAC_USERNAME', 'BAC_PASSWORD'];
-  // Every variable set and still not offered: the service behind it was not built; never a blank cause.
-  const why = (tools: readonly string[], offered: boolean, missing: string[]): ToolNotOffered[] =>
-    offered ? [] : tools.map((tool) => ({ tool, missing: missing.length > 0 ? notSet(missing) : 'its service is not available although its variables are set' }));
-  const whyNotOffered = [
-    ...why(BOOKING_API_TOOLS, Boolean(api), needsApi),
-    ...why(HOTEL_DB_TOOLS, Boolean(hotelDb), needsDb),
-    ...why(BOOKING_TOOLS, Boolean(bookings), [...needsDb, ...needsApi]),
-    ...why(['sync_compraclick_payments'], Boolean(ledgerSync?.has('compraclick')), [...compraclickMissing, ...needsDb]),
-    ...why(['sync_bank_transfers'], Boolean(ledgerSync?.has('bac')), [...bacMissing, ...needsDb]),
-    ...why(['create_compraclick_link'], Boolean(portals?.createLink), compraclickMissing),
-  ];
-  const notOffered = whyNotOffered.map((t) => t.tool);
+  const needs: NeedsReport = {
+    'hotel-database': { unset: hotelDb ? [] : ['DB_HOST'] },
+    'booking-api': { unset: api ? [] : ['BOOKING_API_URL'] },
+    'compraclick-portal': { unset: compraclickMissing },
+    'bac-portal': { unset: bacMissing },
+  };
+  const tools: HotelToolDeps = {
+    timezone: deps.timezone,
+    availability,
+    rates,
+    ledgers,
+    guestBookings,
+    bookings,
+    attempts,
+    gate,
+    followUps,
+    paymentCheck,
+    ledgerSync,
+    paymentLinks: portals?.createLink ? { links: new PaymentLinksRepository(deps.db), create: portals.createLink, portalTimeoutMs: portals.timeoutMs } : undefined,
+    portalTimeoutMs: deps.portals?.timeoutMs ?? 120_000,
+  };
+  // Building a tool contacts nothing: what is built is exactly what the model would be offered.
+  const offered = new Set(createHotelTools(tools, { bookingTimeoutMs: 0 }).map((t) => t.name));
+  const whyNotOffered = declaredWhyNotOffered(HOTEL_TOOLS.map((t) => t.declaration), offered, needs);
   return {
-    tools: {
-      timezone: deps.timezone,
-      availability,
-      rates,
-      ledgers,
-      guestBookings,
-      bookings,
-      attempts,
-      gate,
-      followUps,
-      paymentCheck,
-      ledgerSync,
-      paymentLinks: portals?.createLink ? { links: new PaymentLinksRepository(deps.db), create: portals.createLink, portalTimeoutMs: portals.timeoutMs } : undefined,
-      portalTimeoutMs: deps.portals?.timeoutMs ?? 120_000,
-    },
+    tools,
     ledgerSync,
     jobKinds,
     readiness: () => ({
@@ -194,7 +191,7 @@ export function createHotelBackends(deps: HotelBackendsDeps): HotelBackends {
       compraclickPortal: portals?.readiness().compraclick ?? notSet(compraclickMissing),
       bacPortal: portals?.readiness().bac ?? notSet(bacMissing),
       bookingAutomation: config.bookingAutomation,
-      toolsNotOffered: notOffered,
+      toolsNotOffered: whyNotOffered.map((t) => t.tool),
       whyNotOffered,
     }),
     recover() {

@@ -1,7 +1,11 @@
 // The tools the original service offered its model, and why one of them is not offered here: each part
-// that withholds a tool (the hotel's backends, e-mail, staff alerts, the instruction modules) names the
-// exact variables that are missing, and services.ts puts them among /ready's reasons and in the start log.
+// that builds a service a tool needs (the hotel's backends, e-mail, staff alerts, the instruction modules, the
+// model client) reports what of it is missing, the tools' declarations say which tools need it
+// (declaration.ts whyNotOffered), and services.ts puts the reasons among /ready's and in the start log.
 import type { Config } from '../config.js';
+import type { NeedsReport, ToolNotOffered } from './declaration.js';
+
+export { notSet, type ToolNotOffered } from './declaration.js';
 
 /** The 30 tools of the original's last revision (app/openai_agent.py at be1d70c), in its order. */
 export const ORIGINAL_TOOLS: readonly string[] = Object.freeze([
@@ -37,19 +41,6 @@ export const ORIGINAL_TOOLS: readonly string[] = Object.freeze([
   'validate_compraclick_payment_fallback',
 ]);
 
-/** A tool that is not offered and why: the exact variables missing, as a phrase ("DB_HOST is not set"). */
-export interface ToolNotOffered {
-  tool: string;
-  missing: string;
-}
-
-/** "A is not set", "A and B are not set", "A, B and C are not set". */
-export function notSet(names: readonly string[]): string {
-  if (names.length === 0) return '';
-  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  return `${list} ${names.length === 1 ? 'is' : 'are'} not set`;
-}
-
 /**
  * One readiness reason per distinct cause, in the order the tools came: `not offered because DB_HOST is not
  * set: get_price_for_date, lookup_booking`.
@@ -64,21 +55,24 @@ export function toolsNotOfferedReasons(notOffered: readonly ToolNotOffered[]): s
   return [...byCause].map(([missing, tools]) => `not offered because ${missing}: ${tools.join(', ')}`);
 }
 
-/** Why the agent's own conditional tools would not be offered, from the configuration (tools/index.ts createTools). */
-export function agentToolsWhyNotOffered(llm: Pick<Config['llm'], 'apiKey' | 'vertex' | 'instructionModulesDir'>): ToolNotOffered[] {
-  return [
-    ...(llm.instructionModulesDir
-      ? [{ tool: 'load_additional_modules', missing: 'SYSTEM_INSTRUCTIONS_MODULES_DIR cannot be read (see the instruction modules reason)' }]
-      : [
-          {
-            tool: 'load_additional_modules',
-            // With a JSON instructions file the tool is offered over its modules; this is the plain-text case.
-            missing: 'SYSTEM_INSTRUCTIONS_PATH is plain text (not the JSON file of modules) and SYSTEM_INSTRUCTIONS_MODULES_DIR is not set',
-          },
-        ]),
+/**
+ * What the agent's own services lack, from the configuration, for a tool that needs them and is not offered
+ * (tools/index.ts TOOLS): the instruction modules (reported always: a tool needing them and not offered has
+ * one of these causes) and the vision model's client.
+ */
+export function agentToolNeeds(llm: Pick<Config['llm'], 'apiKey' | 'vertex' | 'instructionModulesDir'>): NeedsReport {
+  return {
+    'instruction-modules': {
+      problems: [
+        llm.instructionModulesDir
+          ? 'SYSTEM_INSTRUCTIONS_MODULES_DIR cannot be read (see the instruction modules reason)'
+          : // With a JSON instructions file the tool is offered over its modules; this is the plain-text case.
+            'SYSTEM_INSTRUCTIONS_PATH is plain text (not the JSON file of modules) and SYSTEM_INSTRUCTIONS_MODULES_DIR is not set',
+      ],
+    },
     // Without a model client the agent answers nothing at all; /ready already says OPENAI_API_KEY is not set.
-    ...(llm.apiKey || llm.vertex ? [] : [{ tool: 'analyze_payment_proof', missing: notSet(['OPENAI_API_KEY']) }]),
-  ];
+    ...(llm.apiKey || llm.vertex ? {} : { 'vision-model': { unset: ['OPENAI_API_KEY'] } }),
+  };
 }
 
 /**

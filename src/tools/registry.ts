@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describeIssues } from '../errors.js';
 import { EffectsCollector, type ToolEffect } from './effects.js';
 import type { FunctionOutputPart } from '../store/conversation-store.js';
+import type { ToolDeclaration } from './declaration.js';
 import { MODEL_SUMMARY_KEY, ToolError, ToolOutputWithFiles, type ToolContext, type ToolDefinition } from './types.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
@@ -129,6 +130,8 @@ class ToolTimeout extends Error {}
 export class ToolRegistry {
   /** Sorted by name so the tool list (part of the cached prompt prefix) never changes order. */
   readonly specs: readonly ToolSpec[];
+  /** What each tool declares it needs and does, in the order of `specs` (never sent to the model). */
+  readonly declarations: readonly ToolDeclaration[];
   private readonly byName: ReadonlyMap<string, ToolDefinition>;
 
   constructor(
@@ -142,9 +145,10 @@ export class ToolRegistry {
       byName.set(tool.name, tool);
     }
     this.byName = byName;
+    const sorted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.declarations = Object.freeze(sorted.map((tool) => ({ name: tool.name, needs: tool.needs ?? [], does: tool.does })));
     this.specs = Object.freeze(
-      [...byName.values()]
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      sorted
         .map((tool) => ({
           name: tool.name,
           description: tool.description,

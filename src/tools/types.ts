@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Channel } from '../conversation-id.js';
 import type { TranscriptItem } from '../store/conversation-store.js';
+import type { ToolDoes, ToolNeed } from './declaration.js';
 import type { EffectsCollector } from './effects.js';
 
 export interface ToolContext {
@@ -48,10 +49,15 @@ export interface LoadedModulesContext {
 /**
  * A tool. `parameters` must be a zod object: unknown keys are stripped, so identifiers the model adds to
  * the arguments never reach the handler. The handler's return value becomes the output the model sees:
- * strings as they are, anything else as JSON.
+ * strings as they are, anything else as JSON. `does` and `needs` are its declaration (declaration.ts): never
+ * sent to the model, read by whatever must know what the tool does (the comparison, the console, /ready).
  */
 export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
+  /** What a call does to the world; required, so a tool that acts cannot be left unmarked. */
+  does: ToolDoes;
+  /** The services it cannot work without (declaration.ts TOOL_NEEDS); none when omitted. */
+  needs?: readonly ToolNeed[] | undefined;
   description: string;
   parameters: S;
   handler(context: ToolContext, args: z.output<S>): unknown;

@@ -13,6 +13,7 @@ const PDF = Buffer.from('%PDF-1.4 fake menu').toString('base64');
 
 const menuTool = defineTool({
   name: 'read_menu_content',
+  does: 'reads',
   description: 'menu',
   parameters: z.object({}),
   handler: () =>

@@ -31,6 +31,7 @@ function resources(): string {
 /** A tool like send_bungalow_pictures: it adds pictures to the outbox and tells the model they are on the way. */
 const showPictures = defineTool({
   name: 'show_pictures',
+  does: 'shows',
   description: 'test tool',
   parameters: z.object({ files: z.array(z.string()) }),
   handler: (ctx, args) => {
@@ -140,6 +141,7 @@ describe('the outbox of parts', () => {
     const registry = new ToolRegistry([
       defineTool({
         name: 'escape',
+        does: 'shows',
         description: 'test tool',
         parameters: z.object({}),
         handler: (ctx) => ctx.effects.show({ type: 'media', kind: 'document', source: { type: 'resource', path: '../system_instructions.txt' } }),

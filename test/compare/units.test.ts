@@ -9,7 +9,6 @@ import { parseSideSpec, resolveSide, SideSpecError } from '../../src/compare/sid
 import { CompareRepository } from '../../src/store/compare-repository.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { defineTool, ToolRegistry, type ToolDefinition } from '../../src/tools/index.js';
-import { BOOKING_TOOLS, PORTAL_TOOLS } from '../../src/tools/booking/index.js';
 import { quietLogger } from '../agent/helpers.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { testConfig, tempDbPath } from '../support/test-config.js';
@@ -107,6 +106,7 @@ describe('dry-run tools', () => {
   let bookingsMade = 0;
   const read = defineTool({
     name: 'check_office_status',
+    does: 'reads',
     description: 'read',
     parameters: z.object({}),
     handler: (context) => {
@@ -118,6 +118,7 @@ describe('dry-run tools', () => {
   });
   const booking = defineTool({
     name: 'make_booking',
+    does: 'books',
     description: 'books',
     parameters: z.object({ customer_name: z.string(), adults: z.number(), children_0_5: z.number().default(0) }),
     handler: () => {
@@ -129,7 +130,9 @@ describe('dry-run tools', () => {
   const ctx = { conversationId: ANA, channel: 'whatsapp' as const, waId: ANA, subscriberId: undefined, guestName: undefined, logger: quietLogger, clock: { now: () => 0 } };
 
   it('names every booking, follow-up and portal tool as not executed', () => {
-    for (const name of [...BOOKING_TOOLS, ...PORTAL_TOOLS, 'send_email', 'notify_operations_department', 'mark_customer_frustrated', 'transfer_to_human_agent', 'send_bungalow_pictures', 'send_public_areas_pictures', 'send_menu_pdf', 'send_menu_prices']) {
+    const bookingTools = ['make_booking', 'make_multi_room_booking', 'start_bank_transfer_retry_process', 'trigger_compraclick_retry_for_missing_payment', 'handle_customer_transferencia_type_response'];
+    const portalTools = ['sync_compraclick_payments', 'sync_bank_transfers', 'create_compraclick_link'];
+    for (const name of [...bookingTools, ...portalTools, 'send_email', 'notify_operations_department', 'mark_customer_frustrated', 'transfer_to_human_agent', 'send_bungalow_pictures', 'send_public_areas_pictures', 'send_menu_pdf', 'send_menu_prices']) {
       expect(NOT_EXECUTED.has(name)).toBe(true);
     }
     expect(NOT_EXECUTED.has('check_office_status')).toBe(false);

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { assembleCompareTools } from '../../src/compare/tools.js';
 import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
 import { ToolRegistry, type ToolSpec } from '../../src/tools/registry.js';
+import type { ToolDefinition } from '../../src/tools/types.js';
 import { writeModularInstructions } from './modular-instructions.js';
 import { openMigratedDatabase } from './test-db.js';
 import { tempDbPath, testConfig } from './test-config.js';
@@ -35,15 +36,20 @@ export const EVERY_BACKEND_ENV: Record<string, string> = {
   WATI_API_KEY: 'wati-test-key',
 };
 
-/** The production tool specs, in the order the model gets them. */
-export async function productionToolSpecs(): Promise<readonly ToolSpec[]> {
+/** The production tool definitions (each with its declaration), in registration order. */
+export async function productionTools(): Promise<readonly ToolDefinition[]> {
   const config = testConfig({ ...EVERY_BACKEND_ENV, CONVERSATION_DB_PATH: tempDbPath(), SYSTEM_INSTRUCTIONS_PATH: writeModularInstructions() });
   const db = openMigratedDatabase(config.dbPath);
   const assembled = assembleCompareTools({ config, db, resourcesDir: resolve(DEFAULT_RESOURCES_DIR), clock: { now: () => Date.now() }, log: pino({ level: 'silent' }) });
   try {
-    return new ToolRegistry(assembled.tools).specs;
+    return assembled.tools;
   } finally {
     await assembled.close();
     db.close();
   }
+}
+
+/** The production tool specs, in the order the model gets them. */
+export async function productionToolSpecs(): Promise<readonly ToolSpec[]> {
+  return new ToolRegistry(await productionTools()).specs;
 }

@@ -21,6 +21,7 @@ const context: ToolCallContext = {
 
 const echo = defineTool({
   name: 'echo',
+  does: 'reads',
   description: 'Echoes',
   parameters: z.object({ text: z.string(), times: z.number().int().min(1).default(1) }),
   handler: (ctx, args) => ({ text: args.text.repeat(args.times), who: ctx.waId, keys: Object.keys(args) }),
@@ -48,6 +49,7 @@ describe('ToolRegistry', () => {
   it('keeps sanity bounds and defaults out of the model\'s schema but still validates them; strict tools get the whole schema', async () => {
     const bounded = defineTool({
       name: 'bounded',
+      does: 'reads',
       description: 'Bounded',
       parameters: z.object({
         name: z.string().min(1).max(5),
@@ -76,6 +78,7 @@ describe('ToolRegistry', () => {
   it('shows an object marked summarizeForModel as its description and keys, and still validates every field', async () => {
     const booking = defineTool({
       name: 'follow_up',
+      does: 'books',
       description: 'Follow-up',
       parameters: z.object({
         booking_data: summarizeForModel(
@@ -144,6 +147,7 @@ describe('ToolRegistry', () => {
     const registry = new ToolRegistry([
       defineTool({
         name: 'crash',
+        does: 'reads',
         description: 'Throws',
         parameters: z.object({}),
         handler: () => {
@@ -152,6 +156,7 @@ describe('ToolRegistry', () => {
       }),
       defineTool({
         name: 'refuse',
+        does: 'reads',
         description: 'Refuses',
         parameters: z.object({}),
         handler: async () => {
@@ -172,6 +177,7 @@ describe('ToolRegistry', () => {
       [
         defineTool({
           name: 'slow',
+          does: 'reads',
           description: 'Slow',
           parameters: z.object({}),
           handler: (ctx) =>

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import type { AvailabilityService } from '../../hotel/availability.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const CHECK_ROOM_AVAILABILITY_COUNTS = declareTool({ name: 'check_room_availability_counts', needs: ['booking-api'], does: 'reads' });
 
 export function createCheckRoomAvailabilityCountsTool(deps: { availability: AvailabilityService; timezone: string }): ToolDefinition {
   return defineTool({
-    name: 'check_room_availability_counts',
+    ...CHECK_ROOM_AVAILABILITY_COUNTS,
     description:
       'Habitaciones libres por tipo en el período (grupos). No digas las cantidades al huésped.',
     parameters: z.object(stayDateArguments),

@@ -4,10 +4,13 @@ import { z } from 'zod';
 import { availabilityDetail, typesWithFreeRooms, type AvailabilityService } from '../../hotel/availability.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const CHECK_ROOM_AVAILABILITY = declareTool({ name: 'check_room_availability', needs: ['booking-api'], does: 'reads' });
 
 export function createCheckRoomAvailabilityTool(deps: { availability: AvailabilityService; timezone: string }): ToolDefinition {
   return defineTool({
-    name: 'check_room_availability',
+    ...CHECK_ROOM_AVAILABILITY,
     description:
       'Si hay Bungalow Familiar, Junior (o Matrimonial) y Habitación libres todo el período. Pasadía: entrada = salida.',
     parameters: z.object(stayDateArguments),

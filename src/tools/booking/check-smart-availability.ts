@@ -6,6 +6,9 @@ import type { RoomType } from '../../hotel/types.js';
 import { SPANISH_MONTHS } from '../../office/zoned-time.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const CHECK_SMART_AVAILABILITY = declareTool({ name: 'check_smart_availability', needs: ['booking-api'], does: 'reads' });
 
 const LISTED_OPTIONS = 3;
 const RETURNED_OPTIONS = 10;
@@ -29,7 +32,7 @@ function describeOption(o: PartialOption): string {
 
 export function createCheckSmartAvailabilityTool(deps: { availability: AvailabilityService; timezone: string }): ToolDefinition {
   return defineTool({
-    name: 'check_smart_availability',
+    ...CHECK_SMART_AVAILABILITY,
     description:
       'Varias noches: si hay disponibilidad todo el período y, si no, qué estadías parciales sí (las más largas primero).',
     parameters: z.object(stayDateArguments),

@@ -6,10 +6,13 @@ import { isIsoDate, formatAmount } from '../../hotel/values.js';
 import type { RatesRepository } from '../../store/hotel/rates-repository.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { backendUnavailable } from './stay-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const GET_PRICE_FOR_DATE = declareTool({ name: 'get_price_for_date', needs: ['hotel-database'], does: 'reads' });
 
 export function createGetPriceForDateTool(deps: { rates: Pick<RatesRepository, 'ratesFor'> }): ToolDefinition {
   return defineTool({
-    name: 'get_price_for_date',
+    ...GET_PRICE_FOR_DATE,
     description:
       'Tarifas por persona de una fecha: lh_ = Las Hojas (base del Romántico), pa_ = Pasadía, es_ = Escapadita; _nino = 6 a 10 años (0 a 5 no pagan).',
     parameters: z.object({ date_str: z.string().max(40).describe('YYYY-MM-DD') }),

@@ -1,80 +1,66 @@
 // The hotel tools that the configured backends allow: the booking API's availability tools, the hotel
 // database's rate, payment and lookup tools, and the booking tools that need both.
+import { buildTools, register, type ToolRegistration } from '../registration.js';
 import type { ToolDefinition } from '../types.js';
-import { createHandleTransferTypeResponseTool } from '../payments/handle-customer-transferencia-type-response.js';
-import { createStartBankTransferRetryProcessTool } from '../payments/start-bank-transfer-retry-process.js';
-import { createTriggerCompraclickRetryTool } from '../payments/trigger-compraclick-retry-for-missing-payment.js';
-import { createValidateBankTransferTool } from '../payments/validate-bank-transfer.js';
-import { createCompraclickLinkTool } from '../payments/create-compraclick-link.js';
-import { createSyncBankTransfersTool, createSyncCompraclickPaymentsTool } from '../payments/sync-payments.js';
-import { createValidateCompraclickPaymentFallbackTool } from '../payments/validate-compraclick-payment-fallback.js';
-import { createValidateCompraclickPaymentTool } from '../payments/validate-compraclick-payment.js';
-import { createCheckRoomAvailabilityCountsTool } from './check-room-availability-counts.js';
-import { createCheckRoomAvailabilityTool } from './check-room-availability.js';
-import { createCheckSmartAvailabilityTool } from './check-smart-availability.js';
-import { createGetPriceForDateTool } from './get-price-for-date.js';
+import { HANDLE_CUSTOMER_TRANSFERENCIA_TYPE_RESPONSE, createHandleTransferTypeResponseTool } from '../payments/handle-customer-transferencia-type-response.js';
+import { START_BANK_TRANSFER_RETRY_PROCESS, createStartBankTransferRetryProcessTool } from '../payments/start-bank-transfer-retry-process.js';
+import { TRIGGER_COMPRACLICK_RETRY_FOR_MISSING_PAYMENT, createTriggerCompraclickRetryTool } from '../payments/trigger-compraclick-retry-for-missing-payment.js';
+import { VALIDATE_BANK_TRANSFER, createValidateBankTransferTool } from '../payments/validate-bank-transfer.js';
+import { CREATE_COMPRACLICK_LINK, createCompraclickLinkTool } from '../payments/create-compraclick-link.js';
+import { createSyncBankTransfersTool, createSyncCompraclickPaymentsTool, SYNC_BANK_TRANSFERS, SYNC_COMPRACLICK_PAYMENTS } from '../payments/sync-payments.js';
+import { VALIDATE_COMPRACLICK_PAYMENT_FALLBACK, createValidateCompraclickPaymentFallbackTool } from '../payments/validate-compraclick-payment-fallback.js';
+import { VALIDATE_COMPRACLICK_PAYMENT, createValidateCompraclickPaymentTool } from '../payments/validate-compraclick-payment.js';
+import { CHECK_ROOM_AVAILABILITY_COUNTS, createCheckRoomAvailabilityCountsTool } from './check-room-availability-counts.js';
+import { CHECK_ROOM_AVAILABILITY, createCheckRoomAvailabilityTool } from './check-room-availability.js';
+import { CHECK_SMART_AVAILABILITY, createCheckSmartAvailabilityTool } from './check-smart-availability.js';
+import { GET_PRICE_FOR_DATE, createGetPriceForDateTool } from './get-price-for-date.js';
 import type { HotelToolDeps } from './hotel-tool-deps.js';
-import { createLookupBookingTool } from './lookup-booking.js';
-import { createMakeBookingTool } from './make-booking.js';
-import { createMakeMultiRoomBookingTool } from './make-multi-room-booking.js';
+import { LOOKUP_BOOKING, createLookupBookingTool } from './lookup-booking.js';
+import { MAKE_BOOKING, createMakeBookingTool } from './make-booking.js';
+import { MAKE_MULTI_ROOM_BOOKING, createMakeMultiRoomBookingTool } from './make-multi-room-booking.js';
 
-/** Tools by the backend they need, so /ready can name the ones not offered. */
-export const BOOKING_API_TOOLS = ['check_room_availability', 'check_smart_availability', 'check_room_availability_counts'] as const;
-export const HOTEL_DB_TOOLS = [
-  'get_price_for_date',
-  'validate_compraclick_payment',
-  'validate_compraclick_payment_fallback',
-  'validate_bank_transfer',
-  'lookup_booking',
-] as const;
-export const BOOKING_TOOLS = [
-  'make_booking',
-  'make_multi_room_booking',
-  'start_bank_transfer_retry_process',
-  'trigger_compraclick_retry_for_missing_payment',
-  'handle_customer_transferencia_type_response',
-] as const;
+/** What the hotel's tools are built from: the backends, and the time a booking call may take. */
+export type HotelToolsDeps = HotelToolDeps & { bookingTimeoutMs: number };
 
-export const PORTAL_TOOLS = ['sync_compraclick_payments', 'sync_bank_transfers', 'create_compraclick_link'] as const;
+const syncTimeoutMs = (d: HotelToolsDeps) => (d.portalTimeoutMs ?? 120_000) + 15_000;
+const booking = (d: HotelToolsDeps) => d.bookings && { bookings: d.bookings, gate: d.gate, timezone: d.timezone, timeoutMs: d.bookingTimeoutMs };
+/** The payment follow-ups exist only beside the booking service (they book once the payment shows up). */
+const followUp = (d: HotelToolsDeps) =>
+  d.bookings && d.followUps && d.paymentCheck && { followUps: d.followUps, check: d.paymentCheck, gate: d.gate, timezone: d.timezone, timeoutMs: d.bookingTimeoutMs };
+
+/** `create(part)` when the part is there. */
+function when<P>(part: P | undefined, create: (part: P) => ToolDefinition): ToolDefinition | undefined {
+  return part ? create(part) : undefined;
+}
+
+/**
+ * The hotel's tools, one registration each, in the order /ready names those not offered. A tool whose backend is
+ * not configured is not built; its declaration's needs say which variables are missing (hotel/hotel-backends.ts).
+ */
+export const HOTEL_TOOLS: readonly ToolRegistration<HotelToolsDeps>[] = [
+  register(CHECK_ROOM_AVAILABILITY, (d) => d.availability && createCheckRoomAvailabilityTool({ availability: d.availability, timezone: d.timezone })),
+  register(CHECK_SMART_AVAILABILITY, (d) => d.availability && createCheckSmartAvailabilityTool({ availability: d.availability, timezone: d.timezone })),
+  register(CHECK_ROOM_AVAILABILITY_COUNTS, (d) => d.availability && createCheckRoomAvailabilityCountsTool({ availability: d.availability, timezone: d.timezone })),
+  register(GET_PRICE_FOR_DATE, (d) => d.rates && createGetPriceForDateTool({ rates: d.rates })),
+  register(VALIDATE_COMPRACLICK_PAYMENT, (d) => d.ledgers && createValidateCompraclickPaymentTool({ ledgers: d.ledgers, attempts: d.attempts })),
+  register(VALIDATE_COMPRACLICK_PAYMENT_FALLBACK, (d) => d.ledgers && createValidateCompraclickPaymentFallbackTool({ ledgers: d.ledgers, attempts: d.attempts, timezone: d.timezone })),
+  register(VALIDATE_BANK_TRANSFER, (d) => d.ledgers && createValidateBankTransferTool({ ledgers: d.ledgers, attempts: d.attempts, timezone: d.timezone })),
+  register(LOOKUP_BOOKING, (d) => d.guestBookings && createLookupBookingTool({ guestBookings: d.guestBookings })),
+  register(MAKE_BOOKING, (d) => when(booking(d), createMakeBookingTool)),
+  register(MAKE_MULTI_ROOM_BOOKING, (d) => when(booking(d), createMakeMultiRoomBookingTool)),
+  register(START_BANK_TRANSFER_RETRY_PROCESS, (d) => when(followUp(d), createStartBankTransferRetryProcessTool)),
+  register(TRIGGER_COMPRACLICK_RETRY_FOR_MISSING_PAYMENT, (d) => when(followUp(d), createTriggerCompraclickRetryTool)),
+  register(HANDLE_CUSTOMER_TRANSFERENCIA_TYPE_RESPONSE, (d) => when(followUp(d), (f) => createHandleTransferTypeResponseTool({ followUps: f.followUps }))),
+  register(SYNC_COMPRACLICK_PAYMENTS, (d) => d.ledgerSync?.has('compraclick') && createSyncCompraclickPaymentsTool({ sync: d.ledgerSync, timeoutMs: syncTimeoutMs(d) })),
+  register(SYNC_BANK_TRANSFERS, (d) => d.ledgerSync?.has('bac') && createSyncBankTransfersTool({ sync: d.ledgerSync, timeoutMs: syncTimeoutMs(d) })),
+  register(
+    CREATE_COMPRACLICK_LINK,
+    (d) =>
+      d.paymentLinks &&
+      createCompraclickLinkTool({ links: d.paymentLinks.links, createLink: d.paymentLinks.create, availability: d.availability, timezone: d.timezone, portalTimeoutMs: d.paymentLinks.portalTimeoutMs }),
+  ),
+];
 
 export function createHotelTools(deps: HotelToolDeps, options: { bookingTimeoutMs: number }): ToolDefinition[] {
-  const { timezone, availability, rates, ledgers, guestBookings, bookings, attempts, gate, followUps, paymentCheck, ledgerSync, paymentLinks } = deps;
-  const tools: ToolDefinition[] = [];
-  if (availability) {
-    tools.push(
-      createCheckRoomAvailabilityTool({ availability, timezone }),
-      createCheckSmartAvailabilityTool({ availability, timezone }),
-      createCheckRoomAvailabilityCountsTool({ availability, timezone }),
-    );
-  }
-  if (rates) tools.push(createGetPriceForDateTool({ rates }));
-  if (ledgers) {
-    tools.push(
-      createValidateCompraclickPaymentTool({ ledgers, attempts }),
-      createValidateCompraclickPaymentFallbackTool({ ledgers, attempts, timezone }),
-      createValidateBankTransferTool({ ledgers, attempts, timezone }),
-    );
-  }
-  if (guestBookings) tools.push(createLookupBookingTool({ guestBookings }));
-  if (bookings) {
-    const booking = { bookings, gate, timezone, timeoutMs: options.bookingTimeoutMs };
-    tools.push(createMakeBookingTool(booking), createMakeMultiRoomBookingTool(booking));
-    if (followUps && paymentCheck) {
-      const followUp = { followUps, check: paymentCheck, gate, timezone, timeoutMs: options.bookingTimeoutMs };
-      tools.push(
-        createStartBankTransferRetryProcessTool(followUp),
-        createTriggerCompraclickRetryTool(followUp),
-        createHandleTransferTypeResponseTool({ followUps }),
-      );
-    }
-  }
-  const syncTimeoutMs = (deps.portalTimeoutMs ?? 120_000) + 15_000;
-  if (ledgerSync?.has('compraclick')) tools.push(createSyncCompraclickPaymentsTool({ sync: ledgerSync, timeoutMs: syncTimeoutMs }));
-  if (ledgerSync?.has('bac')) tools.push(createSyncBankTransfersTool({ sync: ledgerSync, timeoutMs: syncTimeoutMs }));
-  if (paymentLinks) {
-    tools.push(
-      createCompraclickLinkTool({ links: paymentLinks.links, createLink: paymentLinks.create, availability, timezone, portalTimeoutMs: paymentLinks.portalTimeoutMs }),
-    );
-  }
-  return tools;
+  return buildTools(HOTEL_TOOLS, { ...deps, ...options });
 }

@@ -6,6 +6,9 @@ import { foldForMatch, localPhone, phoneFromWaId } from '../../hotel/guest-ident
 import type { GuestBooking, GuestBookings } from '../../store/hotel/guest-bookings.js';
 import { defineTool, type ToolContext, type ToolDefinition } from '../types.js';
 import { backendUnavailable } from './stay-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const LOOKUP_BOOKING = declareTool({ name: 'lookup_booking', needs: ['hotel-database'], does: 'reads' });
 
 function owns(context: Pick<ToolContext, 'waId'>, booking: GuestBooking, args: { email?: string | undefined; last_name?: string | undefined }): boolean {
   if (context.waId) {
@@ -31,7 +34,7 @@ const notFound = {
 
 export function createLookupBookingTool(deps: { guestBookings: Pick<GuestBookings, 'byReserva'> }): ToolDefinition {
   return defineTool({
-    name: 'lookup_booking',
+    ...LOOKUP_BOOKING,
     description:
       'Consulta una reserva por su código (HR + números; los SOC de socios no). Messenger/Instagram: pide también correo o apellido.',
     parameters: z.object({

@@ -10,6 +10,9 @@ import { defineTool, type ToolDefinition } from '../types.js';
 import { checkGuestData, gateRefusal, guestArguments, outcomeOutput } from './booking-arguments.js';
 import type { BookingGate } from './hotel-tool-deps.js';
 import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const MAKE_BOOKING = declareTool({ name: 'make_booking', needs: ['hotel-database', 'booking-api'], does: 'books' });
 
 export interface MakeBookingDeps {
   bookings: BookingService;
@@ -52,7 +55,7 @@ export function occupancyRefusal(type: BookableType, party: Party): Record<strin
 
 export function createMakeBookingTool(deps: MakeBookingDeps): ToolDefinition {
   return defineTool({
-    name: 'make_booking',
+    ...MAKE_BOOKING,
     description:
       'Reserva UNA habitación o un Pasadía con el pago ya validado (validate_compraclick_payment o validate_bank_transfer). ' +
       'Solo datos reales del huésped; NUNCA marcadores como "pendiente".',

@@ -7,12 +7,15 @@ import { defineTool, type ToolDefinition } from '../types.js';
 import { checkGuestData, gateRefusal, guestFields, outcomeOutput } from './booking-arguments.js';
 import { occupancyRefusal, type MakeBookingDeps } from './make-booking.js';
 import { backendUnavailable, checkStay, dateError, nightsDateArguments } from './stay-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const MAKE_MULTI_ROOM_BOOKING = declareTool({ name: 'make_multi_room_booking', needs: ['hotel-database', 'booking-api'], does: 'books' });
 
 const count = z.number().int().min(0).max(50);
 
 export function createMakeMultiRoomBookingTool(deps: MakeBookingDeps): ToolDefinition {
   return defineTool({
-    name: 'make_multi_room_booking',
+    ...MAKE_MULTI_ROOM_BOOKING,
     description:
       'Reserva DOS O MÁS habitaciones para un grupo con un solo pago ya validado (no Pasadía); campos y reglas de make_booking.',
     timeoutMs: deps.timeoutMs,

@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import type { OfficeCalendar } from '../../office/schedule.js';
 import { defineTool, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const CHECK_OFFICE_STATUS = declareTool({ name: 'check_office_status', needs: ['office-calendar'], does: 'reads' });
 
 export interface CheckOfficeStatusDeps {
   /** The service's office calendar (OFFICE_HOURS, OFFICE_CLOSURES, holidays, PBX rules), parsed once. */
@@ -11,7 +14,7 @@ export interface CheckOfficeStatusDeps {
 
 export function createCheckOfficeStatusTool({ office }: CheckOfficeStatusDeps): ToolDefinition {
   return defineTool({
-    name: 'check_office_status',
+    ...CHECK_OFFICE_STATUS,
     description:
       'Si la oficina de reservas está abierta (horario, feriados, cierres) y si puedes completar una reserva (can_automate). Llámala siempre antes de reservar.',
     parameters: z.object({}),

@@ -2,13 +2,16 @@
 // sent by the tool itself; the model relays the text.
 import { z } from 'zod';
 import { defineTool } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const SEND_LOCATION_PIN = declareTool({ name: 'send_location_pin', needs: [], does: 'reads' });
 
 export function googleMapsSearchUrl(latitude: number, longitude: number): string {
   return `https://www.google.com/maps/search/?api=1&query=${latitude},${longitude}`;
 }
 
 export const sendLocationPinTool = defineTool({
-  name: 'send_location_pin',
+  ...SEND_LOCATION_PIN,
   description:
     'Texto con la ubicación y enlace de Google Maps, con coordenadas, nombre y dirección de tus instrucciones; transmítelo tal cual.',
   parameters: z.object({

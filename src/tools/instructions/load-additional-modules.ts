@@ -14,9 +14,11 @@ import { z } from 'zod';
 import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from '../../agent/instruction-modules.js';
 import type { TranscriptItem } from '../../store/conversation-store.js';
 import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from '../../agent/loaded-modules.js';
+import { declareTool } from '../declaration.js';
 import { defineTool, ToolError, type LoadedModulesContext, type ToolDefinition } from '../types.js';
 
 export const LOAD_MODULES_TOOL = 'load_additional_modules';
+export const LOAD_ADDITIONAL_MODULES = declareTool({ name: LOAD_MODULES_TOOL, needs: ['instruction-modules'], does: 'reads' });
 
 /** Bounds of one call (fixed: the schema must not depend on the file). */
 const MAX_REQUESTED = 30;
@@ -111,7 +113,7 @@ function unknownError(unknown: readonly { ref: string; closest: readonly string[
 
 export function createLoadAdditionalModulesTool({ modules }: { modules: InstructionModuleSource }): ToolDefinition {
   return defineTool({
-    name: LOAD_MODULES_TOOL,
+    ...LOAD_ADDITIONAL_MODULES,
     description: describeTool(modules),
     parameters: z.object({
       modules: z

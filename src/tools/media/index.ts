@@ -1,4 +1,5 @@
-// The media tools, for tools/index.ts: pictures of the accommodation and public areas, and the menus.
+// The media tools as a set (pictures of the accommodation and public areas, and the menus), for tests that want
+// them alone; the service registers each in tools/index.ts TOOLS.
 import type { MenuDocuments } from '../../media/menu-documents.js';
 import type { ToolDefinition } from '../types.js';
 import type { MediaFiles } from './show-picture-set.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { MENU_PATHS, type MenuDocuments, type MenuKind } from '../../media/menu-documents.js';
 import { MissingResourceError } from '../../media/picture-sets.js';
+import type { ToolDeclaration } from '../declaration.js';
 import { defineTool, ToolError, type ToolDefinition } from '../types.js';
 import { assertDeliverable, type MediaFiles } from './show-picture-set.js';
 
@@ -29,10 +30,10 @@ async function requireFile(resourcesDir: string, path: string): Promise<void> {
 
 export function createMenuDocumentTool(
   deps: MenuToolDeps,
-  spec: { name: string; which: MenuKind; what: string; description: string },
+  spec: { declaration: ToolDeclaration; which: MenuKind; what: string; description: string },
 ): ToolDefinition {
   return defineTool({
-    name: spec.name,
+    ...spec.declaration,
     description: spec.description,
     parameters: z.object({
       caption: z

@@ -4,7 +4,10 @@
 // returned only file paths, so the model answered from memory.
 import { z } from 'zod';
 import type { MenuDocuments } from '../../media/menu-documents.js';
+import { declareTool, type ToolDeclaration } from '../declaration.js';
 import { defineTool, ToolError, ToolOutputWithFiles, type ToolDefinition } from '../types.js';
+
+export const READ_MENU_CONTENT = declareTool({ name: 'read_menu_content', needs: ['pictures'], does: 'reads' });
 
 export interface ReadMenuDeps {
   menus: Pick<MenuDocuments, 'document'>;
@@ -14,10 +17,10 @@ export interface ReadMenuDeps {
 export function createReadMenuTool(
   { menus }: ReadMenuDeps,
   which: 'menu' | 'prices',
-  spec: { name: string; description: string; what: string },
+  spec: { declaration: ToolDeclaration; description: string; what: string },
 ): ToolDefinition {
   return defineTool({
-    name: spec.name,
+    ...spec.declaration,
     description: spec.description,
     parameters: z.object({}),
     handler: async (context) => {
@@ -40,7 +43,7 @@ export function createReadMenuTool(
 
 export function createReadMenuContentTool(deps: ReadMenuDeps): ToolDefinition {
   return createReadMenuTool(deps, 'menu', {
-    name: 'read_menu_content',
+    declaration: READ_MENU_CONTENT,
     what: 'El menú del restaurante',
     description:
       'Lee el menú del restaurante (platos, ingredientes, vegetariano, horarios) para responder. No envía nada (send_menu_pdf lo envía).',

@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { picturesNote, showPictureSet, type MediaFiles } from './show-picture-set.js';
+import { declareTool } from '../declaration.js';
+
+export const SEND_BUNGALOW_PICTURES = declareTool({ name: 'send_bungalow_pictures', needs: ['pictures'], does: 'shows' });
 
 export const BUNGALOW_TYPES = ['Familiar', 'Junior', 'Matrimonial', 'Habitación'] as const;
 export type BungalowType = (typeof BUNGALOW_TYPES)[number];
@@ -34,7 +37,7 @@ export function normaliseBungalowType(value: unknown): unknown {
 
 export function createSendBungalowPicturesTool(deps: MediaFiles): ToolDefinition {
   return defineTool({
-    name: 'send_bungalow_pictures',
+    ...SEND_BUNGALOW_PICTURES,
     description:
       'Envía las fotos de un tipo de alojamiento (salen antes de tu respuesta, con título).',
     parameters: z.object({

@@ -3,13 +3,16 @@
 import { z } from 'zod';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { picturesNote, showPictureSet, type MediaFiles } from './show-picture-set.js';
+import { declareTool } from '../declaration.js';
+
+export const SEND_PUBLIC_AREAS_PICTURES = declareTool({ name: 'send_public_areas_pictures', needs: ['pictures'], does: 'shows' });
 
 const FOLDER = 'pictures/public-areas';
 const SET_NAME = 'Áreas públicas';
 
 export function createSendPublicAreasPicturesTool(deps: MediaFiles): ToolDefinition {
   return defineTool({
-    name: 'send_public_areas_pictures',
+    ...SEND_PUBLIC_AREAS_PICTURES,
     description:
       'Envía las fotos de las áreas públicas (piscinas, playa, restaurante, ranchos), antes de tu respuesta.',
     parameters: z.object({}),

@@ -11,6 +11,9 @@ import { IMAGE_TYPES, PDF_TYPE } from '../../media/content-type.js';
 import type { MediaStore } from '../../media/media-store.js';
 import { takesReasoningEffort, usesOpenAiDialect } from '../../agent/model-rules.js';
 import { defineTool, ToolError } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const ANALYZE_PAYMENT_PROOF = declareTool({ name: 'analyze_payment_proof', needs: ['vision-model'], does: 'reads' });
 
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -225,7 +228,7 @@ async function visionCall(deps: AnalyzePaymentProofDeps, prompt: string, content
 
 export function createAnalyzePaymentProofTool(deps: AnalyzePaymentProofDeps) {
   return defineTool({
-    name: 'analyze_payment_proof',
+    ...ANALYZE_PAYMENT_PROOF,
     description:
       'Analiza un comprobante de pago (imagen o PDF) del huésped: tipo, monto, nombre, autorización o referencia, fecha, cuenta de destino y validez.',
     parameters: z.object({

@@ -12,6 +12,9 @@ import { formatAmount, fromCents, toCents } from '../../hotel/values.js';
 import type { PaymentLinksRepository } from '../../store/payment-links-repository.js';
 import { checkStay, dateError } from '../booking/stay-arguments.js';
 import { defineTool, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const CREATE_COMPRACLICK_LINK = declareTool({ name: 'create_compraclick_link', needs: ['compraclick-portal'], does: 'moves-money' });
 
 const LINK_REUSE_MS = 24 * 3600_000;
 
@@ -34,7 +37,7 @@ const FREE_OF: Record<RoomType, (free: ReturnType<typeof countFreeByType>) => nu
 
 export function createCompraclickLinkTool(deps: CreateLinkDeps): ToolDefinition {
   return defineTool({
-    name: 'create_compraclick_link',
+    ...CREATE_COMPRACLICK_LINK,
     description:
       'Enlace de pago CompraClick (tarjeta) de un solo uso por el 50 % o 100 % del total. Hospedaje: verifica antes disponibilidad y capacidad.',
     timeoutMs: deps.portalTimeoutMs + 15_000,

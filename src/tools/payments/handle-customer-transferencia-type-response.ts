@@ -6,6 +6,9 @@ import { z } from 'zod';
 import type { PaymentFollowUps } from '../../hotel/payment-follow-up.js';
 import { foldForMatch } from '../../hotel/guest-identity.js';
 import { defineTool, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const HANDLE_CUSTOMER_TRANSFERENCIA_TYPE_RESPONSE = declareTool({ name: 'handle_customer_transferencia_type_response', needs: ['hotel-database', 'booking-api'], does: 'books' });
 
 const UNI = /\b(uni|transferencia uni|transferencias uni)\b/;
 const T365 = /\b(365|tres seis cinco|trescientos sesenta y cinco)\b/;
@@ -20,7 +23,7 @@ export function classifyTransferType(text: string): 'uni' | '365' | 'unclear' {
 
 export function createHandleTransferTypeResponseTool(deps: { followUps: PaymentFollowUps }): ToolDefinition {
   return defineTool({
-    name: 'handle_customer_transferencia_type_response',
+    ...HANDLE_CUSTOMER_TRANSFERENCIA_TYPE_RESPONSE,
     description:
       'Respuesta del huésped a si su transferencia fue "365" o "UNI" (UNI pasa a un ejecutivo; 365 se sigue verificando).',
     parameters: z.object({

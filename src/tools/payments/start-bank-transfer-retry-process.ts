@@ -12,6 +12,9 @@ import { hotelToday, type BookingGate } from '../booking/hotel-tool-deps.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { BANK_REASSURANCE, bookingDataSchema, checkFollowUpBooking } from './follow-up-arguments.js';
+import { declareTool } from '../declaration.js';
+
+export const START_BANK_TRANSFER_RETRY_PROCESS = declareTool({ name: 'start_bank_transfer_retry_process', needs: ['hotel-database', 'booking-api'], does: 'books' });
 
 export const FIRST_FOLLOW_UP_DELAY_MS = 5 * 60_000;
 
@@ -25,7 +28,7 @@ export interface FollowUpToolDeps {
 
 export function createStartBankTransferRetryProcessTool(deps: FollowUpToolDeps): ToolDefinition {
   return defineTool({
-    name: 'start_bank_transfer_retry_process',
+    ...START_BANK_TRANSFER_RETRY_PROCESS,
     description:
       'Transferencia válida que aún no aparece en el estado de cuenta: se verifica ahora y por horas, y se reserva al aparecer (el huésped ya recibe el aviso).',
     timeoutMs: deps.timeoutMs,

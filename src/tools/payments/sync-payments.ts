@@ -4,11 +4,15 @@
 // validate_bank_transfer.
 import { z } from 'zod';
 import type { LedgerSync, PortalName } from '../../portals/ledger-sync.js';
+import { declareTool, type ToolDeclaration } from '../declaration.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 
-function syncTool(name: string, portal: PortalName, description: string, deps: { sync: LedgerSync; timeoutMs: number }): ToolDefinition {
+export const SYNC_COMPRACLICK_PAYMENTS = declareTool({ name: 'sync_compraclick_payments', needs: ['compraclick-portal', 'hotel-database'], does: 'moves-money' });
+export const SYNC_BANK_TRANSFERS = declareTool({ name: 'sync_bank_transfers', needs: ['bac-portal', 'hotel-database'], does: 'moves-money' });
+
+function syncTool(declaration: ToolDeclaration, portal: PortalName, description: string, deps: { sync: LedgerSync; timeoutMs: number }): ToolDefinition {
   return defineTool({
-    name,
+    ...declaration,
     description,
     parameters: z.object({}),
     timeoutMs: deps.timeoutMs,
@@ -34,7 +38,7 @@ function syncTool(name: string, portal: PortalName, description: string, deps: {
 
 export function createSyncCompraclickPaymentsTool(deps: { sync: LedgerSync; timeoutMs: number }): ToolDefinition {
   return syncTool(
-    'sync_compraclick_payments',
+    SYNC_COMPRACLICK_PAYMENTS,
     'compraclick',
     'Trae las ventas CompraClick recientes de Credomatic, antes de validar un pago con tarjeta que no aparece.',
     deps,
@@ -43,7 +47,7 @@ export function createSyncCompraclickPaymentsTool(deps: { sync: LedgerSync; time
 
 export function createSyncBankTransfersTool(deps: { sync: LedgerSync; timeoutMs: number }): ToolDefinition {
   return syncTool(
-    'sync_bank_transfers',
+    SYNC_BANK_TRANSFERS,
     'bac',
     'Trae el estado de cuenta BAC del mes, antes de validar una transferencia que no aparece.',
     deps,

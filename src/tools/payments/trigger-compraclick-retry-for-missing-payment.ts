@@ -8,10 +8,13 @@ import { backendUnavailable } from '../booking/stay-arguments.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { bookingDataSchema, CARD_REASSURANCE, checkFollowUpBooking } from './follow-up-arguments.js';
 import { FIRST_FOLLOW_UP_DELAY_MS, type FollowUpToolDeps } from './start-bank-transfer-retry-process.js';
+import { declareTool } from '../declaration.js';
+
+export const TRIGGER_COMPRACLICK_RETRY_FOR_MISSING_PAYMENT = declareTool({ name: 'trigger_compraclick_retry_for_missing_payment', needs: ['hotel-database', 'booking-api'], does: 'books' });
 
 export function createTriggerCompraclickRetryTool(deps: FollowUpToolDeps): ToolDefinition {
   return defineTool({
-    name: 'trigger_compraclick_retry_for_missing_payment',
+    ...TRIGGER_COMPRACLICK_RETRY_FOR_MISSING_PAYMENT,
     description:
       'Comprobante CompraClick válido cuya autorización aún no aparece: se verifica ahora y luego, y se reserva al aparecer (el huésped ya recibe el aviso).',
     timeoutMs: deps.timeoutMs,

@@ -13,6 +13,9 @@ import { bankRowState, type BankCredit, type PaymentLedgers } from '../../store/
 import { backendUnavailable } from '../booking/stay-arguments.js';
 import { hotelToday } from '../booking/hotel-tool-deps.js';
 import { defineTool, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const VALIDATE_BANK_TRANSFER = declareTool({ name: 'validate_bank_transfer', needs: ['hotel-database'], does: 'reads' });
 
 export function createValidateBankTransferTool(deps: {
   ledgers: Pick<PaymentLedgers, 'bankCreditsOn'>;
@@ -20,7 +23,7 @@ export function createValidateBankTransferTool(deps: {
   timezone: string;
 }): ToolDefinition {
   return defineTool({
-    name: 'validate_bank_transfer',
+    ...VALIDATE_BANK_TRANSFER,
     description:
       'Verifica una transferencia BAC: crédito exacto por slip_amount en slip_date cuyo saldo sin usar cubra booking_amount. Devuelve transfer_id para make_booking.',
     parameters: z.object({

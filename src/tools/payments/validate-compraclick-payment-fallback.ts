@@ -9,6 +9,9 @@ import { backendUnavailable } from '../booking/stay-arguments.js';
 import { hotelToday } from '../booking/hotel-tool-deps.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { cardCoverage } from './card-coverage.js';
+import { declareTool } from '../declaration.js';
+
+export const VALIDATE_COMPRACLICK_PAYMENT_FALLBACK = declareTool({ name: 'validate_compraclick_payment_fallback', needs: ['hotel-database'], does: 'reads' });
 
 export function createValidateCompraclickPaymentFallbackTool(deps: {
   ledgers: Pick<PaymentLedgers, 'cardPaymentsByCard' | 'cardDiagnostics'>;
@@ -16,7 +19,7 @@ export function createValidateCompraclickPaymentFallbackTool(deps: {
   timezone: string;
 }): ToolDefinition {
   return defineTool({
-    name: 'validate_compraclick_payment_fallback',
+    ...VALIDATE_COMPRACLICK_PAYMENT_FALLBACK,
     description:
       'Verifica un pago CompraClick sin autorización (últimos 4 dígitos, monto, fecha). Devuelve la autorización para make_booking.',
     parameters: z.object({

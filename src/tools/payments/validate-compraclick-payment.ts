@@ -6,13 +6,16 @@ import type { PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { cardCoverage } from './card-coverage.js';
+import { declareTool } from '../declaration.js';
+
+export const VALIDATE_COMPRACLICK_PAYMENT = declareTool({ name: 'validate_compraclick_payment', needs: ['hotel-database'], does: 'reads' });
 
 export function createValidateCompraclickPaymentTool(deps: {
   ledgers: Pick<PaymentLedgers, 'cardPaymentsByAuthorization'>;
   attempts: Pick<BookingAttemptsRepository, 'paymentUse'>;
 }): ToolDefinition {
   return defineTool({
-    name: 'validate_compraclick_payment',
+    ...VALIDATE_COMPRACLICK_PAYMENT,
     description:
       'Verifica un pago CompraClick por su autorización y si cubre el 50 % del total. Solo consulta: se aplica con make_booking.',
     parameters: z.object({

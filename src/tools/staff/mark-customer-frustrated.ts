@@ -9,6 +9,9 @@ import { loggableConversationId, type Channel } from '../../conversation-id.js';
 import { zonedParts } from '../../office/zoned-time.js';
 import type { StaffAlerts } from '../../staff/staff-alerts.js';
 import { defineTool, type ToolContext, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const MARK_CUSTOMER_FRUSTRATED = declareTool({ name: 'mark_customer_frustrated', needs: [], does: 'hands-off' });
 
 export interface RecentMessage {
   role: 'guest' | 'bot' | 'staff';
@@ -55,7 +58,7 @@ function guestLines(context: ToolContext): string[] {
 export function createMarkCustomerFrustratedTool(deps: MarkCustomerFrustratedDeps): ToolDefinition {
   const timeZone = deps.timeZone ?? 'America/El_Salvador';
   return defineTool({
-    name: 'mark_customer_frustrated',
+    ...MARK_CUSTOMER_FRUSTRATED,
     description:
       'Huésped molesto o frustrado, con quejas o que pide reembolso: pasa de inmediato a un humano con alerta al equipo (el huésped ya recibe el aviso; dejas de responder).',
     parameters: z.object({

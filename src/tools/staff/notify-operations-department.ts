@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import type { StaffAlerts } from '../../staff/staff-alerts.js';
 import { defineTool, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const NOTIFY_OPERATIONS_DEPARTMENT = declareTool({ name: 'notify_operations_department', needs: ['staff-alerts'], does: 'alerts-staff' });
 
 export const ISSUE_TYPES = [
   'Habitación/Room',
@@ -32,7 +35,7 @@ export function describeDestinations(staffAlerts: Pick<StaffAlerts, 'destination
 export function createNotifyOperationsDepartmentTool(deps: { staffAlerts: StaffAlerts }): ToolDefinition {
   const { staffAlerts } = deps;
   return defineTool({
-    name: 'notify_operations_department',
+    ...NOTIFY_OPERATIONS_DEPARTMENT,
     description:
       'Avisa a Operaciones de un problema del huésped durante su estadía; dile que Operaciones fue notificado.',
     parameters: z.object({

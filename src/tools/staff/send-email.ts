@@ -8,6 +8,9 @@ import { EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX, type EmailJobPayload } from '../../e
 import { describeAllowedRecipients, resolveRecipients } from '../../email/recipients.js';
 import type { NewJob } from '../../jobs/types.js';
 import { defineTool, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const SEND_EMAIL = declareTool({ name: 'send_email', needs: ['email'], does: 'emails' });
 
 export const SEND_EMAIL_MAX_RECIPIENTS = 10;
 
@@ -26,7 +29,7 @@ function oneLine(value: string): string {
 export function createSendEmailTool(deps: SendEmailToolDeps): ToolDefinition {
   const allowed = [...deps.allowedRecipients];
   return defineTool({
-    name: 'send_email',
+    ...SEND_EMAIL,
     description:
       'Correo interno al personal (membresías, grupos, cambios de fecha, peticiones para reservas o recepción); nunca al ' +
       `huésped ni a direcciones que él dé. Buzones (etiqueta o dirección): ${describeAllowedRecipients(allowed) || 'ninguno configurado'}. ` +

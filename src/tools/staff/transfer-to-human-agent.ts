@@ -3,10 +3,13 @@
 // other reply) and enqueues the platform steps (WATI operator + pending ticket, or ManyChat Live Chat).
 import { z } from 'zod';
 import { defineTool, type ToolDefinition } from '../types.js';
+import { declareTool } from '../declaration.js';
+
+export const TRANSFER_TO_HUMAN_AGENT = declareTool({ name: 'transfer_to_human_agent', needs: [], does: 'hands-off' });
 
 export function createTransferToHumanAgentTool(): ToolDefinition {
   return defineTool({
-    name: 'transfer_to_human_agent',
+    ...TRANSFER_TO_HUMAN_AGENT,
     description:
       'Pasa la conversación a un ejecutivo de reservas (can_automate false, el huésped lo pide o no puedes resolverlo); el huésped ya recibe el aviso y dejas de responder.',
     parameters: z.object({
