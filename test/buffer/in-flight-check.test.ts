@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/types.js';
+import type { OutboxPart } from '../../src/buffer/outbox.js';
 import { createTurnRunner } from '../../src/buffer/turn-runner.js';
 import type { ChannelClient, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/types.js';
@@ -23,7 +24,8 @@ afterEach(() => {
 
 interface Lookup {
   externalId: string;
-  text: string;
+  text: string | undefined;
+  media: SentMessageQuery['media'];
   since: number;
   isRecorded: SentMessageQuery['isRecorded'];
 }
@@ -44,7 +46,7 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
     ...(find
       ? {
           findSentMessage: (_channel: unknown, externalId: string, q: SentMessageQuery) => {
-            lookups.push({ externalId, text: q.text, since: q.since, isRecorded: q.isRecorded });
+            lookups.push({ externalId, text: q.text, media: q.media, since: q.since, isRecorded: q.isRecorded });
             return find(q);
           },
         }
@@ -91,7 +93,7 @@ function setup(channels: Platforms, opts: { reply?: string; inFlightCheckTimeout
     inFlightCheckTimeoutMs: opts.inFlightCheckTimeoutMs,
   });
   /** A batch whose reply (these parts) was recorded at `recordedAt`, with `delivered` parts delivered at +1000 each. */
-  function interruptedBatch(parts: string[], delivered: number, recordedAt = 2_000_000) {
+  function interruptedBatch(parts: (string | OutboxPart)[], delivered: number, recordedAt = 2_000_000) {
     now = recordedAt - 10;
     store.accept(
       [
@@ -110,7 +112,7 @@ function setup(channels: Platforms, opts: { reply?: string; inFlightCheckTimeout
       now,
     );
     const batch = store.claimBatch(WA_ID, now)!;
-    const outbox = parts.map((text) => ({ type: 'text' as const, text }));
+    const outbox = parts.map((p): OutboxPart => (typeof p === 'string' ? { type: 'text', text: p } : p));
     store.recordReply(batch.batchId, { parts: outbox, outcome: 'answered' }, recordedAt);
     for (let i = 0; i < delivered; i++) store.recordPartDelivered(batch, i, outbox[i]!, `earlier-${i}`, recordedAt + 1000 * (i + 1));
     now = recordedAt + 60_000; // the restart
@@ -146,6 +148,23 @@ describe('resumed delivery: the part that may have been in flight', () => {
     ]);
     expect(t.status(batchId)).toBe('delivered');
     expect(t.agentCalls).toHaveLength(0);
+  });
+
+  it('looks for a media part too, by its kind and caption, and does not upload it again when found', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.PICTURE' }));
+    const t = setup(stub.channels);
+    const picture: OutboxPart = { type: 'media', kind: 'image', source: { type: 'resource', path: 'pictures/terraza.jpg' }, caption: 'Terraza' };
+    const batchId = t.interruptedBatch([picture, 'Así es la terraza.'], 0);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.lookups.map((l) => [l.text, l.media, l.since])).toEqual([[undefined, { kind: 'image', caption: 'Terraza' }, 2_000_000]]);
+    expect(stub.sends).toEqual(['Así es la terraza.']); // sendMedia would have failed: it was never called
+    expect(t.outbound().map((o) => [o.part_index, o.platform_message_id])).toEqual([
+      [0, 'wamid.PICTURE'],
+      [1, 'sent-1'],
+    ]);
+    expect(t.status(batchId)).toBe('delivered');
   });
 
   it('looks from the time the reply was recorded when no part was delivered, and knows the ids already recorded', async () => {
