@@ -148,8 +148,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         onRetry: (err, n, delayMs) => log.warn({ ...where, attempt: n, delayMs, code: errorCode(err) }, 'send failed, retrying'),
       });
     } catch (err) {
-      // The last attempt timed out: the part may be out, and the next parts must then follow it.
-      const late = !signal.aborted && err instanceof ChannelError && err.inDoubt ? await lookAfterTimeout() : undefined;
+      // An attempt timed out (and no later one got through): the part may be out, and the next parts must follow it.
+      const late = !signal.aborted && inDoubtSince !== undefined ? await lookAfterTimeout() : undefined;
       if (late) return { ...late, inDoubt: false };
       throw err;
     }

@@ -31,14 +31,18 @@ interface Lookup {
 }
 
 /** A WhatsApp-like client: sends get ids `sent-N`; `find` answers the in-flight look-up (omit it: no history API). */
-function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefined>) {
+function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefined>, failures: ChannelError[] = []) {
   const sends: string[] = [];
+  const attempts: string[] = [];
   const lookups: Lookup[] = [];
   const client: ChannelClient = {
     channels: ['whatsapp'],
     textLimit: 4096,
     disabledReason: undefined,
     sendText(_channel, _id, text) {
+      attempts.push(text);
+      const failure = failures.shift();
+      if (failure) return Promise.reject(failure);
       sends.push(text);
       return Promise.resolve({ platformMessageId: `sent-${sends.length}` });
     },
@@ -65,7 +69,7 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
       jobKinds: [],
     },
   ]);
-  return { client, channels, sends, lookups };
+  return { client, channels, sends, attempts, lookups };
 }
 
 function setup(channels: Platforms, opts: { reply?: string; inFlightCheckTimeoutMs?: number } = {}) {
@@ -259,5 +263,89 @@ describe('resumed delivery: the part that may have been in flight', () => {
     expect(t.agentCalls).toHaveLength(1);
     expect(stub.lookups).toHaveLength(0);
     expect(stub.sends).toEqual(['Bienvenido']);
+  });
+});
+
+describe('a send that timed out: the platform may have taken it', () => {
+  const timeout = () => new ChannelError('UPSTREAM_UNAVAILABLE', 'WATI sendSessionMessage: no response within 15000 ms', { retryable: true, inDoubt: true });
+  const unavailable = () => new ChannelError('UPSTREAM_UNAVAILABLE', 'WATI sendSessionMessage: HTTP 503', { retryable: true });
+  const fresh = (t: ReturnType<typeof setup>, at: number) => {
+    t.setNow(at);
+    t.store.accept(
+      [
+        {
+          conversationId: WA_ID,
+          channel: 'whatsapp',
+          externalUserId: WA_ID,
+          platformMessageId: `in-${at}`,
+          kind: 'text',
+          text: 'Hola',
+          mediaRef: undefined,
+          replyContextId: undefined,
+          senderName: undefined,
+        },
+      ],
+      at,
+    );
+  };
+
+  it('looks in the history before the retry, from when the timed-out attempt started, and records what it finds', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.LATE' }), [timeout()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido']); // one attempt, not sent again
+    expect(stub.lookups.map((l) => [l.text, l.since])).toEqual([['Bienvenido', 3_000_000]]);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['wamid.LATE']);
+  });
+
+  it('sends again when the history does not have it', async () => {
+    const stub = stubClient(() => Promise.resolve(undefined), [timeout()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido', 'Bienvenido']);
+    expect(stub.lookups).toHaveLength(1);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['sent-1']);
+  });
+
+  it('does not look after a failure that is not in doubt (a 503)', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.NEVER' }), [unavailable()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido', 'Bienvenido']);
+    expect(stub.lookups).toHaveLength(0);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['sent-1']);
+  });
+
+  it('looks once more when the attempts run out after a timeout, so the reply is not left undelivered when it is out', async () => {
+    let looks = 0;
+    const stub = stubClient(() => Promise.resolve(++looks === 2 ? { platformMessageId: 'wamid.SLOW' } : undefined), [timeout(), unavailable()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' }); // RETRY: 2 attempts
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido', 'Bienvenido']);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['wamid.SLOW']);
+  });
+
+  it('on a channel without a history, takes the part as delivered in doubt, not sent again', async () => {
+    const stub = stubClient(undefined, [timeout()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido']);
+    const rows = db!.prepare('SELECT platform_message_id, in_doubt FROM outbound_messages').all();
+    expect(rows).toEqual([{ platform_message_id: null, in_doubt: 1 }]);
   });
 });
