@@ -10,6 +10,7 @@ import { TurnScheduler } from './buffer/scheduler.js';
 import { createTurnRunner } from './buffer/turn-runner.js';
 import { Intake } from './buffer/intake.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
+import type { ChannelClientOptions } from './channels/http.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { parseConversationId, useLogMaskKey, type ConversationRef } from './conversation-id.js';
@@ -83,6 +84,8 @@ export interface ServiceOverrides {
   /** A pino logger to use instead of one built from config.logLevel. */
   logger?: Logger;
   sendRetry?: RetryPolicy;
+  /** Per-request timeouts of the channel sends (defaults: WATI 15 s text / 30 s files, ManyChat 30 s); tests shorten them. */
+  channelTimeouts?: Pick<ChannelClientOptions, 'timeoutMs' | 'mediaTimeoutMs'> | undefined;
   /** How long close() waits for running turns and jobs before leaving them to the next start. */
   shutdownGraceMs?: number;
   /** How often the job worker looks for due jobs (default 1 s). */
@@ -186,7 +189,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       now: () => clock.now(),
       log,
     });
-    const platforms = createPlatforms(config);
+    const platforms = createPlatforms(config, overrides.channelTimeouts ?? {});
     const jobs = new SqliteJobQueue(db);
     const history = new ConversationHistoryRepository(db);
     const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);

@@ -24,8 +24,8 @@ export interface ServiceMetrics {
   modelCall(model: string, outcome: string, seconds: number, usage: ModelUsage | undefined, config?: ModelConfigName): void;
   /** One tool call: `outcome` is `ok` or the registry's error kind; an unknown tool is named `other`. */
   toolCall(tool: string, outcome: string, seconds: number): void;
-  /** One send attempt to a channel (each retry is one). */
-  channelSend(channel: Channel, outcome: 'ok' | 'error'): void;
+  /** One send attempt to a channel (each retry is one); `in_doubt`: no answer within the client timeout. */
+  channelSend(channel: Channel, outcome: 'ok' | 'error' | 'in_doubt'): void;
   /** A job run ended. */
   jobFinished(kind: string, outcome: JobRunOutcome): void;
   /** A booking request's outcome (BookingOutcome kind, `repeated` for a payment booked before, `error` when it threw). */

@@ -40,6 +40,8 @@ export interface HistoryItem {
   operatorName: string | undefined;
   eventType: string | undefined;
   type: string | undefined;
+  /** A media item's caption (WATI `media.caption`; its `text` then holds WATI's path of the file). */
+  caption?: string | undefined;
 }
 
 export interface HistoryQuery {

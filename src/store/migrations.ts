@@ -445,4 +445,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE model_calls ADD COLUMN service_tier TEXT;
     `,
   },
+  {
+    version: 19,
+    name: 'reply parts delivered in doubt',
+    sql: `
+      -- 1: the platform did not answer the send in time and has no history to look in (ManyChat): the part is
+      -- taken as delivered and not sent again, but nothing confirms the guest got it.
+      ALTER TABLE outbound_messages ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
