@@ -5,6 +5,7 @@
 // Config (src/platforms/wati/config.ts → `config.wati`, …). The server's own variables are the slice
 // below. loadConfig validates every slice against the same environment and reports all bad variables
 // together; Config is inferred from the slices, so a variable is written once, in its slice.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { agentConfig } from './agent/config.js';
 import { bufferConfig } from './buffer/config.js';
@@ -44,11 +45,26 @@ function isValidTimeZone(tz: string): boolean {
   }
 }
 
+// RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, at most 253 characters.
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** An address to listen on: an IPv4/IPv6 address, or a host name (resolved when the server listens). */
+function isListenHost(host: string): boolean {
+  return isIP(host) !== 0 || HOST_NAME.test(host);
+}
+
 /** The server's own slice: listening, logging, the database, webhook authentication, the admin API. */
 export const serverConfig = z
   .object({
     PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(8003)),
-    HOST: text('0.0.0.0'),
+    HOST: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .default('0.0.0.0')
+        .refine(isListenHost, { error: 'must be an IP address (0.0.0.0 for every interface, 127.0.0.1 for this machine only, ::) or a host name such as localhost' }),
+    ),
     LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     CONVERSATION_DB_PATH: text('./data/watibot3.db'),
     WEBHOOK_PASSKEY: optionalString,
