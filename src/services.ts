@@ -11,7 +11,7 @@ import { createTurnRunner } from './buffer/turn-runner.js';
 import { Intake } from './buffer/intake.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
 import { systemClock, type Clock } from './clock.js';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, webhookPasskeyWarning, type Config } from './config.js';
 import { PathError, ensureDirectory } from './file-paths.js';
 import { parseConversationId, useLogMaskKey, type ConversationRef } from './conversation-id.js';
 import { Handoff } from './handoff/handoff.js';
@@ -447,6 +447,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
             'variables of the original service are not read by this one',
           );
         }
+        const passkeyWarning = webhookPasskeyWarning(config);
+        if (passkeyWarning) log.warn({ variable: 'WEBHOOK_PASSKEY' }, passkeyWarning);
         const notOffered = toolsNotOffered();
         if (notOffered.length > 0) log.warn({ notOffered }, 'tools of the original service are not offered');
         // Says now which menus can be sent (the PDF text is extracted by the first request); never throws.

@@ -6,7 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
+import { startHarness } from './support/app-harness.js';
 import { runEntryPoint } from './support/run-entry-point.js';
+import { createTestAgent } from './support/test-agent.js';
 import { tempDbPath, testEnv } from './support/test-config.js';
 
 const SERVER = 'src/server.ts';
@@ -26,7 +29,7 @@ function systemLikeFile(): string {
 
 describe('the server refuses unusable settings with exit 78, naming the variable', () => {
   it(
-    'CONVERSATION_DB_PATH under /proc, /dev/null, a system file, a folder; HOST not a host; MEDIA_DIR under /proc',
+    'CONVERSATION_DB_PATH under /proc, /dev/null, a system file, a folder; HOST not a host; MEDIA_DIR under /proc; a weak ADMIN_TOKEN, a blank passkey',
     async () => {
       const passwd = systemLikeFile();
       const before = readFileSync(passwd);
@@ -40,6 +43,9 @@ describe('the server refuses unusable settings with exit 78, naming the variable
         { env: { HOST: 'not a host!' }, stderr: /HOST: must be an IP address/ },
         { env: { HOST: 'nosuchhost.invalid' }, stderr: /HOST: nosuchhost\.invalid does not resolve to an address/ },
         { env: { MEDIA_DIR: '/proc/1/nope/media' }, stderr: /MEDIA_DIR.*: \/proc\/1\/nope\/media: cannot create the folder \/proc\/1\/nope/ },
+        // Weak secrets (issue 22 §4): the admin token guessable, a passkey of spaces.
+        { env: { ADMIN_TOKEN: 'a' }, stderr: /ADMIN_TOKEN: is 1 characters long; it needs at least 24: generate one with `openssl rand -hex 32`/ },
+        { env: { WEBHOOK_PASSKEY: ' ' }, stderr: /WEBHOOK_PASSKEY: is only spaces/ },
       ];
       const outcomes = await Promise.all(cases.map((c) => runEntryPoint(SERVER, c.args ?? [], serverEnv({ CONVERSATION_DB_PATH: tempDbPath(), ...c.env }))));
       outcomes.forEach((outcome, i) => {
@@ -53,4 +59,20 @@ describe('the server refuses unusable settings with exit 78, naming the variable
     },
     TEST_TIMEOUT_MS,
   );
+});
+
+describe('a short WEBHOOK_PASSKEY (WATI\'s to choose) is accepted with a warning at start', () => {
+  it('logs which variable, how long, and what to use; the webhook still works', async () => {
+    let out = '';
+    const logger = createLogger('warn', { write: (line: string) => void (out += line) });
+    const h = await startHarness({ agent: createTestAgent(), logger, env: { WEBHOOK_PASSKEY: 'x' } });
+    try {
+      const warning = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; variable?: string; msg: string }).find((l) => l.variable === 'WEBHOOK_PASSKEY');
+      expect(warning?.level).toBe(40);
+      expect(warning?.msg).toMatch(/^WEBHOOK_PASSKEY is 1 characters long: .*at least 16/);
+      expect((await h.post('/webhook?passkey=x', { eventType: 'message' })).status).not.toBe(401);
+    } finally {
+      await h.close();
+    }
+  });
 });
