@@ -20,7 +20,9 @@ function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // Missing, or under a file (ENOTDIR): the walk up finds the file and names it.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new PathError(path, `cannot be examined (${errnoText(err)})`);
   }
 }

@@ -1,6 +1,6 @@
 // Opens the SQLite database (WAL). Migrations are a separate, explicit step (migrate), run by the server at
 // start and by `npm run migrate`; a read-only tool opens the database without them and without the lock.
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { PathError, ensureDirectory, errnoText, kindOf } from '../file-paths.js';
@@ -23,7 +23,9 @@ export function prepareDatabaseFile(path: string): void {
   try {
     stats = statSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new PathError(path, `cannot be examined (${errnoText(err)})`);
+    // ENOTDIR: a file where a folder of the path should be, said by ensureDirectory below.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new PathError(path, `cannot be examined (${errnoText(err)})`);
   }
   if (!stats) {
     try {
@@ -33,6 +35,22 @@ export function prepareDatabaseFile(path: string): void {
     }
     return;
   }
+  checkDatabaseFileKind(path, stats);
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    throw new PathError(path, `is not writable by this user (${errnoText(err)})`);
+  }
+  try {
+    // The -wal and -shm files are created beside it.
+    accessSync(dirname(path), constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new PathError(path, `its folder ${dirname(path)} is not writable by this user, and SQLite keeps its -wal and -shm files there (${errnoText(err)})`);
+  }
+}
+
+/** Refuses an existing path that is not a regular file starting with the SQLite header (an empty file passes). */
+function checkDatabaseFileKind(path: string, stats: Stats): void {
   if (stats.isDirectory()) throw new PathError(path, 'is a folder: give the path of the database file in it (e.g. …/watibot3.db)');
   if (!stats.isFile()) throw new PathError(path, `is ${kindOf(stats)}, not a file: give the path of the database file`);
   if (stats.size > 0) {
@@ -47,17 +65,6 @@ export function prepareDatabaseFile(path: string): void {
       if (fd !== undefined) closeSync(fd);
     }
     if (!head.equals(SQLITE_HEADER)) throw new PathError(path, 'is not a SQLite database (it does not start with the SQLite header); it was left untouched');
-  }
-  try {
-    accessSync(path, constants.R_OK | constants.W_OK);
-  } catch (err) {
-    throw new PathError(path, `is not writable by this user (${errnoText(err)})`);
-  }
-  try {
-    // The -wal and -shm files are created beside it.
-    accessSync(dirname(path), constants.W_OK | constants.X_OK);
-  } catch (err) {
-    throw new PathError(path, `its folder ${dirname(path)} is not writable by this user, and SQLite keeps its -wal and -shm files there (${errnoText(err)})`);
   }
 }
 
@@ -106,14 +113,18 @@ export class DatabaseNotReadyError extends Error {
  * so it can run beside the server. A database at another schema version is refused, naming both.
  */
 export function openReadonlyDatabase(path: string): Db {
-  let db: Db;
+  let db: Db | undefined;
+  let version: number;
   try {
+    checkDatabaseFileKind(path, statSync(path));
     db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    version = schemaVersion(db);
   } catch (err) {
-    throw new DatabaseNotReadyError(`cannot open ${path} read-only: ${err instanceof Error ? err.message : String(err)}`);
+    db?.close();
+    const why = err instanceof PathError ? err.reason : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err);
+    throw new DatabaseNotReadyError(`cannot open ${path} read-only: ${why}`);
   }
-  db.pragma('busy_timeout = 5000');
-  const version = schemaVersion(db);
   if (version !== LATEST_SCHEMA_VERSION) {
     db.close();
     throw new DatabaseNotReadyError(`${path} is at schema ${version}, this version needs ${LATEST_SCHEMA_VERSION}: run \`npm run migrate\` first`);
