@@ -63,10 +63,12 @@ export const ADMIN_TOKEN_MIN_LENGTH = 24;
 const ADMIN_TOKEN_MIN_DISTINCT = 8;
 const GENERATE_TOKEN = 'generate one with `openssl rand -hex 32`';
 
+const characters = (n: number) => `${n} character${n === 1 ? '' : 's'}`;
+
 /** Why the admin token is too weak, without quoting it; undefined when it is strong enough. */
 export function adminTokenWeakness(token: string): string | undefined {
   const length = [...token].length;
-  if (length < ADMIN_TOKEN_MIN_LENGTH) return `is ${length} characters long; it needs at least ${ADMIN_TOKEN_MIN_LENGTH}: ${GENERATE_TOKEN}`;
+  if (length < ADMIN_TOKEN_MIN_LENGTH) return `is ${characters(length)} long; it needs at least ${ADMIN_TOKEN_MIN_LENGTH}: ${GENERATE_TOKEN}`;
   const distinct = new Set(token).size;
   if (distinct < ADMIN_TOKEN_MIN_DISTINCT) return `repeats too few characters (${distinct} different; at least ${ADMIN_TOKEN_MIN_DISTINCT}): ${GENERATE_TOKEN}`;
   return undefined;
@@ -83,7 +85,7 @@ export function webhookPasskeyWarning(config: { webhookPasskey: string | undefin
   const passkey = config.webhookPasskey;
   if (passkey === undefined || [...passkey].length >= WEBHOOK_PASSKEY_MIN_LENGTH) return undefined;
   return (
-    `WEBHOOK_PASSKEY is ${[...passkey].length} characters long: anyone who guesses it can post messages as any guest. ` +
+    `WEBHOOK_PASSKEY is ${characters([...passkey].length)} long: anyone who guesses it can post messages as any guest. ` +
     `Use at least ${WEBHOOK_PASSKEY_MIN_LENGTH} (e.g. \`openssl rand -hex 16\`) in the webhook URLs of WATI and ManyChat and here`
   );
 }

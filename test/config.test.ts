@@ -79,7 +79,7 @@ describe('secrets (issue 22 §4)', () => {
   it('ADMIN_TOKEN must be at least 24 characters of which 8 differ; the error says how to make one and never quotes it', () => {
     for (const weak of ['a', 'admin', 'admin-token', 'a'.repeat(40), 'abcabcabcabcabcabcabcabc', 'password1234password1234'.slice(0, 23)]) {
       const message = problems({ ADMIN_TOKEN: weak });
-      expect(message, weak).toMatch(/ADMIN_TOKEN: (is \d+ characters long; it needs at least 24|repeats too few characters)/);
+      expect(message, weak).toMatch(/ADMIN_TOKEN: (is \d+ characters? long; it needs at least 24|repeats too few characters)/);
       expect(message).toContain('openssl rand -hex 32');
       if (weak.length > 4) expect(message).not.toContain(weak);
     }
@@ -96,7 +96,7 @@ describe('secrets (issue 22 §4)', () => {
     expect(problems({ WATIBOT4_PASSKEY: '\t ' })).toMatch(/WATIBOT4_PASSKEY: is only spaces/);
     const short = loadConfig({ WEBHOOK_PASSKEY: 'x' });
     expect(short.webhookPasskey).toBe('x');
-    expect(webhookPasskeyWarning(short)).toMatch(/^WEBHOOK_PASSKEY is 1 characters long: .* at least 16/);
+    expect(webhookPasskeyWarning(short)).toMatch(/^WEBHOOK_PASSKEY is 1 character long: .* at least 16/);
     expect(webhookPasskeyWarning(loadConfig({ WEBHOOK_PASSKEY: 'x7Kp2Qm9' }))).not.toContain('x7Kp2Qm9');
     expect(webhookPasskeyWarning(loadConfig({ WEBHOOK_PASSKEY: 'a1b2c3d4e5f6a7b8' }))).toBeUndefined();
     expect(webhookPasskeyWarning(loadConfig({}))).toBeUndefined();

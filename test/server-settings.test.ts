@@ -58,7 +58,7 @@ describe('the server refuses unusable settings with exit 78 (a port in use: 75),
         { env: { HOST: 'nosuchhost.invalid' }, stderr: /HOST: nosuchhost\.invalid does not resolve to an address/ },
         { env: { MEDIA_DIR: '/proc/1/nope/media' }, stderr: /MEDIA_DIR.*: \/proc\/1\/nope\/media: cannot create the folder \/proc\/1\/nope/ },
         // Weak secrets (issue 22 §4): the admin token guessable, a passkey of spaces.
-        { env: { ADMIN_TOKEN: 'a' }, stderr: /ADMIN_TOKEN: is 1 characters long; it needs at least 24: generate one with `openssl rand -hex 32`/ },
+        { env: { ADMIN_TOKEN: 'a' }, stderr: /ADMIN_TOKEN: is 1 character long; it needs at least 24: generate one with `openssl rand -hex 32`/ },
         { env: { PORT: heldPort }, stderr: new RegExp(`PORT: 127\\.0\\.0\\.1:${heldPort} is already in use by another process`), code: 75 },
       ];
       const outcomes = await inBatches(cases, (c) => runEntryPoint(SERVER, c.args ?? [], serverEnv({ CONVERSATION_DB_PATH: tempDbPath(), ...c.env }), CHILD_TIMEOUT_MS)).finally(
@@ -85,7 +85,7 @@ describe('a short WEBHOOK_PASSKEY (WATI\'s to choose) is accepted with a warning
     try {
       const warning = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; variable?: string; msg: string }).find((l) => l.variable === 'WEBHOOK_PASSKEY');
       expect(warning?.level).toBe(40);
-      expect(warning?.msg).toMatch(/^WEBHOOK_PASSKEY is 1 characters long: .*at least 16/);
+      expect(warning?.msg).toMatch(/^WEBHOOK_PASSKEY is 1 character long: .*at least 16/);
       expect((await h.post('/webhook?passkey=x', { eventType: 'message' })).status).not.toBe(401);
     } finally {
       await h.close();
