@@ -12,7 +12,8 @@ import { Intake } from './buffer/intake.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
 import type { ChannelClientOptions } from './channels/http.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { ConfigError, webhookPasskeyWarning, type Config } from './config.js';
+import { PathError, ensureDirectory } from './file-paths.js';
 import { parseConversationId, useLogMaskKey, type ConversationRef } from './conversation-id.js';
 import { Handoff } from './handoff/handoff.js';
 import { createMissedMessagesBlock } from './handoff/missed-messages.js';
@@ -136,6 +137,26 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** The database CONVERSATION_DB_PATH names; a path that cannot hold it is a ConfigError naming the variable. */
+function openConfiguredDatabase(path: string): Db {
+  try {
+    return openDatabase(path);
+  } catch (err) {
+    if (err instanceof PathError) throw new ConfigError([`CONVERSATION_DB_PATH: ${err.message}`]);
+    throw err;
+  }
+}
+
+/** Guests' media folder, made at start: an unusable MEDIA_DIR is said now, not at the first photo. */
+function prepareMediaDirectory(dir: string): void {
+  try {
+    ensureDirectory(dir);
+  } catch (err) {
+    if (err instanceof PathError) throw new ConfigError([`MEDIA_DIR (or its default, media/ beside CONVERSATION_DB_PATH): ${err.message}`]);
+    throw err;
+  }
+}
+
 /**
  * Builds the services of the server (or of a tool that runs turns or jobs): it takes the single-process
  * lock on the database. Read-only tools use openReadonlyDatabase() instead.
@@ -157,7 +178,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   };
 
   try {
-    const db = openDatabase(config.dbPath);
+    const db = openConfiguredDatabase(config.dbPath);
     closers.push({ what: 'database', close: () => void db.close() });
     migrate(db);
 
@@ -198,6 +219,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     const { office, close: closeOffice } = createConfiguredOffice(config, log);
     closers.push({ what: 'PBX connection', close: closeOffice });
     const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
+    prepareMediaDirectory(config.media.dir);
     const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
 
     // Texts for the guest outside a turn (a booking confirmed late, or handed to staff), as durable jobs.
@@ -438,6 +460,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
             'variables of the original service are not read by this one',
           );
         }
+        const passkeyWarning = webhookPasskeyWarning(config);
+        if (passkeyWarning) log.warn({ variable: 'WEBHOOK_PASSKEY' }, passkeyWarning);
         const notOffered = toolsNotOffered();
         if (notOffered.length > 0) log.warn({ notOffered }, 'tools of the original service are not offered');
         // Says now which menus can be sent (the PDF text is extracted by the first request); never throws.

@@ -34,6 +34,7 @@ import { DEFAULT_RESOURCES_DIR } from '../resources.js';
 import { ConsoleConversations } from '../store/console-conversations.js';
 import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { ConversationStore, ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+import { PathError } from '../file-paths.js';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
 import { InstanceLockError } from '../store/instance-lock.js';
 import { PauseRepository } from '../store/pause-repository.js';
@@ -455,7 +456,13 @@ export class ChatConsole {
  * migrated, which takes the lock for the moment of the migration: refused while a server runs on it.
  */
 export function openConsoleDatabase(path: string): Db {
-  const db = openDatabase(path);
+  let db: Db;
+  try {
+    db = openDatabase(path);
+  } catch (err) {
+    if (err instanceof PathError) throw new ConsoleSetupError(`CONVERSATION_DB_PATH (or --db): ${err.message}`);
+    throw err;
+  }
   const version = schemaVersion(db);
   if (version > LATEST_SCHEMA_VERSION) {
     db.close();
