@@ -72,8 +72,8 @@ export function countTextTokens(text: string): number {
 /**
  * The token count of a text a guest wrote (a message, however long) for the history budget, in
  * bounded time whatever its length: exact up to EXACT_COUNT_MAX_CHARS, beyond that SAMPLE_WINDOWS windows spread
- * over the text are counted and their tokens per character scaled to its length (within a few per cent for prose;
- * a window cut mid-word counts a token more, so it errs high).
+ * over the text are counted and their tokens per character scaled to its length (within a few per cent for prose,
+ * either way: enough for a budget).
  */
 export function guestTextTokens(text: string): number {
   if (text.length <= EXACT_COUNT_MAX_CHARS) return countTextTokens(text);

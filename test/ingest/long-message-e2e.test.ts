@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
-import { WHATSAPP_TEXT_MAX_CHARS } from '../../src/ingest/message-limit.js';
-import { startHarness, type Harness } from '../support/app-harness.js';
+import { MANYCHAT_TEXT_MAX_CHARS, WHATSAPP_TEXT_MAX_CHARS } from '../../src/ingest/message-limit.js';
+import { fixture, startHarness, type Harness } from '../support/app-harness.js';
 import { startStallProbe, type EventLoopStall } from '../support/event-loop-stall.js';
 import { startFakeOpenAI, textReply, type FakeOpenAI } from '../support/fake-openai.js';
+import { createTestAgent } from '../support/test-agent.js';
 import { TEST_PASSKEY } from '../support/test-config.js';
 
 let cleanup: (() => Promise<unknown>)[] = [];
@@ -162,5 +163,17 @@ describe('one long message does not freeze everyone (issue 22 §1)', () => {
     // A text of nothing but NULs shows nothing: acknowledged, not a message.
     const blank = await h.post('/webhook', { waId: '50376500004', userMessage: '\u0000\u0000', passkey: TEST_PASSKEY });
     expect(blank.body).toEqual({ status: 'ignored', reason: 'empty_message' });
+  }, 30_000);
+
+  it('Messenger through ManyChat: a text over 20,000 characters is cut the same way, and answered', async () => {
+    const agent = createTestAgent(() => 'Con gusto le ayudo.');
+    const h = await startHarness({ agent });
+    cleanup.push(() => h.close());
+    const text = unbrokenLetters(MANYCHAT_TEXT_MAX_CHARS + 5_000);
+    const res = await h.post('/manychat/webhook', { ...fixture('manychat_fb_text.json'), message: { text: `\u0000${text}` } });
+    expect(res.status).toBe(200);
+    const [sent] = await h.manychat.waitForSends(1, 10_000, '7100000000000001');
+    expect(sent?.messages).toEqual([{ type: 'text', text: 'Con gusto le ayudo.' }]);
+    expect(agent.turns[0]?.texts).toEqual([`${text.slice(0, MANYCHAT_TEXT_MAX_CHARS)}\n[… mensaje recortado: 5000 caracteres omitidos]`]);
   }, 30_000);
 });
