@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { loggableConversationId } from '../conversation-id.js';
-import { capMessageText } from '../ingest/message-limit.js';
+import { capMessageText, MESSAGE_MAX_CHARS } from '../ingest/message-limit.js';
 import { noopMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AcceptResult, BufferStore } from '../store/buffer-store.js';
 import { MEDIA_KINDS, type InboundMessage } from './types.js';
@@ -41,7 +41,7 @@ export class Intake {
     const { text, omitted } = capMessageText(message.text, message.channel);
     if (omitted === 0) return message;
     this.log?.warn(
-      { conversationId: loggableConversationId(message.conversationId), kind: message.kind, kept: text.length, omitted },
+      { conversationId: loggableConversationId(message.conversationId), kind: message.kind, limit: MESSAGE_MAX_CHARS[message.channel], omitted },
       'message longer than its platform allows: cut, with a marker for the model',
     );
     return { ...message, text };
