@@ -357,6 +357,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       clock,
       (conversationId, receivedAt, hasMedia) => scheduler.noteAccepted(conversationId, receivedAt, hasMedia),
       metrics,
+      log,
     );
 
     // Housekeeping runs from timers: a failure is logged, never thrown out of a timer (that would end the process).

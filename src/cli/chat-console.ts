@@ -22,6 +22,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { consoleConversation, type Channel, type ConversationRef } from '../conversation-id.js';
 import { MailError } from '../email/mailer.js';
+import { guestText, MESSAGE_MAX_CHARS } from '../ingest/message-limit.js';
 import { Handoff } from '../handoff/handoff.js';
 import { PauseStore } from '../handoff/pause-store.js';
 import { parseSentinel } from '../handoff/sentinels.js';
@@ -202,7 +203,11 @@ export class ChatConsole {
     const text = line.trim();
     if (text === '') return true;
     if (text.startsWith('/')) return this.command(text);
-    await this.turn(text);
+    // As a webhook's text would be: no control characters, cut at the channel's limit (issue 22 §1).
+    const { text: message, omitted } = guestText(text, this.ref.channel);
+    if (omitted > 0) this.out(this.dim(`(longer than a ${this.ref.channel} message may be: cut at ${MESSAGE_MAX_CHARS[this.ref.channel]} characters, ${omitted} left out)`));
+    if (message.trim() === '') return true;
+    await this.turn(message);
     return true;
   }
 

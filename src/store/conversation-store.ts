@@ -1,10 +1,10 @@
 // The agent's local transcript: conversations, transcript items (replayed to the model every turn),
 // agent turns and per-call usage. The transcript is the only conversation state: no provider-side
 // storage, no previous_response_id.
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Channel } from '../conversation-id.js';
 import type { Statement } from 'better-sqlite3';
 import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../agent/model-prices.js';
+import { countTextTokens, guestTextTokens } from '../agent/token-count.js';
 import type { ModelConfigName } from '../agent/canary.js';
 import type { Db } from './database.js';
 
@@ -219,34 +219,34 @@ export interface ConversationStoreOptions {
   prices?: ModelPrices | undefined;
 }
 
-// Guests may type "<|endoftext|>": count special-token text as plain text instead of throwing.
-const TOKENIZE_OPTIONS = { disallowedSpecial: new Set<string>() };
-
-/** o200k token count of a string. */
-export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text, TOKENIZE_OPTIONS);
-}
+// The exact count of a text, where callers (the cost benches) have long imported it from.
+export { countTextTokens } from '../agent/token-count.js';
 
 // Per-item framing the provider adds around content (role markers, call wrappers); an estimate.
 const MESSAGE_OVERHEAD = 4;
 const CALL_OVERHEAD = 8;
 
 /**
- * Token count of one item for the history budget. Reasoning items count only their summary: their
- * encrypted content is opaque and providers drop earlier turns' reasoning from the context anyway.
+ * Token count of one item for the history budget. The guest's text (user items, and developer notes that quote
+ * missed messages) is counted in bounded time whatever its length; the model's and the tools' text exactly, in
+ * time linear in its length (src/agent/token-count.ts), unless `guestWritten` says every text of the item is
+ * untrusted (a legacy import's rows). Reasoning items count only their summary: their encrypted content is opaque
+ * and providers drop earlier turns' reasoning from the context anyway.
  */
-export function countItemTokens(item: TranscriptItem): number {
+export function countItemTokens(item: TranscriptItem, guestWritten = false): number {
+  const count = guestWritten ? guestTextTokens : countTextTokens;
   switch (item.kind) {
     case 'user':
     case 'developer':
+      return guestTextTokens(item.text) + MESSAGE_OVERHEAD;
     case 'assistant':
-      return countTextTokens(item.text) + MESSAGE_OVERHEAD;
+      return count(item.text) + MESSAGE_OVERHEAD;
     case 'function_call':
-      return countTextTokens(item.name) + countTextTokens(item.arguments) + CALL_OVERHEAD;
+      return count(item.name) + count(item.arguments) + CALL_OVERHEAD;
     case 'function_output':
-      return countTextTokens(item.output) + MESSAGE_OVERHEAD;
+      return count(item.output) + MESSAGE_OVERHEAD;
     case 'reasoning':
-      return countTextTokens(item.summary) + MESSAGE_OVERHEAD;
+      return count(item.summary) + MESSAGE_OVERHEAD;
   }
 }
 

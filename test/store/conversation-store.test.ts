@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ConversationStore,
   countItemTokens,
-  countTextTokens,
   type NewTranscriptItem,
   type TurnRecord,
 } from '../../src/store/conversation-store.js';
+import { guestTextTokens } from '../../src/agent/token-count.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 
@@ -163,7 +163,7 @@ describe('ConversationStore', () => {
   });
 
   it('counts special-token text as plain text', () => {
-    expect(countTextTokens('hola <|endoftext|>')).toBeGreaterThan(3);
-    expect(countTextTokens('')).toBe(0);
+    expect(guestTextTokens('hola <|endoftext|>')).toBeGreaterThan(3);
+    expect(guestTextTokens('')).toBe(0);
   });
 });
