@@ -3,7 +3,7 @@
 import type { BufferedMessage } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
 import type { PreparedMedia } from '../media/media-service.js';
-import type { UserContentPart } from '../store/conversation-store.js';
+import type { UserContentPart } from '../core/transcript.js';
 import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts } from '../office/zoned-time.js';
 
 const CHANNEL_NAMES: Record<Channel, string> = {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BufferedMessage } from '../buffer/types.js';
 import type { Channel } from '../conversation-id.js';
 import type { ToolEffect } from '../tools/effects.js';
-import type { ModelConfigName } from './canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import type { InstructionsCheck } from './instruction-sources.js';
 
 export interface Guest {

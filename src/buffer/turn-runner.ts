@@ -7,7 +7,7 @@ import { deadline } from '../abort.js';
 import type { JobQueue } from '../jobs/types.js';
 import { resolveOutboxMedia, type MediaLocations, type OutboxPart } from './outbox.js';
 import type { Agent, AgentResult } from '../agent/types.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import type { ChannelClient, SentMessage } from '../channels/index.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
 import { splitText } from '../channels/split-text.js';

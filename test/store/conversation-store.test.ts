@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConversationStore,
-  countItemTokens,
-  countTextTokens,
-  type NewTranscriptItem,
-  type TurnRecord,
-} from '../../src/store/conversation-store.js';
+import { ConversationStore, countItemTokens, countTextTokens, type TurnRecord } from '../../src/store/conversation-store.js';
+import type { NewTranscriptItem } from '../../src/core/transcript.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 
