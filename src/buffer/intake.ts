@@ -4,7 +4,7 @@
 import type { Clock } from '../clock.js';
 import { noopMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AcceptResult, BufferStore } from '../store/buffer-store.js';
-import { MEDIA_KINDS, type InboundMessage } from './types.js';
+import { MEDIA_KINDS, type InboundMessage } from '../core/messages.js';
 
 interface PendingDelivery {
   messages: InboundMessage[];

@@ -20,7 +20,7 @@ import { redactUrl } from '../logger.js';
 import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
 import type { Platforms } from '../platforms/types.js';
 import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';
-import { LEGACY_IMPORT } from '../store/origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 
 /** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
 export const MAX_TURN_ATTEMPTS = 3;

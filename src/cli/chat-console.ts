@@ -17,7 +17,7 @@ import { createOpenAiAgent, type OpenAiAgent } from '../agent/openai-agent.js';
 import { loadHistoryWithModules } from '../agent/turn-loop.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
 import type { OutboxPart } from '../buffer/outbox.js';
-import type { BufferedMessage } from '../buffer/types.js';
+import type { BufferedMessage } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { consoleConversation, type Channel, type ConversationRef } from '../conversation-id.js';
