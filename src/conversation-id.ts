@@ -1,8 +1,9 @@
 // One conversation key everywhere: bare waId digits for WhatsApp,
 // `facebook:<subscriber id>` / `instagram:<subscriber id>` for ManyChat.
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Channel } from './core/channel.js';
 
-export type Channel = 'whatsapp' | 'facebook' | 'instagram';
+export type { Channel };
 
 export interface ConversationRef {
   conversationId: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_PRICES } from '../src/agent/model-prices.js';
+import { DEFAULT_MODEL_PRICES } from '../src/core/model-prices.js';
 import { bufferConfig } from '../src/buffer/config.js';
 import { ConfigError, configSlices, loadConfig, webhookPasskeyWarning } from '../src/config.js';
 import { ORIGINAL_VARIABLES_NOT_READ } from '../src/original-variables.js';

@@ -12,7 +12,7 @@ import {
   text,
   trimmedText,
 } from '../config-schema.js';
-import { modelPricesVariable } from './model-prices.js';
+import { modelPricesVariable } from '../core/model-prices.js';
 
 /** The model when OPENAI_MODEL is unset: the one the original service used on every call. */
 export const DEFAULT_MODEL = 'gpt-5.2';

@@ -5,7 +5,7 @@
 // JSON, rendering the core (deterministic: the cached prefix must stay byte-identical for one file version),
 // resolving a requested path against the tree and naming the closest valid paths when it does not resolve.
 import { z } from 'zod';
-import type { JsonValue } from '../store/conversation-store.js';
+import type { JsonValue } from '../core/json.js';
 
 /** The modules the original sends on every call (openai_agent.py build_classification_system_prompt), in its order. */
 export const BASE_MODULES = ['MODULE_SYSTEM', 'DECISION_TREE', 'MODULE_DEPENDENCIES', 'CORE_CONFIG'] as const;

@@ -10,7 +10,8 @@
 // and a failed turn (which writes no tool calls) changes nothing. Outputs written before this change carried the
 // module text itself; they still count as loads, and their text is left out of the replayed history (it is in the
 // instructions now), so no module is in front of the model twice.
-import { countTextTokens, type TranscriptItem, type TurnTranscriptItem } from '../store/conversation-store.js';
+import { countTextTokens } from '../core/token-count.js';
+import type { TranscriptItem, TurnTranscriptItem } from '../core/transcript.js';
 import type { LoadedModulesContext } from '../tools/types.js';
 import type { InstructionModuleSource, ModuleSection } from './instruction-modules.js';
 

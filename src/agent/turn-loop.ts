@@ -7,17 +7,11 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { backoffDelayMs, type RetryPolicy, type SleepFn } from '../retry.js';
-import type {
-  CallPurpose,
-  ConversationStore,
-  History,
-  ModelCallRecord,
-  NewTranscriptItem,
-  TranscriptItem,
-} from '../store/conversation-store.js';
+import type { CallPurpose, ConversationStore, ModelCallRecord } from '../store/conversation-store.js';
+import type { History, NewTranscriptItem, TranscriptItem } from '../core/transcript.js';
 import type { ToolEffect } from '../tools/effects.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import type { ModelConfigName } from './canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.js';
 import { LOAD_MODULES_TOOL, loadedSections } from '../tools/instructions/load-additional-modules.js';
 import { dropItems, pairCallsAndOutputs, pinModuleLoads } from './history.js';

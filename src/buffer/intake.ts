@@ -7,7 +7,7 @@ import { loggableConversationId } from '../conversation-id.js';
 import { capMessageText, MESSAGE_MAX_CHARS } from '../ingest/message-limit.js';
 import { noopMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AcceptResult, BufferStore } from '../store/buffer-store.js';
-import { MEDIA_KINDS, type InboundMessage } from './types.js';
+import { MEDIA_KINDS, type InboundMessage } from '../core/messages.js';
 
 interface PendingDelivery {
   messages: InboundMessage[];

@@ -10,7 +10,7 @@ import { abortReason } from '../retry.js';
 import type { JobQueue } from '../jobs/types.js';
 import { resolveOutboxMedia, type MediaLocations, type OutboxPart } from './outbox.js';
 import type { Agent, AgentResult } from '../agent/types.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import type { ChannelClient, SentMessage } from '../channels/index.js';
 import type { SentContent } from '../channels/types.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
@@ -24,7 +24,7 @@ import { redactUrl } from '../logger.js';
 import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
 import type { Platforms } from '../platforms/types.js';
 import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';
-import { LEGACY_IMPORT } from '../store/origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 
 /** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
 export const MAX_TURN_ATTEMPTS = 3;

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
 import { messageLine } from '../agent/turn-input.js';
-import type { BufferedMessage } from '../buffer/types.js';
+import type { BufferedMessage } from '../core/messages.js';
 import type { Clock } from '../clock.js';
 import { redactUrl } from '../logger.js';
 import type { Config } from '../config.js';

@@ -9,14 +9,15 @@
 // together; a later run imports only items newer than the conversation's watermark, and pending messages
 // already present (same text and media within PENDING_MATCH_WINDOW_MS) are not added again.
 import { createHash } from 'node:crypto';
-import type { MessageKind } from '../buffer/types.js';
+import type { MessageKind } from '../core/messages.js';
 import { manychatConversation, whatsappConversation, type Channel, type ConversationRef } from '../conversation-id.js';
 import { normalizeText } from '../handoff/missed-messages.js';
 import { guestText } from '../ingest/message-limit.js';
 import { guestOf, mediaRefOf } from '../platforms/identity.js';
-import { countItemTokens, type NewTranscriptItem, type TurnRecord } from '../store/conversation-store.js';
+import { countItemTokens, type TurnRecord } from '../store/conversation-store.js';
+import type { NewTranscriptItem } from '../core/transcript.js';
 import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';
-import { LEGACY_IMPORT } from '../store/origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 import { ConversationsApiError, type ConversationsClient } from './openai-conversations.js';
 import type { LegacyBufferRow, LegacyMessage, LegacyRead, LegacyThread } from './readers.js';
 

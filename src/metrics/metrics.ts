@@ -8,10 +8,10 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Channel } from '../conversation-id.js';
-import type { ModelUsage } from '../store/conversation-store.js';
+import type { ModelUsage } from '../core/usage.js';
 import type { MetricsRepository } from '../store/metrics-repository.js';
 import type { JobRunOutcome, ServiceMetrics, TurnOutcome } from './service-metrics.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 
 export const METRICS_PREFIX = 'watibot3_';
 const OTHER = 'other';

@@ -2,8 +2,8 @@
 // without metrics (a test, a CLI) takes noopMetrics. createMetrics() in metrics.ts is the real one; it
 // clips every label to a fixed set, so callers pass what they have.
 import type { Channel } from '../conversation-id.js';
-import type { ModelUsage } from '../store/conversation-store.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import type { ModelUsage } from '../core/usage.js';
+import type { ModelConfigName } from '../core/model-config.js';
 
 /** How a turn ended: the reply (or the fallback, `failed`) handed to the channel, refused by it, or held (bot paused). */
 export type TurnOutcome = 'answered' | 'failed' | 'undelivered' | 'held';

@@ -1,7 +1,7 @@
 // POST /webhook (WATI) and POST /manychat/webhook. Both only validate, store durably and acknowledge:
 // nothing slow or networked happens before the reply.
 import type { FastifyPluginAsync } from 'fastify';
-import type { InboundMessage } from '../buffer/types.js';
+import type { InboundMessage } from '../core/messages.js';
 import { HttpError } from '../errors.js';
 import { parseManychatBody } from '../platforms/manychat/webhook.js';
 import { parseWatiBody, type WatiOutgoingEvent } from '../platforms/wati/webhook.js';

@@ -3,11 +3,11 @@
 // any point leaves a state the scheduler can resume from.
 import { createHash } from 'node:crypto';
 import { parseStoredParts, partSummary, type OutboxPart } from '../buffer/outbox.js';
-import type { BufferedMessage, InboundMessage, MessageKind } from '../buffer/types.js';
-import { MEDIA_KINDS } from '../buffer/types.js';
+import type { BufferedMessage, InboundMessage, MessageKind } from '../core/messages.js';
+import { MEDIA_KINDS } from '../core/messages.js';
 import type { Channel } from '../conversation-id.js';
 import type { Db } from './database.js';
-import type { MessageOrigin } from './origin.js';
+import type { MessageOrigin } from '../core/origin.js';
 
 /** WATI re-delivers for up to 24 h; keep platform ids twice that. */
 export const PLATFORM_ID_RETENTION_MS = 48 * 3600_000;

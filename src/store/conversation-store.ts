@@ -3,70 +3,20 @@
 // storage, no previous_response_id.
 import type { Channel } from '../conversation-id.js';
 import type { Statement } from 'better-sqlite3';
-import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../agent/model-prices.js';
-import { countTextTokens, guestTextTokens } from '../agent/token-count.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../core/model-prices.js';
+import { countTextTokens, guestTextTokens } from '../core/token-count.js';
+import type { ModelConfigName } from '../core/model-config.js';
+import type {
+  Boundary,
+  History,
+  NewTranscriptItem,
+  StoredTranscriptItem,
+  TranscriptItem,
+  TranscriptKind,
+  TurnTranscriptItem,
+} from '../core/transcript.js';
+import type { ModelUsage } from '../core/usage.js';
 import type { Db } from './database.js';
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-
-/**
- * One transcript item, API-neutral so a conversation survives a switch of LLM_API. Items produced by
- * a provider keep the provider's own object (`responsesItem`, `chatToolCall`, `chatMessageExtra`) so
- * they replay byte-for-byte on that API (encrypted reasoning, Gemini thought signatures, …).
- */
-/**
- * This turn's user content with media, in arrival order. Only ever in memory: the transcript stores the
- * item's `text` (short references with media ids), never the bytes.
- */
-export type UserContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image'; mediaId: string; contentType: string; base64: string }
-  | { type: 'file'; mediaId: string; contentType: string; fileName: string; base64: string };
-
-/**
- * What a tool gave the model besides its text output (a menu's PDF), for this turn's calls on the Responses
- * API. Only ever in memory, like UserContentPart: the transcript keeps the output's text.
- */
-export type FunctionOutputPart =
-  | { type: 'text'; text: string }
-  | { type: 'file'; fileName: string; contentType: string; base64: string };
-
-export type TranscriptItem =
-  | { kind: 'user'; text: string; parts?: UserContentPart[] }
-  /** Per-turn context (date, time, channel) or another server note. */
-  | { kind: 'developer'; text: string }
-  | {
-      kind: 'assistant';
-      text: string;
-      /** True for text the server wrote (e.g. the fallback sent after a failed turn). */
-      synthetic?: boolean;
-      /** The Responses output message as received. */
-      responsesItem?: JsonObject;
-      /** Chat Completions: message-level fields to replay (e.g. `extra_content`, `reasoning_content`). */
-      chatMessageExtra?: JsonObject;
-    }
-  | {
-      kind: 'function_call';
-      callId: string;
-      name: string;
-      /** JSON text exactly as the model produced it. */
-      arguments: string;
-      responsesItem?: JsonObject;
-      /** Chat Completions: the tool call object as received (incl. unknown fields such as `extra_content`). */
-      chatToolCall?: JsonObject;
-      chatMessageExtra?: JsonObject;
-    }
-  | { kind: 'function_output'; callId: string; output: string; parts?: FunctionOutputPart[] }
-  | {
-      kind: 'reasoning';
-      /** Summary text, only used for token counting. */
-      summary: string;
-      responsesItem: JsonObject;
-    };
-
-export type TranscriptKind = TranscriptItem['kind'];
 
 /**
  * The item as stored: in-memory media parts are dropped — a user item's text references them, a function
@@ -76,44 +26,6 @@ export function storable(item: TranscriptItem): TranscriptItem {
   if ((item.kind !== 'user' && item.kind !== 'function_output') || item.parts === undefined) return item;
   const { parts: _parts, ...rest } = item;
   return rest;
-}
-
-/**
- * Where a history may start. 2: the first item of a turn; 1: the start of a model response or the user
- * item; 0: anywhere else (a function output, or the second item of a model response). Starting only at
- * boundaries guarantees that no function output is separated from its call and no reasoning item from
- * the item it precedes.
- */
-export type Boundary = 0 | 1 | 2;
-
-export interface NewTranscriptItem {
-  item: TranscriptItem;
-  boundary: Boundary;
-  /** Token count when already known; computed here otherwise. */
-  tokens?: number;
-}
-
-export interface StoredTranscriptItem {
-  id: number;
-  boundary: Boundary;
-  tokens: number;
-  cumTokens: number;
-  item: TranscriptItem;
-}
-
-/** A transcript item with the turn that wrote it. */
-export interface TurnTranscriptItem extends StoredTranscriptItem {
-  turnId: number;
-}
-
-export interface History {
-  items: StoredTranscriptItem[];
-  /** Sum of the items' tokens. */
-  tokens: number;
-  /** Tokens of the conversation left out by the budget. */
-  droppedTokens: number;
-  /** How many of `items`, at their start, are loaded modules kept from before the budget (turn-loop.ts loadHistoryWithModules). */
-  pinnedItems?: number;
 }
 
 export interface ConversationRow {
@@ -126,13 +38,6 @@ export interface ConversationRow {
   lastActivityAt: number;
   totalTokens: number;
   itemCount: number;
-}
-
-export interface ModelUsage {
-  inputTokens: number;
-  cachedTokens: number;
-  outputTokens: number;
-  reasoningTokens: number;
 }
 
 export type CallPurpose = 'tools' | 'final_no_tools' | 'reask_no_tools';
@@ -220,7 +125,7 @@ export interface ConversationStoreOptions {
 }
 
 // The exact count of a text, where callers (the cost benches) have long imported it from.
-export { countTextTokens } from '../agent/token-count.js';
+export { countTextTokens } from '../core/token-count.js';
 
 // Per-item framing the provider adds around content (role markers, call wrappers); an estimate.
 const MESSAGE_OVERHEAD = 4;

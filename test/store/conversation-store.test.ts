@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConversationStore,
-  countItemTokens,
-  type NewTranscriptItem,
-  type TurnRecord,
-} from '../../src/store/conversation-store.js';
-import { guestTextTokens } from '../../src/agent/token-count.js';
+import { ConversationStore, countItemTokens, type TurnRecord } from '../../src/store/conversation-store.js';
+import type { NewTranscriptItem } from '../../src/core/transcript.js';
+import { guestTextTokens } from '../../src/core/token-count.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
 import { ConversationStore, type ModelCallRecord, type TurnRecord } from '../../src/store/conversation-store.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';

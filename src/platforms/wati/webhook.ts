@@ -2,7 +2,7 @@
 //  - the chatbot-flow body the hotel configured (`waId`, `userMessage`|`text`|`message`, `dataType`+`filePath`)
 //  - WATI's standard webhook events (`eventType`, `owner`, `type`, `data`, `whatsappMessageId`, …).
 import { z } from 'zod';
-import type { InboundMessage, MessageKind } from '../../buffer/types.js';
+import type { InboundMessage, MessageKind } from '../../core/messages.js';
 import { whatsappConversation } from '../../conversation-id.js';
 import { firstVisible, wellFormed } from '../../ingest/text.js';
 import { describeIssues } from '../../errors.js';

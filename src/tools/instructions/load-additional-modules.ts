@@ -12,7 +12,7 @@
 // module whose file changed since is sent again).
 import { z } from 'zod';
 import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from '../../agent/instruction-modules.js';
-import type { TranscriptItem } from '../../store/conversation-store.js';
+import type { TranscriptItem } from '../../core/transcript.js';
 import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from '../../agent/loaded-modules.js';
 import { declareTool } from '../declaration.js';
 import { defineTool, ToolError, type LoadedModulesContext, type ToolDefinition } from '../types.js';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
-import { countTextTokens, EXACT_COUNT_MAX_CHARS, guestTextTokens } from '../../src/agent/token-count.js';
+import { countTextTokens, EXACT_COUNT_MAX_CHARS, guestTextTokens } from '../../src/core/token-count.js';
 import { startStallProbe } from '../support/event-loop-stall.js';
 
 const library = (text: string) => countTokens(text, { disallowedSpecial: new Set<string>() });
