@@ -44,6 +44,7 @@ import { MonitoringRepository } from './store/monitoring-repository.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion, type Db } from './store/database.js';
 import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
+import { startWalCheckpointer } from './store/wal-checkpointer.js';
 import { MetricsRepository } from './store/metrics-repository.js';
 import { PauseRepository } from './store/pause-repository.js';
 import { SqliteJobQueue } from './store/jobs-repository.js';
@@ -198,6 +199,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
         lock.release();
       },
     });
+    // After the lock: a second process refused there never starts a checkpointer on another's database.
+    // Closed before the database (closers run in reverse).
+    const checkpointer = await startWalCheckpointer(db, config.dbPath, log);
+    closers.push({ what: 'WAL checkpoint worker', close: () => checkpointer.close() });
 
     useLogMaskKey(logMaskKey(db));
     const store = new BufferStore(db);

@@ -56,6 +56,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     }
     const result = await opts.accept([parsed.message]);
     if (result.accepted && parsed.operatorName) opts.onGuestOperator?.(parsed.message.conversationId, parsed.operatorName);
+    // The one line per delivered message (Fastify's request lines are off for webhooks, see app.ts).
     request.log.info(
       { conversationId: loggableConversationId(parsed.message.conversationId), kind: parsed.message.kind, duplicate: !result.accepted },
       result.accepted ? 'message buffered' : 'duplicate delivery ignored',
