@@ -19,6 +19,7 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import { instructionsCheck, openInstructionSources } from '../../src/agent/instruction-sources.js';
 import { BASE_MODULES, renderSection } from '../../src/agent/instruction-tree.js';
+import { LOADED_MODULES_HEADING } from '../../src/agent/loaded-modules.js';
 import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
 import { assembleCompareTools } from '../../src/compare/tools.js';
@@ -158,8 +159,11 @@ interface Variant {
   loads: boolean;
   /** INSTRUCTION_MODULES_PLACEMENT (modular runs). */
   placement?: 'instructions' | 'transcript';
-  /** The model skips a scripted load when everything it names is already loaded (in its instructions). */
-  skipLoaded?: boolean;
+  /**
+   * The model reads LOADED MODULES in its instructions, as the heading and the core tell it to: a scripted load
+   * asks only for what they do not hold (none ⇒ no load call). Unset: it loads on every price/availability turn.
+   */
+  loadsMissingOnly?: boolean;
 }
 
 /**
@@ -214,13 +218,14 @@ async function runVariant(variant: Variant, guest: string, cache: CacheModel): P
       { id: guest, turns: CONVERSATION },
     ];
     for (const conversation of conversations) {
-      const loaded = new Set<string>();
+      // The instructions of the conversation's last call: its next turn's first call has the same loaded set.
+      let seen = '';
       for (const [t, script] of conversation.turns.entries()) {
         const steps: FakeStep[] = [];
-        const skip = variant.skipLoaded === true && script.load !== undefined && script.load.modules.every((m) => loaded.has(m));
-        if (variant.loads && script.load && !skip) {
-          steps.push(toolCallReply([{ name: 'load_additional_modules', arguments: script.load }], { usage: TOOL_CALL_USAGE }));
-          for (const m of script.load.modules) loaded.add(m);
+        const held = loadedIn(seen);
+        const modules = script.load && variant.loadsMissingOnly ? missingFrom(script.load.modules, held) : script.load?.modules;
+        if (variant.loads && script.load && modules && modules.length > 0) {
+          steps.push(toolCallReply([{ name: 'load_additional_modules', arguments: { ...script.load, modules } }], { usage: TOOL_CALL_USAGE }));
         }
         steps.push(textReply(script.answer, { usage: ANSWER_USAGE }));
         now += conversation.id === guest ? (GAPS_MIN[t] ?? 1) * 60_000 + 30_000 : 90_000;
@@ -228,6 +233,10 @@ async function runVariant(variant: Variant, guest: string, cache: CacheModel): P
           { agent, fake, log },
           { label: `${variant.label}: turn ${t + 1} of ${conversation.id}`, conversationId: conversation.id, text: script.text, seq: ++seq, at: now, steps },
         );
+        // The model decided on what this turn's first call showed it, not on a guess.
+        const shown = loadedIn(String(requests[0]?.body.instructions ?? ''));
+        if (shown.join('\n') !== held.join('\n')) throw new Error(`${variant.label}: turn ${t + 1} showed ${shown.join(', ')}, expected ${held.join(', ')}`);
+        seen = String(requests.at(-1)?.body.instructions ?? '');
         requests.forEach((req, i) => calls.push(figure(req, t + 1, conversation.id, i < requests.length - 1)));
       }
       fake.keepWarm();
@@ -238,6 +247,18 @@ async function runVariant(variant: Variant, guest: string, cache: CacheModel): P
     db.close();
     await fake.close();
   }
+}
+
+/** The paths under LOADED MODULES in a call's instructions (their `=== PATH ===` headers), in order. */
+function loadedIn(instructions: string): string[] {
+  const at = instructions.indexOf(LOADED_MODULES_HEADING);
+  if (at < 0) return [];
+  return [...instructions.slice(at).matchAll(/^=== (.+?)(?: \(MICRO-LOAD\))? ===$/gmu)].map((m) => m[1] as string);
+}
+
+/** What a load asks for that `held` does not hold, itself or inside a held module. */
+function missingFrom(modules: readonly string[], held: readonly string[]): string[] {
+  return modules.filter((m) => !held.some((h) => m === h || m.startsWith(`${h}.`)));
 }
 
 function figure(req: RecordedRequest, turn: number, conversationId: string, toolRound: boolean): CallFigure {
@@ -288,8 +309,8 @@ async function main(): Promise<void> {
   const variants: Variant[] = [
     { label: 'unsplit JSON (baseline)', instructionsPath: unsplitPath, loads: false },
     { label: 'modules in transcript (before L1)', instructionsPath: modularPath, loads: true, placement: 'transcript' },
-    { label: 'L1 modules in instructions', instructionsPath: modularPath, loads: true, placement: 'instructions' },
-    { label: 'L1 + no repeated loads (*)', instructionsPath: modularPath, loads: true, placement: 'instructions', skipLoaded: true },
+    { label: 'L1, reloads every time (pessimistic)', instructionsPath: modularPath, loads: true, placement: 'instructions' },
+    { label: 'L1 + loads only what is missing (*)', instructionsPath: modularPath, loads: true, placement: 'instructions', loadsMissingOnly: true },
   ];
   const runs: { variant: Variant; cache: CacheModel; run: VariantRun }[] = [];
   for (const cache of ['warm', 'expiry'] as const) {
@@ -308,7 +329,10 @@ async function main(): Promise<void> {
       `prefix dropped after ${IDLE_TTL_MS / 60_000} min idle (OpenAI in-memory retention: typically 5–10 min), the static prefixes (tools + instructions, ` +
       'per loaded set) the other guest used kept warm by the hotel\'s traffic',
   );
-  console.log('(*) the model does not call load_additional_modules for what its instructions already hold (the core says so); the script otherwise loads on every price/availability turn');
+  console.log(
+    '(*) the scripted model reads LOADED MODULES in the instructions of its call (whose heading and the core say those need no load_additional_modules call) ' +
+      'and loads only what they do not hold; "reloads every time" loads on every price/availability turn (the tool then answers "ya están en tus instrucciones")',
+  );
 
   const price = DEFAULT_MODEL_PRICES[MODEL];
   if (!price) throw new Error(`the price table has no ${MODEL} row`);
@@ -336,7 +360,7 @@ async function main(): Promise<void> {
   }
 
   console.log('\nper call of the L1 run (warm | expiry): turn  call        input tok  cached tok | cached tok');
-  const l1Expiry = runs.find((r) => r.variant.placement === 'instructions' && !r.variant.skipLoaded && r.cache === 'expiry')!.run;
+  const l1Expiry = runs.find((r) => r.variant.placement === 'instructions' && !r.variant.loadsMissingOnly && r.cache === 'expiry')!.run;
   modular.calls.forEach((c, i) => {
     console.log(
       `${' '.repeat(36)}${String(c.turn).padStart(5)}  ${(c.toolRound ? 'load' : 'answer').padEnd(10)} ${int(c.usage.inputTokens).padStart(9)}  ${int(c.usage.cachedTokens).padStart(10)} | ${int(l1Expiry.calls[i]?.usage.cachedTokens ?? 0).padStart(10)}`,
