@@ -15,7 +15,8 @@ import type { ModelApi } from '../agent/model-api.js';
 import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from '../agent/model-rules.js';
 import { createChatCompletionsApi } from '../agent/chat-completions-api.js';
 import { createResponsesApi } from '../agent/responses-api.js';
-import { TurnLoop } from '../agent/turn-loop.js';
+import { TurnLoop, type LightTurnModel } from '../agent/turn-loop.js';
+import { createModelApiFor } from '../agent/light-model.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -233,6 +234,18 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
     side.api === 'chat_completions'
       ? createChatCompletionsApi(prepared.client, { ...common, openaiDialect: usesOpenAiDialect(config.llm) })
       : createResponsesApi(prepared.client, common);
+  // Tiered models as the server runs them (OPENAI_LIGHT_MODEL): the light model first, on the same client and tools.
+  const light: LightTurnModel | undefined = side.lightModel
+    ? {
+        model: side.lightModel,
+        api: createModelApiFor(prepared.client, config.llm, side.lightModel, registry.specs),
+        promptCacheKey: promptCacheKey(
+          staticPrefixHash({ model: side.lightModel, instructions: prepared.instructions, tools: registry.specs }),
+          row.conversationId,
+          config.llm.promptCacheBuckets,
+        ),
+      }
+    : undefined;
   const store = new ReplayStore(deps.db, (budget) => deps.repo.historyBefore(row.conversationId, replay.first, budget));
   // The tools see the original turn's time (as its date note says), moving on from there.
   const realNow = deps.now ?? Date.now;
@@ -278,6 +291,7 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
         row.conversationId,
         config.llm.promptCacheBuckets,
       ),
+      light,
     });
   } catch (err) {
     if (!(err instanceof TurnAbortedError)) throw err;
@@ -293,7 +307,8 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
   for (const call of calls) {
     if (!call.usage) continue;
     usage = addUsage(usage, call.usage);
-    const c = costOfUsage(side.model, call.usage, config.llm.modelPrices, call.serviceTier);
+    // At the model that answered: a light call at the light model's price.
+    const c = costOfUsage(call.model ?? side.model, call.usage, config.llm.modelPrices, call.serviceTier);
     cost = cost === null || c === undefined ? null : cost + c;
   }
   const tools = chosenTools(result.outcome === 'answered' ? record : undefined, log);
@@ -352,8 +367,10 @@ export async function runComparison(deps: CompareDeps, options: CompareOptions):
   const now = deps.now ?? Date.now;
   if (options.maxCostUsd !== undefined) {
     for (const side of [options.a, options.b]) {
-      if (!priceOf(side.model, deps.config.llm.modelPrices)) {
-        throw new CompareSetupError(`--max-cost needs a price for ${side.model} (side ${side.label}): add it to MODEL_PRICES`);
+      for (const model of [side.model, ...(side.lightModel ? [side.lightModel] : [])]) {
+        if (!priceOf(model, deps.config.llm.modelPrices)) {
+          throw new CompareSetupError(`--max-cost needs a price for ${model} (side ${side.label}): add it to MODEL_PRICES`);
+        }
       }
     }
   }

@@ -445,4 +445,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE model_calls ADD COLUMN service_tier TEXT;
     `,
   },
+  {
+    version: 25,
+    name: 'model of each model call (tiered models)',
+    sql: `
+      -- The model the call went to when it is not the turn's (agent_turns.model): OPENAI_LIGHT_MODEL's calls, which
+      -- answer a turn or hand it to the turn's model; cost_usd is at this model's price. NULL: the turn's model.
+      ALTER TABLE model_calls ADD COLUMN model TEXT;
+    `,
+  },
 ];
