@@ -16,6 +16,8 @@ import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDiale
 import { createChatCompletionsApi } from '../agent/chat-completions-api.js';
 import { createResponsesApi } from '../agent/responses-api.js';
 import { TurnLoop, type LightTurnModel } from '../agent/turn-loop.js';
+import type { InstructionModuleSource } from '../agent/instruction-modules.js';
+import { loadEvents, LoadedModuleSet } from '../agent/loaded-modules.js';
 import { createModelApiFor } from '../agent/light-model.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
 import type { Clock } from '../clock.js';
@@ -161,6 +163,8 @@ interface PreparedSide {
   /** The comparison's tools, with load_additional_modules over this side's instructions. */
   tools: readonly ToolDefinition[];
   config: Config;
+  /** What this side's load_additional_modules loads (its JSON file's modules or the modules folder's), if any. */
+  modules: InstructionModuleSource | undefined;
 }
 
 const ZERO_USAGE: ModelUsage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
@@ -203,7 +207,7 @@ function prepareSide(side: SideConfig, deps: CompareDeps): PreparedSide {
   const client =
     deps.clientFor?.(side) ??
     new OpenAI({ apiKey: side.apiKey, baseURL: side.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: config.llm.timeoutMs });
-  return { side, client, instructions, tools, config };
+  return { side, client, instructions, tools, config, modules: sources.modules };
 }
 
 /** The tool calls a side chose, from its transcript (with its arguments as written) and the dry run's log. */
@@ -266,6 +270,16 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
     signal: abort.signal,
   };
   const t0 = performance.now();
+  // The modules the conversation had loaded before the turn, in the instructions as the server sends them
+  // (INSTRUCTION_MODULES_PLACEMENT=instructions); a load in the replay joins them, never the database.
+  const modules =
+    prepared.modules && config.llm.modulesPlacement === 'instructions' && registry.has(LOAD_MODULES_TOOL)
+      ? new LoadedModuleSet(
+          prepared.modules,
+          config.llm.historyModulesMaxTokens,
+          loadEvents(store.callsBefore(row.conversationId, replay.first.cumTokens, LOAD_MODULES_TOOL)),
+        )
+      : undefined;
   const loop = new TurnLoop(
     {
       config,
@@ -292,6 +306,7 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
         config.llm.promptCacheBuckets,
       ),
       light,
+      modules,
     });
   } catch (err) {
     if (!(err instanceof TurnAbortedError)) throw err;
