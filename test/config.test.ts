@@ -124,6 +124,7 @@ const FULL_ENV = {
   OPENAI_API_KEY: 'sk-test',
   OPENAI_BASE_URL: 'https://llm.example.com/v1/',
   OPENAI_MODEL: ' gpt-5-mini ',
+  OPENAI_LIGHT_MODEL: ' gpt-5-nano ',
   LLM_API: 'chat_completions',
   LLM_PROVIDER: 'vertex',
   VERTEX_PROJECT_ID: 'hotel-bot-123',
@@ -252,6 +253,7 @@ describe('configuration slices', () => {
         // OPENAI_BASE_URL overrides Vertex's endpoint (proxies, tests).
         baseUrl: 'https://llm.example.com/v1',
         model: 'gpt-5-mini',
+        lightModel: 'gpt-5-nano',
         api: 'chat_completions',
         reasoningEffort: 'medium',
         maxOutputTokens: 2000,

@@ -19,7 +19,8 @@ export const LOAD_TOOL = 'load_additional_modules';
 
 /** The heading before the loaded modules in the instructions (after the core). */
 export const LOADED_MODULES_HEADING =
-  'LOADED MODULES (loaded with load_additional_modules in this conversation; they apply like the base modules and stay here in the next turns):';
+  'LOADED MODULES (already loaded in this conversation: do not call load_additional_modules for these modules or any part of them; ' +
+  'they apply like the base modules and stay here in the next turns):';
 
 /** The lines of a load_additional_modules output, each `[<header><paths joined by ", ">]` (see the tool). */
 export const OUTPUT_HEADERS = {

@@ -37,7 +37,9 @@ import type { ModelApi } from './model-api.js';
 import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.js';
-import { TurnLoop, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
+import { TurnLoop, type LightTurnModel, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
+import { createModelApiFor } from './light-model.js';
+import { priceOf } from '../core/model-prices.js';
 import { createCanaryModel, modelConfigFor, type CanaryModel } from './canary.js';
 import type { ModelConfigName } from '../core/model-config.js';
 import { MediaStore } from '../media/media-store.js';
@@ -119,6 +121,8 @@ export class OpenAiAgent implements Agent {
   private readonly primarySide: TurnSide;
   /** FLEX_ENABLED for each configuration: whether its calls try the Flex tier first (model-rules.ts). */
   private readonly flex: Record<ModelConfigName, FlexTier>;
+  /** OPENAI_LIGHT_MODEL (light-model.ts): asked first on the primary configuration's turns. */
+  private readonly light: { model: string; api: ModelApi; flex: FlexTier; prefix?: { instructions: LoadedInstructions; hash: string } } | undefined;
 
   constructor(private readonly deps: OpenAiAgentDeps) {
     const { config } = deps;
@@ -187,6 +191,16 @@ export class OpenAiAgent implements Agent {
       : undefined;
 
     this.primarySide = { config: 'primary', model: config.llm.model, api: config.llm.api };
+    const lightModel = config.llm.lightModel;
+    if (lightModel && client) {
+      this.light = {
+        model: lightModel,
+        api: createModelApiFor(client, config.llm, lightModel, this.registry.specs),
+        flex: flexTierFor(config.llm, { provider: config.llm.provider, model: lightModel, baseUrl: config.llm.baseUrl }),
+      };
+      deps.log.info({ lightModel, model: config.llm.model }, 'tiered models on: the light model answers first, a turn that needs a tool goes to the main model');
+      if (!priceOf(lightModel, config.llm.modelPrices)) deps.log.warn({ lightModel }, 'the light model has no price: its calls are recorded without cost (MODEL_PRICES can add one)');
+    }
     // The canary's own client and API adapter, the same tools (and, per turn, the same instructions).
     if (config.llm.canary.percent > 0) {
       this.canary = createCanaryModel(config.llm, this.registry.specs);
@@ -294,7 +308,23 @@ export class OpenAiAgent implements Agent {
       instructions: instructions.text,
       modules: this.loadedModules(turn.conversationId),
       promptCacheKey: promptCacheKey(this.prefixHash(instructions, side), turn.conversationId, this.deps.config.llm.promptCacheBuckets),
+      // The canary's turns are its model's alone, so that what it is tried for is what answers.
+      light: side.config === 'primary' ? this.lightTurnModel(instructions, turn.conversationId) : undefined,
     });
+  }
+
+  private lightTurnModel(instructions: LoadedInstructions, conversationId: string): LightTurnModel | undefined {
+    const light = this.light;
+    if (!light) return undefined;
+    if (light.prefix?.instructions !== instructions) {
+      light.prefix = { instructions, hash: staticPrefixHash({ model: light.model, instructions: instructions.text, tools: this.registry.specs }) };
+    }
+    return {
+      model: light.model,
+      api: light.api,
+      promptCacheKey: promptCacheKey(light.prefix.hash, conversationId, this.deps.config.llm.promptCacheBuckets),
+      ...(light.flex.use ? { flex: { timeoutMs: light.flex.timeoutMs } } : {}),
+    };
   }
 
   /** The conversation's loaded modules, from its stored loads (INSTRUCTION_MODULES_PLACEMENT=instructions). */

@@ -57,6 +57,8 @@ export interface ModelCallRecord {
    * none (the default tier). A failed attempt has the tier it asked for.
    */
   serviceTier?: string | undefined;
+  /** The model the call went to when it is not the turn's `model` (OPENAI_LIGHT_MODEL's calls); priced at it. */
+  model?: string | undefined;
 }
 
 export interface TurnRecord {
@@ -114,6 +116,8 @@ export interface StoredModelCall {
   costUsd: number | null;
   /** The service tier (migration 18): flex, default, …; null before that version or when none was reported or asked. */
   serviceTier: string | null;
+  /** The call's model when it is not the turn's (migration 20, OPENAI_LIGHT_MODEL); null: the turn's model. */
+  model: string | null;
 }
 
 export interface ConversationStoreOptions {
@@ -263,10 +267,10 @@ export class ConversationStore {
     this.insertCallStmt = db.prepare(`
       INSERT INTO model_calls (turn_id, conversation_id, seq, purpose, started_at, duration_ms, status, error_class,
                                http_status, request_id, response_id, input_tokens, cached_tokens, output_tokens,
-                               reasoning_tokens, cost_usd, service_tier)
+                               reasoning_tokens, cost_usd, service_tier, model)
       VALUES (@turnId, @conversationId, @seq, @purpose, @startedAt, @durationMs, @status, @errorClass,
               @httpStatus, @requestId, @responseId, @inputTokens, @cachedTokens, @outputTokens, @reasoningTokens,
-              @costUsd, @serviceTier)`);
+              @costUsd, @serviceTier, @model)`);
     this.bumpConversationStmt = db.prepare(
       'UPDATE conversations SET total_tokens = total_tokens + @tokens, item_count = item_count + @count WHERE id = @id',
     );
@@ -457,9 +461,10 @@ export class ConversationStore {
         cachedTokens: call.usage?.cachedTokens ?? null,
         outputTokens: call.usage?.outputTokens ?? null,
         reasoningTokens: call.usage?.reasoningTokens ?? null,
-        // At the list price of the tier that answered (a Flex call at the Flex price).
-        costUsd: call.usage ? (costOfUsage(turn.model, call.usage, this.prices, call.serviceTier) ?? null) : null,
+        // At the list price of the model and tier that answered (a Flex call at the Flex price, a light call at its model's).
+        costUsd: call.usage ? (costOfUsage(call.model ?? turn.model, call.usage, this.prices, call.serviceTier) ?? null) : null,
         serviceTier: call.serviceTier ?? null,
+        model: call.model ?? null,
       });
     });
     return turnId;
@@ -500,7 +505,7 @@ export class ConversationStore {
                 error_class AS errorClass, http_status AS httpStatus, request_id AS requestId,
                 response_id AS responseId, input_tokens AS inputTokens, cached_tokens AS cachedTokens,
                 output_tokens AS outputTokens, reasoning_tokens AS reasoningTokens, cost_usd AS costUsd,
-                service_tier AS serviceTier
+                service_tier AS serviceTier, model
          FROM model_calls WHERE turn_id = ? ORDER BY seq`,
       )
       .all(turnId);

@@ -454,4 +454,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE outbound_messages ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 20,
+    name: 'model of each model call (tiered models)',
+    sql: `
+      -- The model the call went to when it is not the turn's (agent_turns.model): OPENAI_LIGHT_MODEL's calls, which
+      -- answer a turn or hand it to the turn's model; cost_usd is at this model's price. NULL: the turn's model.
+      ALTER TABLE model_calls ADD COLUMN model TEXT;
+    `,
+  },
 ];
