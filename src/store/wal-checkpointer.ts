@@ -7,6 +7,7 @@
 // A commit is exactly as durable as before: it is in the WAL when it returns; the checkpoint only moves
 // committed pages into the main file. If the worker cannot start or fails, the server's connection takes its
 // automatic checkpoints back (as before) and a warning says so.
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -31,6 +32,13 @@ export const WAL_RESTART_PAGES = 4096;
 export const WAL_SAFETY_PAGES = 16_384;
 /** How long the worker's RESTART waits for a commit in progress (it only ever waits for short ones). */
 const RESTART_BUSY_TIMEOUT_MS = 2_000;
+/**
+ * The worker (a thread with its own V8 heap and SQLite connection: ~11 MB of RSS) is started only once the WAL
+ * file reaches this size, i.e. once webhooks arrive faster than the idle trickle: an idle server keeps SQLite's
+ * own checkpoints, which at that rate cost the event loop nothing worth a thread.
+ */
+export const WAL_WORKER_START_BYTES = 1024 * 1024;
+const WAL_WATCH_INTERVAL_MS = 1_000;
 /** A WAL grown by a burst is cut back to this size once it has been checkpointed. */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -40,6 +48,10 @@ export interface WalCheckpointerOptions {
   restartPages?: number;
   /** The server connection's own automatic checkpoint while the worker runs (default WAL_SAFETY_PAGES). */
   safetyPages?: number;
+  /** WAL file size from which the worker is started (default WAL_WORKER_START_BYTES; 0 = at once). */
+  startAtWalBytes?: number;
+  /** How often the WAL's size is looked at until then (default 1 s). */
+  watchIntervalMs?: number;
 }
 
 export interface WalCheckpointer {
@@ -99,13 +111,49 @@ parentPort.on('message', (msg) => {
 `;
 
 /**
- * Moves the WAL checkpoints of `db` (opened on `dbPath`) to a worker thread. Resolves once the worker has
- * opened the database (or has failed, and the server's connection checkpoints itself).
+ * Moves the WAL checkpoints of `db` (opened on `dbPath`) to a worker thread once the WAL reaches
+ * `startAtWalBytes`. With 0 (or a WAL already that big) it resolves once the worker has opened the database (or
+ * has failed, and the server's connection checkpoints itself); otherwise at once, the size being looked at every
+ * `watchIntervalMs` until then.
  */
 export async function startWalCheckpointer(db: Db, dbPath: string, log: Logger, opts: WalCheckpointerOptions = {}): Promise<WalCheckpointer> {
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-  const inline: WalCheckpointer = { offThread: false, close: async () => undefined };
-  if (dbPath === ':memory:' || db.memory) return inline;
+  if (dbPath === ':memory:' || db.memory) return INLINE;
+  const startAt = opts.startAtWalBytes ?? WAL_WORKER_START_BYTES;
+  if (walBytes(dbPath) >= startAt) return startWorker(db, dbPath, log, opts);
+
+  let current: WalCheckpointer | undefined;
+  let starting: Promise<WalCheckpointer> | undefined;
+  const watch = setInterval(() => {
+    if (starting || walBytes(dbPath) < startAt) return;
+    clearInterval(watch);
+    starting = startWorker(db, dbPath, log, opts).then((c) => (current = c));
+  }, opts.watchIntervalMs ?? WAL_WATCH_INTERVAL_MS);
+  watch.unref();
+  return {
+    get offThread() {
+      return current?.offThread ?? false;
+    },
+    async close() {
+      clearInterval(watch);
+      await (current ?? (await starting))?.close();
+    },
+  };
+}
+
+const INLINE: WalCheckpointer = { offThread: false, close: async () => undefined };
+
+/** The WAL file's size (0 while there is none). */
+function walBytes(dbPath: string): number {
+  try {
+    return statSync(`${dbPath}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function startWorker(db: Db, dbPath: string, log: Logger, opts: WalCheckpointerOptions): Promise<WalCheckpointer> {
+  const inline = INLINE;
 
   const workerData: WorkerData = {
     requireFrom: createRequire(import.meta.url).resolve('better-sqlite3'),

@@ -43,7 +43,7 @@ function capturedLog() {
 }
 
 async function started(db: Db, path: string, log = capturedLog().log, bounds: { restartPages?: number; safetyPages?: number } = {}): Promise<WalCheckpointer> {
-  const c = await startWalCheckpointer(db, path, log, { intervalMs: 20, ...bounds });
+  const c = await startWalCheckpointer(db, path, log, { intervalMs: 20, startAtWalBytes: 0, ...bounds });
   cleanups.push(() => c.close());
   return c;
 }
@@ -118,6 +118,32 @@ describe('WAL checkpoint worker', () => {
     expect(checkpointer.offThread).toBe(false);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(DEFAULT_AUTOCHECKPOINT_PAGES);
     expect(lines.map((l) => [l.level, l.msg])).toContainEqual([40, 'WAL checkpoint worker could not start; checkpoints run on the main thread']);
+  });
+
+  it('starts no worker while the WAL stays small, and starts it once writes make the WAL grow', async () => {
+    const { db, path } = tempDb();
+    const c = await startWalCheckpointer(db, path, capturedLog().log, { intervalMs: 20, watchIntervalMs: 20 });
+    cleanups.push(() => c.close());
+    db.prepare('INSERT INTO filler (body) VALUES (?)').run('x');
+    await new Promise((r) => setTimeout(r, 100));
+    // An idle server: SQLite's own automatic checkpoints, no thread.
+    expect(c.offThread).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(DEFAULT_AUTOCHECKPOINT_PAGES);
+    writeMany(db);
+    await until('the worker to start', () => c.offThread);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_SAFETY_PAGES);
+    await c.close();
+    expect(c.offThread).toBe(false);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(DEFAULT_AUTOCHECKPOINT_PAGES);
+  });
+
+  it('closes cleanly before the worker was ever needed', async () => {
+    const { db, path } = tempDb();
+    const c = await startWalCheckpointer(db, path, capturedLog().log, { watchIntervalMs: 20 });
+    await c.close();
+    writeMany(db);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.offThread).toBe(false);
   });
 
   it('runs no worker for an in-memory database', async () => {
