@@ -6,6 +6,7 @@ import { DEFAULT_MODEL_PRICES } from '../src/core/model-prices.js';
 import { bufferConfig } from '../src/buffer/config.js';
 import { ConfigError, configSlices, loadConfig, webhookPasskeyWarning } from '../src/config.js';
 import { ORIGINAL_VARIABLES_NOT_READ } from '../src/original-variables.js';
+import { issuesOf } from './support/config-issues.js';
 import { watiConfig } from '../src/platforms/wati/config.js';
 
 describe('loadConfig', () => {
@@ -222,16 +223,6 @@ const FULL_ENV = {
   ALERT_MIN_SAMPLES: '10',
   UNRELATED: 'ignored',
 };
-
-function issuesOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  return expect.unreachable('loadConfig accepted the environment');
-}
 
 describe('configuration slices', () => {
   it('compose into the same Config as the flat schema they replaced', () => {

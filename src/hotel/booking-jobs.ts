@@ -9,7 +9,7 @@ import { defineJobKind, JobError, type JobKind } from '../jobs/types.js';
 import type { BookingAttemptsRepository } from '../store/booking-attempts-repository.js';
 import type { GuestBookings } from '../store/hotel/guest-bookings.js';
 import type { BookingJobKinds, BookingService } from './booking-service.js';
-import { storedRequest } from './booking-service.js';
+import { storedRequest } from './booking-attempt-record.js';
 import { foldForMatch } from './guest-identity.js';
 import { sqlDateTimeIn } from './values.js';
 

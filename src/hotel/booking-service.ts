@@ -15,62 +15,28 @@
 // doubt" and a durable job looks for the reservation in user_books, then tells the guest or staff.
 // Nothing here sleeps; every wait is a bounded request or a job.
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { jobOf, type JobKind, type JobQueue } from '../jobs/types.js';
 import type { BookingAttempt, BookingAttemptsRepository } from '../store/booking-attempts-repository.js';
 import { bankRowState, cardRowState, type PaymentLedgers } from '../store/hotel/payment-ledgers.js';
-import { lockKeyOf, type PaymentRef, type PaymentReservations, type ReserveResult } from '../store/hotel/payment-reservations.js';
+import { lockKeyOf, type PaymentRef, type PaymentReservations } from '../store/hotel/payment-reservations.js';
 import type { RatesRepository } from '../store/hotel/rates-repository.js';
-import type { AvailabilityService, FreeCounts } from './availability.js';
+import type { AvailabilityService } from './availability.js';
 import { BookingApiError, type BookingApi } from './booking-api.js';
-import { bookingForm, bookingRequestSchema, type BookingRequest } from './booking-request.js';
+import { bookingForm, type BookingRequest } from './booking-request.js';
 import { alternativesFor } from './occupancy.js';
 import { quoteStay, type PriceQuote } from './pricing.js';
 import { countFreeByType, pickRoom } from './rooms.js';
-import type { BookableType, DayRates, IsoDate } from './types.js';
-import { chooseRow, minimumDepositCents, seenBy, type PayVerdict } from './payment-rule.js';
+import type { DayRates } from './types.js';
+import { chooseRow, minimumDepositCents, seenBy } from './payment-rule.js';
 import { sqlDateTimeIn } from './values.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
+import { isSameBooking, paidStayOf, storedOutcome, storedRequest, type StayOf } from './booking-attempt-record.js';
+import { rejectionOutcome, verdictOutcome, type BookingOutcome } from './booking-outcome.js';
 
 /** A room that vanished between the pick and the booking is re-picked at most this many times. */
 const MAX_REPICKS = 2;
 /** First look for a reservation whose API answer was lost: give the backend time to finish. */
 export const RECONCILE_FIRST_DELAY_MS = 30_000;
-
-/** A stay this conversation booked (or is booking) with a payment, as our record has it: told back to its own guest. */
-export interface PaidStay {
-  /** HR<reserva>; undefined while the booking is still being confirmed. */
-  code: string | undefined;
-  checkIn: IsoDate;
-  checkOut: IsoDate;
-  rooms: BookableType[];
-}
-
-export type BookingOutcome =
-  | { kind: 'booked'; reserva: string; rooms: string[]; quote: PriceQuote; repeated: boolean }
-  /** The outcome is being established (in doubt, or a person is checking): tell the guest it is being confirmed. */
-  | { kind: 'pending'; state: 'in_doubt' | 'staff' | 'in_progress' }
-  /**
-   * This conversation's payment is being applied to another of its stays (in flight): the stay asked now
-   * was not booked, and this is no confirmation of it.
-   */
-  | { kind: 'payment_held'; stay: PaidStay; state: 'in_doubt' | 'staff' | 'in_progress' }
-  /** Another conversation's payment (in flight, or its leftover): nothing about that booking is told. */
-  | { kind: 'payment_in_use' }
-  | {
-      kind: 'payment_rejected';
-      reason: 'not_found' | 'already_used' | 'insufficient' | 'reserved_without_booking' | 'voided';
-      /** Every booking the payment already paid for, comma-separated (codreser). */
-      bookingCode?: string | undefined;
-      remainingCents?: number | undefined;
-      /** This conversation's own bookings paid with it (their dates), when it used it: told to the guest. */
-      paidStays?: PaidStay[] | undefined;
-    }
-  | { kind: 'deposit_too_small'; totalCents: number; requiredCents: number; quote: PriceQuote }
-  | { kind: 'rates_missing'; dates: IsoDate[] }
-  | { kind: 'sold_out'; requested: BookableType[]; free: FreeCounts; alternatives: ReturnType<typeof alternativesFor> }
-  /** Anything else: the model offers a person. `detail` is for the model and logs, never for the guest. */
-  | { kind: 'failed'; detail: string };
 
 export interface BookingServiceDeps {
   attempts: BookingAttemptsRepository;
@@ -100,44 +66,6 @@ export function paymentRefOf(request: BookingRequest): PaymentRef {
   const { payment } = request;
   if (payment.method === 'CompraClick') return { kind: 'card', authorization: payment.authorization ?? '' };
   return { kind: 'bank', bacId: payment.bacId ?? 0 };
-}
-
-/** The stay an attempt of ours recorded (undefined when its record cannot be read). */
-export function paidStayOf(attempt: BookingAttempt): PaidStay | undefined {
-  try {
-    const stored = storedRequest(attempt.request);
-    return {
-      code: attempt.state === 'booked' && attempt.reserva ? `HR${attempt.reserva}` : undefined,
-      checkIn: stored.checkIn,
-      checkOut: stored.checkOut,
-      rooms: stored.rooms.map((r) => r.type),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether a booked attempt is this very booking (the same conversation asking again for the same stay:
- * a re-run turn, a repeated tool call), not another booking paid with the same payment.
- */
-export function isSameBooking(attempt: BookingAttempt, request: StayOf): boolean {
-  if (attempt.conversationId !== request.conversationId) return false;
-  let stored: BookingRequest;
-  try {
-    stored = storedRequest(attempt.request);
-  } catch {
-    // An attempt whose record we cannot read is taken as this booking: never a second one by doubt.
-    return true;
-  }
-  return stayKey(stored) === stayKey(request);
-}
-
-type StayOf = Pick<BookingRequest, 'conversationId' | 'checkIn' | 'checkOut' | 'pkg' | 'rooms'>;
-
-function stayKey(r: StayOf): string {
-  const rooms = r.rooms.map((room) => `${room.type}:${room.party.adults}/${room.party.children0to5}/${room.party.children6to10}`).sort();
-  return JSON.stringify([r.checkIn, r.checkOut, r.pkg, rooms]);
 }
 
 export class BookingService {
@@ -449,56 +377,7 @@ export class BookingService {
   }
 }
 
-/** A refusal of the payment rule as the booking's outcome (the reservation's, or the plan's). */
-function rejectionOutcome(rejected: Extract<ReserveResult, { ok: false }>): BookingOutcome {
-  switch (rejected.reason) {
-    case 'in_progress':
-      return { kind: 'pending', state: 'in_progress' };
-    case 'used_by_other':
-      return { kind: 'payment_in_use' };
-    default:
-      return { kind: 'payment_rejected', reason: rejected.reason, bookingCode: rejected.bookingCode, remainingCents: rejected.remainingCents };
-  }
-}
-
-function verdictOutcome(verdict: Extract<PayVerdict, { ok: false }>): BookingOutcome {
-  if (verdict.reason === 'used_by_other') return { kind: 'payment_in_use' };
-  if (verdict.reason === 'voided') return { kind: 'payment_rejected', reason: 'voided' };
-  return {
-    kind: 'payment_rejected',
-    reason: verdict.reason === 'used_up' ? 'already_used' : verdict.reason,
-    ...(verdict.bookingCodes.length > 0 ? { bookingCode: verdict.bookingCodes.join(',') } : {}),
-    remainingCents: verdict.unusedCents,
-  };
-}
-
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : 'unknown error';
 }
 
-interface StoredAttemptRequest {
-  request: BookingRequest;
-  rooms: string[];
-  quote: PriceQuote;
-}
-
-const storedSchema = bookingRequestSchema.extend({
-  chosenRooms: z.array(z.string()),
-  quote: z.custom<PriceQuote>((v) => typeof v === 'object' && v !== null && typeof (v as { totalCents?: unknown }).totalCents === 'number'),
-});
-
-function parseStored(value: unknown): StoredAttemptRequest {
-  const parsed = storedSchema.parse(value);
-  const { chosenRooms, quote, ...request } = parsed;
-  return { request, rooms: chosenRooms, quote };
-}
-
-/** The request an attempt was recorded with (throws when the stored JSON is not one: a bug, not input). */
-export function storedRequest(value: unknown): BookingRequest {
-  return parseStored(value).request;
-}
-
-function storedOutcome(value: unknown): { rooms: string[]; quote: PriceQuote } {
-  const { rooms, quote } = parseStored(value);
-  return { rooms, quote };
-}

@@ -7,21 +7,14 @@
 // Targets: at most one getRooms per night, under 50 ms of our time for the 7-night check.
 import pino from 'pino';
 import { request } from 'undici';
-import { loadConfig } from '../../src/config.js';
 import { AvailabilityService } from '../../src/hotel/availability.js';
 import { createBookingApi, type BookingApi } from '../../src/hotel/booking-api.js';
-import { createHotelBackends } from '../../src/hotel/hotel-backends.js';
-import { createOfficeCalendar } from '../../src/office/schedule.js';
-import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
 import { createCheckSmartAvailabilityTool } from '../../src/tools/booking/check-smart-availability.js';
-import { createHotelTools } from '../../src/tools/booking/index.js';
 import { ToolRegistry, type ToolCallContext } from '../../src/tools/registry.js';
 import { startFakeBookingApi } from '../support/fake-booking-api.js';
 import { createHotelDatabase, hotelDbEnv } from '../support/hotel-fixtures.js';
+import { startHotelTools } from '../support/hotel-tools-harness.js';
 import { startMariaDbServer } from '../support/mariadb-global-setup.js';
-import { openMigratedDatabase } from '../support/test-db.js';
-import { tempDbPath } from '../support/test-config.js';
-import { silentHotelNotifiers } from '../support/hotel-notifiers.js';
 
 const SMART_TARGET_MS = 50;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 40);
@@ -119,12 +112,6 @@ async function main(): Promise<void> {
     }
 
     // make_booking through the real assembly: a fresh card payment and a different night each time.
-    const config = loadConfig({
-      ...hotelDbEnv(connection),
-      BOOKING_API_URL: fake.url,
-      BOOKING_AUTOMATION: 'always',
-    });
-    const db = openMigratedDatabase(tempDbPath());
     const mysql = await import('mysql2/promise');
     const admin = await mysql.createConnection(connection);
     for (let i = 0; i < ITERATIONS; i++) {
@@ -135,20 +122,12 @@ async function main(): Promise<void> {
     }
     await admin.end();
     const t = tracked(bare);
-    const hotel = createHotelBackends({
-      config: config.hotel,
-      timezone: config.timezone,
-      db,
-      jobs: new SqliteJobQueue(db),
-      wakeJobs: () => undefined,
-      office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
-      ...silentHotelNotifiers,
+    const { registry, close } = startHotelTools({
+      env: { ...hotelDbEnv(connection), BOOKING_API_URL: fake.url, BOOKING_AUTOMATION: 'always' },
       clock: { now: () => NOW },
-      log,
       // The API wrapped so its time can be taken out.
       bookingApi: { ...t.api, close: async () => undefined },
     });
-    const registry = new ToolRegistry(createHotelTools(hotel.tools, { bookingTimeoutMs: 60_000 }));
     const bookTotal: number[] = [];
     const bookOurs: number[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
@@ -168,8 +147,7 @@ async function main(): Promise<void> {
       bookTotal.push(total);
       bookOurs.push(total - t.take().busyMs);
     }
-    await hotel.close();
-    db.close();
+    await close();
 
     const fmt = (ms: number) => `${ms.toFixed(2).padStart(8)} ms`;
     const ratio = (ms: number) => `${(ms / baseline).toFixed(1).padStart(6)}×`;

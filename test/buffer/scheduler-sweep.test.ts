@@ -3,25 +3,15 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TurnScheduler } from '../../src/buffer/scheduler.js';
-import type { InboundMessage } from '../../src/core/messages.js';
 import { systemClock } from '../../src/clock.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { tempDbPath } from '../support/test-config.js';
 import { openMigratedDatabase } from '../support/test-db.js';
+import { whatsappText } from '../support/inbound-message.js';
 import { until } from '../support/wait.js';
 
-const message = (waId: string, text: string): InboundMessage => ({
-  conversationId: waId,
-  channel: 'whatsapp',
-  externalUserId: waId,
-  platformMessageId: undefined,
-  kind: 'text',
-  text,
-  mediaRef: undefined,
-  replyContextId: undefined,
-  senderName: undefined,
-});
+const message = (waId: string, text: string) => whatsappText(waId, text);
 
 const dbs: Db[] = [];
 let scheduler: TurnScheduler | undefined;

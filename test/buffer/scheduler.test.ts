@@ -3,11 +3,11 @@
 // conversations that cannot be answered yet (their messages wait in the database, which is asked again).
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/core/messages.js';
 import { TurnScheduler, type SchedulerFootprint } from '../../src/buffer/scheduler.js';
 import { systemClock } from '../../src/clock.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import type { Db } from '../../src/store/database.js';
+import { whatsappText } from '../support/inbound-message.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 
 const CONVERSATIONS = 60;
@@ -22,19 +22,7 @@ afterEach(async () => {
   db = undefined;
 });
 
-function message(waId: string, text: string): InboundMessage {
-  return {
-    conversationId: waId,
-    channel: 'whatsapp',
-    externalUserId: waId,
-    platformMessageId: undefined,
-    kind: 'text',
-    text,
-    mediaRef: undefined,
-    replyContextId: undefined,
-    senderName: undefined,
-  };
-}
+const message = (waId: string, text: string) => whatsappText(waId, text);
 
 async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,42 +5,25 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { bookingGate, createHotelBackends } from '../../src/hotel/hotel-backends.js';
+import { bookingGate } from '../../src/hotel/hotel-backends.js';
 import { createOfficeCalendar } from '../../src/office/schedule.js';
-import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
-import { createHotelTools } from '../../src/tools/booking/index.js';
-import { ToolRegistry } from '../../src/tools/registry.js';
-import { tempDbPath } from '../support/test-config.js';
-import { openMigratedDatabase } from '../support/test-db.js';
-import { silentHotelNotifiers } from '../support/hotel-notifiers.js';
+import { startHotelTools } from '../support/hotel-tools-harness.js';
 
 const log = pino({ level: 'silent' });
 /** An instant given as El Salvador wall-clock time (UTC-6). */
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
 
 function backends(env: Record<string, string>) {
-  const config = loadConfig(env);
-  const db = openMigratedDatabase(tempDbPath());
-  return createHotelBackends({
-    config: config.hotel,
-    timezone: config.timezone,
-    db,
-    jobs: new SqliteJobQueue(db),
-    wakeJobs: () => undefined,
-    office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
-    ...silentHotelNotifiers,
-    clock: { now: () => sv(2027, 2, 22, 10) },
-    log,
-  });
+  return startHotelTools({ env, clock: { now: () => sv(2027, 2, 22, 10) }, bookingTimeoutMs: 1000, registryTimeoutMs: 10_000 });
 }
 
-const toolNames = (b: ReturnType<typeof backends>) => createHotelTools(b.tools, { bookingTimeoutMs: 1000 }).map((t) => t.name).sort();
+const toolNames = (b: ReturnType<typeof backends>) => b.tools.map((t) => t.name).sort();
 
 describe('hotel backends from configuration', () => {
   it('without DB_HOST or BOOKING_API_URL no hotel tool is offered and /ready names them all', async () => {
     const b = backends({});
     expect(toolNames(b)).toEqual([]);
-    expect(b.readiness()).toEqual({
+    expect(b.backends.readiness()).toEqual({
       database: 'DB_HOST is not set',
       bookingApi: 'BOOKING_API_URL is not set',
       compraclickPortal: 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL and COMPRACLICK_PASSWORD are not set',
@@ -61,14 +44,14 @@ describe('hotel backends from configuration', () => {
         { tool: 'create_compraclick_link', missing: 'COMPRACLICK_PORTAL_URL, COMPRACLICK_EMAIL and COMPRACLICK_PASSWORD are not set' },
       ]),
     });
-    await b.close();
+    await b.backends.close();
   });
 
   it('with only the booking API: the availability tools, and no booking without the database', async () => {
     const b = backends({ BOOKING_API_URL: 'http://127.0.0.1:9' });
     expect(toolNames(b)).toEqual(['check_room_availability', 'check_room_availability_counts', 'check_smart_availability']);
-    expect(b.readiness().toolsNotOffered).toContain('make_booking');
-    await b.close();
+    expect(b.backends.readiness().toolsNotOffered).toContain('make_booking');
+    await b.backends.close();
   });
 
   it('BOOKING_AUTOMATION: outside office hours by the office calendar, or always, or never', async () => {
@@ -114,7 +97,7 @@ describe('hotel backends from configuration', () => {
 
     it('gives the model an error output within the configured bounds, never an exception or a hang', async () => {
       const b = backends({ DB_HOST: '127.0.0.1', DB_PORT: String(port), DB_USER: 'u', DB_NAME: 'hotel', DB_CONNECT_TIMEOUT_SECONDS: '0.3', DB_QUERY_TIMEOUT_SECONDS: '0.3', DB_RETRIES: '1' });
-      const registry = new ToolRegistry(createHotelTools(b.tools, { bookingTimeoutMs: 1000 }), { defaultTimeoutMs: 10_000 });
+      const registry = b.registry;
       const started = Date.now();
       const r = await registry.execute('get_price_for_date', JSON.stringify({ date_str: '2027-03-01' }), {
         conversationId: '50370000001', channel: 'whatsapp', waId: '50370000001', subscriberId: undefined, guestName: undefined, logger: log, clock: { now: () => sv(2027, 2, 22, 10) },
@@ -124,7 +107,7 @@ describe('hotel backends from configuration', () => {
       const out = JSON.parse(r.output) as Record<string, unknown>;
       expect(out).toMatchObject({ success: false, error: 'the rates database is not answering right now' });
       expect(String(out.assistant_instruction)).toMatch(/transfer_to_human_agent/);
-      await b.close();
+      await b.backends.close();
     });
   });
 });

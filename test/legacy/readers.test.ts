@@ -1,7 +1,8 @@
 // Legacy timestamps in both formats, the readers over files with the exact legacy schemas, and the grouping
 // of legacy keys (waId, channel:id, bare ManyChat ids with their channel from the logs).
 import { describe, expect, it } from 'vitest';
-import { groupLegacyConversations, turnsOf } from '../../src/legacy/importer.js';
+import { groupLegacyConversations } from '../../src/legacy/legacy-conversations.js';
+import { turnsOf } from '../../src/legacy/legacy-records.js';
 import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../../src/legacy/readers.js';
 import { parseLegacyTime } from '../../src/legacy/time.js';
 import { whatsappConversation } from '../../src/conversation-id.js';

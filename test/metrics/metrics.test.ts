@@ -2,22 +2,20 @@
 // registry per service.
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/core/messages.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import type { Db } from '../../src/store/database.js';
 import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
 import { MetricsRepository } from '../../src/store/metrics-repository.js';
 import { PauseRepository } from '../../src/store/pause-repository.js';
+import { whatsappText } from '../support/inbound-message.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { parseSamples, valueOf } from './prometheus-text.js';
 
 const HOUR = 3600_000;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 
-function message(conversationId: string, text: string): InboundMessage {
-  return { conversationId, channel: 'whatsapp', externalUserId: conversationId, kind: 'text', text } as InboundMessage;
-}
+const message = (conversationId: string, text: string) => whatsappText(conversationId, text);
 
 describe('createMetrics', () => {
   let db: Db;

@@ -1,16 +1,7 @@
 // The monitoring slice: the cutover plan's defaults, shares between 0 and 1, an http(s) webhook.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function issuesOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  return expect.unreachable('loadConfig accepted the environment');
-}
+import { loadConfig } from '../../src/config.js';
+import { issuesOf } from '../support/config-issues.js';
 
 describe('monitoring configuration', () => {
   it('defaults to the cutover plan thresholds', () => {

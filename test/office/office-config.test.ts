@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function issuesOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  return expect.unreachable('loadConfig accepted the environment');
-}
+import { loadConfig } from '../../src/config.js';
+import { issuesOf } from '../support/config-issues.js';
 
 describe('office config: the phone system', () => {
   it('has no PBX without OFFICE_DB_HOST (no default host), and keeps hours and closures', () => {

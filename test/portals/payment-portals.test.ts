@@ -1,27 +1,20 @@
 // The payment portals as the service assembles them (config → Chromium → replica portals → MariaDB
 // ledgers → tools and follow-ups): syncs that insert nothing twice, a payment link made once per quote, and
 // a transfer that shows up in the statement on the third check booked once, the guest told the code.
-import { dirname } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createHotelBackends, type HotelBackends } from '../../src/hotel/hotel-backends.js';
-import type { JobKind } from '../../src/jobs/types.js';
-import { JobWorker } from '../../src/jobs/worker.js';
-import { createOfficeCalendar } from '../../src/office/schedule.js';
-import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
-import { createHotelTools } from '../../src/tools/booking/index.js';
-import { ToolRegistry, type ToolCallContext } from '../../src/tools/registry.js';
+import type { HotelBackends } from '../../src/hotel/hotel-backends.js';
+import type { JobWorker } from '../../src/jobs/worker.js';
+import type { ToolCallContext, ToolRegistry } from '../../src/tools/registry.js';
 import { chromiumPath, describeWithChromium } from '../support/chromium.js';
 import { startFakeBookingApi, type FakeBookingApi } from '../support/fake-booking-api.js';
 import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
 import { movableClock } from '../support/movable-clock.js';
 import { sampleStatementCsv, startBacReplica, statementCsv, type BacReplica } from '../support/portals/bac-replica.js';
 import { buildSalesReportXlsx, startCompraClickReplica, type CompraClickReplica } from '../support/portals/compraclick-replica.js';
-import { tempDbPath } from '../support/test-config.js';
-import { openMigratedDatabase } from '../support/test-db.js';
 import { hotelDbEnv } from '../support/hotel-fixtures.js';
 import { recordingHotelNotifiers } from '../support/hotel-notifiers.js';
+import { startHotelTools } from '../support/hotel-tools-harness.js';
 
 const log = pino({ level: 'silent' });
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -51,33 +44,20 @@ describeWithChromium('payment portals through the service', () => {
           ]),
       });
       bac = await startBacReplica({ username: 'hotel', password: 'bac-pass', statements: { current: sampleStatementCsv('current'), previous: sampleStatementCsv('previous') } });
-      const c = hotel.connection;
-      const config = loadConfig({
-        ...hotelDbEnv(c),
-        BOOKING_API_URL: api.url,
-        CHROMIUM_PATH: chromiumPath ?? '',
-        PORTAL_TIMEOUT_SECONDS: '60',
-        COMPRACLICK_PORTAL_URL: cc.url, COMPRACLICK_EMAIL: 'ventas@hotel.example', COMPRACLICK_PASSWORD: 'cc-pass',
-        BAC_PORTAL_URL: bac.loginUrl, BAC_USERNAME: 'hotel', BAC_PASSWORD: 'bac-pass',
-      });
-      const dbPath = tempDbPath();
-      const db = openMigratedDatabase(dbPath);
-      const jobs = new SqliteJobQueue(db);
-      backends = createHotelBackends({
-        config: config.hotel,
-        portals: config.portals,
-        dataDir: dirname(dbPath),
-        timezone: config.timezone,
-        db,
-        jobs,
-        wakeJobs: () => undefined,
-        office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
-        ...recordingHotelNotifiers(told),
+      ({ backends, registry, worker } = startHotelTools({
+        env: {
+          ...hotelDbEnv(hotel.connection),
+          BOOKING_API_URL: api.url,
+          CHROMIUM_PATH: chromiumPath ?? '',
+          PORTAL_TIMEOUT_SECONDS: '60',
+          COMPRACLICK_PORTAL_URL: cc.url, COMPRACLICK_EMAIL: 'ventas@hotel.example', COMPRACLICK_PASSWORD: 'cc-pass',
+          BAC_PORTAL_URL: bac.loginUrl, BAC_USERNAME: 'hotel', BAC_PASSWORD: 'bac-pass',
+        },
+        portals: true,
         clock,
-        log,
-      });
-      registry = new ToolRegistry(createHotelTools(backends.tools, { bookingTimeoutMs: 120_000 }));
-      worker = new JobWorker({ queue: jobs, kinds: backends.jobKinds as JobKind<unknown>[], clock, log, pollMs: 10 });
+        notifiers: recordingHotelNotifiers(told),
+        bookingTimeoutMs: 120_000,
+      }));
     }, 60_000);
     afterAll(async () => {
       await backends?.close();

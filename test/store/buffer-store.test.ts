@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../src/core/messages.js';
+import { inboundMessage } from '../support/inbound-message.js';
 import { BufferStore, CONTENT_DEDUPE_WINDOW_MS, PLATFORM_ID_RETENTION_MS } from '../../src/store/buffer-store.js';
 import { type Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
@@ -8,18 +9,7 @@ import { tempDbPath } from '../support/test-config.js';
 const text = (t: string) => ({ type: 'text' as const, text: t });
 
 const msg = (over: Partial<InboundMessage> = {}): InboundMessage => {
-  const m: InboundMessage = {
-    conversationId: '50312345678',
-    channel: 'whatsapp',
-    externalUserId: '50312345678',
-    platformMessageId: undefined,
-    kind: 'text',
-    text: 'Hola',
-    mediaRef: undefined,
-    replyContextId: undefined,
-    senderName: undefined,
-    ...over,
-  };
+  const m = inboundMessage({ externalUserId: '50312345678', ...over });
   // As the WATI parser marks it: an id means the standard event, none the flow body.
   return 'dedupeRoute' in over ? m : { ...m, dedupeRoute: m.platformMessageId ? 'wati_event' : 'wati_flow' };
 };

@@ -1,26 +1,18 @@
 // ConversationHistoryRepository.lastMessages: the newest guest and bot messages of one conversation, oldest
 // first, whether the guest's are in a turn (batch) or still waiting for one.
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage, MessageKind } from '../../src/core/messages.js';
+import type { MessageKind } from '../../src/core/messages.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { ConversationHistoryRepository } from '../../src/store/conversation-history-repository.js';
 import { tempDbPath } from '../support/test-config.js';
+import { whatsappText } from '../support/inbound-message.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 
 const WA = '50370000099';
 const T0 = Date.parse('2026-12-24T16:00:00Z');
 let n = 0;
-const msg = (conversationId: string, text: string, kind: MessageKind = 'text'): InboundMessage => ({
-  conversationId,
-  channel: 'whatsapp',
-  externalUserId: conversationId,
-  platformMessageId: `wamid.${++n}`,
-  kind,
-  text,
-  mediaRef: kind === 'text' ? undefined : 'data/images/x.jpg',
-  replyContextId: undefined,
-  senderName: undefined,
-});
+const msg = (conversationId: string, text: string, kind: MessageKind = 'text') =>
+  whatsappText(conversationId, text, { platformMessageId: `wamid.${++n}`, kind, mediaRef: kind === 'text' ? undefined : 'data/images/x.jpg' });
 
 describe('lastMessages', () => {
   it('returns the newest guest and bot messages, oldest first, including messages waiting for a turn', () => {

@@ -2,7 +2,7 @@
 // models invent), the payment reference, identity from the conversation (never from the model), and how a
 // booking outcome is told to the model in the original's output keys.
 import { z } from 'zod';
-import type { BookingOutcome, PaidStay } from '../../hotel/booking-service.js';
+import type { BookingOutcome, PaidStay } from '../../hotel/booking-outcome.js';
 import type { BookingRequest } from '../../hotel/booking-request.js';
 import { hasFirstAndLastName, isPlaceholder, isPlausibleEmail, localPhone, phoneFromWaId, splitName } from '../../hotel/guest-identity.js';
 import { normalizePaymentMethod } from '../../hotel/rooms.js';

@@ -2,18 +2,12 @@
 // the server does, on the MariaDB replica and the fake booking API.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { createHotelBackends, type HotelBackends } from '../../../src/hotel/hotel-backends.js';
-import { createOfficeCalendar } from '../../../src/office/schedule.js';
-import { SqliteJobQueue } from '../../../src/store/jobs-repository.js';
-import { createHotelTools } from '../../../src/tools/booking/index.js';
-import { ToolRegistry, type ToolCallContext } from '../../../src/tools/registry.js';
+import type { HotelBackends } from '../../../src/hotel/hotel-backends.js';
+import type { ToolCallContext, ToolRegistry } from '../../../src/tools/registry.js';
 import { startFakeBookingApi, type FakeBookingApi } from '../../support/fake-booking-api.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
-import { openMigratedDatabase } from '../../support/test-db.js';
-import { tempDbPath } from '../../support/test-config.js';
-import { silentHotelNotifiers } from '../../support/hotel-notifiers.js';
 import { hotelDbEnv } from '../../support/hotel-fixtures.js';
+import { startHotelTools } from '../../support/hotel-tools-harness.js';
 
 /** An instant given as El Salvador wall-clock time (UTC-6). */
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -41,24 +35,7 @@ describeWithMariaDb('hotel tools', () => {
 
   beforeAll(async () => {
     api = await startFakeBookingApi({ connection: hotel.connection });
-    const c = hotel.connection;
-    const config = loadConfig({
-      ...hotelDbEnv(c),
-      BOOKING_API_URL: api.url,
-    });
-    const db = openMigratedDatabase(tempDbPath());
-    backends = createHotelBackends({
-      config: config.hotel,
-      timezone: config.timezone,
-      db,
-      jobs: new SqliteJobQueue(db),
-      wakeJobs: () => undefined,
-      office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
-      ...silentHotelNotifiers,
-      clock: { now: () => now },
-      log,
-    });
-    registry = new ToolRegistry(createHotelTools(backends.tools, { bookingTimeoutMs: 60_000 }));
+    ({ backends, registry } = startHotelTools({ env: { ...hotelDbEnv(hotel.connection), BOOKING_API_URL: api.url }, clock: { now: () => now } }));
   });
   afterAll(async () => {
     await backends?.close();

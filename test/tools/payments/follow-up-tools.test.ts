@@ -3,22 +3,16 @@
 // "UNI or 365?" answer in whole words.
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { createHotelBackends, type HotelBackends } from '../../../src/hotel/hotel-backends.js';
-import type { JobKind } from '../../../src/jobs/types.js';
-import { JobWorker } from '../../../src/jobs/worker.js';
-import { createOfficeCalendar } from '../../../src/office/schedule.js';
-import { SqliteJobQueue } from '../../../src/store/jobs-repository.js';
-import { createHotelTools } from '../../../src/tools/booking/index.js';
+import type { HotelBackends } from '../../../src/hotel/hotel-backends.js';
+import type { JobWorker } from '../../../src/jobs/worker.js';
 import { classifyTransferType } from '../../../src/tools/payments/handle-customer-transferencia-type-response.js';
-import { ToolRegistry, type ToolCallContext } from '../../../src/tools/registry.js';
+import type { ToolCallContext, ToolRegistry } from '../../../src/tools/registry.js';
 import { startFakeBookingApi, type FakeBookingApi } from '../../support/fake-booking-api.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
 import { movableClock, type MovableClock } from '../../support/movable-clock.js';
-import { tempDbPath } from '../../support/test-config.js';
-import { openMigratedDatabase } from '../../support/test-db.js';
 import { hotelDbEnv } from '../../support/hotel-fixtures.js';
 import { recordingHotelNotifiers } from '../../support/hotel-notifiers.js';
+import { startHotelTools } from '../../support/hotel-tools-harness.js';
 
 const log = pino({ level: 'silent' });
 const sv = (y: number, mo: number, d: number, h: number) => Date.UTC(y, mo - 1, d, h + 6);
@@ -53,23 +47,11 @@ describeWithMariaDb('payment follow-up tools', () => {
     await hotel.reset();
     told.length = 0;
     clock = movableClock(sv(2027, 2, 22, 21)); // a Monday night: the office is closed, the bot books
-    const c = hotel.connection;
-    const config = loadConfig({ ...hotelDbEnv(c), BOOKING_API_URL: api.url });
-    const db = openMigratedDatabase(tempDbPath());
-    const jobs = new SqliteJobQueue(db);
-    backends = createHotelBackends({
-      config: config.hotel,
-      timezone: config.timezone,
-      db,
-      jobs,
-      wakeJobs: () => undefined,
-      office: createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
-      ...recordingHotelNotifiers(told),
+    ({ backends, registry, worker } = startHotelTools({
+      env: { ...hotelDbEnv(hotel.connection), BOOKING_API_URL: api.url },
       clock,
-      log,
-    });
-    registry = new ToolRegistry(createHotelTools(backends.tools, { bookingTimeoutMs: 60_000 }));
-    worker = new JobWorker({ queue: jobs, kinds: backends.jobKinds as JobKind<unknown>[], clock, log, pollMs: 10 });
+      notifiers: recordingHotelNotifiers(told),
+    }));
   });
   afterAll(async () => {
     await backends?.close();

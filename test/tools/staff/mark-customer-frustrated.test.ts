@@ -1,7 +1,6 @@
 // mark_customer_frustrated: the handoff effect, and staff alerts carrying the channel, the guest (the number
 // in full in the alert only, never in a log), the reason and the last 8 messages with their local times.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../../src/core/messages.js';
 import { STAFF_ALERT_JOB, type StaffAlertPayload } from '../../../src/staff/staff-alerts.js';
 import { BufferStore } from '../../../src/store/buffer-store.js';
 import { ConversationHistoryRepository } from '../../../src/store/conversation-history-repository.js';
@@ -9,6 +8,7 @@ import { createMarkCustomerFrustratedTool, formatRecentMessage } from '../../../
 import { ToolRegistry } from '../../../src/tools/registry.js';
 import { startFakeWati, type FakeWati } from '../../support/fake-wati.js';
 import { tempDbPath } from '../../support/test-config.js';
+import { whatsappText } from '../../support/inbound-message.js';
 import { openMigratedDatabase } from '../../support/test-db.js';
 import { T0, jobsOf, recordingLogger, runJobs, staffAlertsFor, toolContext } from './staff-alert-helpers.js';
 
@@ -26,17 +26,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-const guestMessage = (text: string): InboundMessage => ({
-  conversationId: GUEST,
-  channel: 'whatsapp',
-  externalUserId: GUEST,
-  platformMessageId: `wamid.g${++n}`,
-  kind: 'text',
-  text,
-  mediaRef: undefined,
-  replyContextId: undefined,
-  senderName: undefined,
-});
+const guestMessage = (text: string) => whatsappText(GUEST, text, { platformMessageId: `wamid.g${++n}` });
 
 describe('mark_customer_frustrated', () => {
   it('hands the guest to staff and alerts them with the guest’s number and the last 8 messages', async () => {
