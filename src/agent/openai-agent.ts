@@ -18,6 +18,7 @@ import { ToolRegistry } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
 import type { HotelToolDeps } from '../tools/booking/hotel-tool-deps.js';
 import type { Logger } from '../logger.js';
+import { bookingCallBudgetMs } from './booking-budget.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
 import type { InstructionModuleSource } from './instruction-modules.js';
@@ -84,10 +85,7 @@ export interface OpenAiAgentDeps {
   metrics?: ServiceMetrics | undefined;
 }
 
-/** A booking call: up to three booking API posts (a vanished room is re-picked twice) plus the database steps. */
-export function bookingCallBudgetMs(config: Config): number {
-  return (config.hotel.bookingApi?.timeoutMs ?? 30_000) * 4 + 20_000;
-}
+export { bookingCallBudgetMs };
 
 /** What the bot sent with a platform message id, for a guest's reply that quotes it. */
 function outboundLookup(db: Db): ReplyContextLookup {
