@@ -1,7 +1,7 @@
 // The chat console behind `npm run chat` (src/cli/chat.ts): the real agent, instructions and tools, on a
 // conversation `console:<name>`, for trying an instructions file before guests see it.
 //
-// It is assembled like the server's services (services.ts), with what it leaves out on purpose:
+// It is assembled by the composition root (composition/root.ts, console mode), with what it leaves out on purpose:
 //   - no instance lock, no turn scheduler, no job worker, no buffer: it may run beside a server on the same
 //     database (SQLite WAL; it writes only its own conversation's transcript and what the tools record);
 //   - no channel delivery: what a guest would receive (texts, media as file paths, the handover notice) is
@@ -36,6 +36,7 @@ import { actsOnHotelSystems, type ToolDeclaration } from '../tools/declaration.j
 import { Closers } from '../composition/closers.js';
 import { compose } from '../composition/root.js';
 import type { ToolEffect } from '../tools/index.js';
+import { clip, firstSentence, historyLine, indent, oneLine } from './chat-lines.js';
 import { runMigrations } from './migrate.js';
 
 /**
@@ -427,40 +428,4 @@ export function openConsoleDatabase(path: string): Db {
     }
   }
   return db;
-}
-
-function historyLine(item: TranscriptItem): string | undefined {
-  switch (item.kind) {
-    case 'developer':
-      return `note:   ${oneLine(item.text)}`;
-    case 'user':
-      return `guest:  ${oneLine(item.text)}`;
-    case 'assistant':
-      return `bot:    ${oneLine(item.text)}`;
-    case 'function_call':
-      return `tool:   ${item.name}(${oneLine(item.arguments) === '{}' ? '' : oneLine(item.arguments)})`;
-    case 'function_output':
-      return `  →     ${oneLine(item.output)}`;
-    case 'reasoning':
-      return item.summary.trim() === '' ? undefined : `think:  ${oneLine(item.summary)}`;
-  }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function indent(text: string, continuation: string): string {
-  return text.split('\n').join(`\n${continuation}`);
-}
-
-/** A tool description's first sentence, at most one line. */
-function firstSentence(description: string): string {
-  const flat = oneLine(description);
-  const end = flat.search(/[.:;](\s|$)/);
-  return clip(end > 0 ? flat.slice(0, end + 1) : flat, 120);
 }
