@@ -2,7 +2,7 @@
 // and answer; the services' start and close follow the app's ready and close.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
 import { quoteUnsafeIntegers } from './ingest/json-text.js';
 import { adminRoutes } from './routes/admin.js';
@@ -14,6 +14,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 import type { Config } from './config.js';
 import { createLogger } from './logger.js';
+import { WEBHOOK_ROUTES } from './metrics/metrics.js';
 import { PROJECT_ROOT } from './resources.js';
 
 export type { AgentFactoryDeps } from './services.js';
@@ -35,6 +36,31 @@ function readVersion(): string {
   }
 }
 
+const WEBHOOK_ROUTE_SET: ReadonlySet<string> = new Set(WEBHOOK_ROUTES);
+
+/**
+ * Fastify's "incoming request" and "request completed" lines, except for the webhooks: each webhook logs one
+ * line of its own (message buffered, duplicate, ignored; a refusal is logged by the error handler), and the
+ * two request lines per delivery were most of the log volume and a good part of its CPU under load.
+ */
+class RequestLogController extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+    if (isWebhook(request)) return;
+    super.incomingRequest(request, reply, metadata);
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+    // A reply that failed while being written is still logged.
+    if (!error && isWebhook(request)) return;
+    super.requestCompleted(error, request, reply, metadata);
+  }
+}
+
+function isWebhook(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route !== undefined && WEBHOOK_ROUTE_SET.has(route);
+}
+
 /** Builds the services and the app over them; closing the app closes the services. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, ...overrides } = options;
@@ -53,6 +79,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
   const { config, handoff, intake, jobs, jobWorker, clock, history } = services;
   const app = Fastify({
     loggerInstance: services.log,
+    logController: new RequestLogController(),
     bodyLimit: BODY_LIMIT_BYTES,
     // Behind a reverse proxy the hotel's nginx terminates TLS; we never trust forwarded IPs for anything.
     trustProxy: false,

@@ -7,6 +7,15 @@ export const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim
 /** A trimmed string, or undefined when unset or blank. */
 export const optionalString = z.preprocess(emptyToUndefined, z.string().trim().min(1).optional());
 
+/**
+ * A secret: unset when empty; refused when it is only spaces (a typo in the .env, never a secret anyone chose);
+ * otherwise trimmed. The value never appears in a message.
+ */
+export const optionalSecret = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z.string().trim().min(1, { error: 'is only spaces: leave it empty to unset it, or give the secret' }).optional(),
+);
+
 /** A string with a default when unset or blank (kept as written: messages may start or end with spaces). */
 export const text = (def: string) => z.preprocess(emptyToUndefined, z.string().default(def));
 

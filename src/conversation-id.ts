@@ -1,8 +1,9 @@
 // One conversation key everywhere: bare waId digits for WhatsApp,
 // `facebook:<subscriber id>` / `instagram:<subscriber id>` for ManyChat.
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Channel } from './core/channel.js';
 
-export type Channel = 'whatsapp' | 'facebook' | 'instagram';
+export type { Channel };
 
 export interface ConversationRef {
   conversationId: string;
@@ -46,11 +47,17 @@ const LOG_PREFIX: Record<Channel, string> = { whatsapp: 'wa', facebook: 'fb', in
 // Until the installation's key is loaded (unit tests, tools that open no database) a random key per
 // process: masked ids are then stable only within the process, never reversible.
 let logMaskKey: Buffer = randomBytes(32);
+// Masked ids already computed with the current key: every webhook logs its conversation's, and an HMAC per
+// line was a measurable part of a webhook's CPU. Bounded: emptied when full (a hotel has a few thousand
+// conversations a day) and when the key changes.
+const maskedIds = new Map<string, string>();
+const MAX_MASKED_IDS = 10_000;
 
 /** Keys the log masking with the installation's secret (kept in the database, never logged). */
 export function useLogMaskKey(secret: string): void {
   if (secret.length < 32) throw new Error('the log mask key must be at least 32 characters');
   logMaskKey = Buffer.from(secret, 'utf8');
+  maskedIds.clear();
 }
 
 /**
@@ -62,7 +69,12 @@ export function useLogMaskKey(secret: string): void {
 export function loggableConversationId(conversationId: string): string {
   // A console conversation's name was chosen by staff: nothing to hide.
   if (isConsoleConversation(conversationId)) return conversationId;
+  const known = maskedIds.get(conversationId);
+  if (known !== undefined) return known;
   const ref = parseConversationId(conversationId);
   const tag = createHmac('sha256', logMaskKey).update(conversationId).digest('hex').slice(0, 10);
-  return `${LOG_PREFIX[ref.channel]}:…${ref.externalId.slice(-4)}:${tag}`;
+  const masked = `${LOG_PREFIX[ref.channel]}:…${ref.externalId.slice(-4)}:${tag}`;
+  if (maskedIds.size >= MAX_MASKED_IDS) maskedIds.clear();
+  maskedIds.set(conversationId, masked);
+  return masked;
 }

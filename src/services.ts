@@ -10,8 +10,10 @@ import { TurnScheduler } from './buffer/scheduler.js';
 import { createTurnRunner } from './buffer/turn-runner.js';
 import { Intake } from './buffer/intake.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from './channels/retry.js';
+import type { ChannelClientOptions } from './channels/http.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { ConfigError, webhookPasskeyWarning, type Config } from './config.js';
+import { PathError, ensureDirectory } from './file-paths.js';
 import { parseConversationId, useLogMaskKey } from './conversation-id.js';
 import type { Handoff } from './handoff/handoff.js';
 import { createMissedMessagesBlock } from './handoff/missed-messages.js';
@@ -35,6 +37,7 @@ import { MonitoringRepository } from './store/monitoring-repository.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion, type Db } from './store/database.js';
 import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
+import { startWalCheckpointer } from './store/wal-checkpointer.js';
 import { MetricsRepository } from './store/metrics-repository.js';
 import { SignInLimiter, type SignInLimits } from './routes/sign-in-limiter.js';
 import type { HotelBackends } from './hotel/hotel-backends.js';
@@ -75,6 +78,8 @@ export interface ServiceOverrides {
   /** A pino logger to use instead of one built from config.logLevel. */
   logger?: Logger;
   sendRetry?: RetryPolicy;
+  /** Per-request timeouts of the channel sends (defaults: WATI 15 s text / 30 s files, ManyChat 30 s); tests shorten them. */
+  channelTimeouts?: Pick<ChannelClientOptions, 'timeoutMs' | 'mediaTimeoutMs'> | undefined;
   /** How long close() waits for running turns and jobs before leaving them to the next start. */
   shutdownGraceMs?: number;
   /** How often the job worker looks for due jobs (default 1 s). */
@@ -125,6 +130,26 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** The database CONVERSATION_DB_PATH names; a path that cannot hold it is a ConfigError naming the variable. */
+function openConfiguredDatabase(path: string): Db {
+  try {
+    return openDatabase(path);
+  } catch (err) {
+    if (err instanceof PathError) throw new ConfigError([`CONVERSATION_DB_PATH: ${err.message}`]);
+    throw err;
+  }
+}
+
+/** Guests' media folder, made at start: an unusable MEDIA_DIR is said now, not at the first photo. */
+function prepareMediaDirectory(dir: string): void {
+  try {
+    ensureDirectory(dir);
+  } catch (err) {
+    if (err instanceof PathError) throw new ConfigError([`MEDIA_DIR (or its default, media/ beside CONVERSATION_DB_PATH): ${err.message}`]);
+    throw err;
+  }
+}
+
 /**
  * Builds the services of the server (or of a tool that runs turns or jobs): it takes the single-process
  * lock on the database. Read-only tools use openReadonlyDatabase() instead.
@@ -138,7 +163,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const closeAll = () => closers.closeAll();
 
   try {
-    const db = openDatabase(config.dbPath);
+    const db = openConfiguredDatabase(config.dbPath);
     closers.add('database', () => void db.close());
     migrate(db);
 
@@ -155,6 +180,10 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       clearInterval(heartbeat);
       lock.release();
     });
+    // After the lock: a second process refused there never starts a checkpointer on another's database.
+    // Closed before the database (closers run in reverse).
+    const checkpointer = await startWalCheckpointer(db, config.dbPath, log);
+    closers.add('WAL checkpoint worker', () => checkpointer.close());
 
     useLogMaskKey(logMaskKey(db));
     // Built before the components that record into it; the job kinds are read at scrape time (the worker comes later).
@@ -166,7 +195,17 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       now: () => clock.now(),
       log,
     });
-    const parts = compose({ config, db, mode: { kind: 'serving', metrics, jobPollMs: overrides.jobPollMs }, clock, log, resourcesDir, closers });
+    prepareMediaDirectory(config.media.dir);
+    const parts = compose({
+      config,
+      db,
+      mode: { kind: 'serving', metrics, jobPollMs: overrides.jobPollMs },
+      clock,
+      log,
+      resourcesDir,
+      closers,
+      channelTimeouts: overrides.channelTimeouts,
+    });
     const { store, jobs, worker, history, platforms, handoff, mediaStore, office, hotel, toolServices, staffAlerts: alerts, menus, serviceNeeds, enqueueNow } = parts;
     const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools, toolServices, metrics });
 
@@ -207,6 +246,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       clock,
       (conversationId, receivedAt, hasMedia) => scheduler.noteAccepted(conversationId, receivedAt, hasMedia),
       metrics,
+      log,
     );
 
     // Housekeeping runs from timers: a failure is logged, never thrown out of a timer (that would end the process).
@@ -310,6 +350,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
             'variables of the original service are not read by this one',
           );
         }
+        const passkeyWarning = webhookPasskeyWarning(config);
+        if (passkeyWarning) log.warn({ variable: 'WEBHOOK_PASSKEY' }, passkeyWarning);
         const notOffered = toolsNotOffered();
         if (notOffered.length > 0) log.warn({ notOffered }, 'tools of the original service are not offered');
         // Says now which menus can be sent (the PDF text is extracted by the first request); never throws.

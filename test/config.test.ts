@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_PRICES } from '../src/agent/model-prices.js';
+import { DEFAULT_MODEL_PRICES } from '../src/core/model-prices.js';
 import { bufferConfig } from '../src/buffer/config.js';
-import { ConfigError, configSlices, loadConfig } from '../src/config.js';
+import { ConfigError, configSlices, loadConfig, webhookPasskeyWarning } from '../src/config.js';
 import { ORIGINAL_VARIABLES_NOT_READ } from '../src/original-variables.js';
 import { watiConfig } from '../src/platforms/wati/config.js';
 
@@ -56,12 +56,50 @@ describe('loadConfig', () => {
     });
     expect(c.handoff.messageClosed).toContain('lunes a viernes');
     expect(c.adminToken).toBeUndefined();
-    const custom = loadConfig({ BOT_OPERATOR_NAMES: 'Bot, Asistente Virtual ', BOT_PAUSE_HOURS: '0.5', ADMIN_TOKEN: 't', HISTORY_IMPORT_MESSAGES: '0' });
+    const custom = loadConfig({ BOT_OPERATOR_NAMES: 'Bot, Asistente Virtual ', BOT_PAUSE_HOURS: '0.5', ADMIN_TOKEN: ' 3f9c2a7e1b8d4f60a5c9e2b7d1f4a8c3 ', HISTORY_IMPORT_MESSAGES: '0' });
     expect(custom.handoff.botOperatorNames).toEqual(['bot', 'asistente virtual']);
     expect(custom.handoff.pauseMs).toBe(1_800_000);
     expect(custom.handoff.historyImportMessages).toBe(0);
-    expect(custom.adminToken).toBe('t');
+    expect(custom.adminToken).toBe('3f9c2a7e1b8d4f60a5c9e2b7d1f4a8c3');
     expect(() => loadConfig({ BOT_PAUSE_HOURS: '0' })).toThrow(/BOT_PAUSE_HOURS/);
+  });
+});
+
+describe('secrets (issue 22 §4)', () => {
+  const problems = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+      return '';
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+  };
+
+  it('ADMIN_TOKEN must be at least 24 characters of which 8 differ; the error says how to make one and never quotes it', () => {
+    for (const weak of ['a', 'admin', 'admin-token', 'a'.repeat(40), 'abcabcabcabcabcabcabcabc', 'password1234password1234'.slice(0, 23)]) {
+      const message = problems({ ADMIN_TOKEN: weak });
+      expect(message, weak).toMatch(/ADMIN_TOKEN: (is \d+ characters? long; it needs at least 24|repeats too few characters)/);
+      expect(message).toContain('openssl rand -hex 32');
+      if (weak.length > 4) expect(message).not.toContain(weak);
+    }
+    expect(problems({ ADMIN_TOKEN: '   ' })).toMatch(/ADMIN_TOKEN: is only spaces/);
+    // What `openssl rand -hex 32` and `openssl rand -base64 24` print pass, and so does a long passphrase.
+    for (const strong of ['9b1f0c4e7a2d8f6b3e5c1a9d7f2b4e6c8a0d3f5b7e9c1a2d4f6b8e0c2a4d6f8b', 'q3Jx0vT9mZ2rK8wY5nB1cL7d', 'correct-horse-battery-staple']) {
+      expect(loadConfig({ ADMIN_TOKEN: strong }).adminToken).toBe(strong);
+    }
+    expect(loadConfig({ ADMIN_TOKEN: '' }).adminToken).toBeUndefined();
+  });
+
+  it('WEBHOOK_PASSKEY is refused only when blank; a short one gives a start warning that does not quote it', () => {
+    expect(problems({ WEBHOOK_PASSKEY: ' ' })).toMatch(/WEBHOOK_PASSKEY: is only spaces/);
+    expect(problems({ WATIBOT4_PASSKEY: '\t ' })).toMatch(/WATIBOT4_PASSKEY: is only spaces/);
+    const short = loadConfig({ WEBHOOK_PASSKEY: 'x' });
+    expect(short.webhookPasskey).toBe('x');
+    expect(webhookPasskeyWarning(short)).toMatch(/^WEBHOOK_PASSKEY is 1 character long: .* at least 16/);
+    expect(webhookPasskeyWarning(loadConfig({ WEBHOOK_PASSKEY: 'x7Kp2Qm9' }))).not.toContain('x7Kp2Qm9');
+    expect(webhookPasskeyWarning(loadConfig({ WEBHOOK_PASSKEY: 'a1b2c3d4e5f6a7b8' }))).toBeUndefined();
+    expect(webhookPasskeyWarning(loadConfig({}))).toBeUndefined();
   });
 });
 
@@ -86,6 +124,7 @@ const FULL_ENV = {
   OPENAI_API_KEY: 'sk-test',
   OPENAI_BASE_URL: 'https://llm.example.com/v1/',
   OPENAI_MODEL: ' gpt-5-mini ',
+  OPENAI_LIGHT_MODEL: ' gpt-5-nano ',
   LLM_API: 'chat_completions',
   LLM_PROVIDER: 'vertex',
   VERTEX_PROJECT_ID: 'hotel-bot-123',
@@ -123,7 +162,7 @@ const FULL_ENV = {
   GOODBYE_MESSAGE: 'Adiós',
   CONTEXT_GAP_MINUTES: '10',
   HISTORY_IMPORT_MESSAGES: '0',
-  ADMIN_TOKEN: 'admin-token',
+  ADMIN_TOKEN: 'admin-token-0123456789abcdef',
   METRICS_TOKEN: 'metrics-token',
   METRICS_PUBLIC: 'true',
   MEDIA_MAX_BYTES: '1048576',
@@ -214,6 +253,7 @@ describe('configuration slices', () => {
         // OPENAI_BASE_URL overrides Vertex's endpoint (proxies, tests).
         baseUrl: 'https://llm.example.com/v1',
         model: 'gpt-5-mini',
+        lightModel: 'gpt-5-nano',
         api: 'chat_completions',
         reasoningEffort: 'medium',
         maxOutputTokens: 2000,
@@ -253,7 +293,7 @@ describe('configuration slices', () => {
         contextGapMs: 600_000,
         historyImportMessages: 0,
       },
-      adminToken: 'admin-token',
+      adminToken: 'admin-token-0123456789abcdef',
       media: {
         maxBytes: 1_048_576,
         retentionMs: 7 * 86_400_000,
@@ -325,8 +365,11 @@ describe('configuration slices', () => {
   });
 
   it('treat blank values as unset and resolve the defaults that come from other slices', () => {
-    const blank = Object.fromEntries(Object.keys(FULL_ENV).map((name) => [name, ' ']));
+    // Not the secrets: a secret of spaces is a typo, refused (see 'secrets' above); empty is unset.
+    const secrets = ['WEBHOOK_PASSKEY', 'WATIBOT4_PASSKEY', 'ADMIN_TOKEN', 'METRICS_TOKEN'];
+    const blank = Object.fromEntries(Object.keys(FULL_ENV).map((name) => [name, secrets.includes(name) ? '' : ' ']));
     expect(loadConfig(blank)).toStrictEqual(loadConfig({}));
+    for (const name of secrets) expect(() => loadConfig({ [name]: ' ' }), name).toThrow(new RegExp(`${name}: is only spaces`));
     expect(loadConfig({}).media).toMatchObject({ dir: join('data', 'media'), paymentProofModel: 'gpt-5.2' });
     const c = loadConfig({ CONVERSATION_DB_PATH: ':memory:', OPENAI_MODEL: 'm1', WATIBOT4_PASSKEY: 'legacy' });
     expect(c.media.dir).toBe(join(tmpdir(), 'watibot3-media'));

@@ -9,6 +9,7 @@
 // default OPENAI_API_KEY) on LLM_CANARY_BASE_URL (default OPENAI_BASE_URL, else OpenAI).
 import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
+import type { ModelConfigName } from '../core/model-config.js';
 import type { Config } from '../config.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
@@ -18,9 +19,6 @@ import { takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import type { TurnSide } from './turn-loop.js';
 
-/** Which configuration answered a turn: a fixed set of two (a metrics label, agent_turns.config). */
-export type ModelConfigName = 'primary' | 'canary';
-export const MODEL_CONFIG_NAMES: readonly ModelConfigName[] = ['primary', 'canary'];
 
 /** Positions on the 0–100 scale: 2³² hash values, so 0.01 % steps are exact enough. */
 const SCALE = 2 ** 32;

@@ -13,7 +13,9 @@ import type {
 } from 'openai/resources/chat/completions/completions.js';
 import type { ReasoningEffort } from 'openai/resources/shared.js';
 import { z } from 'zod';
-import type { JsonObject, JsonValue, ModelUsage, TranscriptItem, UserContentPart } from '../store/conversation-store.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+import type { TranscriptItem, UserContentPart } from '../core/transcript.js';
+import type { ModelUsage } from '../core/usage.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { ModelResponseError } from './errors.js';
 import type { ModelApi, ModelCallOptions, ModelFunctionCall, ModelRequest, ModelResult } from './model-api.js';

@@ -12,7 +12,7 @@ import {
   text,
   trimmedText,
 } from '../config-schema.js';
-import { modelPricesVariable } from './model-prices.js';
+import { modelPricesVariable } from '../core/model-prices.js';
 
 /** The model when OPENAI_MODEL is unset: the one the original service used on every call. */
 export const DEFAULT_MODEL = 'gpt-5.2';
@@ -27,6 +27,9 @@ export const agentConfig = z
     OPENAI_BASE_URL: z.preprocess(emptyToUndefined, baseUrl.optional()),
     // The original's model (it hard-coded gpt-5.2 on every call).
     OPENAI_MODEL: trimmedText(DEFAULT_MODEL),
+    // Tiered models (light-model.ts): a cheaper model answers each turn first; a turn it would call a tool in goes
+    // to OPENAI_MODEL from its start. Unset: off.
+    OPENAI_LIGHT_MODEL: optionalString,
     LLM_API: oneOf(['responses', 'chat_completions'], 'responses'),
     // vertex (vertex.ts): Vertex AI's OpenAI-compatible endpoint with a service account's access tokens,
     // always in chat_completions mode; OPENAI_API_KEY is not used then.
@@ -103,6 +106,11 @@ export const agentConfig = z
       e.OPENAI_BASE_URL ??
       (e.LLM_PROVIDER === 'vertex' && e.VERTEX_PROJECT_ID && e.VERTEX_LOCATION ? vertexBaseUrl(e.VERTEX_PROJECT_ID, e.VERTEX_LOCATION) : undefined),
     model: e.OPENAI_MODEL,
+    /**
+     * OPENAI_LIGHT_MODEL: the model that answers a turn first, on the same API and endpoint (light-model.ts); when it
+     * asks for a tool, its call is discarded unrun and `model` answers the turn from the start. Undefined: off.
+     */
+    lightModel: e.OPENAI_LIGHT_MODEL,
     /** Vertex AI has no Responses API: chat_completions whatever LLM_API says. */
     api: e.LLM_PROVIDER === 'vertex' ? ('chat_completions' as const) : e.LLM_API,
     reasoningEffort: e.OPENAI_REASONING_EFFORT,

@@ -2,7 +2,7 @@
 // call) makes the provider reject the whole request, so such items are dropped — keeping what remains
 // of a model response replayable (see dropItems). And the loaded instruction modules kept in front of the
 // model once the history budget has moved past them (pinModuleLoads).
-import type { StoredTranscriptItem, TranscriptItem, TurnTranscriptItem } from '../store/conversation-store.js';
+import type { StoredTranscriptItem, TranscriptItem, TurnTranscriptItem } from '../core/transcript.js';
 import type { LoadedSection } from '../tools/instructions/load-additional-modules.js';
 
 /** A model output item that may carry a provider id (a message or a function call). */

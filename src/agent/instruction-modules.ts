@@ -9,7 +9,8 @@
 // while the server runs. A request is checked against the current file(s), re-read when they change.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { countTextTokens, type JsonValue } from '../store/conversation-store.js';
+import type { JsonValue } from '../core/json.js';
+import { countTextTokens } from '../core/token-count.js';
 import {
   ancestorsOf,
   BASE_MODULES,

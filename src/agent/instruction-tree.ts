@@ -5,7 +5,7 @@
 // JSON, rendering the core (deterministic: the cached prefix must stay byte-identical for one file version),
 // resolving a requested path against the tree and naming the closest valid paths when it does not resolve.
 import { z } from 'zod';
-import type { JsonValue } from '../store/conversation-store.js';
+import type { JsonValue } from '../core/json.js';
 
 /** The modules the original sends on every call (openai_agent.py build_classification_system_prompt), in its order. */
 export const BASE_MODULES = ['MODULE_SYSTEM', 'DECISION_TREE', 'MODULE_DEPENDENCIES', 'CORE_CONFIG'] as const;
@@ -92,7 +92,8 @@ export function renderCore(tree: InstructionTree, toolName: string): string {
       `The other modules are not loaded yet: ${tree.loadable.join(', ')}.`,
       `For every guest message, use DECISION_TREE and MODULE_DEPENDENCIES to decide which modules it needs and load them with ${toolName} before you answer: ` +
         `a whole module${example ? ` (${example})` : ''} or one part of a module by its dotted path${example && part ? ` (${example}.${part})` : ''}. ` +
-        'A module loaded earlier in this conversation stays in front of you (under LOADED MODULES below) and need not be loaded again. Never answer from memory what a module covers.',
+        `A module or part under LOADED MODULES at the end of these instructions is already loaded: use it as it is and do not call ${toolName} for it, or for a part of it, again; ` +
+          'load only what is not there yet. Never answer from memory what a module covers.',
     );
   }
   const base: JsonObject = {};

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { countTextTokens } from '../store/conversation-store.js';
+import { countTextTokens } from '../core/token-count.js';
 import { InstructionTreeError, looksLikeJson, parseInstructionTree, renderCore, type InstructionTree } from './instruction-tree.js';
 
 export type InstructionsFormat = 'text' | 'json';

@@ -10,7 +10,8 @@
 // and a failed turn (which writes no tool calls) changes nothing. Outputs written before this change carried the
 // module text itself; they still count as loads, and their text is left out of the replayed history (it is in the
 // instructions now), so no module is in front of the model twice.
-import { countTextTokens, type TranscriptItem, type TurnTranscriptItem } from '../store/conversation-store.js';
+import { countTextTokens } from '../core/token-count.js';
+import type { TranscriptItem, TurnTranscriptItem } from '../core/transcript.js';
 import type { LoadedModulesContext } from '../tools/types.js';
 import type { InstructionModuleSource, ModuleSection } from './instruction-modules.js';
 
@@ -18,7 +19,8 @@ export const LOAD_TOOL = 'load_additional_modules';
 
 /** The heading before the loaded modules in the instructions (after the core). */
 export const LOADED_MODULES_HEADING =
-  'LOADED MODULES (loaded with load_additional_modules in this conversation; they apply like the base modules and stay here in the next turns):';
+  'LOADED MODULES (already loaded in this conversation: do not call load_additional_modules for these modules or any part of them; ' +
+  'they apply like the base modules and stay here in the next turns):';
 
 /** The lines of a load_additional_modules output, each `[<header><paths joined by ", ">]` (see the tool). */
 export const OUTPUT_HEADERS = {

@@ -1,5 +1,6 @@
 // The API-neutral shape of one model call, implemented by the Responses and Chat Completions adapters.
-import type { ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+import type { TranscriptItem } from '../core/transcript.js';
+import type { ModelUsage } from '../core/usage.js';
 
 export interface ModelRequest {
   /** Byte-identical every call. */

@@ -1,7 +1,11 @@
 // Small, documented rules about models and endpoints.
 import { createHash } from 'node:crypto';
-import type { Config } from '../config.js';
-import { priceOf } from './model-prices.js';
+import { priceOf, type ModelPrices } from '../core/model-prices.js';
+
+// The settings these rules read, typed here rather than from the configuration (agent/config.ts parses them and
+// uses vertexBaseUrl below): LLM_OPENAI_DIALECT and LLM_PROVIDER.
+export type OpenAiDialect = 'auto' | 'on' | 'off';
+export type LlmProvider = 'openai' | 'vertex';
 
 /**
  * Whether a model takes a reasoning effort (and returns encrypted reasoning items): OpenAI reasoning
@@ -20,7 +24,7 @@ export function takesReasoningEffort(model: string): boolean {
  * `prompt_cache_key` and `max_completion_tokens`. Compatible servers may reject unknown fields
  * (Gemini answers 400 to `store`), so `auto` sends them only to api.openai.com.
  */
-export function usesOpenAiDialect(llm: Pick<Config['llm'], 'baseUrl' | 'openaiDialect'>): boolean {
+export function usesOpenAiDialect(llm: { baseUrl?: string | undefined; openaiDialect: OpenAiDialect }): boolean {
   const mode = llm.openaiDialect;
   if (mode !== 'auto') return mode === 'on';
   if (!llm.baseUrl) return true;
@@ -103,8 +107,8 @@ export type FlexTier = { use: true; timeoutMs: number } | { use: false; why: str
  * have one for the models OpenAI offers on Flex, MODEL_PRICES may add one), so every Flex call is priced.
  */
 export function flexTierFor(
-  llm: Pick<Config['llm'], 'flex' | 'modelPrices'>,
-  side: { provider: Config['llm']['provider']; model: string; baseUrl: string | undefined },
+  llm: { flex: { enabled: boolean; timeoutMs: number }; modelPrices: ModelPrices },
+  side: { provider: LlmProvider; model: string; baseUrl: string | undefined },
 ): FlexTier {
   if (!llm.flex.enabled) return { use: false, why: 'FLEX_ENABLED=false' };
   if (side.provider !== 'openai' || !isOpenAiEndpoint(side.baseUrl)) {

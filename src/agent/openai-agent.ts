@@ -7,7 +7,8 @@
 // respond() builds the turn's input here; the loop itself (model calls with retries, tools, when to stop)
 // is turn-loop.ts. The turn's transcript is returned as `commit` and written by the buffer in the same
 // transaction as the reply; a failed or aborted turn writes no tool calls.
-import type { ConversationStore, NewTranscriptItem } from '../store/conversation-store.js';
+import type { ConversationStore } from '../store/conversation-store.js';
+import type { NewTranscriptItem } from '../core/transcript.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { openAiAgentParts, type OpenAiAgentDeps, type OpenAiAgentParts } from './agent-parts.js';
 import { bookingCallBudgetMs } from './booking-budget.js';
@@ -28,8 +29,11 @@ import type { ModelApi } from './model-api.js';
 import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.js';
-import { TurnLoop, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
-import { createCanaryModel, modelConfigFor, type CanaryModel, type ModelConfigName } from './canary.js';
+import { TurnLoop, type LightTurnModel, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
+import { createModelApiFor } from './light-model.js';
+import { priceOf } from '../core/model-prices.js';
+import { createCanaryModel, modelConfigFor, type CanaryModel } from './canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import type { MediaService, PreparedMedia } from '../media/media-service.js';
 import { sleep } from '../retry.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
@@ -59,6 +63,8 @@ export class OpenAiAgent implements Agent {
   private readonly primarySide: TurnSide;
   /** FLEX_ENABLED for each configuration: whether its calls try the Flex tier first (model-rules.ts). */
   private readonly flex: Record<ModelConfigName, FlexTier>;
+  /** OPENAI_LIGHT_MODEL (light-model.ts): asked first on the primary configuration's turns. */
+  private readonly light: { model: string; api: ModelApi; flex: FlexTier; prefix?: { instructions: LoadedInstructions; hash: string } } | undefined;
 
   /** The parts are built by the caller (agent-parts.ts, from the composition root's); the agent builds none. */
   constructor(
@@ -90,6 +96,16 @@ export class OpenAiAgent implements Agent {
       : undefined;
 
     this.primarySide = { config: 'primary', model: config.llm.model, api: config.llm.api };
+    const lightModel = config.llm.lightModel;
+    if (lightModel && client) {
+      this.light = {
+        model: lightModel,
+        api: createModelApiFor(client, config.llm, lightModel, this.registry.specs),
+        flex: flexTierFor(config.llm, { provider: config.llm.provider, model: lightModel, baseUrl: config.llm.baseUrl }),
+      };
+      deps.log.info({ lightModel, model: config.llm.model }, 'tiered models on: the light model answers first, a turn that needs a tool goes to the main model');
+      if (!priceOf(lightModel, config.llm.modelPrices)) deps.log.warn({ lightModel }, 'the light model has no price: its calls are recorded without cost (MODEL_PRICES can add one)');
+    }
     // The canary's own client and API adapter, the same tools (and, per turn, the same instructions).
     if (config.llm.canary.percent > 0) {
       this.canary = createCanaryModel(config.llm, this.registry.specs);
@@ -197,7 +213,23 @@ export class OpenAiAgent implements Agent {
       instructions: instructions.text,
       modules: this.loadedModules(turn.conversationId),
       promptCacheKey: promptCacheKey(this.prefixHash(instructions, side), turn.conversationId, this.deps.config.llm.promptCacheBuckets),
+      // The canary's turns are its model's alone, so that what it is tried for is what answers.
+      light: side.config === 'primary' ? this.lightTurnModel(instructions, turn.conversationId) : undefined,
     });
+  }
+
+  private lightTurnModel(instructions: LoadedInstructions, conversationId: string): LightTurnModel | undefined {
+    const light = this.light;
+    if (!light) return undefined;
+    if (light.prefix?.instructions !== instructions) {
+      light.prefix = { instructions, hash: staticPrefixHash({ model: light.model, instructions: instructions.text, tools: this.registry.specs }) };
+    }
+    return {
+      model: light.model,
+      api: light.api,
+      promptCacheKey: promptCacheKey(light.prefix.hash, conversationId, this.deps.config.llm.promptCacheBuckets),
+      ...(light.flex.use ? { flex: { timeoutMs: light.flex.timeoutMs } } : {}),
+    };
   }
 
   /** The conversation's loaded modules, from its stored loads (INSTRUCTION_MODULES_PLACEMENT=instructions). */

@@ -1,6 +1,7 @@
-// The one place an OpenAI SDK client is built (the primary model, the canary, Vertex AI, the comparison's
-// sides and the payment-proof tool): SDK retries are always off, because the turn loop retries model calls
-// itself, bounded by the turn's budget (errors.ts); a second layer of retries would multiply the wait.
+// The one place an OpenAI SDK client is built (the primary model, whose client the light model shares, the
+// canary, Vertex AI, the comparison's sides and the payment-proof tool): SDK retries are always off, because the
+// turn loop retries model calls itself, bounded by the turn's budget (errors.ts); a second layer of retries would
+// multiply the wait.
 import OpenAI, { type ClientOptions } from 'openai';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';

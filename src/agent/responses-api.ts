@@ -10,7 +10,9 @@ import type {
 } from 'openai/resources/responses/responses.js';
 import type { ReasoningEffort } from 'openai/resources/shared.js';
 import { z } from 'zod';
-import type { FunctionOutputPart, JsonObject, ModelUsage, TranscriptItem, UserContentPart } from '../store/conversation-store.js';
+import type { JsonObject } from '../core/json.js';
+import type { FunctionOutputPart, TranscriptItem, UserContentPart } from '../core/transcript.js';
+import type { ModelUsage } from '../core/usage.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { ModelResponseError } from './errors.js';
 import { withoutProviderId } from './history.js';

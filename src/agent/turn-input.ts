@@ -1,9 +1,9 @@
 // This turn's input after the history: a date note (date, weekday, time in TIMEZONE, channel)
 // and the guest's batch, one line per message.
-import type { BufferedMessage } from '../buffer/types.js';
+import type { BufferedMessage } from '../core/messages.js';
 import type { Channel } from '../conversation-id.js';
 import type { PreparedMedia } from '../media/media-service.js';
-import type { UserContentPart } from '../store/conversation-store.js';
+import type { UserContentPart } from '../core/transcript.js';
 import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts } from '../office/zoned-time.js';
 
 const CHANNEL_NAMES: Record<Channel, string> = {

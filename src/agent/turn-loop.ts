@@ -7,17 +7,11 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { backoffDelayMs, type RetryPolicy, type SleepFn } from '../retry.js';
-import type {
-  CallPurpose,
-  ConversationStore,
-  History,
-  ModelCallRecord,
-  NewTranscriptItem,
-  TranscriptItem,
-} from '../store/conversation-store.js';
+import type { CallPurpose, ConversationStore, ModelCallRecord } from '../store/conversation-store.js';
+import type { History, NewTranscriptItem, TranscriptItem } from '../core/transcript.js';
 import type { ToolEffect } from '../tools/effects.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import type { ModelConfigName } from './canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.js';
 import { LOAD_MODULES_TOOL, loadedSections } from '../tools/instructions/load-additional-modules.js';
 import { dropItems, pairCallsAndOutputs, pinModuleLoads } from './history.js';
@@ -67,6 +61,20 @@ export interface TurnModel {
    * turn's loads add to them. Undefined: loads go into the transcript (INSTRUCTION_MODULES_PLACEMENT=transcript).
    */
   modules?: LoadedModuleSet | undefined;
+  /**
+   * OPENAI_LIGHT_MODEL (light-model.ts): asked first, once, with the same input; its answer is the turn's when it
+   * asks for no tool. Otherwise (a tool call, an error, an empty, cut-short or imitated-call answer) its output is
+   * discarded, no tool it asked for runs, and the turn starts over on `api`. Undefined: off.
+   */
+  light?: LightTurnModel | undefined;
+}
+
+/** The light model of a turn: the same instructions and tools on another model (its own cache key and Flex tier). */
+export interface LightTurnModel {
+  model: string;
+  api: ModelApi;
+  promptCacheKey: string;
+  flex?: { timeoutMs: number } | undefined;
 }
 
 /**
@@ -175,6 +183,8 @@ export class TurnLoop {
       'history loaded',
     );
     try {
+      const light = model.light ? await this.lightAnswer(model, model.light) : undefined;
+      if (light) return this.answer(light, false);
       let result = await this.callModel(model, 'tools', 'auto', []);
       let forced = false;
       while (result.calls.length > 0) {
@@ -237,6 +247,35 @@ export class TurnLoop {
   }
 
   /**
+   * The light model's answer to the turn, or undefined when the turn goes to the main model. One attempt, within
+   * half of what is left of the turn, so the main model keeps the rest. Its tool calls are never run: a turn that
+   * needs a tool (a module load included) is the main model's from its start, and nothing of the light call is
+   * kept in the transcript but its record in model_calls (priced at the light model).
+   */
+  private async lightAnswer(model: TurnModel, light: LightTurnModel): Promise<ModelResult | undefined> {
+    if (this.signal.aborted) throw new TurnAbortedError();
+    const remaining = this.deadline - performance.now();
+    if (remaining <= 0) throw new TurnFailure('turn_timeout');
+    const tier = light.flex ? 'flex' : undefined;
+    const on: TurnModel = { ...model, api: light.api, promptCacheKey: light.promptCacheKey, flex: light.flex, light: undefined };
+    const outcome = await this.attempt(on, 'tools', 'auto', [], 1, remaining / 2, tier, light.model);
+    let handedOver: string;
+    if (!outcome.ok) {
+      handedOver = outcome.error.errorClass;
+      // The guest already waited for one Flex call that failed for want of Flex: the main model uses the default tier.
+      if (tier === 'flex' && (FLEX_FALLBACK_CLASSES.has(outcome.error.errorClass) || outcome.error.param === 'service_tier')) this.flexFailed = true;
+    } else if (outcome.result.calls.length > 0) handedOver = 'tool_call';
+    else if (outcome.result.incompleteReason || outcome.result.text.trim() === '') handedOver = 'no_answer';
+    else if (isToolCallImitation(outcome.result.text)) handedOver = 'tool_call_imitation';
+    else {
+      // Only its message is kept: another model's (encrypted) reasoning is no use to the main model in later turns.
+      return { ...outcome.result, items: dropItems(outcome.result.items, (item) => item.kind === 'reasoning') };
+    }
+    this.log.info({ lightModel: light.model, why: handedOver }, 'light model handed the turn to the main model');
+    return undefined;
+  }
+
+  /**
    * One model call, retried while the error is retryable, attempts remain and the wait fits in the turn
    * budget. A context-length error retries once with half the history.
    */
@@ -296,8 +335,11 @@ export class TurnLoop {
     attempt: number,
     remaining: number,
     tier: 'flex' | undefined,
+    /** The model the call goes to when it is not the turn's (the light model). */
+    otherModel?: string,
   ): Promise<Attempt> {
     const { config, clock } = this.deps;
+    const modelName = otherModel ?? this.side.model;
     const log = this.log;
     const callStarted = clock.now();
     const p0 = performance.now();
@@ -332,8 +374,9 @@ export class TurnLoop {
         responseId: result.responseId,
         usage: result.usage,
         serviceTier: result.serviceTier ?? tier,
+        ...(otherModel ? { model: otherModel } : {}),
       });
-      this.deps.metrics?.modelCall(this.side.model, 'ok', (performance.now() - p0) / 1000, result.usage, this.side.config);
+      this.deps.metrics?.modelCall(modelName, 'ok', (performance.now() - p0) / 1000, result.usage, this.side.config);
       log.debug(
         { purpose, attempt, usage: result.usage, calls: result.calls.length, incomplete: result.incompleteReason, serviceTier: result.serviceTier ?? tier },
         'model call',
@@ -351,8 +394,9 @@ export class TurnLoop {
         httpStatus: c.httpStatus,
         requestId: c.requestId,
         serviceTier: tier,
+        ...(otherModel ? { model: otherModel } : {}),
       });
-      this.deps.metrics?.modelCall(this.side.model, c.errorClass, (performance.now() - p0) / 1000, undefined, this.side.config);
+      this.deps.metrics?.modelCall(modelName, c.errorClass, (performance.now() - p0) / 1000, undefined, this.side.config);
       log.warn(
         { purpose, attempt, errorClass: c.errorClass, httpStatus: c.httpStatus, requestId: c.requestId, serviceTier: tier },
         'model call failed',

@@ -1,18 +1,10 @@
 // The seam between the buffer and the agent: one call per batch of guest messages.
 import type { Logger } from 'pino';
-import type { BufferedMessage } from '../buffer/types.js';
+import type { BufferedMessage, Guest } from '../core/messages.js';
 import type { Channel } from '../conversation-id.js';
 import type { ToolEffect } from '../tools/effects.js';
-import type { ModelConfigName } from './canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import type { InstructionsCheck } from './instruction-sources.js';
-
-export interface Guest {
-  /** WhatsApp waId (digits), when the conversation is on WhatsApp. */
-  waId?: string;
-  /** ManyChat subscriber id, when the conversation is on Messenger or Instagram. */
-  subscriberId?: string;
-  name?: string;
-}
 
 export interface AgentTurn {
   conversationId: string;

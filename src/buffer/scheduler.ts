@@ -53,7 +53,12 @@ export class TurnScheduler {
   private readonly windows = new Map<string, { oldestAt: number; newestAt: number; hasMedia: boolean }>();
   private readonly readyQueue = new Set<string>();
   private readonly running = new Map<string, Promise<void>>();
-  private readonly shutdown = new AbortController();
+  /**
+   * One signal per running turn, aborted at close. Not one shared shutdown signal: each turn's model calls,
+   * deadlines and sends listen on their turn's signal, and on a shared one those listeners add up with the
+   * number of turns in flight (MaxListenersExceededWarning at 11).
+   */
+  private readonly turnAborts = new Set<AbortController>();
   /** One timer for every postponed conversation: they are not remembered, the store knows which wait. */
   private recheckTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -141,7 +146,7 @@ export class TurnScheduler {
     for (const id of [...this.timers.keys()]) this.clearTimer(id);
     this.readyQueue.clear();
     this.windows.clear();
-    this.shutdown.abort();
+    for (const abort of this.turnAborts) abort.abort();
     const inFlight = Promise.allSettled([...this.running.values()]);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([inFlight, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
@@ -195,12 +200,15 @@ export class TurnScheduler {
   }
 
   private launch(conversationId: string): void {
+    const abort = new AbortController();
+    this.turnAborts.add(abort);
     const turn = this.deps
-      .runTurn(conversationId, this.shutdown.signal)
+      .runTurn(conversationId, abort.signal)
       .catch((err: unknown) => {
         this.deps.log.error({ err, conversationId: loggableConversationId(conversationId) }, 'turn crashed');
       })
       .finally(() => {
+        this.turnAborts.delete(abort);
         this.running.delete(conversationId);
         // Messages that arrived during the turn form the next one, after their own quiet period.
         this.schedule(conversationId);

@@ -1,14 +1,18 @@
 // One turn of a conversation: finish any interrupted delivery, claim the pending batch, ask the agent once,
 // fix the reply durably, then deliver it part by part. Only failed sends are retried; the agent never is.
 // An interrupted delivery resumes at its first undelivered part, which may have reached the platform before
-// the process stopped: where the channel has a history (WATI), it is looked for there before it is re-sent.
+// the process stopped; a send whose answer did not come in time may have reached it too. Where the channel has
+// a history (WATI), the part (text, or media by kind and caption) is looked for there before it is sent again;
+// where it has none (ManyChat), a timed-out send is taken as delivered, in doubt, rather than sent twice.
 import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
+import { abortReason } from '../retry.js';
 import type { JobQueue } from '../jobs/types.js';
 import { resolveOutboxMedia, type MediaLocations, type OutboxPart } from './outbox.js';
 import type { Agent, AgentResult } from '../agent/types.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 import type { ChannelClient, SentMessage } from '../channels/index.js';
+import type { SentContent } from '../channels/types.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
 import { splitText } from '../channels/split-text.js';
 import { ChannelError } from '../channels/types.js';
@@ -20,7 +24,7 @@ import { redactUrl } from '../logger.js';
 import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
 import type { Platforms } from '../platforms/types.js';
 import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';
-import { LEGACY_IMPORT } from '../store/origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 
 /** A batch that has been started this many times (each start cut short by a crash) is not retried again. */
 export const MAX_TURN_ATTEMPTS = 3;
@@ -62,29 +66,18 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   /** The model configuration a conversation is on (the metrics' `config` label) when no agent result says it. */
   const configOf = (conversationId: string): ModelConfigName => agent.configFor?.(conversationId) ?? 'primary';
 
-  /** One send attempt, counted by channel and outcome. */
-  const counted = <T>(channel: ConversationRef['channel'], send: () => Promise<T>): Promise<T> =>
-    send().then(
-      (sent) => {
-        metrics.channelSend(channel, 'ok');
-        return sent;
-      },
-      (err: unknown) => {
-        metrics.channelSend(channel, 'error');
-        throw err;
-      },
-    );
-
   /**
-   * The part a resumed delivery starts with, if the platform already has it: sent after the reply was recorded
-   * (or the previous part delivered) and not recorded here. Channels without a history API cannot tell.
-   * Bounded; a failure or a timeout means "not found", and the part is sent again (at least once).
+   * The part a delivery is about to (re)send, if the platform already has it: sent after `since` (the reply was
+   * recorded, the previous part delivered, or the attempt that timed out started) and not recorded here.
+   * Channels without a history API cannot tell. Bounded; a failure or a timeout means "not found", and the
+   * part is sent again (at least once).
    */
-  async function findInFlight(
+  async function findAlreadySent(
     client: ChannelClient,
     ref: ConversationRef,
-    batch: DeliveringBatch,
-    part: string,
+    where: { batchId: number; part: number },
+    content: SentContent,
+    since: number,
     log: Logger,
     signal: AbortSignal,
   ): Promise<SentMessage | undefined> {
@@ -92,22 +85,73 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const bound = deadline(deps.inFlightCheckTimeoutMs ?? IN_FLIGHT_CHECK_TIMEOUT_MS, signal);
     try {
       return await client.findSentMessage(ref.channel, ref.externalId, {
-        text: part,
-        since: batch.lastProgressAt,
+        ...content,
+        since,
         isRecorded: (id) => store.isDeliveredMessageId(id),
         signal: bound.signal,
       });
     } catch (err) {
       if (!signal.aborted) {
         const reason = redactUrl(err instanceof Error ? err.message : String(err));
-        log.warn(
-          { batchId: batch.batchId, part: batch.deliveredParts, code: errorCode(err), err: reason },
-          'could not check whether the interrupted part was sent; sending it',
-        );
+        log.warn({ ...where, code: errorCode(err), err: reason }, 'could not check whether the part was already sent; sending it');
       }
       return undefined;
     } finally {
       bound.clear();
+    }
+  }
+
+  /**
+   * Sends one part with the bounded retry, never twice knowingly. A timed-out attempt (the platform may have
+   * taken it) is looked for in the history before the next attempt, and once more if it was the last; on a
+   * channel without a history the part is taken as delivered, in doubt (there is no idempotency key either).
+   */
+  async function sendPart(
+    client: ChannelClient,
+    ref: ConversationRef,
+    where: { batchId: number; part: number },
+    content: SentContent,
+    send: () => Promise<SentMessage>,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<SentMessage & { inDoubt: boolean }> {
+    let inDoubtSince: number | undefined;
+    const lookAfterTimeout = async () => {
+      if (inDoubtSince === undefined) return undefined;
+      const late = await findAlreadySent(client, ref, where, content, inDoubtSince, log, signal);
+      if (signal.aborted) throw abortReason(signal);
+      if (late) log.info(where, 'timed-out part had reached the channel; not sent again');
+      return late;
+    };
+    const attempt = async (): Promise<SentMessage & { inDoubt: boolean }> => {
+      const late = await lookAfterTimeout();
+      if (late) return { ...late, inDoubt: false };
+      const startedAt = clock.now();
+      try {
+        const sent = await send();
+        metrics.channelSend(ref.channel, 'ok');
+        return { ...sent, inDoubt: false };
+      } catch (err) {
+        const timedOut = err instanceof ChannelError && err.inDoubt;
+        metrics.channelSend(ref.channel, timedOut ? 'in_doubt' : 'error');
+        if (timedOut && !client.findSentMessage) {
+          log.warn({ ...where, code: errorCode(err) }, 'no answer in time and no history to check: part taken as delivered, in doubt; not sent again');
+          return { platformMessageId: undefined, inDoubt: true };
+        }
+        if (timedOut) inDoubtSince ??= startedAt;
+        throw err;
+      }
+    };
+    try {
+      return await withRetry(attempt, deps.sendRetry, {
+        signal,
+        onRetry: (err, n, delayMs) => log.warn({ ...where, attempt: n, delayMs, code: errorCode(err) }, 'send failed, retrying'),
+      });
+    } catch (err) {
+      // An attempt timed out (and no later one got through): the part may be out, and the next parts must follow it.
+      const late = !signal.aborted && inDoubtSince !== undefined ? await lookAfterTimeout() : undefined;
+      if (late) return { ...late, inDoubt: false };
+      throw err;
     }
   }
 
@@ -129,26 +173,21 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const client = platforms.forChannel(ref.channel).client;
     for (let i = batch.deliveredParts; i < batch.parts.length; i++) {
       const part = batch.parts[i] as OutboxPart;
+      const where = { batchId: batch.batchId, part: i };
       try {
-        // Only texts can be recognised in the history; a media part in flight at a crash is sent again.
+        const content: SentContent = part.type === 'text' ? { text: part.text } : { media: { kind: part.kind, caption: part.caption } };
         const found =
-          resumed && i === batch.deliveredParts && part.type === 'text'
-            ? await findInFlight(client, ref, batch, part.text, log, signal)
+          resumed && i === batch.deliveredParts
+            ? await findAlreadySent(client, ref, where, content, batch.lastProgressAt, log, signal)
             : undefined;
         if (signal.aborted) return; // the part is looked for again after restart
-        if (found) log.info({ batchId: batch.batchId, part: i }, 'interrupted part had reached the channel; not sent again');
+        if (found) log.info(where, 'interrupted part had reached the channel; not sent again');
         const send = () =>
           part.type === 'text'
             ? client.sendText(ref.channel, ref.externalId, part.text)
             : client.sendMedia(ref.channel, ref.externalId, resolveOutboxMedia(part, deps.media, ref.conversationId));
-        const sent =
-          found ??
-          (await withRetry(() => counted(ref.channel, send), deps.sendRetry, {
-            signal,
-            onRetry: (err, attempt, delayMs) =>
-              log.warn({ batchId: batch.batchId, part: i, attempt, delayMs, code: errorCode(err) }, 'send failed, retrying'),
-          }));
-        store.recordPartDelivered(batch, i, part, sent.platformMessageId, clock.now());
+        const sent = found ? { ...found, inDoubt: false } : await sendPart(client, ref, where, content, send, log, signal);
+        store.recordPartDelivered(batch, i, part, sent.platformMessageId, clock.now(), { inDoubt: sent.inDoubt });
         if (lastMessageAt !== undefined) metrics.turnDuration((clock.now() - lastMessageAt) / 1000);
         lastMessageAt = undefined;
       } catch (err) {

@@ -77,6 +77,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       // The upstream may still have acted on it: a retry can duplicate the message.
       throw new ChannelError('UPSTREAM_UNAVAILABLE', `${label}: no response within ${timeoutMs} ms`, {
         retryable: true,
+        inDoubt: true,
       });
     }
     throw new ChannelError('UPSTREAM_UNAVAILABLE', `${label}: ${describeNetworkError(err)}`, {

@@ -15,17 +15,20 @@ export interface SentMessage {
   platformMessageId: string | undefined;
 }
 
+/** The content of a part that was being sent: a text, or a media item (by its kind and caption). */
+export type SentContent =
+  | { text: string; media?: undefined }
+  | { media: { kind: OutboundMedia['kind']; caption: string | undefined }; text?: undefined };
+
 /** What to look for in a platform's recent history: a message the bot may have sent without learning so. */
-export interface SentMessageQuery {
-  /** The exact text that was being sent. */
-  text: string;
-  /** Epoch ms by our clock: that send started after this (the reply was recorded, or the previous part delivered). */
+export type SentMessageQuery = SentContent & {
+  /** Epoch ms by our clock: that send started after this (the reply was recorded, the previous part delivered, or the timed-out attempt started). */
   since: number;
   /** Ids of messages already recorded as delivered; a history item carrying one is an earlier message. */
   isRecorded: (platformMessageId: string) => boolean;
   /** Cancels the look-up (shutdown, or the caller's time bound). */
   signal: AbortSignal;
-}
+};
 
 export type ChannelErrorCode =
   | 'CHANNEL_DISABLED' // credentials missing
@@ -38,7 +41,16 @@ export class ChannelError extends Error {
   constructor(
     readonly code: ChannelErrorCode,
     message: string,
-    readonly options: { retryable: boolean; retryAfterMs?: number; status?: number } = { retryable: false },
+    readonly options: {
+      retryable: boolean;
+      retryAfterMs?: number;
+      status?: number;
+      /**
+       * The request went out whole and no answer came in time: the platform may have acted on it, and sending
+       * it again may duplicate it. Only timeouts; a refused connection or an error status is not in doubt.
+       */
+      inDoubt?: boolean;
+    } = { retryable: false },
   ) {
     super(message);
     this.name = 'ChannelError';
@@ -46,6 +58,10 @@ export class ChannelError extends Error {
 
   get retryable(): boolean {
     return this.options.retryable;
+  }
+
+  get inDoubt(): boolean {
+    return this.options.inDoubt === true;
   }
 }
 
@@ -60,9 +76,10 @@ export interface ChannelClient {
   /** Sends one media item with an optional caption. One attempt; the caller retries. */
   sendMedia(channel: Channel, externalUserId: string, media: OutboundMedia): Promise<SentMessage>;
   /**
-   * Only on platforms with a history API (WATI; ManyChat has none). Finds a text the bot sent to this user
-   * after `since` that is not already recorded — the trace of a send that was in flight when the process
-   * stopped. One bounded attempt, no retries; throws when the history cannot be read, so the caller sends.
+   * Only on platforms with a history API (WATI; ManyChat has none). Finds a text or media item the bot sent to
+   * this user after `since` that is not already recorded — the trace of a send that was in flight when the
+   * process stopped, or whose answer came too late. One bounded attempt, no retries; throws when the history
+   * cannot be read, so the caller sends.
    */
   findSentMessage?(channel: Channel, externalUserId: string, query: SentMessageQuery): Promise<SentMessage | undefined>;
 }

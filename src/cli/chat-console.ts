@@ -12,15 +12,16 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { TurnAbortedError } from '../agent/errors.js';
-import { costOfUsage } from '../agent/model-prices.js';
+import { costOfUsage } from '../core/model-prices.js';
 import { createOpenAiAgent, type OpenAiAgent } from '../agent/openai-agent.js';
 import { loadHistoryWithModules } from '../agent/turn-loop.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
 import type { OutboxPart } from '../buffer/outbox.js';
-import type { BufferedMessage } from '../buffer/types.js';
+import type { BufferedMessage } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { consoleConversation, type Channel, type ConversationRef } from '../conversation-id.js';
+import { guestText, MESSAGE_MAX_CHARS } from '../ingest/message-limit.js';
 import type { Handoff } from '../handoff/handoff.js';
 import { parseSentinel } from '../handoff/sentinels.js';
 import type { HeldJobQueue } from '../jobs/held-job-queue.js';
@@ -29,7 +30,10 @@ import type { MediaStore } from '../media/media-store.js';
 import type { Platforms } from '../platforms/types.js';
 import { DEFAULT_RESOURCES_DIR } from '../resources.js';
 import { ConsoleConversations } from '../store/console-conversations.js';
-import type { ConversationStore, ModelUsage, TranscriptItem } from '../store/conversation-store.js';
+import type { ConversationStore } from '../store/conversation-store.js';
+import type { TranscriptItem } from '../core/transcript.js';
+import type { ModelUsage } from '../core/usage.js';
+import { PathError } from '../file-paths.js';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
 import { InstanceLockError } from '../store/instance-lock.js';
 import { actsOnHotelSystems, type ToolDeclaration } from '../tools/declaration.js';
@@ -159,7 +163,11 @@ export class ChatConsole {
     const text = line.trim();
     if (text === '') return true;
     if (text.startsWith('/')) return this.command(text);
-    await this.turn(text);
+    // As a webhook's text would be: no control characters, cut at the channel's limit (issue 22 §1).
+    const { text: message, omitted } = guestText(text, this.ref.channel);
+    if (omitted > 0) this.out(this.dim(`(longer than a ${this.ref.channel} message may be: cut at ${MESSAGE_MAX_CHARS[this.ref.channel]} characters, ${omitted} left out)`));
+    if (message.trim() === '') return true;
+    await this.turn(message);
     return true;
   }
 
@@ -407,7 +415,13 @@ export class ChatConsole {
  * migrated, which takes the lock for the moment of the migration: refused while a server runs on it.
  */
 export function openConsoleDatabase(path: string): Db {
-  const db = openDatabase(path);
+  let db: Db;
+  try {
+    db = openDatabase(path);
+  } catch (err) {
+    if (err instanceof PathError) throw new ConsoleSetupError(`CONVERSATION_DB_PATH (or --db): ${err.message}`);
+    throw err;
+  }
   const version = schemaVersion(db);
   if (version > LATEST_SCHEMA_VERSION) {
     db.close();

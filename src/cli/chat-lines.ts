@@ -1,5 +1,5 @@
 // How the chat console (chat-console.ts) shows transcript items: one line each, clipped.
-import type { TranscriptItem } from '../store/conversation-store.js';
+import type { TranscriptItem } from '../core/transcript.js';
 
 export function historyLine(item: TranscriptItem): string | undefined {
   switch (item.kind) {

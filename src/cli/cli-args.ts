@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { serverConfig } from '../config.js';
 
 export const EX_USAGE = 64;
+export const EX_DATAERR = 65;
 export const EX_NOINPUT = 66;
 export const EX_TEMPFAIL = 75;
 export const EX_CONFIG = 78;

@@ -137,7 +137,7 @@ export async function runCompareCli(args: string[], io: CompareCliIo): Promise<n
     db = openReadonlyDatabase(config.dbPath);
   } catch (err) {
     if (err instanceof DatabaseNotReadyError) {
-      io.stderr(`${err.message}\n`);
+      io.stderr(`${values.db !== undefined ? '--db' : 'CONVERSATION_DB_PATH'}: ${err.message}\n`);
       return EX_NOINPUT;
     }
     throw err;

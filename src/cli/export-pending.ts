@@ -144,7 +144,7 @@ export function runExportPendingCli(args: string[], io: ExportPendingCliIo): num
     db = openReadonlyDatabase(values.db ?? settings.dbPath);
   } catch (err) {
     if (err instanceof DatabaseNotReadyError) {
-      io.stderr(`${err.message}\n`);
+      io.stderr(`${values.db !== undefined ? '--db' : 'CONVERSATION_DB_PATH'}: ${err.message}\n`);
       return EX_NOINPUT;
     }
     throw err;

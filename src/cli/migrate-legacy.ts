@@ -6,21 +6,22 @@
 //   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --dry-run --report dry.json
 //   npm run migrate-legacy -- --threads app/thread_store.db --buffer thread_store.db --log app/conversation_log.db --fetch-openai --report final.json
 import 'dotenv/config';
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
 import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
 import type { ConversationReport, ImportReport, ImporterDeps } from '../legacy/importer.js';
 import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages, unreadTables, type LegacyRead } from '../legacy/readers.js';
 import { PeriodError, parseBound } from '../report/period.js';
-import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
+import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, prepareDatabaseFile, schemaVersion, type Db } from '../store/database.js';
 import { InstanceLockError } from '../store/instance-lock.js';
 import { LegacyImportRepository, openDryRunCopy } from '../store/legacy-import-repository.js';
 import type { LegacySourceFile } from '../store/legacy-source-repository.js';
 import { PauseRepository } from '../store/pause-repository.js';
 import { runMigrations } from './migrate.js';
-import { EX_USAGE, EX_NOINPUT, EX_TEMPFAIL, EX_CONFIG, parseCliArgs } from './cli-args.js';
+import { EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_TEMPFAIL, EX_CONFIG, parseCliArgs } from './cli-args.js';
+import { PathError, kindOf } from '../file-paths.js';
 
 const USAGE = `Usage: npm run migrate-legacy -- [options]
 
@@ -63,7 +64,11 @@ export interface MigrateLegacyIo {
 
 /** Our database for this run: the real one, or for --dry-run a migrated in-memory copy of it. */
 function openTarget(dbPath: string, dryRun: boolean, now: number): Db {
-  if (dryRun) return openDryRunCopy(dbPath);
+  if (dryRun) {
+    // Only checked, never created: a dry run writes nothing, not even a folder.
+    if (existsSync(dbPath)) prepareDatabaseFile(dbPath);
+    return openDryRunCopy(dbPath);
+  }
   const db = openDatabase(dbPath);
   const version = schemaVersion(db);
   if (version > LATEST_SCHEMA_VERSION) {
@@ -75,6 +80,48 @@ function openTarget(dbPath: string, dryRun: boolean, now: number): Db {
   // Only when behind: `npm run migrate`'s path (it refuses while a server holds the database).
   runMigrations(dbPath, now);
   return openDatabase(dbPath);
+}
+
+/** The file a path names once symlinks and `..` are resolved; for a file not created yet, its folder's real path. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+// Which of the Python service's tables each flag's file holds (any one suffices; with THREAD_DB_PATH set, one
+// file held them all), and what that file was called, for the message when a file holds none of them.
+const EXPECTED_TABLES: Record<'threads' | 'buffer' | 'log', { file: string; tables: string[] }> = {
+  threads: { file: 'app/thread_store.db', tables: ['threads', 'archived_threads'] },
+  buffer: { file: 'the root thread_store.db', tables: ['message_buffer', 'webhook_messages'] },
+  log: { file: 'app/conversation_log.db', tables: ['conversation_log'] },
+};
+
+/**
+ * Why this file cannot be the flag's legacy input, or undefined when it can: our own database (it has a schema
+ * version; the Python service never set one), or a file without any of the flag's tables (an empty file, another
+ * of the service's files given under the wrong flag).
+ */
+function wrongInput(name: 'threads' | 'buffer' | 'log', path: string, file: LegacySourceFile): string | undefined {
+  const expected = EXPECTED_TABLES[name];
+  const wanted = wantedFile(name);
+  const version = file.schemaVersion();
+  if (version > 0) return `--${name} ${path}: ${wanted}, but this is a watibot3 database (schema ${version}), not a legacy file`;
+  const tables = file.tables().map((t) => t.name);
+  if (expected.tables.some((t) => tables.includes(t))) return undefined;
+  const found = tables.length > 0 ? `only the tables ${tables.join(', ')}` : statSync(path).size === 0 ? 'an empty file (0 bytes)' : 'a SQLite database without tables';
+  return `--${name} ${path}: ${wanted}, but found ${found}`;
+}
+
+function wantedFile(name: 'threads' | 'buffer' | 'log'): string {
+  const expected = EXPECTED_TABLES[name];
+  return `expected the Python service's ${expected.file} (table ${expected.tables.join(' or ')})`;
 }
 
 function describe(line: ConversationReport): string {
@@ -153,6 +200,17 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     return EX_NOINPUT;
   }
 
+  const dbPath = values.db ?? config.dbPath;
+  const dbSetting = values.db !== undefined ? '--db' : 'CONVERSATION_DB_PATH';
+  // Our database must not be one of the inputs: the import would write our tables into the legacy file.
+  const target = dbPath === ':memory:' ? undefined : realPath(dbPath);
+  for (const [name, path] of Object.entries(given)) {
+    if (present[name] && path !== undefined && realPath(path) === target) {
+      io.stderr(`${dbSetting} ${dbPath} is the file given as --${name} (${path}): the import would write into the legacy file. Give our own database's path instead.\n`);
+      return EX_USAGE;
+    }
+  }
+
   const files: { name: string; file: LegacySourceFile }[] = [];
   let db: Db | undefined;
   try {
@@ -162,11 +220,32 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     for (const name of ['buffer', 'threads', 'log'] as const) {
       const path = given[name];
       if (!present[name] || path === undefined) continue;
+      const stats = statSync(path);
+      if (!stats.isFile()) {
+        io.stderr(`--${name} ${path}: ${wantedFile(name)}, but it is ${kindOf(stats)}\n`);
+        return EX_DATAERR;
+      }
+      let file: LegacySourceFile | undefined;
+      try {
+        file = openLegacyFile(path);
+      } catch (err) {
+        io.stderr(`--${name} ${path}: ${wantedFile(name)}, but it cannot be read as a SQLite database (${err instanceof Error ? err.message : String(err)})\n`);
+        return EX_DATAERR;
+      }
+      if (!file) continue;
+      const problem = wrongInput(name, path, file);
+      if (problem) {
+        file.close();
+        io.stderr(`${problem}\n`);
+        return EX_DATAERR;
+      }
       const real = realpathSync(path);
-      if (seen.has(real)) continue;
+      if (seen.has(real)) {
+        file.close();
+        continue;
+      }
       seen.add(real);
-      const file = openLegacyFile(path);
-      if (file) files.push({ name, file });
+      files.push({ name, file });
     }
     const each = <T>(reader: (f: LegacySourceFile, zone: string) => LegacyRead<T>) => mergeReads(...files.map((f) => reader(f.file, legacyZone)));
     const data = {
@@ -178,10 +257,13 @@ export async function runMigrateLegacyCli(args: string[], io: MigrateLegacyIo): 
     const tablesNotRead = files.flatMap((f) => unreadTables(f.file).map((t) => ({ file: `--${f.name}`, ...t })));
 
     const dryRun = values['dry-run'];
-    const dbPath = values.db ?? config.dbPath;
     try {
       db = openTarget(dbPath, dryRun, io.now());
     } catch (err) {
+      if (err instanceof PathError) {
+        io.stderr(`Invalid configuration:\n  - ${dbSetting}: ${err.message}\n`);
+        return EX_CONFIG;
+      }
       if (err instanceof InstanceLockError) {
         io.stderr(`${err.message}\n(the database needs migrating first: stop the server, run \`npm run migrate\`, start it again)\n`);
         return EX_TEMPFAIL;

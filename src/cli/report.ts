@@ -81,7 +81,7 @@ export function runReportCli(args: string[], io: ReportCliIo): number {
     db = openReadonlyDatabase(dbPath);
   } catch (err) {
     if (err instanceof DatabaseNotReadyError) {
-      io.stderr(`${err.message}\n`);
+      io.stderr(`${values.db !== undefined ? '--db' : 'CONVERSATION_DB_PATH'}: ${err.message}\n`);
       return EX_NOINPUT;
     }
     throw err;

@@ -10,20 +10,25 @@ import type { Logger } from 'pino';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from '../agent/errors.js';
 import { openInstructionSources } from '../agent/instruction-sources.js';
 import { createLoadAdditionalModulesTool, LOAD_MODULES_TOOL } from '../tools/instructions/load-additional-modules.js';
-import { costOfUsage, priceOf } from '../agent/model-prices.js';
+import { costOfUsage, priceOf } from '../core/model-prices.js';
 import type { ModelApi } from '../agent/model-api.js';
 import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from '../agent/model-rules.js';
 import { createChatCompletionsApi } from '../agent/chat-completions-api.js';
 import { createResponsesApi } from '../agent/responses-api.js';
 import { createOpenAiClient } from '../agent/openai-client.js';
-import { TurnLoop } from '../agent/turn-loop.js';
+import { TurnLoop, type LightTurnModel } from '../agent/turn-loop.js';
+import type { InstructionModuleSource } from '../agent/instruction-modules.js';
+import { loadEvents, LoadedModuleSet } from '../agent/loaded-modules.js';
+import { createModelApiFor } from '../agent/light-model.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { loggableConversationId } from '../conversation-id.js';
 import { sleep, type RetryPolicy } from '../retry.js';
 import type { CompareRepository, RecordedTurnRow } from '../store/compare-repository.js';
-import { ConversationStore, type History, type ModelUsage, type TurnRecord } from '../store/conversation-store.js';
+import { ConversationStore, type TurnRecord } from '../store/conversation-store.js';
+import type { History } from '../core/transcript.js';
+import type { ModelUsage } from '../core/usage.js';
 import type { Db } from '../store/database.js';
 import { ToolRegistry } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
@@ -161,6 +166,8 @@ interface PreparedSide {
   /** The comparison's tools, with load_additional_modules over this side's instructions. */
   tools: readonly ToolDefinition[];
   config: Config;
+  /** What this side's load_additional_modules loads (its JSON file's modules or the modules folder's), if any. */
+  modules: InstructionModuleSource | undefined;
 }
 
 const ZERO_USAGE: ModelUsage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
@@ -203,7 +210,7 @@ function prepareSide(side: SideConfig, deps: CompareDeps): PreparedSide {
   const client =
     deps.clientFor?.(side) ??
     createOpenAiClient({ apiKey: side.apiKey, baseUrl: side.baseUrl, timeoutMs: config.llm.timeoutMs });
-  return { side, client, instructions, tools, config };
+  return { side, client, instructions, tools, config, modules: sources.modules };
 }
 
 /** The tool calls a side chose, from its transcript (with its arguments as written) and the dry run's log. */
@@ -234,6 +241,18 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
     side.api === 'chat_completions'
       ? createChatCompletionsApi(prepared.client, { ...common, openaiDialect: usesOpenAiDialect(config.llm) })
       : createResponsesApi(prepared.client, common);
+  // Tiered models as the server runs them (OPENAI_LIGHT_MODEL): the light model first, on the same client and tools.
+  const light: LightTurnModel | undefined = side.lightModel
+    ? {
+        model: side.lightModel,
+        api: createModelApiFor(prepared.client, config.llm, side.lightModel, registry.specs),
+        promptCacheKey: promptCacheKey(
+          staticPrefixHash({ model: side.lightModel, instructions: prepared.instructions, tools: registry.specs }),
+          row.conversationId,
+          config.llm.promptCacheBuckets,
+        ),
+      }
+    : undefined;
   const store = new ReplayStore(deps.db, (budget) => deps.repo.historyBefore(row.conversationId, replay.first, budget));
   // The tools see the original turn's time (as its date note says), moving on from there.
   const realNow = deps.now ?? Date.now;
@@ -254,6 +273,16 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
     signal: abort.signal,
   };
   const t0 = performance.now();
+  // The modules the conversation had loaded before the turn, in the instructions as the server sends them
+  // (INSTRUCTION_MODULES_PLACEMENT=instructions); a load in the replay joins them, never the database.
+  const modules =
+    prepared.modules && config.llm.modulesPlacement === 'instructions' && registry.has(LOAD_MODULES_TOOL)
+      ? new LoadedModuleSet(
+          prepared.modules,
+          config.llm.historyModulesMaxTokens,
+          loadEvents(store.callsBefore(row.conversationId, replay.first.cumTokens, LOAD_MODULES_TOOL)),
+        )
+      : undefined;
   const loop = new TurnLoop(
     {
       config,
@@ -279,6 +308,8 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
         row.conversationId,
         config.llm.promptCacheBuckets,
       ),
+      light,
+      modules,
     });
   } catch (err) {
     if (!(err instanceof TurnAbortedError)) throw err;
@@ -294,7 +325,8 @@ async function replaySide(prepared: PreparedSide, replay: ReplayTurn, deps: Comp
   for (const call of calls) {
     if (!call.usage) continue;
     usage = addUsage(usage, call.usage);
-    const c = costOfUsage(side.model, call.usage, config.llm.modelPrices, call.serviceTier);
+    // At the model that answered: a light call at the light model's price.
+    const c = costOfUsage(call.model ?? side.model, call.usage, config.llm.modelPrices, call.serviceTier);
     cost = cost === null || c === undefined ? null : cost + c;
   }
   const tools = chosenTools(result.outcome === 'answered' ? record : undefined, log);
@@ -353,8 +385,10 @@ export async function runComparison(deps: CompareDeps, options: CompareOptions):
   const now = deps.now ?? Date.now;
   if (options.maxCostUsd !== undefined) {
     for (const side of [options.a, options.b]) {
-      if (!priceOf(side.model, deps.config.llm.modelPrices)) {
-        throw new CompareSetupError(`--max-cost needs a price for ${side.model} (side ${side.label}): add it to MODEL_PRICES`);
+      for (const model of [side.model, ...(side.lightModel ? [side.lightModel] : [])]) {
+        if (!priceOf(model, deps.config.llm.modelPrices)) {
+          throw new CompareSetupError(`--max-cost needs a price for ${model} (side ${side.label}): add it to MODEL_PRICES`);
+        }
       }
     }
   }

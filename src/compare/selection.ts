@@ -3,7 +3,7 @@
 // batch), and what the original turn did (its tool calls with their outputs, its reply).
 import { isConsoleConversation } from '../conversation-id.js';
 import type { CompareRepository, RecordedTurnRow } from '../store/compare-repository.js';
-import type { NewTranscriptItem, StoredTranscriptItem } from '../store/conversation-store.js';
+import type { NewTranscriptItem, StoredTranscriptItem } from '../core/transcript.js';
 import type { RecordedCall } from './dry-run-tools.js';
 
 export class SelectionError extends Error {

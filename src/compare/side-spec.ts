@@ -2,6 +2,7 @@
 // `key=value,…`, each field defaulting to the server's own configuration (config.llm):
 //
 //   --a 'model=gpt-5,effort=low'
+//   --b 'model=gpt-5,light=gpt-5-mini'   (tiered models, OPENAI_LIGHT_MODEL; light=none turns them off)
 //   --b '{"model": "gemini-2.5-pro", "api": "chat_completions", "baseUrl": "https://generativelanguage.googleapis.com/v1beta/openai", "apiKeyEnv": "GEMINI_API_KEY"}'
 //
 // The API key is never written on the command line (it would show in `ps` and the shell history): `apiKeyEnv`
@@ -19,6 +20,10 @@ const ALIASES: Record<string, keyof RawSpec> = {
   label: 'label',
   name: 'label',
   model: 'model',
+  light: 'lightModel',
+  lightmodel: 'lightModel',
+  light_model: 'lightModel',
+  'light-model': 'lightModel',
   api: 'api',
   baseurl: 'baseUrl',
   base_url: 'baseUrl',
@@ -38,6 +43,7 @@ const ALIASES: Record<string, keyof RawSpec> = {
 const rawSpec = z.strictObject({
   label: z.string().trim().min(1).max(40).optional(),
   model: z.string().trim().min(1).max(200).optional(),
+  lightModel: z.string().trim().min(1).max(200).optional(),
   api: z.enum(['responses', 'chat_completions']).optional(),
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   reasoningEffort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).optional(),
@@ -51,6 +57,8 @@ export interface SideConfig {
   /** `A` / `B` unless the spec names it. */
   label: string;
   model: string;
+  /** OPENAI_LIGHT_MODEL for this side (the server's unless the spec names one; `none` ⇒ off). */
+  lightModel: string | undefined;
   api: 'responses' | 'chat_completions';
   baseUrl: string | undefined;
   reasoningEffort: Config['llm']['reasoningEffort'];
@@ -90,7 +98,7 @@ export function parseSideSpec(text: string | undefined): RawSpec {
   const named: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
     const canonical = ALIASES[key.toLowerCase()];
-    if (!canonical) throw new SideSpecError(`unknown key "${key}" (keys: model, api, baseUrl, reasoningEffort, instructions, apiKeyEnv, label)`);
+    if (!canonical) throw new SideSpecError(`unknown key "${key}" (keys: model, light, api, baseUrl, reasoningEffort, instructions, apiKeyEnv, label)`);
     named[canonical] = value;
   }
   const parsed = rawSpec.safeParse(named);
@@ -107,6 +115,7 @@ export function resolveSide(spec: RawSpec, defaultLabel: string, config: Config,
   return {
     label: spec.label ?? defaultLabel,
     model: spec.model ?? config.llm.model,
+    lightModel: spec.lightModel === 'none' ? undefined : (spec.lightModel ?? config.llm.lightModel),
     api: spec.api ?? config.llm.api,
     baseUrl: spec.baseUrl ?? config.llm.baseUrl,
     reasoningEffort: spec.reasoningEffort ?? config.llm.reasoningEffort,
@@ -120,6 +129,7 @@ export function resolveSide(spec: RawSpec, defaultLabel: string, config: Config,
 export function describeSide(side: SideConfig): string {
   return [
     `model=${side.model}`,
+    ...(side.lightModel ? [`light=${side.lightModel}`] : []),
     `api=${side.api}`,
     `baseUrl=${side.baseUrl ?? '(OpenAI)'}`,
     `effort=${side.reasoningEffort}`,

@@ -16,6 +16,7 @@ import { openInstructionSources } from '../agent/instruction-sources.js';
 import { createOpenAiClient } from '../agent/openai-client.js';
 import { parseConversationId, type ConversationRef } from '../conversation-id.js';
 import { createGuestNoticeJobKind, guestNotice } from '../channels/guest-notice.js';
+import type { ChannelClientOptions } from '../channels/http.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createMailer, MailError, type Mailer } from '../email/mailer.js';
@@ -60,6 +61,8 @@ export interface CompositionDeps<M extends CompositionMode> {
   /** The folder of shipped files (pictures/, menus). */
   resourcesDir: string;
   closers: Closers;
+  /** Per-request timeouts of the channel sends (defaults: WATI 15 s text / 30 s files, ManyChat 30 s); tests shorten them. */
+  channelTimeouts?: Pick<ChannelClientOptions, 'timeoutMs' | 'mediaTimeoutMs'> | undefined;
 }
 
 /** What every mode builds. */
@@ -112,7 +115,7 @@ export function compose<M extends CompositionMode>(deps: CompositionDeps<M>): Co
 /** The parts before the jobs' consumers: the same in every mode but for the queue. */
 function composeBase<M extends CompositionMode>(deps: CompositionDeps<M>, jobs: JobQueue) {
   const { config, db, clock, log, closers } = deps;
-  const platforms = createPlatforms(config);
+  const platforms = createPlatforms(config, deps.channelTimeouts ?? {});
   const history = new ConversationHistoryRepository(db);
   const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
   // Parsed once here (config validated the syntax): the tool, the booking gate and the handover notice read the

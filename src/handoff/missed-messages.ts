@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
 import { messageLine } from '../agent/turn-input.js';
-import type { BufferedMessage } from '../buffer/types.js';
+import type { BufferedMessage } from '../core/messages.js';
 import type { Clock } from '../clock.js';
 import { redactUrl } from '../logger.js';
 import type { Config } from '../config.js';
@@ -160,8 +160,7 @@ export function createMissedMessagesBlock(deps: MissedMessagesBlockDeps) {
     const now = clock.now();
     const conversationId = ref.conversationId;
     const lastReplyAt = history.lastReplyAt(conversationId) ?? null;
-    // Cleared when the block is built: the turn signal may be the scheduler's shutdown signal, shared by
-    // every turn, which would otherwise keep one abort listener per turn for the life of the process.
+    // Cleared when the block is built, so its abort listener does not stay on the turn's signal for the turn.
     const fetchDeadline = deadline(FETCH_BUDGET_MS, turnSignal);
     try {
       return await buildBlock(ref, batch, log, fetchDeadline.signal, now, conversationId, lastReplyAt);

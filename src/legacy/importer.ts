@@ -9,13 +9,15 @@
 // together; a later run imports only items newer than the conversation's watermark, and pending messages
 // already present (same text and media within PENDING_MATCH_WINDOW_MS) are not added again.
 import { createHash } from 'node:crypto';
-import type { MessageKind } from '../buffer/types.js';
+import type { MessageKind } from '../core/messages.js';
 import { manychatConversation, whatsappConversation, type Channel, type ConversationRef } from '../conversation-id.js';
 import { normalizeText } from '../handoff/missed-messages.js';
+import { guestText } from '../ingest/message-limit.js';
 import { guestOf, mediaRefOf } from '../platforms/identity.js';
-import type { NewTranscriptItem, TurnRecord } from '../store/conversation-store.js';
+import { countItemTokens, type TurnRecord } from '../store/conversation-store.js';
+import type { NewTranscriptItem } from '../core/transcript.js';
 import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';
-import { LEGACY_IMPORT } from '../store/origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 import { ConversationsApiError, type ConversationsClient } from './openai-conversations.js';
 import type { LegacyBufferRow, LegacyMessage, LegacyRead, LegacyThread } from './readers.js';
 
@@ -237,7 +239,9 @@ export function turnsOf(ref: ConversationRef, entries: readonly HistoryEntry[]):
       flush();
       current = { items: [], startedAt: e.at, endedAt: e.at };
     }
-    current.items.push({ item: { kind: e.role, text: e.text }, boundary: current.items.length === 0 ? 2 : 1 });
+    const item = { kind: e.role, text: e.text };
+    // Legacy rows are anyone's text, the bot's included: counted in bounded time (issue 22 §1).
+    current.items.push({ item, boundary: current.items.length === 0 ? 2 : 1, tokens: countItemTokens(item, true) });
     current.endedAt = Math.max(current.endedAt, e.at);
     previous = e;
   }
@@ -358,8 +362,13 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
     const pending: LegacyPendingMessage[] = [];
     let stale = 0;
     let duplicates = 0;
+    // What one message may carry, as at intake (issue 22 §1): a legacy row longer than its platform allows is cut,
+    // with the marker the model reads, and its control characters removed.
+    let cut = 0;
     for (const row of [...legacy.buffer].sort((a, b) => a.at - b.at || a.order - b.order)) {
-      const message = pendingOf(ref, row);
+      const raw = pendingOf(ref, row);
+      const { text, omitted } = guestText(raw.text, ref.channel);
+      const message = { ...raw, text };
       if (message.text.trim() === '' && message.mediaRef === undefined) continue;
       if (nowMs - row.at > maxAge) {
         stale++;
@@ -369,7 +378,10 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
         repo.hasSimilarInbound(ref.conversationId, message.text, message.mediaRef, row.at, PENDING_MATCH_WINDOW_MS) ||
         pending.some((p) => p.text === message.text && p.mediaRef === message.mediaRef && Math.abs(p.receivedAt - row.at) <= PENDING_MATCH_WINDOW_MS);
       if (seen) duplicates++;
-      else pending.push(message);
+      else {
+        pending.push(message);
+        if (omitted > 0) cut++;
+      }
     }
     skip('pending message older than 24 h (outside the reply window): not answered', stale);
     skip('pending message already in our buffer', duplicates);
@@ -465,6 +477,13 @@ export async function runLegacyImport(data: LegacyData, deps: ImporterDeps): Pro
       if (entries.some((e) => e.at < firstOwn)) line.notes.push('history older than our server’s first reply: imported before it');
       splitAt = firstOwn;
     }
+
+    entries = entries.map((e) => {
+      const { text, omitted } = guestText(e.text, ref.channel);
+      if (omitted > 0) cut++;
+      return text === e.text ? e : { ...e, text };
+    });
+    if (cut > 0) line.notes.push(`${cut} message(s) longer than the platform allows: cut, with a marker for the model`);
 
     // Apart, so no turn spans our server's items.
     const turns = [...turnsOf(ref, entries.filter((e) => e.at < splitAt)), ...turnsOf(ref, entries.filter((e) => e.at >= splitAt))];

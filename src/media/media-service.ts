@@ -5,7 +5,7 @@
 import { toFile, type OpenAI } from 'openai';
 import type { Logger } from 'pino';
 import { deadline } from '../abort.js';
-import type { BufferedMessage } from '../buffer/types.js';
+import type { BufferedMessage } from '../core/messages.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createPlatforms } from '../platforms/index.js';

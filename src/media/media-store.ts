@@ -2,9 +2,10 @@
 // never by phone number), metadata in the `media` table keyed by conversation + source ref (rows through
 // store/media-repository.ts). A retried or later turn finds the row and neither downloads nor transcribes again.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureDirectory } from '../file-paths.js';
 import type { Db } from '../store/database.js';
 import { MediaRepository, type StoredMedia } from '../store/media-repository.js';
 import { extensionFor } from './content-type.js';
@@ -46,7 +47,7 @@ export class MediaStore {
   async save(input: { conversationId: string; sourceRef: string; contentType: string; bytes: Buffer; now: number }): Promise<StoredMedia> {
     const existing = this.findBySource(input.conversationId, input.sourceRef);
     if (existing) return existing;
-    mkdirSync(this.dir, { recursive: true });
+    ensureDirectory(this.dir);
     const id = newMediaId();
     const fileName = `${id}${extensionFor(input.contentType)}`;
     const path = join(this.dir, fileName);

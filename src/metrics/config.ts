@@ -1,10 +1,10 @@
 // Metrics configuration slice: who may scrape GET /metrics.
 import { z } from 'zod';
-import { oneOf, optionalString } from '../config-schema.js';
+import { oneOf, optionalSecret } from '../config-schema.js';
 
 export const metricsConfig = z
   .object({
-    METRICS_TOKEN: optionalString,
+    METRICS_TOKEN: optionalSecret,
     METRICS_PUBLIC: oneOf(['true', 'false'], 'false'),
   })
   .transform((e) => ({

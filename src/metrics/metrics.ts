@@ -8,10 +8,10 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Channel } from '../conversation-id.js';
-import type { ModelUsage } from '../store/conversation-store.js';
+import type { ModelUsage } from '../core/usage.js';
 import type { MetricsRepository } from '../store/metrics-repository.js';
 import type { JobRunOutcome, ServiceMetrics, TurnOutcome } from './service-metrics.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import type { ModelConfigName } from '../core/model-config.js';
 
 export const METRICS_PREFIX = 'watibot3_';
 const OTHER = 'other';
@@ -206,7 +206,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   const channelSends = new Counter({
     name: `${METRICS_PREFIX}channel_sends_total`,
-    help: 'Send attempts of reply parts to a channel (each retry counts), by channel and outcome.',
+    help: 'Send attempts of reply parts to a channel (each retry counts), by channel and outcome: ok, error, in_doubt (no answer within the timeout; the platform may have taken it).',
     labelNames: ['channel', 'outcome'],
     registers,
   });
@@ -316,7 +316,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       if (Number.isFinite(seconds)) toolDuration.observe({ tool: name }, Math.max(0, seconds));
     },
     channelSend(channel, outcome) {
-      channelSends.inc({ channel: clip(channel, channels), outcome: outcome === 'ok' ? 'ok' : 'error' });
+      channelSends.inc({ channel: clip(channel, channels), outcome: outcome === 'ok' || outcome === 'in_doubt' ? outcome : 'error' });
     },
     jobFinished(kind, outcome) {
       jobsFinished.inc({ kind: clip(kind, jobKinds()), outcome: clip(outcome, jobOutcomes) });

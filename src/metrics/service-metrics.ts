@@ -2,8 +2,8 @@
 // without metrics (a test, a CLI) takes noopMetrics. createMetrics() in metrics.ts is the real one; it
 // clips every label to a fixed set, so callers pass what they have.
 import type { Channel } from '../conversation-id.js';
-import type { ModelUsage } from '../store/conversation-store.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import type { ModelUsage } from '../core/usage.js';
+import type { ModelConfigName } from '../core/model-config.js';
 
 /** How a turn ended: the reply (or the fallback, `failed`) handed to the channel, refused by it, or held (bot paused). */
 export type TurnOutcome = 'answered' | 'failed' | 'undelivered' | 'held';
@@ -24,8 +24,8 @@ export interface ServiceMetrics {
   modelCall(model: string, outcome: string, seconds: number, usage: ModelUsage | undefined, config?: ModelConfigName): void;
   /** One tool call: `outcome` is `ok` or the registry's error kind; an unknown tool is named `other`. */
   toolCall(tool: string, outcome: string, seconds: number): void;
-  /** One send attempt to a channel (each retry is one). */
-  channelSend(channel: Channel, outcome: 'ok' | 'error'): void;
+  /** One send attempt to a channel (each retry is one); `in_doubt`: no answer within the client timeout. */
+  channelSend(channel: Channel, outcome: 'ok' | 'error' | 'in_doubt'): void;
   /** A job run ended. */
   jobFinished(kind: string, outcome: JobRunOutcome): void;
   /** A booking request's outcome (BookingOutcome kind, `repeated` for a payment booked before, `error` when it threw). */

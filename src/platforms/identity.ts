@@ -1,7 +1,7 @@
 // What a conversation key means on its platform, for code that holds a ConversationRef but runs outside a
 // platform's request path (the legacy import): the guest's identity, and a media reference in the form that
 // platform's webhook parser gives it. Kept here so no other module branches on the channel.
-import type { Guest } from '../agent/types.js';
+import type { Guest } from '../core/messages.js';
 import type { ConversationRef } from '../conversation-id.js';
 import { normalizeWatiMediaPath } from './wati/webhook.js';
 

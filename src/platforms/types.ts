@@ -2,7 +2,7 @@
 // spirit of vercel/chat's `Adapter`: what differs between platforms lives behind this interface, and the
 // rest of the code asks the conversation's adapter instead of testing the channel.
 import type { Logger } from 'pino';
-import type { Guest } from '../agent/types.js';
+import type { Guest } from '../core/messages.js';
 import type { ChannelClient } from '../channels/types.js';
 import type { Channel, ConversationRef } from '../conversation-id.js';
 import type { JobKind, NewJob } from '../jobs/types.js';
@@ -40,6 +40,8 @@ export interface HistoryItem {
   operatorName: string | undefined;
   eventType: string | undefined;
   type: string | undefined;
+  /** A media item's caption (WATI `media.caption`; its `text` then holds WATI's path of the file). */
+  caption?: string | undefined;
 }
 
 export interface HistoryQuery {

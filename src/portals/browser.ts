@@ -3,7 +3,7 @@
 // account out — each in a fresh browser context, bounded as a whole, never retried here: the caller's
 // schedule (sync cooldown, follow-up attempts) decides when to try again. A failure leaves a full-page
 // screenshot named by portal and time only (the page may show a guest's name; the file name never does).
-import { mkdir } from 'node:fs/promises';
+import { ensureDirectory } from '../file-paths.js';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isPlaywrightTimeout, loadPlaywright } from './playwright.js';
@@ -181,7 +181,7 @@ export class PortalBrowser {
     const safePortal = portal.replace(/[^a-z0-9_-]/gi, '_');
     const path = join(this.opts.screenshotDir, `${safePortal}-${stamp}.png`);
     try {
-      await mkdir(this.opts.screenshotDir, { recursive: true });
+      ensureDirectory(this.opts.screenshotDir);
       await page.screenshot({ path, fullPage: true, timeout: SCREENSHOT_TIMEOUT_MS });
       return path;
     } catch (err) {

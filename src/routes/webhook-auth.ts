@@ -8,9 +8,24 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+// The configured secrets' digests, computed once each rather than on every request (a webhook is checked
+// per delivery). Keyed by the secret itself; bounded, though a process only ever has a few.
+const expectedDigests = new Map<string, Buffer>();
+const MAX_EXPECTED_DIGESTS = 16;
+
+function expectedDigest(expected: string): Buffer {
+  let d = expectedDigests.get(expected);
+  if (!d) {
+    if (expectedDigests.size >= MAX_EXPECTED_DIGESTS) expectedDigests.clear();
+    d = digest(expected);
+    expectedDigests.set(expected, d);
+  }
+  return d;
+}
+
 /** Constant-time comparison (hashing first makes the lengths equal). */
 export function passkeyMatches(provided: string, expected: string): boolean {
-  return timingSafeEqual(digest(provided), digest(expected));
+  return timingSafeEqual(digest(provided), expectedDigest(expected));
 }
 
 function providedPasskey(request: FastifyRequest): string | undefined {

@@ -1,7 +1,7 @@
 // POST /webhook (WATI) and POST /manychat/webhook. Both only validate, store durably and acknowledge:
 // nothing slow or networked happens before the reply.
 import type { FastifyPluginAsync } from 'fastify';
-import type { InboundMessage } from '../buffer/types.js';
+import type { InboundMessage } from '../core/messages.js';
 import { HttpError } from '../errors.js';
 import { parseManychatBody } from '../platforms/manychat/webhook.js';
 import { parseWatiBody, type WatiOutgoingEvent } from '../platforms/wati/webhook.js';
@@ -56,6 +56,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     }
     const result = await opts.accept([parsed.message]);
     if (result.accepted && parsed.operatorName) opts.onGuestOperator?.(parsed.message.conversationId, parsed.operatorName);
+    // The one line per delivered message (Fastify's request lines are off for webhooks, see app.ts).
     request.log.info(
       { conversationId: loggableConversationId(parsed.message.conversationId), kind: parsed.message.kind, duplicate: !result.accepted },
       result.accepted ? 'message buffered' : 'duplicate delivery ignored',

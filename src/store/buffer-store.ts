@@ -3,11 +3,11 @@
 // any point leaves a state the scheduler can resume from.
 import { createHash } from 'node:crypto';
 import { parseStoredParts, partSummary, type OutboxPart } from '../buffer/outbox.js';
-import type { BufferedMessage, InboundMessage, MessageKind } from '../buffer/types.js';
-import { MEDIA_KINDS } from '../buffer/types.js';
+import type { BufferedMessage, InboundMessage, MessageKind } from '../core/messages.js';
+import { MEDIA_KINDS } from '../core/messages.js';
 import type { Channel } from '../conversation-id.js';
 import type { Db } from './database.js';
-import type { MessageOrigin } from './origin.js';
+import type { MessageOrigin } from '../core/origin.js';
 
 /** WATI re-delivers for up to 24 h; keep platform ids twice that. */
 export const PLATFORM_ID_RETENTION_MS = 48 * 3600_000;
@@ -150,8 +150,8 @@ export class BufferStore {
         'UPDATE batches SET delivered_parts = ?, updated_at = ? WHERE id = ?',
       ),
       insertOutbound: db.prepare(
-        `INSERT INTO outbound_messages (conversation_id, batch_id, part_index, kind, text, platform_message_id, sent_at)
-         VALUES (@conversationId, @batchId, @partIndex, @kind, @text, @platformMessageId, @sentAt)`,
+        `INSERT INTO outbound_messages (conversation_id, batch_id, part_index, kind, text, platform_message_id, sent_at, in_doubt)
+         VALUES (@conversationId, @batchId, @partIndex, @kind, @text, @platformMessageId, @sentAt, @inDoubt)`,
       ),
       finishBatch: db.prepare<[string, string | null, number, number]>(
         'UPDATE batches SET status = ?, error_class = COALESCE(?, error_class), updated_at = ? WHERE id = ?',
@@ -308,6 +308,7 @@ export class BufferStore {
     part: OutboxPart,
     platformMessageId: string | undefined,
     now: number,
+    opts: { inDoubt?: boolean } = {},
   ): void {
     this.db.transaction(() => {
       this.stmts.insertOutbound.run({
@@ -318,6 +319,7 @@ export class BufferStore {
         text: partSummary(part),
         platformMessageId: platformMessageId ?? null,
         sentAt: now,
+        inDoubt: opts.inDoubt ? 1 : 0,
       });
       this.stmts.advanceDelivery.run(partIndex + 1, now, batch.batchId);
     })();
@@ -341,7 +343,7 @@ export class BufferStore {
    * part, so WATI's echo of it is known as the bot's own and does not pause the bot as an operator would.
    */
   recordNotice(conversationId: string, text: string, platformMessageId: string | undefined, now: number): void {
-    this.stmts.insertOutbound.run({ conversationId, batchId: null, partIndex: null, kind: 'text', text, platformMessageId: platformMessageId ?? null, sentAt: now });
+    this.stmts.insertOutbound.run({ conversationId, batchId: null, partIndex: null, kind: 'text', text, platformMessageId: platformMessageId ?? null, sentAt: now, inDoubt: 0 });
   }
 
   hasUnfinishedDelivery(conversationId: string): boolean {

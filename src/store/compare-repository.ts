@@ -3,7 +3,7 @@
 // before the turn. Read-only: it is opened on openReadonlyDatabase and never writes.
 import type { Statement } from 'better-sqlite3';
 import type { Channel } from '../conversation-id.js';
-import type { Boundary, History, StoredTranscriptItem, TranscriptItem } from './conversation-store.js';
+import type { Boundary, History, StoredTranscriptItem, TranscriptItem } from '../core/transcript.js';
 import type { Db } from './database.js';
 
 /** A recorded turn that answered (or failed on) a guest's batch: it has a user item. */

@@ -4,10 +4,10 @@
 // conversation-store.ts.
 import { parseStoredParts, type OutboxPart } from '../buffer/outbox.js';
 import { z } from 'zod';
-import type { MessageKind } from '../buffer/types.js';
+import type { MessageKind } from '../core/messages.js';
 import type { BatchStatus } from './buffer-store.js';
 import type { Db } from './database.js';
-import { LEGACY_IMPORT, MESSAGE_ORIGINS } from './origin.js';
+import { LEGACY_IMPORT, MESSAGE_ORIGINS } from '../core/origin.js';
 
 // Records, so adding a kind or a status to its type fails to compile here until it is listed.
 const MESSAGE_KINDS: Record<MessageKind, true> = {

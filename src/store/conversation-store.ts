@@ -1,72 +1,22 @@
 // The agent's local transcript: conversations, transcript items (replayed to the model every turn),
 // agent turns and per-call usage. The transcript is the only conversation state: no provider-side
 // storage, no previous_response_id.
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { Channel } from '../conversation-id.js';
 import type { Statement } from 'better-sqlite3';
-import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../agent/model-prices.js';
-import type { ModelConfigName } from '../agent/canary.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../core/model-prices.js';
+import { countTextTokens, guestTextTokens } from '../core/token-count.js';
+import type { ModelConfigName } from '../core/model-config.js';
+import type {
+  Boundary,
+  History,
+  NewTranscriptItem,
+  StoredTranscriptItem,
+  TranscriptItem,
+  TranscriptKind,
+  TurnTranscriptItem,
+} from '../core/transcript.js';
+import type { ModelUsage } from '../core/usage.js';
 import type { Db } from './database.js';
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-
-/**
- * One transcript item, API-neutral so a conversation survives a switch of LLM_API. Items produced by
- * a provider keep the provider's own object (`responsesItem`, `chatToolCall`, `chatMessageExtra`) so
- * they replay byte-for-byte on that API (encrypted reasoning, Gemini thought signatures, …).
- */
-/**
- * This turn's user content with media, in arrival order. Only ever in memory: the transcript stores the
- * item's `text` (short references with media ids), never the bytes.
- */
-export type UserContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image'; mediaId: string; contentType: string; base64: string }
-  | { type: 'file'; mediaId: string; contentType: string; fileName: string; base64: string };
-
-/**
- * What a tool gave the model besides its text output (a menu's PDF), for this turn's calls on the Responses
- * API. Only ever in memory, like UserContentPart: the transcript keeps the output's text.
- */
-export type FunctionOutputPart =
-  | { type: 'text'; text: string }
-  | { type: 'file'; fileName: string; contentType: string; base64: string };
-
-export type TranscriptItem =
-  | { kind: 'user'; text: string; parts?: UserContentPart[] }
-  /** Per-turn context (date, time, channel) or another server note. */
-  | { kind: 'developer'; text: string }
-  | {
-      kind: 'assistant';
-      text: string;
-      /** True for text the server wrote (e.g. the fallback sent after a failed turn). */
-      synthetic?: boolean;
-      /** The Responses output message as received. */
-      responsesItem?: JsonObject;
-      /** Chat Completions: message-level fields to replay (e.g. `extra_content`, `reasoning_content`). */
-      chatMessageExtra?: JsonObject;
-    }
-  | {
-      kind: 'function_call';
-      callId: string;
-      name: string;
-      /** JSON text exactly as the model produced it. */
-      arguments: string;
-      responsesItem?: JsonObject;
-      /** Chat Completions: the tool call object as received (incl. unknown fields such as `extra_content`). */
-      chatToolCall?: JsonObject;
-      chatMessageExtra?: JsonObject;
-    }
-  | { kind: 'function_output'; callId: string; output: string; parts?: FunctionOutputPart[] }
-  | {
-      kind: 'reasoning';
-      /** Summary text, only used for token counting. */
-      summary: string;
-      responsesItem: JsonObject;
-    };
-
-export type TranscriptKind = TranscriptItem['kind'];
 
 /**
  * The item as stored: in-memory media parts are dropped — a user item's text references them, a function
@@ -76,44 +26,6 @@ export function storable(item: TranscriptItem): TranscriptItem {
   if ((item.kind !== 'user' && item.kind !== 'function_output') || item.parts === undefined) return item;
   const { parts: _parts, ...rest } = item;
   return rest;
-}
-
-/**
- * Where a history may start. 2: the first item of a turn; 1: the start of a model response or the user
- * item; 0: anywhere else (a function output, or the second item of a model response). Starting only at
- * boundaries guarantees that no function output is separated from its call and no reasoning item from
- * the item it precedes.
- */
-export type Boundary = 0 | 1 | 2;
-
-export interface NewTranscriptItem {
-  item: TranscriptItem;
-  boundary: Boundary;
-  /** Token count when already known; computed here otherwise. */
-  tokens?: number;
-}
-
-export interface StoredTranscriptItem {
-  id: number;
-  boundary: Boundary;
-  tokens: number;
-  cumTokens: number;
-  item: TranscriptItem;
-}
-
-/** A transcript item with the turn that wrote it. */
-export interface TurnTranscriptItem extends StoredTranscriptItem {
-  turnId: number;
-}
-
-export interface History {
-  items: StoredTranscriptItem[];
-  /** Sum of the items' tokens. */
-  tokens: number;
-  /** Tokens of the conversation left out by the budget. */
-  droppedTokens: number;
-  /** How many of `items`, at their start, are loaded modules kept from before the budget (turn-loop.ts loadHistoryWithModules). */
-  pinnedItems?: number;
 }
 
 export interface ConversationRow {
@@ -126,13 +38,6 @@ export interface ConversationRow {
   lastActivityAt: number;
   totalTokens: number;
   itemCount: number;
-}
-
-export interface ModelUsage {
-  inputTokens: number;
-  cachedTokens: number;
-  outputTokens: number;
-  reasoningTokens: number;
 }
 
 export type CallPurpose = 'tools' | 'final_no_tools' | 'reask_no_tools';
@@ -152,6 +57,8 @@ export interface ModelCallRecord {
    * none (the default tier). A failed attempt has the tier it asked for.
    */
   serviceTier?: string | undefined;
+  /** The model the call went to when it is not the turn's `model` (OPENAI_LIGHT_MODEL's calls); priced at it. */
+  model?: string | undefined;
 }
 
 export interface TurnRecord {
@@ -209,6 +116,8 @@ export interface StoredModelCall {
   costUsd: number | null;
   /** The service tier (migration 18): flex, default, …; null before that version or when none was reported or asked. */
   serviceTier: string | null;
+  /** The call's model when it is not the turn's (migration 20, OPENAI_LIGHT_MODEL); null: the turn's model. */
+  model: string | null;
 }
 
 export interface ConversationStoreOptions {
@@ -219,34 +128,34 @@ export interface ConversationStoreOptions {
   prices?: ModelPrices | undefined;
 }
 
-// Guests may type "<|endoftext|>": count special-token text as plain text instead of throwing.
-const TOKENIZE_OPTIONS = { disallowedSpecial: new Set<string>() };
-
-/** o200k token count of a string. */
-export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text, TOKENIZE_OPTIONS);
-}
+// The exact count of a text, where callers (the cost benches) have long imported it from.
+export { countTextTokens } from '../core/token-count.js';
 
 // Per-item framing the provider adds around content (role markers, call wrappers); an estimate.
 const MESSAGE_OVERHEAD = 4;
 const CALL_OVERHEAD = 8;
 
 /**
- * Token count of one item for the history budget. Reasoning items count only their summary: their
- * encrypted content is opaque and providers drop earlier turns' reasoning from the context anyway.
+ * Token count of one item for the history budget. The guest's text (user items, and developer notes that quote
+ * missed messages) is counted in bounded time whatever its length; the model's and the tools' text exactly, in
+ * time linear in its length (src/agent/token-count.ts), unless `guestWritten` says every text of the item is
+ * untrusted (a legacy import's rows). Reasoning items count only their summary: their encrypted content is opaque
+ * and providers drop earlier turns' reasoning from the context anyway.
  */
-export function countItemTokens(item: TranscriptItem): number {
+export function countItemTokens(item: TranscriptItem, guestWritten = false): number {
+  const count = guestWritten ? guestTextTokens : countTextTokens;
   switch (item.kind) {
     case 'user':
     case 'developer':
+      return guestTextTokens(item.text) + MESSAGE_OVERHEAD;
     case 'assistant':
-      return countTextTokens(item.text) + MESSAGE_OVERHEAD;
+      return count(item.text) + MESSAGE_OVERHEAD;
     case 'function_call':
-      return countTextTokens(item.name) + countTextTokens(item.arguments) + CALL_OVERHEAD;
+      return count(item.name) + count(item.arguments) + CALL_OVERHEAD;
     case 'function_output':
-      return countTextTokens(item.output) + MESSAGE_OVERHEAD;
+      return count(item.output) + MESSAGE_OVERHEAD;
     case 'reasoning':
-      return countTextTokens(item.summary) + MESSAGE_OVERHEAD;
+      return count(item.summary) + MESSAGE_OVERHEAD;
   }
 }
 
@@ -358,10 +267,10 @@ export class ConversationStore {
     this.insertCallStmt = db.prepare(`
       INSERT INTO model_calls (turn_id, conversation_id, seq, purpose, started_at, duration_ms, status, error_class,
                                http_status, request_id, response_id, input_tokens, cached_tokens, output_tokens,
-                               reasoning_tokens, cost_usd, service_tier)
+                               reasoning_tokens, cost_usd, service_tier, model)
       VALUES (@turnId, @conversationId, @seq, @purpose, @startedAt, @durationMs, @status, @errorClass,
               @httpStatus, @requestId, @responseId, @inputTokens, @cachedTokens, @outputTokens, @reasoningTokens,
-              @costUsd, @serviceTier)`);
+              @costUsd, @serviceTier, @model)`);
     this.bumpConversationStmt = db.prepare(
       'UPDATE conversations SET total_tokens = total_tokens + @tokens, item_count = item_count + @count WHERE id = @id',
     );
@@ -552,9 +461,10 @@ export class ConversationStore {
         cachedTokens: call.usage?.cachedTokens ?? null,
         outputTokens: call.usage?.outputTokens ?? null,
         reasoningTokens: call.usage?.reasoningTokens ?? null,
-        // At the list price of the tier that answered (a Flex call at the Flex price).
-        costUsd: call.usage ? (costOfUsage(turn.model, call.usage, this.prices, call.serviceTier) ?? null) : null,
+        // At the list price of the model and tier that answered (a Flex call at the Flex price, a light call at its model's).
+        costUsd: call.usage ? (costOfUsage(call.model ?? turn.model, call.usage, this.prices, call.serviceTier) ?? null) : null,
         serviceTier: call.serviceTier ?? null,
+        model: call.model ?? null,
       });
     });
     return turnId;
@@ -595,7 +505,7 @@ export class ConversationStore {
                 error_class AS errorClass, http_status AS httpStatus, request_id AS requestId,
                 response_id AS responseId, input_tokens AS inputTokens, cached_tokens AS cachedTokens,
                 output_tokens AS outputTokens, reasoning_tokens AS reasoningTokens, cost_usd AS costUsd,
-                service_tier AS serviceTier
+                service_tier AS serviceTier, model
          FROM model_calls WHERE turn_id = ? ORDER BY seq`,
       )
       .all(turnId);

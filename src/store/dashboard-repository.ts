@@ -7,7 +7,7 @@ import type { BatchStatus } from './buffer-store.js';
 import type { PauseReason } from './pause-repository.js';
 import { PAUSE_REASONS } from './pause-repository.js';
 import type { Db } from './database.js';
-import { LEGACY_IMPORT } from './origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 
 /** A conversation whose bot is paused, as last written (the pause's expiry is the pause store's to judge). */
 export interface PausedRow {

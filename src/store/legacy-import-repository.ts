@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { InboundMessage } from '../buffer/types.js';
+import type { InboundMessage } from '../core/messages.js';
 import type { ConversationStore, TurnRecord } from './conversation-store.js';
 import { migrate, openDatabase, type Db } from './database.js';
-import { LEGACY_IMPORT } from './origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 import type { PauseRepository } from './pause-repository.js';
 
 export interface LegacyProgress {

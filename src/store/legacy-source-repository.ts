@@ -32,6 +32,11 @@ export class LegacySourceFile {
     this.db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
   }
 
+  /** PRAGMA user_version: 0 in every file of the Python service; ours is at our schema's version. */
+  schemaVersion(): number {
+    return z.number().parse(this.db.pragma('user_version', { simple: true }));
+  }
+
   hasTable(table: LegacyTable): boolean {
     return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
   }

@@ -445,4 +445,22 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE model_calls ADD COLUMN service_tier TEXT;
     `,
   },
+  {
+    version: 19,
+    name: 'reply parts delivered in doubt',
+    sql: `
+      -- 1: the platform did not answer the send in time and has no history to look in (ManyChat): the part is
+      -- taken as delivered and not sent again, but nothing confirms the guest got it.
+      ALTER TABLE outbound_messages ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    version: 20,
+    name: 'model of each model call (tiered models)',
+    sql: `
+      -- The model the call went to when it is not the turn's (agent_turns.model): OPENAI_LIGHT_MODEL's calls, which
+      -- answer a turn or hand it to the turn's model; cost_usd is at this model's price. NULL: the turn's model.
+      ALTER TABLE model_calls ADD COLUMN model TEXT;
+    `,
+  },
 ];

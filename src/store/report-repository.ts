@@ -5,7 +5,7 @@
 // SQLite `localtime`, which is the server's zone and not the hotel's. Works on a read-only connection.
 import { z } from 'zod';
 import type { Db } from './database.js';
-import { LEGACY_IMPORT } from './origin.js';
+import { LEGACY_IMPORT } from '../core/origin.js';
 import type { Period } from './usage-repository.js';
 
 /** Batch statuses that mean no turn ran: the bot was paused (held) or the messages went back (abandoned). */

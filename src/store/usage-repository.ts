@@ -69,8 +69,9 @@ export interface DayUsage extends UsageTotals {
 }
 
 export interface ModelUsageTotals extends UsageTotals {
-  /** The model as configured when the turn ran (OPENAI_MODEL). */
+  /** The model the calls went to: the turn's (OPENAI_MODEL when it ran), or the call's own (OPENAI_LIGHT_MODEL). */
   model: string;
+  /** Turns with calls to this model (a turn escalated from the light model counts under both). */
   turns: number;
 }
 
@@ -199,10 +200,10 @@ export class UsageRepository {
       WHERE t.started_at >= @since AND t.started_at < @until
       GROUP BY bucket ORDER BY bucket`);
     this.modelsStmt = db.prepare<PeriodParams, ModelUsageTotals>(`
-      SELECT t.model AS model, COUNT(DISTINCT c.turn_id) AS turns, ${TOTALS}
+      SELECT COALESCE(c.model, t.model) AS model, COUNT(DISTINCT c.turn_id) AS turns, ${TOTALS}
       FROM agent_turns t JOIN model_calls c ON c.turn_id = t.id
       WHERE t.started_at >= @since AND t.started_at < @until
-      GROUP BY t.model ORDER BY costUsd DESC, t.model`);
+      GROUP BY COALESCE(c.model, t.model) ORDER BY costUsd DESC, model`);
     // LEFT JOIN: a turn that failed before any call still counts for its configuration.
     this.configsStmt = db.prepare<PeriodParams, TotalsRow & { config: string; models: string | null; turns: number; failedTurns: number }>(`
       SELECT t.config AS config, GROUP_CONCAT(DISTINCT t.model) AS models, COUNT(DISTINCT t.id) AS turns,

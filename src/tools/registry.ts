@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../errors.js';
 import { EffectsCollector, type ToolEffect } from './effects.js';
-import type { FunctionOutputPart } from '../store/conversation-store.js';
+import type { FunctionOutputPart } from '../core/transcript.js';
 import type { ToolDeclaration } from './declaration.js';
 import { MODEL_SUMMARY_KEY, ToolError, ToolOutputWithFiles, type ToolContext, type ToolDefinition } from './types.js';
 

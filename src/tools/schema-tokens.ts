@@ -1,7 +1,7 @@
 // What the tool schemas cost on every model call: each tool's name, description and parameters' JSON schema
 // counted in o200k tokens (the encoding of the GPT-4o/GPT-5 family), as the Responses API adapter sends them.
 // The tool list is part of every call's prefix, so every token here is paid on each call of every turn.
-import { countTextTokens } from '../store/conversation-store.js';
+import { countTextTokens } from '../core/token-count.js';
 import type { ToolSpec } from './registry.js';
 
 export interface ToolSchemaTokens {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Channel } from '../conversation-id.js';
-import type { TranscriptItem } from '../store/conversation-store.js';
+import type { TranscriptItem } from '../core/transcript.js';
 import type { ToolDoes, ToolNeed } from './declaration.js';
 import type { EffectsCollector } from './effects.js';
 

@@ -5,7 +5,7 @@
 // sends the traffic to the fake on 127.0.0.1.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
 import { flexTierFor } from '../../src/agent/model-rules.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';

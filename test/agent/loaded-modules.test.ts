@@ -41,6 +41,10 @@ describe('loaded modules in the instructions', () => {
     expect(count(instructionsOf(after!), '[M2C.occupancy]')).toBe(1);
     expect(inputOf(after!)).not.toContain('[M2C.occupancy]');
     expect(instructionsOf(after!).startsWith(instructionsOf(before!))).toBe(true);
+    // The model is told plainly, by the core and by the heading over the module, that a loaded module needs no new load.
+    expect(instructionsOf(before!)).toMatch(/under LOADED MODULES at the end of these instructions is already loaded: .*do not call load_additional_modules for it/);
+    const heading = instructionsOf(after!).slice(instructionsOf(before!).length).trim().split('\n')[0];
+    expect(heading).toMatch(/^LOADED MODULES \(already loaded in this conversation: do not call load_additional_modules for these modules/);
 
     // A new agent on the same database (a restart): the next turn's first call already carries the module.
     fake.queue(textReply('Con gusto.'));

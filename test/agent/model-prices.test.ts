@@ -5,9 +5,9 @@ import {
   modelPriceKey,
   priceOf,
   type ModelPrices,
-} from '../../src/agent/model-prices.js';
+} from '../../src/core/model-prices.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import type { ModelUsage } from '../../src/store/conversation-store.js';
+import type { ModelUsage } from '../../src/core/usage.js';
 
 const usage = (inputTokens: number, cachedTokens: number, outputTokens: number, reasoningTokens = 0): ModelUsage => ({
   inputTokens,

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderSection } from '../../src/agent/instruction-tree.js';
 import { loadHistoryWithModules } from '../../src/agent/turn-loop.js';
-import { ConversationStore, type NewTranscriptItem, type TranscriptItem } from '../../src/store/conversation-store.js';
+import { ConversationStore } from '../../src/store/conversation-store.js';
+import type { NewTranscriptItem, TranscriptItem } from '../../src/core/transcript.js';
 import { loadedSections } from '../../src/tools/instructions/load-additional-modules.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { spanish } from '../support/modular-instructions.js';

@@ -15,7 +15,7 @@ import type { ModelRequest } from '../../src/agent/model-api.js';
 import { promptCacheKey, takesReasoningEffort, usesOpenAiDialect } from '../../src/agent/model-rules.js';
 import { buildResponsesInput, parseResponsesOutput } from '../../src/agent/responses-api.js';
 import { batchText, dateNote, messageLine } from '../../src/agent/turn-input.js';
-import type { TranscriptItem } from '../../src/store/conversation-store.js';
+import type { TranscriptItem } from '../../src/core/transcript.js';
 import { tempInstructions, textMessage } from './helpers.js';
 
 function apiError(status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): APIError {

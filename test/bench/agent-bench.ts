@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
 import type { AgentTurn } from '../../src/agent/types.js';
-import type { BufferedMessage } from '../../src/buffer/types.js';
+import type { BufferedMessage } from '../../src/core/messages.js';
 import { loadConfig } from '../../src/config.js';
-import { ConversationStore, type NewTranscriptItem } from '../../src/store/conversation-store.js';
+import { ConversationStore } from '../../src/store/conversation-store.js';
+import type { NewTranscriptItem } from '../../src/core/transcript.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 import { startFakeOpenAI, textReply } from '../support/fake-openai.js';
 

@@ -5,19 +5,22 @@
 //             measurement is validation + durable commit + debounce scheduling only.
 //   bare    — a bare Fastify app whose POST /webhook returns the same JSON body without doing anything.
 // Both also answer GET /__bench/stats with this process's CPU time and its event-loop delay since the last
-// call (p99/max, ms), so the parent can compute CPU per request and see how long the loop was blocked.
+// call (p99/max, ms), so the parent can compute CPU per request and see how long the loop was blocked; and
+// the main thread's own CPU time (the event loop, without helper threads such as the WAL checkpointer).
 // GET /__bench/memory answers process.memoryUsage() before and after a full GC (run with --expose-gc).
 // Knobs (env): BUFFER_QUIET_SECONDS / BUFFER_MEDIA_QUIET_SECONDS / BUFFER_MAX_WAIT_SECONDS shorten the debounce
 // (durable); BENCH_REAL_AGENT=1 uses the real OpenAI agent (unconfigured, so not ready) instead of the idle
-// one; BENCH_SNAPSHOT_DIR=<dir> enables POST /__bench/heapsnapshot.
+// one; BENCH_APP=dist runs the compiled app from dist/ (build first); BENCH_SNAPSHOT_DIR=<dir> enables
+// POST /__bench/heapsnapshot.
 // Prints "LISTENING <url>" once ready; on SIGTERM closes the app (the database is closed cleanly) and exits.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Agent } from '../../src/agent/types.js';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type * as AppModule from '../../src/app.js';
+import type * as ConfigModule from '../../src/config.js';
 
 const WEBHOOK_REPLY = { ai_response: 'Gathering questions for the assistant' };
 
@@ -30,6 +33,10 @@ async function build(): Promise<FastifyInstance> {
     return app;
   }
   if (mode === 'durable') {
+    // BENCH_APP=dist runs the compiled app (what `npm start` runs: `npm run build` first) instead of src/ through tsx.
+    const from = process.env.BENCH_APP === 'dist' ? '../../dist' : '../../src';
+    const { buildApp } = (await import(`${from}/app.js`)) as typeof AppModule;
+    const { loadConfig } = (await import(`${from}/config.js`)) as typeof ConfigModule;
     const dbPath = process.env.CONVERSATION_DB_PATH;
     if (!dbPath) throw new Error('CONVERSATION_DB_PATH is required in durable mode');
     // Production defaults for everything else (buffer timing included); no WATI/ManyChat/OpenAI credentials.
@@ -56,10 +63,20 @@ async function build(): Promise<FastifyInstance> {
 const app = await build();
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
+/** CPU time of the main thread alone (the event loop), from the kernel's scheduler statistics; Linux only. */
+function mainThreadCpuMicros(): number | null {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    return null;
+  }
+}
+
 app.get('/__bench/stats', async () => {
   const { user, system } = process.cpuUsage();
   const stats = {
     cpuMicros: user + system,
+    mainThreadCpuMicros: mainThreadCpuMicros(),
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     loopDelayMaxMs: loopDelay.max / 1e6,
   };

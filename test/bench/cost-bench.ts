@@ -21,10 +21,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import pino from 'pino';
-import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
 import { loadConfig } from '../../src/config.js';
-import { countTextTokens, type ModelUsage } from '../../src/store/conversation-store.js';
+import { countTextTokens } from '../../src/store/conversation-store.js';
+import type { ModelUsage } from '../../src/core/usage.js';
 import { UsageRepository } from '../../src/store/usage-repository.js';
 import {
   commonPrefixLength,

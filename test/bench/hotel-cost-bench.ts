@@ -19,12 +19,15 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import { instructionsCheck, openInstructionSources } from '../../src/agent/instruction-sources.js';
 import { BASE_MODULES, renderSection } from '../../src/agent/instruction-tree.js';
-import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { LOADED_MODULES_HEADING } from '../../src/agent/loaded-modules.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
 import { assembleCompareTools } from '../../src/compare/tools.js';
 import { loadConfig } from '../../src/config.js';
 import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
-import { countTextTokens, type JsonValue, type ModelUsage } from '../../src/store/conversation-store.js';
+import { countTextTokens } from '../../src/store/conversation-store.js';
+import type { JsonValue } from '../../src/core/json.js';
+import type { ModelUsage } from '../../src/core/usage.js';
 import { measureToolSchemas } from '../../src/tools/schema-tokens.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI, type FakeStep, type RecordedRequest } from '../support/fake-openai.js';
@@ -34,6 +37,8 @@ import { openMigratedDatabase } from '../support/test-db.js';
 import { playScriptedTurn } from './scripted-turn.js';
 
 const MODEL = 'gpt-5';
+/** OPENAI_LIGHT_MODEL of the L4 rows. */
+const LIGHT = 'gpt-5-mini';
 /** Issue 20 §1's targets. */
 const TARGET_RATIO = 0.5;
 const TARGET_GPT5_FLEX_PER_1000 = 45;
@@ -147,7 +152,10 @@ const TOOL_CALL_USAGE = { outputTokens: 70, reasoningTokens: 48 };
 interface CallFigure {
   turn: number;
   conversationId: string;
-  toolRound: boolean;
+  /** The model the call went to (the request's), at whose price it is counted. */
+  model: string;
+  /** load: a call that asked for load_additional_modules; light→main: the light model's, handed over unrun. */
+  kind: 'answer' | 'load' | 'light→main';
   usage: ModelUsage;
 }
 
@@ -156,10 +164,15 @@ interface Variant {
   instructionsPath: string;
   /** Whether the turns that load modules call load_additional_modules (the baseline has no modules). */
   loads: boolean;
+  /** OPENAI_LIGHT_MODEL (L4, tiered models): it answers a turn that needs no tool; a turn that loads goes to MODEL. */
+  light?: string;
   /** INSTRUCTION_MODULES_PLACEMENT (modular runs). */
   placement?: 'instructions' | 'transcript';
-  /** The model skips a scripted load when everything it names is already loaded (in its instructions). */
-  skipLoaded?: boolean;
+  /**
+   * The model reads LOADED MODULES in its instructions, as the heading and the core tell it to: a scripted load
+   * asks only for what they do not hold (none ⇒ no load call). Unset: it loads on every price/availability turn.
+   */
+  loadsMissingOnly?: boolean;
 }
 
 /**
@@ -196,6 +209,7 @@ async function runVariant(variant: Variant, guest: string, cache: CacheModel): P
     SYSTEM_INSTRUCTIONS_PATH: variant.instructionsPath,
     CONVERSATION_DB_PATH: dbPath,
     ...(variant.placement ? { INSTRUCTION_MODULES_PLACEMENT: variant.placement } : {}),
+    ...(variant.light ? { OPENAI_LIGHT_MODEL: variant.light } : {}),
   });
   const clock = { now: () => now };
   // The server's tools as `npm run compare` assembles them: every backend (closed ports, never contacted).
@@ -214,21 +228,40 @@ async function runVariant(variant: Variant, guest: string, cache: CacheModel): P
       { id: guest, turns: CONVERSATION },
     ];
     for (const conversation of conversations) {
-      const loaded = new Set<string>();
+      // The instructions of the conversation's last call: its next turn's first call has the same loaded set.
+      let seen = '';
       for (const [t, script] of conversation.turns.entries()) {
         const steps: FakeStep[] = [];
-        const skip = variant.skipLoaded === true && script.load !== undefined && script.load.modules.every((m) => loaded.has(m));
-        if (variant.loads && script.load && !skip) {
-          steps.push(toolCallReply([{ name: 'load_additional_modules', arguments: script.load }], { usage: TOOL_CALL_USAGE }));
-          for (const m of script.load.modules) loaded.add(m);
+        const expected: string[] = [];
+        const held = loadedIn(seen);
+        const modules = script.load && variant.loadsMissingOnly ? missingFrom(script.load.modules, held) : script.load?.modules;
+        const load = variant.loads && script.load && modules && modules.length > 0 ? { ...script.load, modules } : undefined;
+        if (load && variant.light) {
+          // The light model sees the same instructions and asks for the same load: the turn goes to the main model.
+          steps.push(toolCallReply([{ name: 'load_additional_modules', arguments: load }], { usage: TOOL_CALL_USAGE }));
+          expected.push(variant.light);
+        }
+        if (load) {
+          steps.push(toolCallReply([{ name: 'load_additional_modules', arguments: load }], { usage: TOOL_CALL_USAGE }));
+          expected.push(MODEL);
         }
         steps.push(textReply(script.answer, { usage: ANSWER_USAGE }));
+        expected.push(variant.light && !load ? variant.light : MODEL);
         now += conversation.id === guest ? (GAPS_MIN[t] ?? 1) * 60_000 + 30_000 : 90_000;
         const requests = await playScriptedTurn(
           { agent, fake, log },
           { label: `${variant.label}: turn ${t + 1} of ${conversation.id}`, conversationId: conversation.id, text: script.text, seq: ++seq, at: now, steps },
         );
-        requests.forEach((req, i) => calls.push(figure(req, t + 1, conversation.id, i < requests.length - 1)));
+        // The model decided on what this turn's first call showed it, not on a guess.
+        const shown = loadedIn(String(requests[0]?.body.instructions ?? ''));
+        if (shown.join('\n') !== held.join('\n')) throw new Error(`${variant.label}: turn ${t + 1} showed ${shown.join(', ')}, expected ${held.join(', ')}`);
+        seen = String(requests.at(-1)?.body.instructions ?? '');
+        const models = requests.map((r) => String(r.body.model));
+        if (models.join() !== expected.join()) throw new Error(`${variant.label}: turn ${t + 1} went to ${models.join(', ')}, expected ${expected.join(', ')}`);
+        requests.forEach((req, i) => {
+          const kind = i === requests.length - 1 ? 'answer' : variant.light && i === 0 ? 'light→main' : 'load';
+          calls.push(figure(req, t + 1, conversation.id, kind));
+        });
       }
       fake.keepWarm();
     }
@@ -240,22 +273,47 @@ async function runVariant(variant: Variant, guest: string, cache: CacheModel): P
   }
 }
 
-function figure(req: RecordedRequest, turn: number, conversationId: string, toolRound: boolean): CallFigure {
-  const hit = req.promptCache;
-  if (!hit) throw new Error('the fake did not simulate the prompt cache');
-  const out = toolRound ? TOOL_CALL_USAGE : ANSWER_USAGE;
-  return { turn, conversationId, toolRound, usage: { inputTokens: hit.promptTokens, cachedTokens: hit.cachedTokens, ...out } };
+/** The paths under LOADED MODULES in a call's instructions (their `=== PATH ===` headers), in order. */
+function loadedIn(instructions: string): string[] {
+  const at = instructions.indexOf(LOADED_MODULES_HEADING);
+  if (at < 0) return [];
+  return [...instructions.slice(at).matchAll(/^=== (.+?)(?: \(MICRO-LOAD\))? ===$/gmu)].map((m) => m[1] as string);
 }
 
-/** US$ of the calls at a row and tier of the price table. */
-function cost(calls: CallFigure[], model: string, tier: 'default' | 'flex'): number {
+/** What a load asks for that `held` does not hold, itself or inside a held module. */
+function missingFrom(modules: readonly string[], held: readonly string[]): string[] {
+  return modules.filter((m) => !held.some((h) => m === h || m.startsWith(`${h}.`)));
+}
+
+function figure(req: RecordedRequest, turn: number, conversationId: string, kind: CallFigure['kind']): CallFigure {
+  const hit = req.promptCache;
+  if (!hit) throw new Error('the fake did not simulate the prompt cache');
+  const out = kind === 'answer' ? ANSWER_USAGE : TOOL_CALL_USAGE;
+  return { turn, conversationId, model: String(req.body.model), kind, usage: { inputTokens: hit.promptTokens, cachedTokens: hit.cachedTokens, ...out } };
+}
+
+/** US$ of the calls at a tier of the price table: each at its own model's row, or all at `at`'s. */
+function cost(calls: CallFigure[], tier: 'default' | 'flex', at?: string): number {
   let total = 0;
   for (const c of calls) {
-    const usd = costOfUsage(model, c.usage, DEFAULT_MODEL_PRICES, tier);
-    if (usd === undefined) throw new Error(`the price table has no ${tier} price for ${model}`);
+    const usd = costOfUsage(at ?? c.model, c.usage, DEFAULT_MODEL_PRICES, tier);
+    if (usd === undefined) throw new Error(`the price table has no ${tier} price for ${at ?? c.model}`);
     total += usd;
   }
   return total;
+}
+
+/** US$ per 1,000 conversations of the calls' cached input, uncached input and output, each at its call's model. */
+function split(calls: CallFigure[]): { cached: number; uncached: number; output: number } {
+  const out = { cached: 0, uncached: 0, output: 0 };
+  for (const c of calls) {
+    const p = DEFAULT_MODEL_PRICES[c.model];
+    if (!p) throw new Error(`the price table has no ${c.model} row`);
+    out.cached += (c.usage.cachedTokens * p.cachedInput * 1000) / 1e6;
+    out.uncached += ((c.usage.inputTokens - c.usage.cachedTokens) * p.input * 1000) / 1e6;
+    out.output += (c.usage.outputTokens * p.output * 1000) / 1e6;
+  }
+  return out;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -288,14 +346,16 @@ async function main(): Promise<void> {
   const variants: Variant[] = [
     { label: 'unsplit JSON (baseline)', instructionsPath: unsplitPath, loads: false },
     { label: 'modules in transcript (before L1)', instructionsPath: modularPath, loads: true, placement: 'transcript' },
-    { label: 'L1 modules in instructions', instructionsPath: modularPath, loads: true, placement: 'instructions' },
-    { label: 'L1 + no repeated loads (*)', instructionsPath: modularPath, loads: true, placement: 'instructions', skipLoaded: true },
+    { label: 'L1, reloads every time (pessimistic)', instructionsPath: modularPath, loads: true, placement: 'instructions' },
+    { label: 'L1 + loads only what is missing (*)', instructionsPath: modularPath, loads: true, placement: 'instructions', loadsMissingOnly: true },
+    { label: `L4 light ${LIGHT}, reloads every time`, instructionsPath: modularPath, loads: true, placement: 'instructions', light: LIGHT },
+    { label: `L4 light ${LIGHT} + loads only missing`, instructionsPath: modularPath, loads: true, placement: 'instructions', loadsMissingOnly: true, light: LIGHT },
   ];
   const runs: { variant: Variant; cache: CacheModel; run: VariantRun }[] = [];
   for (const cache of ['warm', 'expiry'] as const) {
     for (const variant of variants) runs.push({ variant, cache, run: await runVariant(variant, guest, cache) });
   }
-  const modular = runs.find((r) => r.variant.placement === 'instructions' && r.cache === 'warm')!.run;
+  const modular = runs.find((r) => r.variant.placement === 'instructions' && !r.variant.light && r.cache === 'warm')!.run;
   const baselineRun = runs[0]!.run;
   console.log(
     `tools: ${modular.toolNames.length} production tools, ${int(modular.toolTokens)} schema tokens on every call ` +
@@ -308,53 +368,71 @@ async function main(): Promise<void> {
       `prefix dropped after ${IDLE_TTL_MS / 60_000} min idle (OpenAI in-memory retention: typically 5–10 min), the static prefixes (tools + instructions, ` +
       'per loaded set) the other guest used kept warm by the hotel\'s traffic',
   );
-  console.log('(*) the model does not call load_additional_modules for what its instructions already hold (the core says so); the script otherwise loads on every price/availability turn');
+  console.log(
+    `L4 (OPENAI_LIGHT_MODEL=${LIGHT}, tiered models): ${LIGHT} answers each turn first; on a turn that loads it asks for the same load, its call is ` +
+      `discarded unrun and ${MODEL} answers the turn from its start; each call is priced at its own model (the ${LIGHT} column is then not a row of its own: —). ` +
+      `${LIGHT}'s output tokens are scripted as ${MODEL}'s; whether its answers are good enough is for npm run compare to judge`,
+  );
+  console.log(
+    '(*) the scripted model reads LOADED MODULES in the instructions of its call (whose heading and the core say those need no load_additional_modules call) ' +
+      'and loads only what they do not hold; "reloads every time" loads on every price/availability turn (the tool then answers "ya están en tus instrucciones")',
+  );
 
   const price = DEFAULT_MODEL_PRICES[MODEL];
   if (!price) throw new Error(`the price table has no ${MODEL} row`);
   const per1000 = (tokens: number, perMillion: number) => (tokens * perMillion * 1000) / 1e6;
+  const W = 40;
   console.log(
-    `\n${'variant'.padEnd(36)} cache   calls  input/call  cached/call  ${MODEL} $/1000   ratio  flex $/1000  mini $/1000 | cached  uncached  output`,
+    `\n${'variant'.padEnd(W)} cache   calls  input/call  cached/call  ${MODEL} $/1000   ratio  flex $/1000  mini $/1000 | cached  uncached  output`,
   );
-  const results: { label: string; cache: CacheModel; def: number; ratio: number; flex: number; miniRatio: number }[] = [];
+  const results: { label: string; cache: CacheModel; def: number; ratio: number; flex: number; miniRatio: number | undefined }[] = [];
   for (const { variant, cache, run } of runs) {
     const base = runs.find((r) => r.cache === cache && !r.variant.loads)!.run;
     const n = run.calls.length;
     const input = sum(run.calls.map((c) => c.usage.inputTokens));
     const cached = sum(run.calls.map((c) => c.usage.cachedTokens));
-    const output = sum(run.calls.map((c) => c.usage.outputTokens));
-    const def = cost(run.calls, MODEL, 'default') * 1000;
-    const flex = cost(run.calls, MODEL, 'flex') * 1000;
-    const mini = cost(run.calls, 'gpt-5-mini', 'default') * 1000;
-    const ratio = def / (cost(base.calls, MODEL, 'default') * 1000);
-    results.push({ label: variant.label, cache, def, ratio, flex, miniRatio: mini / (cost(base.calls, 'gpt-5-mini', 'default') * 1000) });
+    const def = cost(run.calls, 'default') * 1000;
+    const flex = cost(run.calls, 'flex') * 1000;
+    const mini = variant.light ? undefined : cost(run.calls, 'default', 'gpt-5-mini') * 1000;
+    const ratio = def / (cost(base.calls, 'default') * 1000);
+    const parts = split(run.calls);
+    results.push({ label: variant.label, cache, def, ratio, flex, miniRatio: mini === undefined ? undefined : mini / (cost(base.calls, 'default', 'gpt-5-mini') * 1000) });
     console.log(
-      `${variant.label.padEnd(36)} ${cache.padEnd(6)} ${String(n).padStart(6)}  ${int(input / n).padStart(10)}  ${int(cached / n).padStart(11)}  ${usd(def).padStart(13)}  ` +
-        `x${ratio.toFixed(2)}  ${usd(flex).padStart(11)}  ${usd(mini).padStart(11)} | ${usd(per1000(cached, price.cachedInput)).padStart(6)}  ` +
-        `${usd(per1000(input - cached, price.input)).padStart(8)}  ${usd(per1000(output, price.output)).padStart(6)}`,
+      `${variant.label.padEnd(W)} ${cache.padEnd(6)} ${String(n).padStart(6)}  ${int(input / n).padStart(10)}  ${int(cached / n).padStart(11)}  ${usd(def).padStart(13)}  ` +
+        `x${ratio.toFixed(2)}  ${usd(flex).padStart(11)}  ${(mini === undefined ? '—' : usd(mini)).padStart(11)} | ${usd(parts.cached).padStart(6)}  ` +
+        `${usd(parts.uncached).padStart(8)}  ${usd(parts.output).padStart(6)}`,
     );
   }
 
-  console.log('\nper call of the L1 run (warm | expiry): turn  call        input tok  cached tok | cached tok');
-  const l1Expiry = runs.find((r) => r.variant.placement === 'instructions' && !r.variant.skipLoaded && r.cache === 'expiry')!.run;
+  console.log('\nper call of the L1 run, reloading every time (warm | expiry): turn  call        input tok  cached tok | cached tok');
+  const l1Expiry = runs.find((r) => r.variant.placement === 'instructions' && !r.variant.loadsMissingOnly && !r.variant.light && r.cache === 'expiry')!.run;
   modular.calls.forEach((c, i) => {
     console.log(
-      `${' '.repeat(36)}${String(c.turn).padStart(5)}  ${(c.toolRound ? 'load' : 'answer').padEnd(10)} ${int(c.usage.inputTokens).padStart(9)}  ${int(c.usage.cachedTokens).padStart(10)} | ${int(l1Expiry.calls[i]?.usage.cachedTokens ?? 0).padStart(10)}`,
+      `${' '.repeat(36)}${String(c.turn).padStart(5)}  ${c.kind.padEnd(10)} ${int(c.usage.inputTokens).padStart(9)}  ${int(c.usage.cachedTokens).padStart(10)} | ${int(l1Expiry.calls[i]?.usage.cachedTokens ?? 0).padStart(10)}`,
     );
   });
+  const l4 = runs.find((r) => r.variant.light && r.variant.loadsMissingOnly && r.cache === 'warm')!.run;
+  const byTurn = CONVERSATION.map((_, t) =>
+    l4.calls
+      .filter((c) => c.turn === t + 1)
+      .map((c) => `${c.model === MODEL ? MODEL : 'light'}${c.kind === 'answer' ? '' : ` ${c.kind === 'load' ? 'load' : 'handed over'}`}`)
+      .join(' → '),
+  );
+  console.log(`\ncalls of the L4 run that loads only what is missing (warm), by turn: ${byTurn.map((s, t) => `${t + 1}: ${s}`).join('; ')}`);
 
   // The floor: every answer call carrying only the core and the tools (cached) plus its output; no load, no module.
   const floorInput = check.coreTokens + modular.toolTokens;
   const floor = CONVERSATION.length * (per1000(floorInput, price.cachedInput) + per1000(ANSWER_USAGE.outputTokens, price.output));
   console.log(
     `\nfloor (${CONVERSATION.length} answer calls × (core + tools ${int(floorInput)} tokens cached + ${ANSWER_USAGE.outputTokens} output), no module, no load): ` +
-      `${usd(floor)} at ${MODEL} default (x${(floor / (cost(baselineRun.calls, MODEL, 'default') * 1000)).toFixed(2)} of the warm baseline)`,
+      `${usd(floor)} at ${MODEL} default (x${(floor / (cost(baselineRun.calls, 'default') * 1000)).toFixed(2)} of the warm baseline)`,
   );
 
-  console.log('\ntargets (issue 20 §1), modules in the instructions (L1):');
-  for (const r of results.filter((x) => x.label.startsWith('L1'))) {
+  console.log('\ntargets (issue 20 §1), modules in the instructions (L1) and tiered models (L4):');
+  for (const r of results.filter((x) => x.label.startsWith('L1') || x.label.startsWith('L4'))) {
+    const mini = r.miniRatio === undefined ? '' : `, gpt-5-mini x${r.miniRatio.toFixed(2)}`;
     console.log(
-      `  ${r.label}, ${r.cache}: ≤ ${TARGET_RATIO}× at the default tier: gpt-5 x${r.ratio.toFixed(2)}, gpt-5-mini x${r.miniRatio.toFixed(2)} — ${r.ratio <= TARGET_RATIO ? 'met' : 'NOT met'}; ` +
+      `  ${r.label}, ${r.cache}: ≤ ${TARGET_RATIO}× at the default tier: gpt-5 x${r.ratio.toFixed(2)}${mini} — ${r.ratio <= TARGET_RATIO ? 'met' : 'NOT met'}; ` +
         `≤ ${usd(TARGET_GPT5_FLEX_PER_1000)} at gpt-5 Flex: ${usd(r.flex)} — ${r.flex <= TARGET_GPT5_FLEX_PER_1000 ? 'met' : 'NOT met'}`,
     );
   }

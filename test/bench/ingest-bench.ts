@@ -26,7 +26,9 @@
 // stops after the round that passes it), BENCH_SOAK_QUIET_SECONDS, BENCH_SOAK_MAX_WAIT_SECONDS, BENCH_SOAK_LOG_LEVEL (info),
 // BENCH_SOAK_LOG_BYTES_PER_S (how fast the soak server's log is read; default 1 MB/s); BENCH_SOAK=0 skips
 // the soak, BENCH_SOAK=only runs nothing else; BENCH_CPU_PROF_DIR=<dir> runs the children with --cpu-prof;
-// BENCH_KEEP_DB=1 keeps the temp databases.
+// BENCH_KEEP_DB=1 keeps the temp databases; BENCH_LOG_LEVEL=info logs the throughput phases' durable server at
+// production level (default silent), its stdout read as fast as it comes; BENCH_APP=dist runs the compiled app
+// (`npm run build` first) instead of src/ through tsx.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -64,6 +66,8 @@ const SOAK_QUIET_SECONDS = process.env.BENCH_SOAK_QUIET_SECONDS ?? '1';
 const SOAK_MAX_WAIT_SECONDS = process.env.BENCH_SOAK_MAX_WAIT_SECONDS ?? '3';
 const SOAK_LOG_LEVEL = process.env.BENCH_SOAK_LOG_LEVEL ?? 'info';
 const SOAK_LOG_BYTES_PER_S = intEnv('BENCH_SOAK_LOG_BYTES_PER_S', 1_000_000);
+/** The throughput phases' log level (silent: the bare route logs nothing either; `info` is production's). */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'silent';
 const SOAK_TARGET = 1.15;
 const REQUEST_TIMEOUT_MS = 10_000;
 const WATCHDOG_MS = 240_000;
@@ -253,6 +257,8 @@ async function startServer(mode: Mode, env: Record<string, string>, opts: StartO
 
 interface ServerStats {
   cpuMicros: number;
+  /** The event loop's thread alone (null where the platform does not say). */
+  mainThreadCpuMicros: number | null;
   /** The server's event-loop delay since the previous call (monitorEventLoopDelay, 1 ms resolution). */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
@@ -297,6 +303,7 @@ interface ClosedRound {
   throughput: number;
   latenciesMs: number[];
   cpuMicros: number;
+  mainCpuMicros: number;
 }
 
 /** CONNECTIONS workers send back to back for durationMs; only 200s that start and end inside count. */
@@ -320,6 +327,7 @@ async function closedLoop(server: Server, durationMs: number): Promise<ClosedRou
     throughput: latencies.length / (durationMs / 1000),
     latenciesMs: latencies,
     cpuMicros: after.cpuMicros - before.cpuMicros,
+    mainCpuMicros: (after.mainThreadCpuMicros ?? NaN) - (before.mainThreadCpuMicros ?? NaN),
   };
 }
 
@@ -330,6 +338,7 @@ interface OpenRound {
   sendLagsMs: number[];
   achievedRate: number;
   cpuMicros: number;
+  mainCpuMicros: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
 }
@@ -375,6 +384,7 @@ async function openLoop(server: Server, durationMs: number): Promise<OpenRound> 
     sendLagsMs: sendLags,
     achievedRate: ok / elapsedS,
     cpuMicros: after.cpuMicros - before.cpuMicros,
+    mainCpuMicros: (after.mainThreadCpuMicros ?? NaN) - (before.mainThreadCpuMicros ?? NaN),
     loopDelayP99Ms: after.loopDelayP99Ms,
     loopDelayMaxMs: after.loopDelayMaxMs,
   };
@@ -415,8 +425,8 @@ interface Results {
 
 function printReport(r: Results, durableOk: number, rows: number, dedupeRows: number): void {
   const line1 =
-    `${'server'.padEnd(9)}${pad('req/s (median)', 15)}${pad('range', 14)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('CPU µs/req', 11)}  │` +
-    `${pad('ok/sent', 12)}${pad('req/s', 7)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('max ms', 8)}${pad('CPU µs/req', 11)}`;
+    `${'server'.padEnd(9)}${pad('req/s (median)', 15)}${pad('range', 14)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('CPU µs/req', 11)}${pad('loop µs', 9)}  │` +
+    `${pad('ok/sent', 12)}${pad('req/s', 7)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('max ms', 8)}${pad('CPU µs/req', 11)}${pad('loop µs', 9)}`;
   const split = line1.indexOf('│');
   console.log('');
   console.log(
@@ -433,9 +443,11 @@ function printReport(r: Results, durableOk: number, rows: number, dedupeRows: nu
     const okOpen = sum(open.map((o) => o.ok));
     console.log(
       `${mode.padEnd(9)}${pad(fmt(median(tps), 0), 15)}${pad(`${fmt(Math.min(...tps), 0)}–${fmt(Math.max(...tps), 0)}`, 14)}` +
-        `${pad(fmt(cl.p50, 2), 8)}${pad(fmt(cl.p99, 2), 8)}${pad(fmt(sum(closed.map((c) => c.cpuMicros)) / sum(closed.map((c) => c.ok)), 0), 11)}  │` +
+        `${pad(fmt(cl.p50, 2), 8)}${pad(fmt(cl.p99, 2), 8)}${pad(fmt(sum(closed.map((c) => c.cpuMicros)) / sum(closed.map((c) => c.ok)), 0), 11)}` +
+        `${pad(fmt(sum(closed.map((c) => c.mainCpuMicros)) / sum(closed.map((c) => c.ok)), 0), 9)}  │` +
         `${pad(`${okOpen}/${sum(open.map((o) => o.sent))}`, 12)}${pad(fmt(median(open.map((o) => o.achievedRate)), 0), 7)}` +
-        `${pad(fmt(ol.p50, 2), 8)}${pad(fmt(ol.p99, 2), 8)}${pad(fmt(ol.max, 1), 8)}${pad(fmt(sum(open.map((o) => o.cpuMicros)) / okOpen, 0), 11)}`,
+        `${pad(fmt(ol.p50, 2), 8)}${pad(fmt(ol.p99, 2), 8)}${pad(fmt(ol.max, 1), 8)}${pad(fmt(sum(open.map((o) => o.cpuMicros)) / okOpen, 0), 11)}` +
+        `${pad(fmt(sum(open.map((o) => o.mainCpuMicros)) / okOpen, 0), 9)}`,
     );
   }
   console.log('');
@@ -454,6 +466,7 @@ function printReport(r: Results, durableOk: number, rows: number, dedupeRows: nu
     `  generator send lag at ${RATE} rps (included above): bare p99 ${fmt(lag('bare').p99, 1)} / max ${fmt(lag('bare').max, 1)} ms, ` +
       `durable p99 ${fmt(lag('durable').p99, 1)} / max ${fmt(lag('durable').max, 1)} ms`,
   );
+  console.log('  CPU µs/req: the server process (all threads); loop µs: its main thread alone (the event loop)');
   console.log(`  server event-loop delay at ${RATE} rps: bare ${loop('bare')}, durable ${loop('durable')}`);
   console.log(`  load average (1/5/15 min) at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}; other processes on the machine skew results`);
   console.log(
@@ -594,7 +607,7 @@ async function soak(dbPath: string, problems: string[]): Promise<void> {
 async function throughputPhases(dbPath: string, problems: string[]): Promise<void> {
   const servers: Partial<Record<Mode, Server>> = {};
   servers.bare = await startServer('bare', {});
-  servers.durable = await startServer('durable', { CONVERSATION_DB_PATH: dbPath });
+  servers.durable = await startServer('durable', { CONVERSATION_DB_PATH: dbPath, LOG_LEVEL });
   const s = servers as Record<Mode, Server>;
   const results: Results = { closed: { bare: [], durable: [] }, open: { bare: [], durable: [] } };
 

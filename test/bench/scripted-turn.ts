@@ -3,7 +3,7 @@
 // benches so each only says what its conversation is and what it measures.
 import type { Logger } from 'pino';
 import type { Agent } from '../../src/agent/types.js';
-import type { BufferedMessage } from '../../src/buffer/types.js';
+import type { BufferedMessage } from '../../src/core/messages.js';
 import type { FakeOpenAI, FakeStep, RecordedRequest } from '../support/fake-openai.js';
 
 /** A guest's WhatsApp text as the buffer hands it to the agent. */

@@ -257,6 +257,43 @@ describe('crash recovery', () => {
     expect(wati.requests.slice(before).filter((r) => r.path.includes('sendSessionMessage'))).toHaveLength(0);
   });
 
+  // Issue 22 §2: a picture WATI took, whose answer never came back before the process died, went out twice.
+  it('does not send a picture twice when WATI had accepted it before the SIGKILL', async () => {
+    const { wati, control, start, dbPath } = await setup();
+    const waId = '50371000015';
+    const reply = 'Estas son las fotos del bungalow.';
+    const picture = (name: string) => ({ type: 'media', kind: 'image', source: { type: 'resource', path: `pictures/bungalows/${name}` } });
+
+    // Two pictures without caption: the first is delivered and recorded; WATI takes the second but never answers.
+    wati.queueResponses({ status: 200 }, { status: 200, acceptFirst: true, hang: true });
+    const first = await start();
+    await postWati(first.url, waId, 'Fotos, por favor');
+    await control.waitForTurns(1);
+    control.turns[0]!.answer(reply, [picture('uno.png'), picture('dos.png')]);
+    await wati.waitForFiles(2, 10_000);
+    await waitUntil('picture 1 recorded', () => outbound(dbPath).length === 1);
+    await killHard(first.child);
+
+    const before = wati.requests.length;
+    await start();
+    await waitForBatchesClosed(dbPath, 1);
+    await sleep(300);
+    expect(wati.sentFiles(waId).map((f) => [f.filename, f.bytes.at(-1)])).toEqual([
+      ['uno.png', 1],
+      ['dos.png', 2],
+    ]);
+    expect(wati.sentTexts(waId)).toEqual([reply]);
+    expect(wati.requests.slice(before).filter((r) => r.path.includes('sendSessionFile'))).toHaveLength(0);
+    expect(historyChecks(wati, before)).toHaveLength(1);
+    expect(outbound(dbPath).map((o) => [o.part_index, o.platform_message_id])).toEqual([
+      [0, wati.files[0]!.whatsappMessageId],
+      [1, wati.files[1]!.whatsappMessageId],
+      [2, wati.texts[0]!.whatsappMessageId],
+    ]);
+    expect(batchStatuses(dbPath)).toEqual(['delivered']);
+    expect(control.turns).toHaveLength(1);
+  });
+
   it('finds the part that was in flight in the middle of a long reply and sends the rest once', async () => {
     const { wati, control, start, dbPath } = await setup();
     const waId = '50371000011';

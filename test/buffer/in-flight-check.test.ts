@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/types.js';
+import type { OutboxPart } from '../../src/buffer/outbox.js';
 import { createTurnRunner } from '../../src/buffer/turn-runner.js';
 import type { ChannelClient, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/types.js';
@@ -23,20 +24,25 @@ afterEach(() => {
 
 interface Lookup {
   externalId: string;
-  text: string;
+  text: string | undefined;
+  media: SentMessageQuery['media'];
   since: number;
   isRecorded: SentMessageQuery['isRecorded'];
 }
 
 /** A WhatsApp-like client: sends get ids `sent-N`; `find` answers the in-flight look-up (omit it: no history API). */
-function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefined>) {
+function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefined>, failures: ChannelError[] = []) {
   const sends: string[] = [];
+  const attempts: string[] = [];
   const lookups: Lookup[] = [];
   const client: ChannelClient = {
     channels: ['whatsapp'],
     textLimit: 4096,
     disabledReason: undefined,
     sendText(_channel, _id, text) {
+      attempts.push(text);
+      const failure = failures.shift();
+      if (failure) return Promise.reject(failure);
       sends.push(text);
       return Promise.resolve({ platformMessageId: `sent-${sends.length}` });
     },
@@ -44,7 +50,7 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
     ...(find
       ? {
           findSentMessage: (_channel: unknown, externalId: string, q: SentMessageQuery) => {
-            lookups.push({ externalId, text: q.text, since: q.since, isRecorded: q.isRecorded });
+            lookups.push({ externalId, text: q.text, media: q.media, since: q.since, isRecorded: q.isRecorded });
             return find(q);
           },
         }
@@ -63,7 +69,7 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
       jobKinds: [],
     },
   ]);
-  return { client, channels, sends, lookups };
+  return { client, channels, sends, attempts, lookups };
 }
 
 function setup(channels: Platforms, opts: { reply?: string; inFlightCheckTimeoutMs?: number } = {}) {
@@ -91,7 +97,7 @@ function setup(channels: Platforms, opts: { reply?: string; inFlightCheckTimeout
     inFlightCheckTimeoutMs: opts.inFlightCheckTimeoutMs,
   });
   /** A batch whose reply (these parts) was recorded at `recordedAt`, with `delivered` parts delivered at +1000 each. */
-  function interruptedBatch(parts: string[], delivered: number, recordedAt = 2_000_000) {
+  function interruptedBatch(parts: (string | OutboxPart)[], delivered: number, recordedAt = 2_000_000) {
     now = recordedAt - 10;
     store.accept(
       [
@@ -110,7 +116,7 @@ function setup(channels: Platforms, opts: { reply?: string; inFlightCheckTimeout
       now,
     );
     const batch = store.claimBatch(WA_ID, now)!;
-    const outbox = parts.map((text) => ({ type: 'text' as const, text }));
+    const outbox = parts.map((p): OutboxPart => (typeof p === 'string' ? { type: 'text', text: p } : p));
     store.recordReply(batch.batchId, { parts: outbox, outcome: 'answered' }, recordedAt);
     for (let i = 0; i < delivered; i++) store.recordPartDelivered(batch, i, outbox[i]!, `earlier-${i}`, recordedAt + 1000 * (i + 1));
     now = recordedAt + 60_000; // the restart
@@ -146,6 +152,23 @@ describe('resumed delivery: the part that may have been in flight', () => {
     ]);
     expect(t.status(batchId)).toBe('delivered');
     expect(t.agentCalls).toHaveLength(0);
+  });
+
+  it('looks for a media part too, by its kind and caption, and does not upload it again when found', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.PICTURE' }));
+    const t = setup(stub.channels);
+    const picture: OutboxPart = { type: 'media', kind: 'image', source: { type: 'resource', path: 'pictures/terraza.jpg' }, caption: 'Terraza' };
+    const batchId = t.interruptedBatch([picture, 'Así es la terraza.'], 0);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.lookups.map((l) => [l.text, l.media, l.since])).toEqual([[undefined, { kind: 'image', caption: 'Terraza' }, 2_000_000]]);
+    expect(stub.sends).toEqual(['Así es la terraza.']); // sendMedia would have failed: it was never called
+    expect(t.outbound().map((o) => [o.part_index, o.platform_message_id])).toEqual([
+      [0, 'wamid.PICTURE'],
+      [1, 'sent-1'],
+    ]);
+    expect(t.status(batchId)).toBe('delivered');
   });
 
   it('looks from the time the reply was recorded when no part was delivered, and knows the ids already recorded', async () => {
@@ -240,5 +263,89 @@ describe('resumed delivery: the part that may have been in flight', () => {
     expect(t.agentCalls).toHaveLength(1);
     expect(stub.lookups).toHaveLength(0);
     expect(stub.sends).toEqual(['Bienvenido']);
+  });
+});
+
+describe('a send that timed out: the platform may have taken it', () => {
+  const timeout = () => new ChannelError('UPSTREAM_UNAVAILABLE', 'WATI sendSessionMessage: no response within 15000 ms', { retryable: true, inDoubt: true });
+  const unavailable = () => new ChannelError('UPSTREAM_UNAVAILABLE', 'WATI sendSessionMessage: HTTP 503', { retryable: true });
+  const fresh = (t: ReturnType<typeof setup>, at: number) => {
+    t.setNow(at);
+    t.store.accept(
+      [
+        {
+          conversationId: WA_ID,
+          channel: 'whatsapp',
+          externalUserId: WA_ID,
+          platformMessageId: `in-${at}`,
+          kind: 'text',
+          text: 'Hola',
+          mediaRef: undefined,
+          replyContextId: undefined,
+          senderName: undefined,
+        },
+      ],
+      at,
+    );
+  };
+
+  it('looks in the history before the retry, from when the timed-out attempt started, and records what it finds', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.LATE' }), [timeout()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido']); // one attempt, not sent again
+    expect(stub.lookups.map((l) => [l.text, l.since])).toEqual([['Bienvenido', 3_000_000]]);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['wamid.LATE']);
+  });
+
+  it('sends again when the history does not have it', async () => {
+    const stub = stubClient(() => Promise.resolve(undefined), [timeout()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido', 'Bienvenido']);
+    expect(stub.lookups).toHaveLength(1);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['sent-1']);
+  });
+
+  it('does not look after a failure that is not in doubt (a 503)', async () => {
+    const stub = stubClient(() => Promise.resolve({ platformMessageId: 'wamid.NEVER' }), [unavailable()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido', 'Bienvenido']);
+    expect(stub.lookups).toHaveLength(0);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['sent-1']);
+  });
+
+  it('looks once more when the attempts run out after a timeout, so the reply is not left undelivered when it is out', async () => {
+    let looks = 0;
+    const stub = stubClient(() => Promise.resolve(++looks === 2 ? { platformMessageId: 'wamid.SLOW' } : undefined), [timeout(), unavailable()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' }); // RETRY: 2 attempts
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido', 'Bienvenido']);
+    expect(t.outbound().map((o) => o.platform_message_id)).toEqual(['wamid.SLOW']);
+  });
+
+  it('on a channel without a history, takes the part as delivered in doubt, not sent again', async () => {
+    const stub = stubClient(undefined, [timeout()]);
+    const t = setup(stub.channels, { reply: 'Bienvenido' });
+    fresh(t, 3_000_000);
+
+    await t.runTurn(WA_ID, new AbortController().signal);
+
+    expect(stub.attempts).toEqual(['Bienvenido']);
+    const rows = db!.prepare('SELECT platform_message_id, in_doubt FROM outbound_messages').all();
+    expect(rows).toEqual([{ platform_message_id: null, in_doubt: 1 }]);
   });
 });

@@ -3,7 +3,7 @@
 // conversations that cannot be answered yet (their messages wait in the database, which is asked again).
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/buffer/types.js';
+import type { InboundMessage } from '../../src/core/messages.js';
 import { TurnScheduler, type SchedulerFootprint } from '../../src/buffer/scheduler.js';
 import { systemClock } from '../../src/clock.js';
 import { BufferStore } from '../../src/store/buffer-store.js';

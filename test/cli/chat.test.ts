@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatConsole, ConsoleSetupError, openConsoleDatabase } from '../../src/cli/chat-console.js';
 import type { OpenAiAgent } from '../../src/agent/openai-agent.js';
 import { loadConfig } from '../../src/config.js';
+import { cutMarker, MANYCHAT_TEXT_MAX_CHARS } from '../../src/ingest/message-limit.js';
 import { createServices } from '../../src/services.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { LATEST_SCHEMA_VERSION, openDatabase } from '../../src/store/database.js';
@@ -253,6 +254,26 @@ describe('the console beside a server', () => {
       expect(lines.some((l) => l.startsWith('  handoff (pide una persona): '))).toBe(true);
       expect(services.handoff.isPaused('console:prueba')).toBe(false);
       expect(services.jobs.list({ limit: 10 })).toEqual([]);
+    } finally {
+      await chat.close();
+      await services.close();
+    }
+  });
+
+  it('a line is taken as a webhook text would be: control characters removed, cut at the channel limit with the marker (issue 22 §1)', async () => {
+    const dbPath = tempDbPath();
+    const config = serverConfig(dbPath);
+    const services = await createServices(config, { logger: quietLogger });
+    const lines: string[] = [];
+    const chat = await ChatConsole.open({ config, name: 'largo', channel: 'facebook', write: (t) => lines.push(t), dim: false, log: quietLogger });
+    try {
+      fake.queue(textReply('Con gusto.'));
+      await chat.handle(`ho\u0000la ${'x'.repeat(MANYCHAT_TEXT_MAX_CHARS)}`);
+      expect(lines).toContain(`(longer than a facebook message may be: cut at ${MANYCHAT_TEXT_MAX_CHARS} characters, 5 left out)`);
+      expect(lines).toContain('bot> Con gusto.');
+      const sent = JSON.stringify(fake.requests.map((r) => r.body));
+      expect(sent).toContain(`hola ${'x'.repeat(MANYCHAT_TEXT_MAX_CHARS - 5)}\\n${cutMarker(5)}`);
+      expect(sent).not.toContain('\\u0000');
     } finally {
       await chat.close();
       await services.close();

@@ -288,6 +288,24 @@ describe('npm run compare', { timeout: 60_000 }, () => {
     expect(text.stdout).toMatch(/^STOPPED: the estimated spend reached --max-cost US\$ 0\.0005; spent \$0\.001350; 4 of 5 selected turns not run$/m);
   });
 
+  it('judges tiered models (light=): the light model answers the turns without tools, a booking turn goes to the main model once', async () => {
+    const sideBLight = JSON.stringify({ model: 'gpt-5', light: 'gpt-5-mini', api: 'chat_completions', baseUrl: fakeB.url, label: 'tiered' });
+    const first = fakeB.requests.length;
+    const res = await run(['--last', '5', '--a', sideA(), '--b', sideBLight, '--concurrency', '1', '--json']);
+    expect(res.code).toBe(0);
+    const tiered = JSON.parse(res.stdout) as ComparisonReport;
+    expect(tiered.sides.b.config).toContain('model=gpt-5 light=gpt-5-mini');
+    const booking = tiered.turns.find((t) => t.b.tools.length > 0)!;
+    // The light model's make_booking call was discarded unrun; the main model made it once, from the turn's start.
+    expect(booking.b.tools).toEqual([{ name: 'make_booking', arguments: expect.any(String) as unknown, mode: 'recorded' }]);
+    expect(booking.b).toMatchObject({ reply: 'B: ¡Listo! Su código es HR123.', modelCalls: 3 });
+    const GPT5_CALL = (1000 * 1.25 + 100 * 10) / 1e6;
+    expect(booking.b.costUsd).toBeCloseTo(CALL_COST + 2 * GPT5_CALL, 10);
+    for (const t of tiered.turns.filter((x) => x !== booking)) expect(t.b).toMatchObject({ modelCalls: 1, costUsd: expect.closeTo(CALL_COST, 10) as unknown });
+    expect(fakeB.requests.slice(first).map((r) => r.body.model)).toEqual(['gpt-5-mini', 'gpt-5-mini', 'gpt-5', 'gpt-5', 'gpt-5-mini', 'gpt-5-mini', 'gpt-5-mini']);
+    expect(bookCalls).toBe(0);
+  });
+
   it('selects by --conversations; refuses bad arguments with the usage exit code', async () => {
     const res = await run(['--conversations', ANA, '--a', sideA(), '--b', sideB(), '--json']);
     expect(res.code).toBe(0);

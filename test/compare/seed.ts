@@ -4,7 +4,8 @@
 //   BETO (Messenger): #3 a message with markup, answered without tools;
 //   CARLA (WhatsApp): #4 and #5, two short exchanges;
 //   plus a notice the server recorded outside a turn (not a guest turn) and a console trial.
-import { ConversationStore, type NewTranscriptItem } from '../../src/store/conversation-store.js';
+import { ConversationStore } from '../../src/store/conversation-store.js';
+import type { NewTranscriptItem } from '../../src/core/transcript.js';
 import type { Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 

@@ -14,7 +14,7 @@ import { createTestAgent } from '../support/test-agent.js';
 import { TEST_PASSKEY } from '../support/test-config.js';
 import { until } from '../support/wait.js';
 
-const TOKEN = 'browser-admin-token';
+const TOKEN = 'browser-admin-token-0123456789';
 const GUEST = '50377002001';
 const GUEST_NAME = 'Marta Quintanilla';
 const HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>';

@@ -61,7 +61,7 @@ async function setup(env: Record<string, string> = {}) {
   const h = await startHarness({
     clock: movableClock(TUESDAY_OPEN),
     jobPollMs: 25,
-    env: { ...modelEnv(openai), SMTP_URL: sink.url, EMAIL_FROM: FROM, EMAIL_ALLOWED_RECIPIENTS: ALLOWED, ADMIN_TOKEN: 'tok', ...env },
+    env: { ...modelEnv(openai), SMTP_URL: sink.url, EMAIL_FROM: FROM, EMAIL_ALLOWED_RECIPIENTS: ALLOWED, ADMIN_TOKEN: 'tok-0123456789abcdefghijk', ...env },
     agent: (deps) => createOpenAiAgent({ ...deps, retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
   });
   cleanup.push(() => h.close());
@@ -77,7 +77,7 @@ interface JobView {
   [key: string]: unknown;
 }
 async function adminJobs(h: Harness): Promise<JobView[]> {
-  const res = await request(`${h.url}/admin/jobs`, { headers: { authorization: 'Bearer tok' } });
+  const res = await request(`${h.url}/admin/jobs`, { headers: { authorization: 'Bearer tok-0123456789abcdefghijk' } });
   expect(res.statusCode).toBe(200);
   return ((await res.body.json()) as { jobs: JobView[] }).jobs;
 }

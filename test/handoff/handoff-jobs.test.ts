@@ -41,7 +41,7 @@ async function start(clock: MovableClock, dbPath: string, assignStatus: number) 
     clock,
     jobPollMs: 25,
     agent: createTestAgent(() => 'handover'),
-    env: { CONVERSATION_DB_PATH: dbPath, HANDOVER_OPERATOR_EMAIL: 'reservas@example.com', ADMIN_TOKEN: 'admin-secret' },
+    env: { CONVERSATION_DB_PATH: dbPath, HANDOVER_OPERATOR_EMAIL: 'reservas@example.com', ADMIN_TOKEN: 'admin-secret-0123456789abcdef' },
   });
   h.wati.setHandler('assignOperator', () => ({ status: assignStatus, body: assignStatus < 300 ? { result: true } : { error: 'boom' } }));
   h.wati.setHandler('updateChatStatus', () => ({ status: 200, body: { result: true } }));
@@ -94,7 +94,7 @@ describe('handoff steps as durable jobs', () => {
     await sleep(150);
     expect(assignCalls(app)).toBe(1);
 
-    const auth = { authorization: 'Bearer admin-secret' };
+    const auth = { authorization: 'Bearer admin-secret-0123456789abcdef' };
     const failed = await app.get('/admin/jobs?status=failed'); // no token
     expect(failed.status).toBe(401);
     const list = await fetch(`${app.url}/admin/jobs?status=failed`, { headers: auth });
@@ -115,7 +115,7 @@ describe('handoff steps as durable jobs', () => {
     const app = await start(clock, dbPath, 500);
     await app.post('/webhook', { waId: WA_ID, userMessage: 'Quiero hablar con una persona', passkey: TEST_PASSKEY });
     await until(() => assignJob(dbPath)?.attempts === 1 && assignJob(dbPath)?.status === 'pending', 'the first failed attempt');
-    const auth = { authorization: 'Bearer admin-secret' };
+    const auth = { authorization: 'Bearer admin-secret-0123456789abcdef' };
     const id = assignJob(dbPath)!.id;
     const cancelled = await app.post(`/admin/jobs/${id}/cancel`, {}, { headers: auth });
     expect(cancelled).toMatchObject({ status: 200, body: { job: { status: 'done', lastErrorClass: 'cancelled' } } });

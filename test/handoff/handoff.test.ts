@@ -223,8 +223,8 @@ describe('admin API', () => {
   });
 
   it('refuses requests without the right token; pauses and resumes a ManyChat conversation (id with a colon)', async () => {
-    const { h, agent } = await start(() => 'Hola desde el bot', { env: { ADMIN_TOKEN: 'admin-secret-token' } });
-    const auth = { authorization: 'Bearer admin-secret-token' };
+    const { h, agent } = await start(() => 'Hola desde el bot', { env: { ADMIN_TOKEN: 'admin-secret-token-0123456789' } });
+    const auth = { authorization: 'Bearer admin-secret-token-0123456789' };
     expect((await h.get('/admin/conversations/facebook:77')).status).toBe(401);
     expect((await h.post('/admin/conversations/facebook:77/pause', {}, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await h.post('/admin/conversations/facebook:77/pause', {})).status).toBe(401);

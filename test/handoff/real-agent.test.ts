@@ -30,7 +30,7 @@ describe('handoff with the real agent', () => {
         SYSTEM_INSTRUCTIONS_PATH: join(dir, 'system_instructions.txt'),
         HANDOVER_OPERATOR_EMAIL: 'reservas@example.com',
         HANDOVER_MESSAGE_OPEN: 'Le comunico con un ejecutivo de reservas.',
-        ADMIN_TOKEN: 'tok',
+        ADMIN_TOKEN: 'tok-0123456789abcdefghijk',
         HISTORY_IMPORT_MESSAGES: '0',
       },
       agent: (deps) => createOpenAiAgent({ ...deps, retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
@@ -69,7 +69,7 @@ describe('handoff with the real agent', () => {
     await say('50378000002', 'Hola');
     await h.wati.waitForTexts(1, 5_000);
     await sleep(50);
-    const auth = { authorization: 'Bearer tok' };
+    const auth = { authorization: 'Bearer tok-0123456789abcdefghijk' };
     await h.post('/admin/conversations/50378000002/pause', {}, { headers: auth });
     await say('50378000002', 'Necesito factura');
     await sleep(400);

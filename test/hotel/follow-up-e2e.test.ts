@@ -38,7 +38,7 @@ describeWithMariaDb('payment follow-up end to end', () => {
       env: {
         OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'gpt-5-mini', LLM_OPENAI_DIALECT: 'on',
         SYSTEM_INSTRUCTIONS_PATH: join(dir, 'system_instructions.txt'), HISTORY_IMPORT_MESSAGES: '0',
-        HANDOVER_OPERATOR_EMAIL: 'reservas@example.com', ADMIN_TOKEN: 'admin-secret',
+        HANDOVER_OPERATOR_EMAIL: 'reservas@example.com', ADMIN_TOKEN: 'admin-secret-0123456789abcdef',
         ...hotelDbEnv(c),
         BOOKING_API_URL: api.url,
       },
@@ -90,7 +90,7 @@ describeWithMariaDb('payment follow-up end to end', () => {
     expect(h.wati.requests.filter((r) => r.path.endsWith('/assignOperator'))).toHaveLength(1);
     expect(api.bookings()).toBe(0);
     // The bot is paused: a person has the conversation.
-    const res = await fetch(`${h.url}/admin/conversations/${WA_ID}`, { headers: { authorization: 'Bearer admin-secret' } });
+    const res = await fetch(`${h.url}/admin/conversations/${WA_ID}`, { headers: { authorization: 'Bearer admin-secret-0123456789abcdef' } });
     expect(((await res.json()) as { paused: boolean }).paused).toBe(true);
   }, 60_000);
 

@@ -8,7 +8,7 @@ import { DownloadError, downloadMedia } from '../../src/media/download.js';
 import type { RetryPolicy } from '../../src/retry.js';
 import { MediaStore } from '../../src/media/media-store.js';
 import { MediaService } from '../../src/media/media-service.js';
-import type { BufferedMessage } from '../../src/buffer/types.js';
+import type { BufferedMessage } from '../../src/core/messages.js';
 import { testConfig } from '../support/test-config.js';
 import pino from 'pino';
 import { openMigratedDatabase } from '../support/test-db.js';

@@ -1,7 +1,7 @@
 // The `config` label of watibot3_turns_total and watibot3_model_calls_total: primary or canary, nothing else.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ModelConfigName } from '../../src/agent/canary.js';
+import type { ModelConfigName } from '../../src/core/model-config.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { MetricsRepository } from '../../src/store/metrics-repository.js';
 import { openMigratedDatabase } from '../support/test-db.js';

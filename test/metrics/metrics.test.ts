@@ -2,7 +2,7 @@
 // registry per service.
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/buffer/types.js';
+import type { InboundMessage } from '../../src/core/messages.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import type { Db } from '../../src/store/database.js';

@@ -1,7 +1,7 @@
 // A migrated database with three days of activity in America/El_Salvador (UTC−6, no daylight saving),
 // 2026-11-28 … 2026-11-30, plus rows just outside them, for the report's tests. Costs are computed from the
 // usage with the built-in price table, as ConversationStore does; 'my-local-model' has no price.
-import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
 import type { Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 

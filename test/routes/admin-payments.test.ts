@@ -9,11 +9,11 @@ import { createTestAgent } from '../support/test-agent.js';
 import { until } from '../support/wait.js';
 import { hotelDbEnv } from '../support/hotel-fixtures.js';
 
-const auth = { authorization: 'Bearer admin-secret' };
+const auth = { authorization: 'Bearer admin-secret-0123456789abcdef' };
 
 describe('POST /admin/payments/sync without portals', () => {
   it('answers 409 naming what is not configured', async () => {
-    const h = await startHarness({ agent: createTestAgent(), env: { ADMIN_TOKEN: 'admin-secret' } });
+    const h = await startHarness({ agent: createTestAgent(), env: { ADMIN_TOKEN: 'admin-secret-0123456789abcdef' } });
     try {
       expect(await h.post('/admin/payments/sync', {}, { headers: auth })).toMatchObject({ status: 409, body: { message: 'no payment portal is configured' } });
       expect(await h.post('/admin/payments/sync', { portal: 'bac' }, { headers: auth })).toMatchObject({ status: 409, body: { message: 'the bac portal is not configured' } });
@@ -36,7 +36,7 @@ describeWithChromium('POST /admin/payments/sync', () => {
       h = await startHarness({
         agent: createTestAgent(),
         env: {
-          ADMIN_TOKEN: 'admin-secret',
+          ADMIN_TOKEN: 'admin-secret-0123456789abcdef',
           ...hotelDbEnv(c),
           CHROMIUM_PATH: chromiumPath ?? '',
           BAC_PORTAL_URL: bac.loginUrl, BAC_USERNAME: 'hotel', BAC_PASSWORD: 'bac-pass',

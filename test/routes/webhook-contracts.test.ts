@@ -140,6 +140,32 @@ describe('WATI events', () => {
     expect(JSON.stringify(lines)).not.toContain('50355550104');
   });
 
+  it('logs one line per webhook message, without Fastify\'s two request lines, which other routes keep', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      }),
+    );
+    const { h } = await start(createTestAgent(), { logger });
+    // Lines logged while serving a request carry its reqId (start-up lines may arrive in between).
+    const requestLines = () => lines.filter((l) => l.reqId !== undefined);
+    expect((await postEvent(h, watiEvent())).status).toBe(200);
+    expect((await postEvent(h, watiEvent({ whatsappMessageId: 'wamid.SECOND', id: 'SECOND', text: 'otra' }))).status).toBe(200);
+    expect(requestLines().map((l) => l.msg)).toEqual(['message buffered', 'message buffered']);
+    // A refused webhook is still logged (by the error handler), once.
+    expect((await h.post('/webhook?passkey=wrong', watiEvent())).status).toBe(401);
+    expect(requestLines().slice(2).map((l) => [l.level, l.msg])).toEqual([[40, 'Authentication failed: wrong passkey']]);
+    // Any other route keeps Fastify's request lines.
+    expect((await h.get('/health')).status).toBe(200);
+    expect(requestLines().slice(3).map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+    expect(JSON.stringify(lines)).not.toContain('50355550104');
+  });
+
   it('keeps 400 for bodies that are not a flow body nor an event, and 401 for a wrong passkey', async () => {
     const { h } = await start();
     expect((await h.post('/webhook', undefined, { raw: '{"waId": "5035555', headers: {} })).status).toBe(400);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/buffer/types.js';
+import type { InboundMessage } from '../../src/core/messages.js';
 import { BufferStore, CONTENT_DEDUPE_WINDOW_MS, PLATFORM_ID_RETENTION_MS } from '../../src/store/buffer-store.js';
 import { type Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';

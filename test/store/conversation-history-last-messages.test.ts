@@ -1,7 +1,7 @@
 // ConversationHistoryRepository.lastMessages: the newest guest and bot messages of one conversation, oldest
 // first, whether the guest's are in a turn (batch) or still waiting for one.
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage, MessageKind } from '../../src/buffer/types.js';
+import type { InboundMessage, MessageKind } from '../../src/core/messages.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { ConversationHistoryRepository } from '../../src/store/conversation-history-repository.js';
 import { tempDbPath } from '../support/test-config.js';

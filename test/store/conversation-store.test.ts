@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConversationStore,
-  countItemTokens,
-  countTextTokens,
-  type NewTranscriptItem,
-  type TurnRecord,
-} from '../../src/store/conversation-store.js';
+import { ConversationStore, countItemTokens, type TurnRecord } from '../../src/store/conversation-store.js';
+import type { NewTranscriptItem } from '../../src/core/transcript.js';
+import { guestTextTokens } from '../../src/core/token-count.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
 
@@ -163,7 +159,7 @@ describe('ConversationStore', () => {
   });
 
   it('counts special-token text as plain text', () => {
-    expect(countTextTokens('hola <|endoftext|>')).toBeGreaterThan(3);
-    expect(countTextTokens('')).toBe(0);
+    expect(guestTextTokens('hola <|endoftext|>')).toBeGreaterThan(3);
+    expect(guestTextTokens('')).toBe(0);
   });
 });

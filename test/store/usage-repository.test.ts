@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/agent/model-prices.js';
+import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
 import { ConversationStore, type ModelCallRecord, type TurnRecord } from '../../src/store/conversation-store.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
@@ -223,6 +223,26 @@ describe('UsageRepository', () => {
     expect(usage.cachedShare(ALL)).toEqual({ inputTokens: 186_700, cachedTokens: 131_584, share: 131_584 / 186_700 });
     expect(usage.cachedShare({ since: t1, until: t2 }).share).toBeCloseTo(43_904 / 88_200, 12);
     expect(usage.cachedShare({ since: t4 + 1, until: t4 + 2 })).toEqual({ inputTokens: 0, cachedTokens: 0, share: undefined });
+  });
+
+  it("prices and counts a light model's calls at that model (OPENAI_LIGHT_MODEL), the turn's other calls at the turn's", () => {
+    const db = openMigratedDatabase(':memory:');
+    const store = new ConversationStore(db, { prices: DEFAULT_MODEL_PRICES });
+    const t = sv('2026-03-03', '10:00');
+    // One turn the light model answered, one it handed to gpt-5 (its call first, then gpt-5's two).
+    store.commitTurn(turn(ANA, t, [{ ...call(t, 20_000, 19_000, 190), model: 'gpt-5-mini' }]));
+    const escalated = store.commitTurn(turn(LUIS, t + 60_000, [{ ...call(t + 60_000, 20_000, 0, 70), model: 'gpt-5-mini' }, call(t + 61_000, 20_000, 19_000, 70), call(t + 62_000, 22_000, 20_000, 190)]));
+    const mini = costOfUsage('gpt-5-mini', { inputTokens: 20_000, cachedTokens: 0, outputTokens: 70, reasoningTokens: 0 }, DEFAULT_MODEL_PRICES) as number;
+    const calls = store.listCalls(escalated);
+    expect(calls.map((c) => c.model)).toEqual(['gpt-5-mini', null, null]);
+    expect(calls[0]!.costUsd).toBeCloseTo(mini, 12);
+    expect(calls[1]!.costUsd).toBeCloseTo(gpt5(20_000, 19_000, 70), 12);
+    const usage = new UsageRepository(db);
+    expect(usage.models(ALL).map((m) => [m.model, m.turns, m.calls])).toEqual([
+      ['gpt-5', 1, 2],
+      ['gpt-5-mini', 2, 2],
+    ]);
+    db.close();
   });
 
   it('localDate reads the wall-clock date of an instant in a zone', () => {

@@ -93,9 +93,19 @@ export async function startFakeManychat(opts: FakeManychatOptions = {}): Promise
     }
 
     const scripted = queue.shift();
+    // acceptFirst: ManyChat takes the message on arrival; its answer comes late (delayMs) or never (hang).
+    const early = scripted?.acceptFirst ? accept(rec, scripted) : undefined;
+    if (scripted?.hang) await new Promise<never>(() => undefined);
     if (scripted?.delayMs) await delay(scripted.delayMs);
+    if (early) return early;
     if (scripted && (scripted.body !== undefined || scripted.status < 200 || scripted.status >= 300)) return scripted;
+    return accept(rec, scripted);
+  }
 
+  /** Validates a sendContent body like ManyChat; a valid one is recorded as sent and answered success. */
+  function accept(rec: ManychatRecordedRequest, scripted: FakeResponse | undefined): FakeResponse {
+    const keyUsed = rec.keyUsed;
+    if (!keyUsed) return { status: 401, body: { status: 'error', message: 'Wrong format token' } };
     const body = rec.json as Record<string, unknown> | undefined;
     const rawId = body?.subscriber_id;
     if (typeof rawId !== 'string' && typeof rawId !== 'number') return validationError('subscriber_id is required');
@@ -108,7 +118,7 @@ export async function startFakeManychat(opts: FakeManychatOptions = {}): Promise
     }
     const channel: ManychatKeyChannel = content.type === 'instagram' ? 'instagram' : 'facebook';
     // Separate accounts: the other channel's key does not know this subscriber.
-    if (facebookApiKey !== instagramApiKey && rec.keyUsed !== channel) {
+    if (facebookApiKey !== instagramApiKey && keyUsed !== channel) {
       return { status: 400, body: { status: 'error', message: 'Subscriber does not exist' } };
     }
     for (const m of messages) {
@@ -127,7 +137,7 @@ export async function startFakeManychat(opts: FakeManychatOptions = {}): Promise
       subscriberId: String(rawId),
       subscriberIdType: typeof rawId === 'string' ? 'string' : 'number',
       channel,
-      keyUsed: rec.keyUsed,
+      keyUsed,
       messages,
       messageTag: typeof body?.message_tag === 'string' ? body.message_tag : undefined,
     });

@@ -1,9 +1,11 @@
 // A fake WATI v1 server on 127.0.0.1 speaking the real wire format: bearer auth, tenant in the
 // path, sendSessionMessage (messageText in the query), sendSessionFile (multipart `file`,
 // caption in the query), sendTemplateMessage (whatsappNumber in the query, the template as JSON) and
-// getMessages (the conversation history, newest first, paged; it holds every text the fake accepted, even
-// one whose answer it never sent). Also exports the small recording-server
-// toolkit the ManyChat fake reuses.
+// getMessages (the conversation history, newest first, paged; it holds every text and file the fake accepted,
+// even one whose answer it never sent). A file is stored and listed the way WATI answered the original service
+// (customer_logs.txt of hacastro22/watibot3): WATI's own path in `text` (`data/images/<uuid>.jpg`, not the
+// uploaded name), the caption in `media.caption`, `type` "image". Documents follow the same shape (no real
+// sample seen). Also exports the small recording-server toolkit the ManyChat fake reuses.
 import { randomUUID } from 'node:crypto';
 import {
   createServer,
@@ -203,6 +205,8 @@ export interface WatiSentFile {
   contentType: string;
   bytes: Buffer;
   whatsappMessageId: string;
+  /** WATI's path for the stored file (what `text` holds in its answer and in the history). */
+  storedPath: string;
 }
 
 export interface WatiSentTemplate {
@@ -224,6 +228,10 @@ export interface WatiHistoryEntry {
   at: number;
   owner: boolean;
   operatorName: string | null;
+  /** WATI's message type: `text`, or `image` / `document` / … for a file (then `text` is WATI's file path). */
+  type: string;
+  /** A file's media object as WATI gives it; null for a text. */
+  media: { id: string; mimeType: string; caption: string | null } | null;
 }
 
 export interface FakeWati {
@@ -250,8 +258,20 @@ export interface FakeWati {
   setHandler(endpoint: string, handler: FakeHandler): void;
   /** The conversation history getMessages serves (oldest first): accepted texts and added entries. */
   history: WatiHistoryEntry[];
-  /** Adds a message to the history, e.g. an operator's or an earlier one (owner defaults to true). */
-  addHistory(entry: { waId: string; text: string; at: number; owner?: boolean; operatorName?: string | null; whatsappMessageId?: string }): WatiHistoryEntry;
+  /**
+   * Adds a message to the history, e.g. an operator's or an earlier one (owner defaults to true). A file:
+   * `type` (e.g. "image") and `media`; `text` defaults then to a WATI file path.
+   */
+  addHistory(entry: {
+    waId: string;
+    text?: string;
+    at: number;
+    owner?: boolean;
+    operatorName?: string | null;
+    whatsappMessageId?: string;
+    type?: string;
+    media?: WatiHistoryEntry['media'];
+  }): WatiHistoryEntry;
   waitForTexts(count: number, timeoutMs?: number, waId?: string): Promise<string[]>;
   waitForFiles(count: number, timeoutMs?: number, waId?: string): Promise<WatiSentFile[]>;
   waitForTemplates(count: number, timeoutMs?: number, waId?: string): Promise<WatiSentTemplate[]>;
@@ -279,8 +299,9 @@ export function watiHistoryItem(e: WatiHistoryEntry): Record<string, unknown> {
     conversationId: `conv-${e.waId}`,
     ticketId: `ticket-${e.waId}`,
     text: e.text,
-    type: 'text',
+    type: e.type,
     data: null,
+    media: e.media,
     timestamp: String(Math.floor(e.at / 1000)),
     owner: e.owner,
     eventType: e.owner ? 'sessionMessageSent' : 'message',
@@ -292,6 +313,19 @@ export function watiHistoryItem(e: WatiHistoryEntry): Record<string, unknown> {
 }
 
 const WATI_TEXT_MAX = 4096;
+
+/** WATI's message type for an uploaded file, by its content type. */
+function watiFileType(contentType: string): string {
+  const major = contentType.split('/')[0];
+  return major === 'image' || major === 'video' || major === 'audio' ? major : 'document';
+}
+
+/** Where WATI stores an upload: its own name (pictures become `.jpg`, as observed), not the one sent. */
+function storedPathFor(type: string, filename: string): string {
+  const ext = type === 'image' ? 'jpg' : (/\.([A-Za-z0-9]{1,5})$/.exec(filename)?.[1]?.toLowerCase() ?? 'bin');
+  const folder = type === 'image' ? 'images' : type === 'video' ? 'videos' : type === 'audio' ? 'audios' : 'documents';
+  return `data/${folder}/${randomUUID()}.${ext}`;
+}
 /** What WhatsApp refuses in a template parameter (newlines, tabs, more than four consecutive spaces). */
 const BAD_TEMPLATE_PARAMETER = /[\n\t]| {5,}/;
 
@@ -313,14 +347,17 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
   const itemId = () => randomUUID().replace(/-/g, '').slice(0, 24);
 
   function addHistory(entry: Parameters<FakeWati['addHistory']>[0]): WatiHistoryEntry {
+    const type = entry.type ?? 'text';
     const e: WatiHistoryEntry = {
       waId: entry.waId,
       id: itemId(),
       whatsappMessageId: entry.whatsappMessageId ?? fakeId(),
-      text: entry.text,
+      text: entry.text ?? (type === 'text' ? '' : storedPathFor(type, 'file.jpg')),
       at: entry.at,
       owner: entry.owner ?? true,
       operatorName: entry.operatorName ?? null,
+      type,
+      media: entry.media ?? null,
     };
     history.push(e);
     return e;
@@ -342,6 +379,26 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
     addHistory({ waId, text, at: Date.now() + clockOffsetMs, whatsappMessageId });
     waiters.notify();
     return { status: 200, body: { ok: true, result: 'success', message: { whatsappMessageId, localMessageId: randomUUID() } } };
+  }
+
+  /**
+   * Sends only: records an accepted file (in `files` and the history, as WATI lists it) and answers with the
+   * body WATI gave the original service: `{result: true, message: {whatsappMessageId, text: <WATI path>,
+   * media: {id, mimeType, caption}, type, …}}`.
+   */
+  function acceptFile(waId: string, file: RecordedFile, caption: string | null): FakeResponse {
+    const whatsappMessageId = fakeId();
+    const type = watiFileType(file.contentType);
+    const storedPath = storedPathFor(type, file.filename);
+    const media = { id: String(Math.floor(Math.random() * 1e15)), mimeType: file.contentType, caption: caption || null };
+    files.push({ waId, caption, filename: file.filename, contentType: file.contentType, bytes: file.bytes, whatsappMessageId, storedPath });
+    const entry = addHistory({ waId, text: storedPath, at: Date.now() + clockOffsetMs, whatsappMessageId, type, media, operatorName: 'Hotel Admin' });
+    waiters.notify();
+    const { owner: _owner, ...item } = watiHistoryItem(entry);
+    return {
+      status: 200,
+      body: { result: true, message: { ...item, localMessageId: randomUUID(), isOwner: true, status: 1, statusString: 'SENT' } },
+    };
   }
 
   /** v1 sendTemplateMessage: the template and its named parameters as JSON, the number in the query. */
@@ -396,8 +453,10 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
     const scripted = queue.shift();
     // Documented: query parameter. The original service sent it form-encoded; accept both.
     const text = endpoint === 'sendSessionMessage' ? (rec.query.get('messageText') ?? rec.form?.fields.messageText) : undefined;
+    const file = endpoint === 'sendSessionFile' ? rec.form?.files.find((f) => f.field === 'file') : undefined;
     let accepted: FakeResponse | undefined;
     if (scripted?.acceptFirst && typeof text === 'string' && text.length <= WATI_TEXT_MAX) accepted = acceptText(waId, text);
+    if (scripted?.acceptFirst && file) accepted = acceptFile(waId, file, rec.query.get('caption'));
     if (scripted?.hang) await new Promise<never>(() => undefined);
     if (scripted?.delayMs) await delay(scripted.delayMs);
     if (scripted && (scripted.body !== undefined || scripted.status < 200 || scripted.status >= 300)) return scripted;
@@ -414,26 +473,9 @@ export async function startFakeWati(opts: FakeWatiOptions = {}): Promise<FakeWat
       return { ...ok, status: scripted?.status ?? 200, ...extra };
     }
 
-    const file = rec.form?.files.find((f) => f.field === 'file');
     if (!file) return { status: 400, body: { result: false, info: 'file is required' } };
-    const whatsappMessageId = fakeId();
-    files.push({
-      waId,
-      caption: rec.query.get('caption'),
-      filename: file.filename,
-      contentType: file.contentType,
-      bytes: file.bytes,
-      whatsappMessageId,
-    });
-    waiters.notify();
-    return {
-      status: scripted?.status ?? 200,
-      body: {
-        result: true,
-        message: { whatsappMessageId, text: `data/files/${randomUUID()}-${file.filename}`, media: {} },
-      },
-      ...extra,
-    };
+    const ok = accepted ?? acceptFile(waId, file, rec.query.get('caption'));
+    return { ...ok, status: scripted?.status ?? 200, ...extra };
   }
 
   const { origin, close } = await listenLocal(async (req, res) => {

@@ -20,7 +20,11 @@ export type ManychatMessage =
 
 /** ManyChat accepts at most 10 messages per sendContent call. */
 const MAX_MESSAGES = 10;
-const DEFAULT_TIMEOUT_MS = 15_000;
+/**
+ * Long on purpose: ManyChat has no history to check and no idempotency key, so a send that times out is taken
+ * as delivered in doubt rather than sent again (turn-runner.ts); the longer the wait, the rarer the doubt.
+ */
+export const MANYCHAT_SEND_TIMEOUT_MS = 30_000;
 
 const KEY_VARIABLE = { facebook: 'MANYCHAT_API_KEY', instagram: 'MANYCHAT_INSTAGRAM_API_KEY' } as const;
 
@@ -44,7 +48,7 @@ export function createManychatClient(config: ManychatClientConfig, opts: Channel
     !config.facebookApiKey && !config.instagramApiKey
       ? `ManyChat disabled: ${KEY_VARIABLE.facebook} and ${KEY_VARIABLE.instagram} not set`
       : undefined;
-  const textTimeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const textTimeoutMs = opts.timeoutMs ?? MANYCHAT_SEND_TIMEOUT_MS;
   const mediaTimeoutMs = opts.mediaTimeoutMs ?? textTimeoutMs;
 
   function keyFor(channel: Channel): string {

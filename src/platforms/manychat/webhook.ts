@@ -1,6 +1,6 @@
 // Validates and normalises ManyChat "External Request" bodies (Messenger and Instagram).
 import { z } from 'zod';
-import type { InboundMessage, MessageKind } from '../../buffer/types.js';
+import type { InboundMessage, MessageKind } from '../../core/messages.js';
 import { manychatConversation } from '../../conversation-id.js';
 import { firstVisible } from '../../ingest/text.js';
 import { describeIssues } from '../../errors.js';

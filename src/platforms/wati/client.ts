@@ -9,7 +9,14 @@ import { contentTypeByExtension } from '../../media/content-type.js';
 import type { Channel } from '../../conversation-id.js';
 import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from '../../channels/http.js';
 import { WHATSAPP_TEXT_LIMIT } from '../../channels/split-text.js';
-import { ChannelError, type ChannelClient, type OutboundMedia, type SentMessage, type SentMessageQuery } from '../../channels/types.js';
+import {
+  ChannelError,
+  type ChannelClient,
+  type OutboundMedia,
+  type SentContent,
+  type SentMessage,
+  type SentMessageQuery,
+} from '../../channels/types.js';
 import { createWatiTickets, type WatiHistoryItem } from './tickets.js';
 
 export interface WatiClientConfig {
@@ -64,23 +71,46 @@ const sameText = (a: string, b: string) => {
   return norm(a) === norm(b);
 };
 
+/** WATI's message types for a media kind we send (`type` of the history item). */
+const WATI_TYPES: Record<OutboundMedia['kind'], readonly string[]> = {
+  image: ['image'],
+  document: ['document', 'file'],
+  audio: ['audio', 'voice'],
+  video: ['video'],
+};
+
+/** WATI keeps a sent file under its own name (`data/images/<uuid>.jpg`) in `text`; that is not a caption. */
+const WATI_FILE_PATH = /^data\/[a-z]+\/[^\s]+$/i;
+
+/** A history item's caption: `media.caption`, else its text unless that is WATI's path of the file. */
+function captionOf(item: WatiHistoryItem): string {
+  if (item.caption !== undefined) return item.caption;
+  return WATI_FILE_PATH.test(item.text.trim()) ? '' : item.text;
+}
+
+/** Whether a history item carries the query's content: the same text, or a file of that kind with that caption. */
+function sameContent(item: WatiHistoryItem, query: SentContent): boolean {
+  if (query.media === undefined) return (item.type === undefined || item.type === 'text') && sameText(item.text, query.text);
+  // The file itself cannot be compared: WATI renames it and lists no bytes or original name.
+  return item.type !== undefined && WATI_TYPES[query.media.kind].includes(item.type) && sameText(captionOf(item), query.media.caption ?? '');
+}
+
 /**
- * The history item (newest first, as WATI pages them) that is the trace of a send in flight: a text from
- * the business side with exactly the query's text, timed after `since` (less the clock skew), carrying no id
- * we recorded. The oldest such item, if several.
+ * The history item (newest first, as WATI pages them) that is the trace of a send in flight: from the business
+ * side, with exactly the query's text (or a file of the query's kind with exactly its caption), timed after
+ * `since` (less the clock skew), carrying no id we recorded. The oldest such item, if several.
  */
 export function findSentInHistory(
   items: readonly WatiHistoryItem[],
-  query: Pick<SentMessageQuery, 'text' | 'since' | 'isRecorded'>,
+  query: SentContent & Pick<SentMessageQuery, 'since' | 'isRecorded'>,
   skewMs = SENT_CHECK_CLOCK_SKEW_MS,
 ): WatiHistoryItem | undefined {
   return items.findLast(
     (item) =>
       item.fromBusiness &&
-      (item.type === undefined || item.type === 'text') &&
       item.at !== undefined &&
       item.at >= query.since - skewMs &&
-      sameText(item.text, query.text) &&
+      sameContent(item, query) &&
       !item.ids.some((id) => query.isRecorded(id)),
   );
 }

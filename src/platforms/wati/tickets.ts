@@ -33,6 +33,8 @@ const historyItem = z.looseObject({
   whatsappMessageId: idish,
   text: z.string().nullish(),
   type: z.string().nullish(),
+  // A file: `{id, mimeType, caption}` (what sendSessionFile answered the original service); null for a text.
+  media: z.looseObject({ caption: z.string().nullish() }).nullish().catch(undefined),
   created: z.string().nullish(),
   createdDateTime: z.string().nullish(),
   timestamp: idish,
@@ -76,6 +78,7 @@ export function toHistoryItem(raw: unknown): WatiHistoryItem | undefined {
     operatorName,
     eventType: i.eventType ?? undefined,
     type: i.type ?? undefined,
+    caption: i.media?.caption ?? undefined,
   };
 }
 

@@ -7,12 +7,12 @@
 // In the agent (context.loadedModules) a loaded piece joins the conversation's loaded modules, which every later
 // call carries in its instructions (agent/loaded-modules.ts): the output only says what was loaded, what was already
 // there (itself or inside a loaded ancestor) and what was taken out to stay within HISTORY_MODULES_MAX_TOKENS.
-// Without it (the earlier placement, and `npm run compare`'s replays) the text is the output, so it enters the
+// Without it (the earlier placement, INSTRUCTION_MODULES_PLACEMENT=transcript) the text is the output, so it enters the
 // transcript; a piece whose text is still in front of the model there is not sent again (checked by text, so a
 // module whose file changed since is sent again).
 import { z } from 'zod';
 import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from '../../agent/instruction-modules.js';
-import type { TranscriptItem } from '../../store/conversation-store.js';
+import type { TranscriptItem } from '../../core/transcript.js';
 import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from '../../agent/loaded-modules.js';
 import { declareTool } from '../declaration.js';
 import { defineTool, ToolError, type LoadedModulesContext, type ToolDefinition } from '../types.js';

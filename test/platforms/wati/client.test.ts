@@ -198,8 +198,8 @@ describe('createWatiClient', () => {
 
 describe('findSentMessage: the trace of a send in flight, in the WATI history', () => {
   const TEXT = 'Su reserva quedó confirmada ✅';
-  const find = (q: Partial<SentMessageQuery> & { since: number }) =>
-    client().findSentMessage!('whatsapp', WA_ID, { text: TEXT, isRecorded: () => false, signal: AbortSignal.timeout(2_000), ...q });
+  const find = (q: Partial<Pick<SentMessageQuery, 'isRecorded' | 'signal'>> & { since: number; text?: string }) =>
+    client().findSentMessage!('whatsapp', WA_ID, { isRecorded: () => false, signal: AbortSignal.timeout(2_000), ...q, text: q.text ?? TEXT });
   const historyGets = () => wati.requests.filter((r) => r.path.includes('/api/v1/getMessages/'));
 
   it('finds a text WATI accepted although its answer never came, with one GET of the first page', async () => {
@@ -280,6 +280,76 @@ describe('findSentMessage: the trace of a send in flight, in the WATI history', 
     expect(findSentInHistory([item({ at: 10_000 - SENT_CHECK_CLOCK_SKEW_MS })], q)).toBeDefined();
     expect(findSentInHistory([item({ at: 10_000 - SENT_CHECK_CLOCK_SKEW_MS - 1 })], q)).toBeUndefined();
     expect(findSentInHistory([item({})], { ...q, isRecorded: (id) => id === 'mongo-a' })).toBeUndefined();
+  });
+});
+
+describe('findSentMessage: media parts (issue 22 §2)', () => {
+  const find = (media: { kind: 'image' | 'document'; caption: string | undefined }, since: number, isRecorded = (_id: string) => false) =>
+    client().findSentMessage!('whatsapp', WA_ID, { media, since, isRecorded, signal: AbortSignal.timeout(2_000) });
+
+  it('finds a picture WATI took (hanging answer) by kind and caption, not an earlier recorded one or a text', async () => {
+    const path = join(dir, 'terraza.jpeg');
+    await writeFile(path, Buffer.from([0xff, 0xd8, 0xff, 0xe1]));
+    const since = Date.now();
+    const earlier = await client().sendMedia('whatsapp', WA_ID, { kind: 'image', filePath: path, caption: 'Terraza' }); // delivered, recorded
+    await client().sendText('whatsapp', WA_ID, 'Terraza'); // same words, as a text
+    wati.queueResponses({ status: 200, acceptFirst: true, hang: true });
+    await expect(
+      createWatiClient({ baseUrl: wati.url, apiKey: 'wati-secret' }, { mediaTimeoutMs: 200 }).sendMedia('whatsapp', WA_ID, {
+        kind: 'image',
+        filePath: path,
+        caption: 'Terraza',
+      }),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', inDoubt: true });
+    const inFlight = wati.files[1]!;
+    // WATI lists it under its own name, with the caption in media.caption, as it answered the original service.
+    expect(wati.history.at(-1)).toMatchObject({ type: 'image', text: inFlight.storedPath, media: { caption: 'Terraza', mimeType: 'image/jpeg' } });
+    expect(inFlight.storedPath).toMatch(/^data\/images\/[0-9a-f-]{36}\.jpg$/);
+
+    const isRecorded = (id: string) => id === earlier.platformMessageId;
+    expect(await find({ kind: 'image', caption: 'Terraza' }, since, isRecorded)).toEqual({ platformMessageId: inFlight.whatsappMessageId });
+    expect(await find({ kind: 'image', caption: 'Piscina' }, since, isRecorded)).toBeUndefined();
+    expect(await find({ kind: 'image', caption: undefined }, since, isRecorded)).toBeUndefined();
+    expect(await find({ kind: 'document', caption: 'Terraza' }, since, isRecorded)).toBeUndefined();
+  });
+
+  it('matches a file without caption, and never takes WATI\'s file path for a caption', () => {
+    const item = (o: Partial<WatiHistoryItem>): WatiHistoryItem => ({
+      platformMessageId: 'wamid.F',
+      ids: ['wamid.F', 'mongo-f'],
+      text: 'data/documents/3e788338-d930-4e8e-a20c-71a867ffc125.pdf',
+      at: 10_000,
+      fromBusiness: true,
+      operatorName: 'Hotel Admin',
+      eventType: undefined,
+      type: 'document',
+      ...o,
+    });
+    const q = (caption: string | undefined, kind: 'image' | 'document' = 'document') => ({ media: { kind, caption }, since: 10_000, isRecorded: () => false });
+    expect(findSentInHistory([item({})], q(undefined))).toBeDefined();
+    expect(findSentInHistory([item({})], q('Menú'))).toBeUndefined();
+    expect(findSentInHistory([item({ caption: 'Menú' })], q('Menú'))).toBeDefined();
+    expect(findSentInHistory([item({ text: 'Menú' })], q('Menú'))).toBeDefined(); // a caption listed in `text`
+    expect(findSentInHistory([item({ type: 'file' })], q(undefined))).toBeDefined();
+    expect(findSentInHistory([item({})], q(undefined, 'image'))).toBeUndefined();
+    expect(findSentInHistory([item({ fromBusiness: false })], q(undefined))).toBeUndefined(); // the guest's file
+    expect(findSentInHistory([item({ at: 10_000 - SENT_CHECK_CLOCK_SKEW_MS - 1 })], q(undefined))).toBeUndefined();
+    expect(findSentInHistory([item({})], { ...q(undefined), isRecorded: (id) => id === 'wamid.F' })).toBeUndefined();
+    expect(findSentInHistory([item({ type: 'text', text: 'Menú' })], q('Menú'))).toBeUndefined();
+  });
+
+  it('reads media.caption from a WATI item', () => {
+    const parsed = toHistoryItem({
+      id: '69208d752c3c01bd6bd78447',
+      whatsappMessageId: 'wamid.X',
+      text: 'data/images/cae3e7ff-5c81-4d92-a982-604126fb56d4.jpg',
+      media: { id: '727606607024503', mimeType: 'image/jpeg', caption: 'Sala de Estar 2 - Bungalow Familiar' },
+      type: 'image',
+      isOwner: true,
+      created: '2025-11-21T16:04:05.8145246Z',
+    });
+    expect(parsed).toMatchObject({ type: 'image', caption: 'Sala de Estar 2 - Bungalow Familiar', fromBusiness: true });
+    expect(toHistoryItem({ text: 'hola', type: 'text', media: null })?.caption).toBeUndefined();
   });
 });
 

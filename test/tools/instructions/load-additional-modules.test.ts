@@ -9,7 +9,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InstructionModuleError, InstructionModules, JsonInstructionModules } from '../../../src/agent/instruction-modules.js';
 import { InstructionsFile } from '../../../src/agent/instructions.js';
-import type { TranscriptItem } from '../../../src/store/conversation-store.js';
+import type { TranscriptItem } from '../../../src/core/transcript.js';
 import { createLoadAdditionalModulesTool } from '../../../src/tools/instructions/load-additional-modules.js';
 import { ToolRegistry, type ToolCallContext } from '../../../src/tools/registry.js';
 import { MODULAR_INSTRUCTIONS, writeModularInstructions } from '../../support/modular-instructions.js';

@@ -1,7 +1,7 @@
 // mark_customer_frustrated: the handoff effect, and staff alerts carrying the channel, the guest (the number
 // in full in the alert only, never in a log), the reason and the last 8 messages with their local times.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../../src/buffer/types.js';
+import type { InboundMessage } from '../../../src/core/messages.js';
 import { STAFF_ALERT_JOB, type StaffAlertPayload } from '../../../src/staff/staff-alerts.js';
 import { BufferStore } from '../../../src/store/buffer-store.js';
 import { ConversationHistoryRepository } from '../../../src/store/conversation-history-repository.js';

@@ -1,6 +1,6 @@
-// The shape of a guest message once it has been accepted and buffered.
-import type { Channel } from '../conversation-id.js';
-import type { MessageOrigin } from '../store/origin.js';
+// The shape of a guest message once it has been accepted and buffered, and who sent it.
+import type { Channel } from './channel.js';
+import type { MessageOrigin } from './origin.js';
 
 export type MessageKind = 'text' | 'image' | 'audio' | 'document' | 'video' | 'sticker' | 'location' | 'other';
 
@@ -39,4 +39,13 @@ export interface BufferedMessage extends InboundMessage {
   receivedAt: number;
   /** legacy-import: migrated from the Python service's buffer (it waited there, not here); absent: live. */
   origin?: MessageOrigin | undefined;
+}
+
+/** The guest a conversation is with, as the platform names them. */
+export interface Guest {
+  /** WhatsApp waId (digits), when the conversation is on WhatsApp. */
+  waId?: string;
+  /** ManyChat subscriber id, when the conversation is on Messenger or Instagram. */
+  subscriberId?: string;
+  name?: string;
 }

@@ -7,7 +7,7 @@
 // three prices on OpenAI's Flex tier (service_tier "flex"), for a model that has it:
 //   MODEL_PRICES={"my-model": {"input": 1, "output": 2, "flex": {"input": 0.5, "output": 1}}}
 import { z } from 'zod';
-import type { ModelUsage } from '../store/conversation-store.js';
+import type { ModelUsage } from './usage.js';
 
 /** US$ per million tokens, on one service tier. */
 export interface TierPrice {

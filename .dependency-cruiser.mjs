@@ -1,0 +1,81 @@
+// The layers of src/ (docs/architecture.md, "Layers"), checked by `npm run lint`. Type-only imports count:
+// a type cycle still means two modules cannot be understood apart.
+/** @type {import('dependency-cruiser').IConfiguration} */
+export default {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycle between files of src/, type imports included.',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'core-is-the-bottom',
+      severity: 'error',
+      comment: 'src/core/ (transcript, messages, usage, prices, model config names) imports nothing else in src/.',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'src-not-test',
+      severity: 'error',
+      comment: 'Nothing in src/ imports test code.',
+      from: { path: '^src/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'store-below-features',
+      severity: 'error',
+      comment:
+        'The store persists what the features decide; it does not call up into the agent, the tools or the delivery side.',
+      from: { path: '^src/store/' },
+      to: {
+        path: '^src/(agent|tools|compare|cli|routes|dashboard|platforms|channels|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
+      },
+    },
+    {
+      name: 'composition-root-on-top',
+      severity: 'error',
+      comment:
+        'The wiring (app.ts, services.ts and the composition root, src/composition/) is imported only by the entry points, the comparison and itself.',
+      from: { path: '^src/', pathNot: '^src/(server|services|app)\\.ts$|^src/cli/|^src/compare/|^src/composition/' },
+      to: { path: '^src/(app|server|services)\\.ts$|^src/composition/' },
+    },
+    {
+      name: 'entry-points-on-top',
+      severity: 'error',
+      comment: 'Command-line entry points (src/cli/) are imported by nothing but themselves and server.ts (--migrate).',
+      from: { path: '^src/', pathNot: '^src/cli/|^src/server\\.ts$' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'routes-from-the-app',
+      severity: 'error',
+      comment: 'HTTP routes are registered by app.ts (services.ts builds their parts); no feature imports a route.',
+      from: { path: '^src/', pathNot: '^src/routes/|^src/(app|services)\\.ts$' },
+      to: { path: '^src/routes/' },
+    },
+    {
+      name: 'dashboard-behind-routes',
+      severity: 'error',
+      comment: 'The admin dashboard is reached through its routes only.',
+      from: { path: '^src/', pathNot: '^src/(dashboard|routes)/' },
+      to: { path: '^src/dashboard/' },
+    },
+    {
+      name: 'compare-from-its-command',
+      severity: 'error',
+      comment: 'The offline comparison (npm run compare) is used by its command only.',
+      from: { path: '^src/', pathNot: '^src/(compare|cli)/' },
+      to: { path: '^src/compare/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
