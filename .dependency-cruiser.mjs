@@ -31,15 +31,16 @@ export default {
         'The store persists what the features decide; it does not call up into the agent, the tools or the delivery side.',
       from: { path: '^src/store/' },
       to: {
-        path: '^src/(agent|tools|compare|cli|routes|dashboard|platforms|channels|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest)/|^src/(app|server|services|tool-services)\\.ts$',
+        path: '^src/(agent|tools|compare|cli|routes|dashboard|platforms|channels|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
       },
     },
     {
       name: 'composition-root-on-top',
       severity: 'error',
-      comment: 'The wiring (app.ts, services.ts, tool-services.ts) is imported only by the entry points.',
-      from: { path: '^src/', pathNot: '^src/(server|services|app)\\.ts$|^src/cli/|^src/compare/' },
-      to: { path: '^src/(app|server|services|tool-services)\\.ts$' },
+      comment:
+        'The wiring (app.ts, services.ts and the composition root, src/composition/) is imported only by the entry points, the comparison and itself.',
+      from: { path: '^src/', pathNot: '^src/(server|services|app)\\.ts$|^src/cli/|^src/compare/|^src/composition/' },
+      to: { path: '^src/(app|server|services)\\.ts$|^src/composition/' },
     },
     {
       name: 'entry-points-on-top',

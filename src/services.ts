@@ -2,7 +2,7 @@
 // channels, handoff, jobs, media, the agent, the turn scheduler and the job worker. The Fastify app
 // (app.ts) is a thin layer over these; a CLI can build them too. Each resource registers its own close
 // as it is created, and close() runs them in reverse order.
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_RESOURCES_DIR } from './resources.js';
 import type { Agent } from './agent/types.js';
@@ -14,41 +14,33 @@ import type { ChannelClientOptions } from './channels/http.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError, webhookPasskeyWarning, type Config } from './config.js';
 import { PathError, ensureDirectory } from './file-paths.js';
-import { parseConversationId, useLogMaskKey, type ConversationRef } from './conversation-id.js';
-import { Handoff } from './handoff/handoff.js';
+import { parseConversationId, useLogMaskKey } from './conversation-id.js';
+import type { Handoff } from './handoff/handoff.js';
 import { createMissedMessagesBlock } from './handoff/missed-messages.js';
-import { PauseStore } from './handoff/pause-store.js';
-import type { JobKind, JobQueue, NewJob } from './jobs/types.js';
-import { JobWorker } from './jobs/worker.js';
-import { createGuestNoticeJobKind, guestNotice } from './channels/guest-notice.js';
-import { createHotelBackends, type HotelBackends } from './hotel/hotel-backends.js';
-import type { EmailJobPayload } from './email/email-job.js';
-import { createMailer, MailError, type Mailer } from './email/mailer.js';
+import type { JobQueue } from './jobs/types.js';
+import type { JobWorker } from './jobs/worker.js';
 import { createMonitor } from './monitoring/monitor.js';
-import { createWatiTemplateSender } from './platforms/wati/templates.js';
 import type { StaffAlert, StaffAlerts } from './staff/staff-alerts.js';
-import { assembleToolServices, createConfiguredOffice } from './tool-services.js';
+import { Closers } from './composition/closers.js';
+import { compose } from './composition/root.js';
 import { TOOL_DECLARATIONS, type ToolServices } from './tools/index.js';
 import { createLogger } from './logger.js';
-import { MediaStore } from './media/media-store.js';
+import type { MediaStore } from './media/media-store.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import type { OfficeCalendar } from './office/schedule.js';
-import { createPlatforms } from './platforms/index.js';
 import type { Platforms } from './platforms/types.js';
 import type { ReadinessReport } from './routes/health.js';
-import { BufferStore } from './store/buffer-store.js';
-import { ConversationHistoryRepository } from './store/conversation-history-repository.js';
-import { ConversationStore } from './store/conversation-store.js';
+import type { BufferStore } from './store/buffer-store.js';
+import type { ConversationHistoryRepository } from './store/conversation-history-repository.js';
 import { MonitoringRepository } from './store/monitoring-repository.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion, type Db } from './store/database.js';
 import { logMaskKey } from './store/installation.js';
 import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js';
 import { startWalCheckpointer } from './store/wal-checkpointer.js';
 import { MetricsRepository } from './store/metrics-repository.js';
-import { PauseRepository } from './store/pause-repository.js';
-import { SqliteJobQueue } from './store/jobs-repository.js';
 import { SignInLimiter, type SignInLimits } from './routes/sign-in-limiter.js';
+import type { HotelBackends } from './hotel/hotel-backends.js';
 import type { HotelToolDeps } from './tools/booking/hotel-tool-deps.js';
 import { whyNotOffered } from './tools/declaration.js';
 import { agentToolNeeds, originalToolsNotOffered, toolsNotOfferedReasons } from './tools/original-tools.js';
@@ -167,20 +159,12 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const log = overrides.logger ?? createLogger(config.logLevel);
   const graceMs = overrides.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const resourcesDir = resolve(overrides.resourcesDir ?? DEFAULT_RESOURCES_DIR);
-  const closers: { what: string; close: () => void | Promise<void> }[] = [];
-  const closeAll = async () => {
-    for (const { what, close } of closers.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        log.error({ err }, `closing ${what} failed`);
-      }
-    }
-  };
+  const closers = new Closers(log);
+  const closeAll = () => closers.closeAll();
 
   try {
     const db = openConfiguredDatabase(config.dbPath);
-    closers.push({ what: 'database', close: () => void db.close() });
+    closers.add('database', () => void db.close());
     migrate(db);
 
     const lock = acquireInstanceLock(db, clock.now());
@@ -192,20 +176,16 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       LOCK_HEARTBEAT_MS,
     );
     heartbeat.unref();
-    closers.push({
-      what: 'instance lock',
-      close: () => {
-        clearInterval(heartbeat);
-        lock.release();
-      },
+    closers.add('instance lock', () => {
+      clearInterval(heartbeat);
+      lock.release();
     });
     // After the lock: a second process refused there never starts a checkpointer on another's database.
     // Closed before the database (closers run in reverse).
     const checkpointer = await startWalCheckpointer(db, config.dbPath, log);
-    closers.push({ what: 'WAL checkpoint worker', close: () => checkpointer.close() });
+    closers.add('WAL checkpoint worker', () => checkpointer.close());
 
     useLogMaskKey(logMaskKey(db));
-    const store = new BufferStore(db);
     // Built before the components that record into it; the job kinds are read at scrape time (the worker comes later).
     const metrics = createMetrics({
       repository: new MetricsRepository(db),
@@ -215,116 +195,20 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       now: () => clock.now(),
       log,
     });
-    const platforms = createPlatforms(config, overrides.channelTimeouts ?? {});
-    const jobs = new SqliteJobQueue(db);
-    const history = new ConversationHistoryRepository(db);
-    const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
-    // Parsed once here (config validated the syntax): the tool, the booking gate and the handover notice read the
-    // same calendar, with the phone system's closure rules when configured (read at most once a minute).
-    const { office, close: closeOffice } = createConfiguredOffice(config, log);
-    closers.push({ what: 'PBX connection', close: closeOffice });
-    const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
     prepareMediaDirectory(config.media.dir);
-    const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
-
-    // Texts for the guest outside a turn (a booking confirmed late, or handed to staff), as durable jobs.
-    const handToStaff = (ref: ConversationRef, stepLog: Logger) => {
-      handoff.pause(ref.conversationId, 'handoff');
-      handoff.enqueueHandoffSteps(ref, stepLog);
-    };
-    const guestNoticeKind = createGuestNoticeJobKind({
-      platforms,
-      store,
-      history,
-      transcript: new ConversationStore(db),
-      llm: { model: config.llm.model, api: config.llm.api },
-      // The pause and the platform steps together, or neither.
-      toStaff: (ref, stepLog) => db.transaction(() => handToStaff(ref, stepLog))(),
-      now: () => clock.now(),
-    });
-    // The worker is built once the hotel's job kinds are known; until then a wake-up has nothing to wake.
-    let wakeJobs = (): void => undefined;
-    // Both run inside the transaction that records what happened, so the message goes with it or not at all.
-    const tellGuest = (conversationId: string, text: string) => void jobs.enqueue(guestNotice(guestNoticeKind, conversationId, text), clock.now());
-    const toStaff = (conversationId: string, text: string) => {
-      handToStaff(parseConversationId(conversationId), log);
-      tellGuest(conversationId, text);
-    };
-    const hotel = createHotelBackends({
-      config: config.hotel,
-      portals: config.portals,
-      dataDir: dirname(resolve(config.dbPath)),
-      timezone: config.timezone,
-      db,
-      jobs,
-      wakeJobs: () => wakeJobs(),
-      office,
-      clock,
-      log,
-      notifier: {
-        confirmed: (conversationId, reserva) => tellGuest(conversationId, bookingConfirmedNotice(reserva)),
-        needsStaff: (conversationId) => toStaff(conversationId, BOOKING_TO_STAFF_NOTICE),
-      },
-      followUpNotifier: {
-        confirmed: (followUp, reserva) => tellGuest(followUp.conversationId, paymentFoundNotice(reserva)),
-        askTransferType: (followUp) => tellGuest(followUp.conversationId, TRANSFER_TYPE_QUESTION),
-        escalate: (followUp) => toStaff(followUp.conversationId, followUp.kind === 'bank' ? BANK_NOT_FOUND_APOLOGY : CARD_NOT_FOUND_APOLOGY),
-      },
-      isHandedOff: (conversationId) => handoff.isPaused(conversationId),
-      metrics,
-    });
-    closers.push({ what: 'hotel backends', close: () => hotel.close() });
-    // A conversation handed to a person (any pause: handover, operator, assignment) stops its payment
-    // follow-ups in the pause's own transaction, not when the next check would have run.
-    const followUps = hotel.tools.followUps;
-    if (followUps) pauses.onPause((conversationId) => void followUps.cancelFor(conversationId));
-
-    // E-mail: a durable job per mail. The kind is registered even without a transport, so mails queued
-    // before the transport was removed fail visibly instead of as an unknown kind.
-    const mailer: Mailer = config.email.transport ? createMailer(config.email) : unconfiguredMailer;
-    closers.push({ what: 'mailer', close: () => mailer.close() });
-    const enqueueNow = (jobsToAdd: readonly NewJob[]) => {
-      if (jobsToAdd.length === 0) return;
-      jobs.atomically(() => jobsToAdd.forEach((job) => jobs.enqueue(job, clock.now())));
-      wakeJobs();
-    };
-    const watiTemplates = createWatiTemplateSender(config.wati);
-    const watiClient = platforms.forChannel('whatsapp').client;
-    const { toolServices, emailKind, staffAlerts: alerts, menus, needs: serviceNeeds } = assembleToolServices({
+    const parts = compose({
       config,
-      resourcesDir,
-      history,
-      email: {
-        mailer,
-        // A mail that finally failed is told to staff (never about a staff alert's own copy: no loop).
-        onFinalFailure: (mail, errorClass, jobLog) => {
-          if (mail.purpose === 'staff_alert') return;
-          jobLog.error({ errorClass }, 'e-mail not delivered; alerting staff');
-          enqueueNow(alerts.jobsFor(emailFailedAlert(mail, errorClass)));
-        },
-      },
-      staffWhatsApp:
-        platforms.disabledReason('whatsapp') === undefined
-          ? {
-              sendText: (waId, text) => watiClient.sendText('whatsapp', waId, text),
-              sendTemplate: (waId, message, signal) => watiTemplates.sendTemplate(waId, message, signal),
-            }
-          : undefined,
+      db,
+      mode: { kind: 'serving', metrics, jobPollMs: overrides.jobPollMs },
       clock,
       log,
+      resourcesDir,
+      closers,
+      channelTimeouts: overrides.channelTimeouts,
     });
+    const { store, jobs, worker, history, platforms, handoff, mediaStore, office, hotel, toolServices, staffAlerts: alerts, menus, serviceNeeds, enqueueNow } = parts;
     const agent = await resolveAgent(overrides, { config, db, clock, log, platforms, handoff, mediaStore, office, hotel: hotel.tools, toolServices, metrics });
 
-    const worker = new JobWorker({
-      queue: jobs,
-      kinds: [...platforms.jobKinds, guestNoticeKind as JobKind<unknown>, ...hotel.jobKinds, emailKind as JobKind<unknown>, ...alerts.jobKinds],
-      clock,
-      log,
-      ...(overrides.jobPollMs ? { pollMs: overrides.jobPollMs } : {}),
-      metrics,
-    });
-
-    wakeJobs = () => worker.wake();
     const runTurn = createTurnRunner({
       store,
       agent,
@@ -355,7 +239,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       ...(overrides.schedulerSweepMs !== undefined ? { sweepMs: overrides.schedulerSweepMs } : {}),
     });
     // Turns and jobs stop together, each given the grace period, before anything they use is closed.
-    closers.push({ what: 'turns and jobs', close: async () => void (await Promise.all([scheduler.close(graceMs), worker.close(graceMs)])) });
+    closers.add('turns and jobs', async () => void (await Promise.all([scheduler.close(graceMs), worker.close(graceMs)])));
 
     const intake = new Intake(
       store,
@@ -375,7 +259,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       });
     };
     let purge: NodeJS.Timeout | undefined;
-    closers.push({ what: 'housekeeping', close: () => clearInterval(purge) });
+    closers.add('housekeeping', () => clearInterval(purge));
 
     // The alert monitor (ALERT_*, src/monitoring/): its timer starts with the others; it is stopped before the
     // job worker it enqueues staff alerts for.
@@ -387,7 +271,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
       log,
       intervalMs: overrides.monitorIntervalMs,
     });
-    closers.push({ what: 'alert monitor', close: () => monitor.stop() });
+    closers.add('alert monitor', () => monitor.stop());
 
     // The original's tools the model is not offered, each group with the exact variables missing: warnings among
     // /ready's reasons (the service still answers) and one line of the start log.
@@ -489,43 +373,6 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     await closeAll();
     throw err;
   }
-}
-
-/** What the guest is told when a booking whose confirmation was lost turns out to have been made. */
-function bookingConfirmedNotice(reserva: string): string {
-  return `¡Buenas noticias! Su reserva quedó confirmada. Código de reserva: HR${reserva}. Recibirá la confirmación en su correo electrónico.`;
-}
-
-/** A payment follow-up found the payment and booked. */
-function paymentFoundNotice(reserva: string): string {
-  return `¡Buenas noticias! Ya recibimos su pago y su reserva quedó confirmada. Código de reserva: HR${reserva}. Recibirá la confirmación en su correo electrónico.`;
-}
-
-const TRANSFER_TYPE_QUESTION =
-  'Seguimos verificando su transferencia. Para ayudarle mejor: ¿la realizó como Transferencia 365 o como transferencia UNI?';
-
-const BANK_NOT_FOUND_APOLOGY =
-  'Lamentamos la demora: su transferencia todavía no aparece en nuestra cuenta. Un miembro de nuestro equipo de reservas revisará su caso y le escribirá en breve.';
-
-const CARD_NOT_FOUND_APOLOGY =
-  'Lamentamos la demora: su pago con tarjeta todavía no aparece en nuestro sistema. Un miembro de nuestro equipo de reservas revisará su caso y le escribirá en breve.';
-
-const BOOKING_TO_STAFF_NOTICE =
-  'Su pago está registrado. Un miembro de nuestro equipo de reservas está terminando de confirmar su reserva y le escribirá en breve con su código. ¡Gracias por su paciencia!';
-
-/** Without SMTP_URL or Gmail: a queued mail fails for good, visibly, instead of waiting for a transport. */
-const unconfiguredMailer: Mailer = {
-  send: () => Promise.reject(new MailError('rejected', 'no e-mail transport is configured (SMTP_URL or GMAIL_*)', false)),
-  close: () => Promise.resolve(),
-};
-
-/** What staff are told when a mail could not be sent after its retries. */
-function emailFailedAlert(mail: EmailJobPayload, errorClass: string): StaffAlert {
-  return {
-    reason: 'email_failed',
-    title: 'Un correo del asistente no se pudo enviar',
-    lines: [`Para: ${mail.to.join(', ')}`, `Asunto: ${mail.subject}`, `Error: ${errorClass}`, '', mail.text.slice(0, 1500)],
-  };
 }
 
 function guarded(log: Logger, what: string, run: () => void): void {

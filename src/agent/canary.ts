@@ -8,11 +8,12 @@
 // show both sides. The canary is OpenAI-compatible only: an API key as bearer token (LLM_CANARY_API_KEY,
 // default OPENAI_API_KEY) on LLM_CANARY_BASE_URL (default OPENAI_BASE_URL, else OpenAI).
 import { createHash } from 'node:crypto';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ModelConfigName } from '../core/model-config.js';
 import type { Config } from '../config.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
+import { createOpenAiClient } from './openai-client.js';
 import type { ModelApi } from './model-api.js';
 import { takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
@@ -49,7 +50,7 @@ export function createCanaryModel(llm: Config['llm'], tools: readonly ToolSpec[]
   const sdk =
     client ??
     (canary.apiKey
-      ? new OpenAI({ apiKey: canary.apiKey, baseURL: canary.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: llm.timeoutMs })
+      ? createOpenAiClient({ apiKey: canary.apiKey, baseUrl: canary.baseUrl, timeoutMs: llm.timeoutMs })
       : undefined);
   if (!sdk) return { side, api: undefined };
   const common = {

@@ -7,18 +7,11 @@
 // respond() builds the turn's input here; the loop itself (model calls with retries, tools, when to stop)
 // is turn-loop.ts. The turn's transcript is returned as `commit` and written by the buffer in the same
 // transaction as the reply; a failed or aborted turn writes no tool calls.
-import OpenAI from 'openai';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
-import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
-import type { Db } from '../store/database.js';
-import { ConversationStore } from '../store/conversation-store.js';
+import type { ConversationStore } from '../store/conversation-store.js';
 import type { NewTranscriptItem } from '../core/transcript.js';
-import { createTools, type ToolServices } from '../tools/index.js';
-import { ToolRegistry } from '../tools/registry.js';
-import type { ToolDefinition } from '../tools/types.js';
-import type { HotelToolDeps } from '../tools/booking/hotel-tool-deps.js';
-import type { Logger } from '../logger.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import { openAiAgentParts, type OpenAiAgentDeps, type OpenAiAgentParts } from './agent-parts.js';
+import { bookingCallBudgetMs } from './booking-budget.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
 import type { InstructionModuleSource } from './instruction-modules.js';
@@ -26,13 +19,12 @@ import {
   instructionsCheck,
   instructionsWarnings,
   isShippedExample,
-  openInstructionSources,
   shippedExampleReason,
   type InstructionSources,
 } from './instruction-sources.js';
 import type { InstructionsFile, LoadedInstructions } from './instructions.js';
 import { LOAD_TOOL, loadEvents, LoadedModuleSet } from './loaded-modules.js';
-import { createVertexClient, ServiceAccountTokens } from './vertex.js';
+import type { ServiceAccountTokens } from './vertex.js';
 import type { ModelApi } from './model-api.js';
 import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from './model-rules.js';
 import { createResponsesApi } from './responses-api.js';
@@ -42,62 +34,12 @@ import { createModelApiFor } from './light-model.js';
 import { priceOf } from '../core/model-prices.js';
 import { createCanaryModel, modelConfigFor, type CanaryModel } from './canary.js';
 import type { ModelConfigName } from '../core/model-config.js';
-import { MediaStore } from '../media/media-store.js';
-import { createOpenAiTranscriber, MediaService, type PreparedMedia } from '../media/media-service.js';
-import { createPlatforms } from '../platforms/index.js';
-import type { Platforms } from '../platforms/types.js';
-import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
-import { sleep, type RetryPolicy, type SleepFn } from '../retry.js';
+import type { MediaService, PreparedMedia } from '../media/media-service.js';
+import { sleep } from '../retry.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
-import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
-export interface OpenAiAgentDeps {
-  config: Config;
-  db: Db;
-  clock: Clock;
-  /** Service logger, for events outside a turn. Turn events use the turn's own logger. */
-  log: Logger;
-  /** Defaults to createTools() from tools/index.ts. */
-  tools?: readonly ToolDefinition[] | undefined;
-  /** Which of the tools are offered, by what they declare (the chat console withholds real actions); default all. */
-  offers?: ((tool: ToolDefinition) => boolean) | undefined;
-  /** The service's office calendar, for check_office_status; by default one built from config. */
-  office?: OfficeCalendar | undefined;
-  /** The hotel's systems for the booking tools; without it those tools are not offered. */
-  hotel?: HotelToolDeps | undefined;
-  /** Pictures and menus, e-mail and staff alerts for their tools (each left out when absent). */
-  toolServices?: ToolServices | undefined;
-  /** Guest media kept under the data directory; by default one on config.media.dir. */
-  mediaStore?: MediaStore | undefined;
-  /** Download/transcription of the batch's media; by default built from the store and the client. */
-  media?: MediaService | undefined;
-  /**
-   * Where media is downloaded from, per channel, and which channels can answer guests (the shipped example
-   * prompt is then refused); by default the adapters built from config.
-   */
-  platforms?: Pick<Platforms, 'forChannel' | 'channels' | 'disabledReason'> | undefined;
-  /** The chat console: no real guest is answered, so the shipped example prompt may be tried. */
-  exampleInstructionsAllowed?: boolean | undefined;
-  /** A ready client (tests); by default one is built from config.llm. SDK retries are always off. */
-  openai?: OpenAI | undefined;
-  /** Retry policy for model calls (tests shrink the delays). */
-  retry?: Partial<RetryPolicy> | undefined;
-  sleep?: SleepFn | undefined;
-  random?: (() => number) | undefined;
-  /** Model and tool calls for GET /metrics; none recorded without it. */
-  metrics?: ServiceMetrics | undefined;
-}
-
-/** A booking call: up to three booking API posts (a vanished room is re-picked twice) plus the database steps. */
-export function bookingCallBudgetMs(config: Config): number {
-  return (config.hotel.bookingApi?.timeoutMs ?? 30_000) * 4 + 20_000;
-}
-
-/** What the bot sent with a platform message id, for a guest's reply that quotes it. */
-function outboundLookup(db: Db): ReplyContextLookup {
-  const history = new ConversationHistoryRepository(db);
-  return (id) => history.outboundTextById(id);
-}
+export { bookingCallBudgetMs };
+export type { OpenAiAgentDeps };
 
 export class OpenAiAgent implements Agent {
   readonly store: ConversationStore;
@@ -124,59 +66,22 @@ export class OpenAiAgent implements Agent {
   /** OPENAI_LIGHT_MODEL (light-model.ts): asked first on the primary configuration's turns. */
   private readonly light: { model: string; api: ModelApi; flex: FlexTier; prefix?: { instructions: LoadedInstructions; hash: string } } | undefined;
 
-  constructor(private readonly deps: OpenAiAgentDeps) {
+  /** The parts are built by the caller (agent-parts.ts, from the composition root's); the agent builds none. */
+  constructor(
+    private readonly deps: OpenAiAgentDeps,
+    parts: OpenAiAgentParts,
+  ) {
     const { config } = deps;
-    this.store = new ConversationStore(deps.db, { prices: config.llm.modelPrices });
-    this.sources = openInstructionSources(config.llm);
+    this.store = parts.store;
+    this.sources = parts.sources;
     this.instructions = this.sources.file;
     this.instructionModules = this.sources.modules;
-    if (this.instructionModules) {
-      deps.log.info({ form: this.instructionModules.form, modules: this.instructionModules.names }, 'instruction modules available');
-    }
-    const platforms = deps.platforms ?? createPlatforms(config);
-    this.answersGuests = !deps.exampleInstructionsAllowed && platforms.channels.some((c) => platforms.disabledReason(c) === undefined);
-    this.replyLookup = outboundLookup(deps.db);
-
-    if (!deps.openai && config.llm.vertex) {
-      this.vertexTokens = new ServiceAccountTokens({ keyFile: config.llm.vertex.credentialsFile, clock: deps.clock, log: deps.log });
-    }
-    const client =
-      deps.openai ??
-      (this.vertexTokens && config.llm.baseUrl
-        ? createVertexClient(this.vertexTokens, { baseUrl: config.llm.baseUrl, timeoutMs: config.llm.timeoutMs })
-        : config.llm.apiKey
-        ? new OpenAI({
-            apiKey: config.llm.apiKey,
-            baseURL: config.llm.baseUrl ?? 'https://api.openai.com/v1',
-            maxRetries: 0,
-            timeout: config.llm.timeoutMs,
-          })
-        : undefined);
-    const mediaStore = deps.media?.store ?? deps.mediaStore ?? new MediaStore(deps.db, config.media.dir, config.media.retentionMs);
-    this.media =
-      deps.media ??
-      new MediaService({
-        config,
-        store: mediaStore,
-        clock: deps.clock,
-        // Vertex AI has no audio transcription endpoint: voice notes are then answered as not understood.
-        transcriber: client && !this.vertexTokens ? createOpenAiTranscriber(client, config) : undefined,
-        platforms: deps.platforms,
-      });
-    this.registry = new ToolRegistry(
-      (
-        deps.tools ??
-        createTools({
-          office: deps.office ?? createOfficeCalendar({ hours: config.office.hours, closures: config.office.closures, timezone: config.timezone }),
-          paymentProof: client ? { client, store: mediaStore, config } : undefined,
-          hotel: deps.hotel,
-          bookingTimeoutMs: bookingCallBudgetMs(config),
-          instructionModules: this.instructionModules,
-          ...deps.toolServices,
-        })
-      ).filter((tool) => deps.offers?.(tool) ?? true),
-      { defaultTimeoutMs: config.llm.toolTimeoutMs },
-    );
+    this.answersGuests = parts.answersGuests;
+    this.replyLookup = parts.replyLookup;
+    this.vertexTokens = parts.vertexTokens;
+    const client = parts.client;
+    this.media = parts.media;
+    this.registry = parts.registry;
     const reasoningEffort = takesReasoningEffort(config.llm.model) ? config.llm.reasoningEffort : undefined;
     const common = {
       model: config.llm.model,
@@ -387,6 +292,7 @@ export class OpenAiAgent implements Agent {
   }
 }
 
+/** The agent over its parts: those given in `deps`, the others built from the configuration (agent-parts.ts). */
 export function createOpenAiAgent(deps: OpenAiAgentDeps): OpenAiAgent {
-  return new OpenAiAgent(deps);
+  return new OpenAiAgent(deps, openAiAgentParts(deps));
 }

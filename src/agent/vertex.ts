@@ -12,10 +12,11 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type * as GoogleAuth from 'google-auth-library';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { AccessTokenError } from './errors.js';
+import { createOpenAiClient } from './openai-client.js';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** Where google-auth-library sends every service-account token request (it ignores the key's token_uri). */
@@ -217,11 +218,10 @@ export interface VertexClientOptions {
 /** An openai client for Vertex AI: a fresh token per request, the cached one dropped when refused. */
 export function createVertexClient(tokens: AccessTokens, opts: VertexClientOptions): OpenAI {
   const inner = opts.fetch ?? fetch;
-  return new OpenAI({
+  return createOpenAiClient({
     apiKey: () => tokens.token(),
-    baseURL: opts.baseUrl,
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
+    baseUrl: opts.baseUrl,
+    timeoutMs: opts.timeoutMs,
     fetch: async (input: string | URL | Request, init?: RequestInit) => {
       const res = await inner(input, init);
       if (res.status === 401) {

@@ -1,7 +1,7 @@
 // The chat console behind `npm run chat` (src/cli/chat.ts): the real agent, instructions and tools, on a
 // conversation `console:<name>`, for trying an instructions file before guests see it.
 //
-// It is assembled like the server's services (services.ts), with what it leaves out on purpose:
+// It is assembled by the composition root (composition/root.ts, console mode), with what it leaves out on purpose:
 //   - no instance lock, no turn scheduler, no job worker, no buffer: it may run beside a server on the same
 //     database (SQLite WAL; it writes only its own conversation's transcript and what the tools record);
 //   - no channel delivery: what a guest would receive (texts, media as file paths, the handover notice) is
@@ -21,29 +21,26 @@ import type { BufferedMessage } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { consoleConversation, type Channel, type ConversationRef } from '../conversation-id.js';
-import { MailError } from '../email/mailer.js';
 import { guestText, MESSAGE_MAX_CHARS } from '../ingest/message-limit.js';
-import { Handoff } from '../handoff/handoff.js';
-import { PauseStore } from '../handoff/pause-store.js';
+import type { Handoff } from '../handoff/handoff.js';
 import { parseSentinel } from '../handoff/sentinels.js';
-import { HeldJobQueue } from '../jobs/held-job-queue.js';
+import type { HeldJobQueue } from '../jobs/held-job-queue.js';
 import type { NewJob } from '../jobs/types.js';
-import { MediaStore } from '../media/media-store.js';
-import { createPlatforms } from '../platforms/index.js';
+import type { MediaStore } from '../media/media-store.js';
 import type { Platforms } from '../platforms/types.js';
 import { DEFAULT_RESOURCES_DIR } from '../resources.js';
 import { ConsoleConversations } from '../store/console-conversations.js';
-import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { ConversationStore } from '../store/conversation-store.js';
 import type { TranscriptItem } from '../core/transcript.js';
 import type { ModelUsage } from '../core/usage.js';
 import { PathError } from '../file-paths.js';
 import { LATEST_SCHEMA_VERSION, openDatabase, schemaVersion, type Db } from '../store/database.js';
 import { InstanceLockError } from '../store/instance-lock.js';
-import { PauseRepository } from '../store/pause-repository.js';
 import { actsOnHotelSystems, type ToolDeclaration } from '../tools/declaration.js';
-import { assembleToolServices, createConfiguredOffice, createHotelBackendsWithoutWorker } from '../tool-services.js';
+import { Closers } from '../composition/closers.js';
+import { compose } from '../composition/root.js';
 import type { ToolEffect } from '../tools/index.js';
+import { clip, firstSentence, historyLine, indent, oneLine } from './chat-lines.js';
 import { runMigrations } from './migrate.js';
 
 /**
@@ -119,7 +116,7 @@ export class ChatConsole {
     private readonly jobs: HeldJobQueue,
     private readonly resourcesDir: string,
     private readonly mediaStore: MediaStore,
-    private readonly closers: (() => void | Promise<void>)[],
+    private readonly closers: Closers,
   ) {
     this.ref = consoleConversation(options.name, options.channel, TEST_GUEST_IDS[options.channel]);
     this.store = agent.store;
@@ -132,51 +129,12 @@ export class ChatConsole {
     if (!CONSOLE_NAME.test(options.name)) throw new ConsoleSetupError(`--name must be 1 to 40 letters, digits, '.', '_' or '-': ${options.name}`);
     const clock = options.clock ?? systemClock;
     const resourcesDir = resolve(options.resourcesDir ?? DEFAULT_RESOURCES_DIR);
-    const closers: (() => void | Promise<void>)[] = [];
-    const closeAll = async () => {
-      for (const close of closers.splice(0).reverse()) {
-        try {
-          await close();
-        } catch (err) {
-          log.error({ err }, 'closing the console failed');
-        }
-      }
-    };
+    const closers = new Closers(log);
     try {
       const db = openConsoleDatabase(config.dbPath);
-      closers.push(() => void db.close());
-
-      const platforms = createPlatforms(config);
-      // What the hotel's services enqueue is held to be printed, never stored or run.
-      const jobs = new HeldJobQueue((fn) => db.transaction(fn)());
-      const history = new ConversationHistoryRepository(db);
-      const pauses = new PauseStore(new PauseRepository(db), config.handoff.pauseMs, history);
-      const { office, close: closeOffice } = createConfiguredOffice(config, log);
-      closers.push(closeOffice);
-      const handoff = new Handoff({ config, office, pauses, jobs, platforms, clock, log });
-      const mediaStore = new MediaStore(db, config.media.dir, config.media.retentionMs);
-      const hotel = createHotelBackendsWithoutWorker({
-        config,
-        db,
-        jobs,
-        office,
-        isHandedOff: (conversationId) => handoff.isPaused(conversationId),
-        clock,
-        log,
-      });
-      closers.push(() => hotel.close());
-
-      // The same tool services as the server's (services.ts); their jobs are built, printed, never run.
-      const neverSent = () => Promise.reject(new MailError('rejected', 'the chat console sends nothing', false));
-      const { toolServices } = assembleToolServices({
-        config,
-        resourcesDir,
-        history,
-        email: { mailer: { send: neverSent } },
-        staffWhatsApp: platforms.disabledReason('whatsapp') === undefined ? { sendText: neverSent, sendTemplate: neverSent } : undefined,
-        clock,
-        log,
-      });
+      closers.add('the console database', () => void db.close());
+      // The server's parts in console mode: jobs held to be printed, never stored or run; nothing is sent.
+      const { platforms, jobs, handoff, mediaStore, office, hotel, toolServices } = compose({ config, db, mode: { kind: 'console' }, clock, log, resourcesDir, closers });
       // Without --real-actions no tool that declares it acts on the hotel's systems is offered (consoleOffers).
       const realActions = options.realActions === true;
       const offers = (tool: Pick<ToolDeclaration, 'does'>) => consoleOffers(tool, realActions);
@@ -186,7 +144,7 @@ export class ChatConsole {
       if (!readiness.ready) throw new ConsoleSetupError(`the agent cannot answer: ${readiness.reasons.join('; ')}`);
       return new ChatConsole({ ...options, clock }, db, agent, platforms, handoff, jobs, resourcesDir, mediaStore, closers);
     } catch (err) {
-      await closeAll();
+      await closers.closeAll();
       throw err;
     }
   }
@@ -220,14 +178,8 @@ export class ChatConsole {
     return true;
   }
 
-  async close(): Promise<void> {
-    for (const close of this.closers.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        this.options.log.error({ err }, 'closing the console failed');
-      }
-    }
+  close(): Promise<void> {
+    return this.closers.closeAll();
   }
 
   private command(text: string): boolean {
@@ -490,40 +442,4 @@ export function openConsoleDatabase(path: string): Db {
     }
   }
   return db;
-}
-
-function historyLine(item: TranscriptItem): string | undefined {
-  switch (item.kind) {
-    case 'developer':
-      return `note:   ${oneLine(item.text)}`;
-    case 'user':
-      return `guest:  ${oneLine(item.text)}`;
-    case 'assistant':
-      return `bot:    ${oneLine(item.text)}`;
-    case 'function_call':
-      return `tool:   ${item.name}(${oneLine(item.arguments) === '{}' ? '' : oneLine(item.arguments)})`;
-    case 'function_output':
-      return `  →     ${oneLine(item.output)}`;
-    case 'reasoning':
-      return item.summary.trim() === '' ? undefined : `think:  ${oneLine(item.summary)}`;
-  }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function indent(text: string, continuation: string): string {
-  return text.split('\n').join(`\n${continuation}`);
-}
-
-/** A tool description's first sentence, at most one line. */
-function firstSentence(description: string): string {
-  const flat = oneLine(description);
-  const end = flat.search(/[.:;](\s|$)/);
-  return clip(end > 0 ? flat.slice(0, end + 1) : flat, 120);
 }

@@ -5,7 +5,7 @@
 // At most `concurrency` turns run at a time (each turn's two sides together, so each provider sees at most
 // `concurrency` conversations at once). With `maxCostUsd`, no new turn starts once the spend so far plus the
 // average cost of a turn for each turn still running reaches it; the report says it stopped.
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from '../agent/errors.js';
 import { openInstructionSources } from '../agent/instruction-sources.js';
@@ -15,6 +15,7 @@ import type { ModelApi } from '../agent/model-api.js';
 import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect } from '../agent/model-rules.js';
 import { createChatCompletionsApi } from '../agent/chat-completions-api.js';
 import { createResponsesApi } from '../agent/responses-api.js';
+import { createOpenAiClient } from '../agent/openai-client.js';
 import { TurnLoop, type LightTurnModel } from '../agent/turn-loop.js';
 import type { InstructionModuleSource } from '../agent/instruction-modules.js';
 import { loadEvents, LoadedModuleSet } from '../agent/loaded-modules.js';
@@ -208,7 +209,7 @@ function prepareSide(side: SideConfig, deps: CompareDeps): PreparedSide {
   };
   const client =
     deps.clientFor?.(side) ??
-    new OpenAI({ apiKey: side.apiKey, baseURL: side.baseUrl ?? 'https://api.openai.com/v1', maxRetries: 0, timeout: config.llm.timeoutMs });
+    createOpenAiClient({ apiKey: side.apiKey, baseUrl: side.baseUrl, timeoutMs: config.llm.timeoutMs });
   return { side, client, instructions, tools, config, modules: sources.modules };
 }
 

@@ -27,7 +27,7 @@ export const DEFAULT_JOB_CONCURRENCY = 4;
 export const DEFAULT_JOB_POLL_MS = 1_000;
 
 export class JobWorker {
-  private readonly kinds: ReadonlyMap<string, JobKind<unknown>>;
+  private readonly kinds = new Map<string, JobKind<unknown>>();
   private readonly running = new Map<number, Promise<void>>();
   private readonly shutdown = new AbortController();
   private timer: NodeJS.Timeout | undefined;
@@ -36,12 +36,19 @@ export class JobWorker {
   private closing = false;
 
   constructor(private readonly opts: JobWorkerOptions) {
-    const kinds = new Map<string, JobKind<unknown>>();
-    for (const kind of opts.kinds) {
-      if (kinds.has(kind.kind)) throw new Error(`job kind ${kind.kind} is registered twice`);
-      kinds.set(kind.kind, kind);
+    this.register(...opts.kinds);
+  }
+
+  /**
+   * Adds job kinds before start(): the services that enqueue jobs are given the worker (to wake it) and only
+   * then give their kinds, so neither has to be built before the other.
+   */
+  register(...kinds: readonly JobKind<unknown>[]): void {
+    if (this.started) throw new Error('job kinds are registered before the worker starts');
+    for (const kind of kinds) {
+      if (this.kinds.has(kind.kind)) throw new Error(`job kind ${kind.kind} is registered twice`);
+      this.kinds.set(kind.kind, kind);
     }
-    this.kinds = kinds;
   }
 
   get activeJobs(): number {

@@ -6,7 +6,7 @@
 
 /**
  * A service a tool needs; without it the tool is not offered. The part that builds a service reports its state
- * as a NeedStatus (hotel/hotel-backends.ts, tool-services.ts, agent-tool-needs in original-tools.ts).
+ * as a NeedStatus (hotel/hotel-backends.ts, composition/tool-services.ts, agent-tool-needs in original-tools.ts).
  */
 export const TOOL_NEEDS = {
   'hotel-database': 'the hotel MySQL database (DB_HOST): rates, payment ledgers, reservations',

@@ -1,22 +1,19 @@
-// The parts of the services the tools are given, assembled once for the server (services.ts) and the chat
-// console (cli/chat-console.ts), so both offer the same tools from the same configuration: the office
+// The parts of the services the tools are given, assembled by the composition root (root.ts) for the server,
+// the chat console and the comparison, so all offer the same tools from the same configuration: the office
 // calendar (with the phone system's closure rules), pictures and menus, the e-mail job, staff alerts.
-// What differs is passed in: the server sends for real, the console only builds the jobs and prints them.
-import { dirname, resolve } from 'node:path';
+// What differs is passed in: the server sends for real, the console and the comparison send nothing.
 import type { Logger } from 'pino';
-import type { Clock } from './clock.js';
-import type { Config } from './config.js';
-import { createEmailJobKind, emailJob, type EmailJobDeps, type EmailJobPayload } from './email/email-job.js';
-import { createHotelBackends, type HotelBackends } from './hotel/hotel-backends.js';
-import type { JobKind, JobQueue } from './jobs/types.js';
-import { MenuDocuments } from './media/menu-documents.js';
-import { createPbxClosureSource } from './office/pbx-closure-source.js';
-import { createOfficeCalendar, type OfficeCalendar } from './office/schedule.js';
-import { createStaffAlerts, type StaffAlerts, type StaffWhatsApp } from './staff/staff-alerts.js';
-import type { ConversationHistoryRepository } from './store/conversation-history-repository.js';
-import type { Db } from './store/database.js';
-import type { ToolServices } from './tools/index.js';
-import type { NeedsReport } from './tools/declaration.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { createEmailJobKind, emailJob, type EmailJobDeps, type EmailJobPayload } from '../email/email-job.js';
+import type { JobKind } from '../jobs/types.js';
+import { MenuDocuments } from '../media/menu-documents.js';
+import { createPbxClosureSource } from '../office/pbx-closure-source.js';
+import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
+import { createStaffAlerts, type StaffAlerts, type StaffWhatsApp } from '../staff/staff-alerts.js';
+import type { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
+import type { ToolServices } from '../tools/index.js';
+import type { NeedsReport } from '../tools/declaration.js';
 
 /** The office calendar of the configuration, reading the PBX's closure rules when OFFICE_DB_HOST is set. */
 export function createConfiguredOffice(config: Config, log: Logger): { office: OfficeCalendar; close(): Promise<void> } {
@@ -108,36 +105,4 @@ export function assembleToolServices(deps: ToolServicesDeps): AssembledToolServi
     },
   };
   return { toolServices, emailKind, staffAlerts, menus, needs: unmetNeeds(config, Boolean(deps.staffWhatsApp), staffAlerts) };
-}
-
-/**
- * The hotel's backends for a tool that runs no job worker (the chat console, the comparison): their notifiers
- * are only called by job kinds, which never run there, so each just logs that it was not run.
- */
-export function createHotelBackendsWithoutWorker(deps: {
-  config: Config;
-  db: Db;
-  jobs: JobQueue;
-  office: OfficeCalendar;
-  isHandedOff: (conversationId: string) => boolean;
-  clock: Clock;
-  log: Logger;
-}): HotelBackends {
-  const { config, log } = deps;
-  const notRun = (what: string) => () => log.warn({ what }, 'jobs are not run here');
-  return createHotelBackends({
-    config: config.hotel,
-    portals: config.portals,
-    dataDir: dirname(resolve(config.dbPath)),
-    timezone: config.timezone,
-    db: deps.db,
-    jobs: deps.jobs,
-    wakeJobs: () => undefined,
-    office: deps.office,
-    clock: deps.clock,
-    log,
-    notifier: { confirmed: notRun('booking notice'), needsStaff: notRun('booking to staff') },
-    followUpNotifier: { confirmed: notRun('follow-up notice'), askTransferType: notRun('follow-up question'), escalate: notRun('follow-up escalation') },
-    isHandedOff: deps.isHandedOff,
-  });
 }
