@@ -4,11 +4,11 @@
 import type { Report } from './build.js';
 import { cents, costOf, counts, integer, localDateTime, percent, previousService, seconds, unpriced, usd } from './format.js';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml as escapeText } from '../core/html-escape.js';
 
-/** Text for HTML element content and quoted attribute values. */
+/** Text for HTML element content and quoted attribute values (bidirectional controls dropped). */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+  return escapeText(String(value));
 }
 
 export interface ChartPoint {

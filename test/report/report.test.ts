@@ -176,6 +176,8 @@ describe('report: period', () => {
 describe('report: HTML', () => {
   it('escapes every stored string and makes no request', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    // A guest name with a bidi override shows staff its letters in order, as on the dashboard.
+    expect(escapeHtml('Ana \u202Egpj.exe\u202C Ruiz \u2066x\u2069\u200F')).toBe('Ana gpj.exe Ruiz x');
     const html = formatHtml(report);
     expect(html).not.toContain('<script');
     expect(html).toContain(escapeHtml(EVIL_NAME));
