@@ -18,6 +18,29 @@ export default {
       to: { path: '^src/', pathNot: '^src/core/' },
     },
     {
+      name: 'hotel-rules-over-core',
+      severity: 'error',
+      comment:
+        'src/hotel-rules/ (the hotel\'s value formats, dates, rooms, occupancy, pricing, the payment rule, the ledger rows) is pure: it imports only src/core/.',
+      from: { path: '^src/hotel-rules/' },
+      to: { path: '^src/', pathNot: '^src/(hotel-rules|core)/' },
+    },
+    {
+      name: 'hotel-below-tools',
+      severity: 'error',
+      comment:
+        'The hotel\'s services stand on the store and the rules; the tools, the portals and the agent call them, not the other way (their wiring is composition/hotel-backends.ts).',
+      from: { path: '^src/hotel/' },
+      to: { path: '^src/(tools|portals|agent|channels|platforms|handoff)/' },
+    },
+    {
+      name: 'portals-below-tools',
+      severity: 'error',
+      comment: 'The payment portals read and write the ledgers; the payment tools and the hotel\'s wiring call them, not the other way.',
+      from: { path: '^src/portals/' },
+      to: { path: '^src/(tools|hotel|agent)/' },
+    },
+    {
       name: 'src-not-test',
       severity: 'error',
       comment: 'Nothing in src/ imports test code.',
@@ -28,10 +51,10 @@ export default {
       name: 'store-below-features',
       severity: 'error',
       comment:
-        'The store persists what the features decide; it does not call up into the agent, the tools or the delivery side.',
+        'The store persists what the features decide; it does not call up into the agent, the tools, the hotel\'s services, the portals, the office or the delivery side (it types against core/ and hotel-rules/).',
       from: { path: '^src/store/' },
       to: {
-        path: '^src/(agent|tools|compare|cli|routes|dashboard|platforms|channels|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
+        path: '^src/(agent|tools|hotel|portals|office|compare|cli|routes|dashboard|platforms|channels|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
       },
     },
     {

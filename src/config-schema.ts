@@ -58,3 +58,10 @@ export const httpUrl = z
 
 /** An http(s) URL without its trailing slashes, so paths can be appended with `/`. */
 export const baseUrl = httpUrl.transform((u) => u.replace(/\/+$/, ''));
+
+/** How a missing configuration is named in /ready and the start log: "A is not set", "A and B are not set", "A, B and C are not set". */
+export function notSet(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `${list} ${names.length === 1 ? 'is' : 'are'} not set`;
+}

@@ -40,7 +40,7 @@ import { acquireInstanceLock, LOCK_HEARTBEAT_MS } from './store/instance-lock.js
 import { startWalCheckpointer } from './store/wal-checkpointer.js';
 import { MetricsRepository } from './store/metrics-repository.js';
 import { SignInLimiter, type SignInLimits } from './routes/sign-in-limiter.js';
-import type { HotelBackends } from './hotel/hotel-backends.js';
+import type { HotelBackends } from './composition/hotel-backends.js';
 import type { HotelToolDeps } from './tools/booking/hotel-tool-deps.js';
 import { whyNotOffered } from './tools/declaration.js';
 import { agentToolNeeds, originalToolsNotOffered, toolsNotOfferedReasons } from './tools/original-tools.js';

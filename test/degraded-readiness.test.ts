@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HotelReadiness } from '../src/hotel/hotel-backends.js';
+import type { HotelReadiness } from '../src/composition/hotel-backends.js';
 import { createServices, type Services } from '../src/services.js';
 import { ORIGINAL_TOOLS } from '../src/tools/original-tools.js';
 import { startFakeWati, type FakeWati } from './support/fake-wati.js';

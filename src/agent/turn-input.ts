@@ -4,7 +4,7 @@ import type { BufferedMessage } from '../core/messages.js';
 import type { Channel } from '../conversation-id.js';
 import type { PreparedMedia } from '../media/media-service.js';
 import type { UserContentPart } from '../core/transcript.js';
-import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts } from '../office/zoned-time.js';
+import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts } from '../core/zoned-time.js';
 
 const CHANNEL_NAMES: Record<Channel, string> = {
   whatsapp: 'WhatsApp',

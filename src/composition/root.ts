@@ -23,7 +23,7 @@ import { createMailer, MailError, type Mailer } from '../email/mailer.js';
 import { Handoff } from '../handoff/handoff.js';
 import { PauseStore } from '../handoff/pause-store.js';
 import { guestNotifiers, type GuestMessenger } from '../hotel/guest-notices.js';
-import { createHotelBackends, type HotelBackends } from '../hotel/hotel-backends.js';
+import { createHotelBackends, type HotelBackends } from './hotel-backends.js';
 import { HeldJobQueue } from '../jobs/held-job-queue.js';
 import type { JobKind, JobQueue, NewJob } from '../jobs/types.js';
 import { JobWorker } from '../jobs/worker.js';

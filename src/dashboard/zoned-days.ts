@@ -1,5 +1,5 @@
 // Day boundaries and readable times in the hotel's time zone (TIMEZONE), for the dashboard's numbers.
-import { hhmm, zonedParts } from '../office/zoned-time.js';
+import { hhmm, zonedParts } from '../core/zoned-time.js';
 
 const DAY_MS = 86_400_000;
 const HALF_DAY_MS = DAY_MS / 2;

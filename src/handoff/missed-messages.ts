@@ -18,7 +18,7 @@ import type { ConversationRef } from '../conversation-id.js';
 import type { HistoryItem, PlatformHistory, Platforms } from '../platforms/types.js';
 import type { ClaimedBatch } from '../store/buffer-store.js';
 import type { ConversationHistoryRepository, HeldMessage } from '../store/conversation-history-repository.js';
-import { hhmm, isoDate, zonedParts } from '../office/zoned-time.js';
+import { hhmm, isoDate, zonedParts } from '../core/zoned-time.js';
 import type { Handoff } from './handoff.js';
 
 export const MISSED_HEADER =

@@ -3,9 +3,9 @@
 // cached briefly so the several tools of one turn share the answers) and composes the ranges itself,
 // instead of the original's one query per sub-range (n·(n+1)/2 of them).
 import type { BookingApi } from './booking-api.js';
-import { countFreeByType, roomTypeOf, type FreeCounts } from './rooms.js';
-import type { IsoDate, RoomType } from './types.js';
-import { addDays } from './values.js';
+import { countFreeByType, roomTypeOf, type FreeCounts } from '../hotel-rules/rooms.js';
+import type { IsoDate, RoomType } from '../hotel-rules/types.js';
+import { addDays } from '../hotel-rules/values.js';
 
 export type { FreeCounts };
 

@@ -6,7 +6,7 @@ import { Pool } from 'undici';
 import { z } from 'zod';
 import { deadline } from '../abort.js';
 import { describeIssues } from '../errors.js';
-import type { IsoDate } from './types.js';
+import type { IsoDate } from '../hotel-rules/types.js';
 
 export type BookingApiErrorCode = 'timeout' | 'network' | 'http_error' | 'bad_response' | 'room_unavailable' | 'rejected';
 

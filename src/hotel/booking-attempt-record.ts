@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { BookingAttempt } from '../store/booking-attempts-repository.js';
 import type { PaidStay } from './booking-outcome.js';
 import { bookingRequestSchema, type BookingRequest } from './booking-request.js';
-import type { PriceQuote } from './pricing.js';
+import type { PriceQuote } from '../hotel-rules/pricing.js';
 
 /** The stay an attempt of ours recorded (undefined when its record cannot be read). */
 export function paidStayOf(attempt: BookingAttempt): PaidStay | undefined {

@@ -10,8 +10,8 @@ import type { BookingAttemptsRepository } from '../store/booking-attempts-reposi
 import type { GuestBookings } from '../store/hotel/guest-bookings.js';
 import type { BookingJobKinds, BookingService } from './booking-service.js';
 import { storedRequest } from './booking-attempt-record.js';
-import { foldForMatch } from './guest-identity.js';
-import { sqlDateTimeIn } from './values.js';
+import { foldForMatch } from '../hotel-rules/guest-identity.js';
+import { sqlDateTimeIn } from '../hotel-rules/values.js';
 
 const attemptPayload = z.object({ attemptId: z.number().int().positive() });
 type AttemptPayload = z.output<typeof attemptPayload>;

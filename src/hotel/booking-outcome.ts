@@ -2,10 +2,10 @@
 // guest), and the payment rule's refusals as such outcomes.
 import type { ReserveResult } from '../store/hotel/payment-reservations.js';
 import type { FreeCounts } from './availability.js';
-import type { alternativesFor } from './occupancy.js';
-import type { PayVerdict } from './payment-rule.js';
-import type { PriceQuote } from './pricing.js';
-import type { BookableType, IsoDate } from './types.js';
+import type { alternativesFor } from '../hotel-rules/occupancy.js';
+import type { PayVerdict } from '../hotel-rules/payment-rule.js';
+import type { PriceQuote } from '../hotel-rules/pricing.js';
+import type { BookableType, IsoDate } from '../hotel-rules/types.js';
 
 /** A stay this conversation booked (or is booking) with a payment, as our record has it: told back to its own guest. */
 export interface PaidStay {

@@ -2,10 +2,10 @@
 // (hotel-backends.md §2.2: field names and values as the original sent them, which the backend accepts).
 import { z } from 'zod';
 import type { BookingForm } from './booking-api.js';
-import { titleFor } from './guest-identity.js';
-import type { PriceQuote } from './pricing.js';
-import { PACKAGES, PAYMENT_METHODS, type BookableType, type PackageType, type PaymentMethod } from './types.js';
-import { formatAmount, formatUsDate } from './values.js';
+import { titleFor } from '../hotel-rules/guest-identity.js';
+import type { PriceQuote } from '../hotel-rules/pricing.js';
+import { PACKAGES, PAYMENT_METHODS, type BookableType, type PackageType, type PaymentMethod } from '../hotel-rules/types.js';
+import { formatAmount, formatUsDate } from '../hotel-rules/values.js';
 
 const party = z.object({ adults: z.number().int().min(0), children0to5: z.number().int().min(0), children6to10: z.number().int().min(0) });
 

@@ -1,7 +1,7 @@
 // Booking with money counted once. The order is what makes it safe:
 //   1. our SQLite attempt is recorded (one attempt in flight per payment, and the same booking asked again
 //      — a second tool call, a re-run turn — gets its outcome instead of a second booking);
-//      Before it, the payment rule (hotel/payment-rule.ts) chooses the ledger row and the amount taken —
+//      Before it, the payment rule (hotel-rules/payment-rule.ts) chooses the ledger row and the amount taken —
 //      what the guest paid, at most what is unused — and the attempt records both: whatever stops the
 //      process later, the money goes back to exactly that row;
 //   2. the payment is reserved in the hotel database under a real lock (booking_locks row, ledger row FOR
@@ -23,12 +23,12 @@ import type { RatesRepository } from '../store/hotel/rates-repository.js';
 import type { AvailabilityService } from './availability.js';
 import { BookingApiError, type BookingApi } from './booking-api.js';
 import { bookingForm, type BookingRequest } from './booking-request.js';
-import { alternativesFor } from './occupancy.js';
-import { quoteStay, type PriceQuote } from './pricing.js';
-import { countFreeByType, pickRoom } from './rooms.js';
-import type { DayRates } from './types.js';
-import { chooseRow, minimumDepositCents, seenBy } from './payment-rule.js';
-import { sqlDateTimeIn } from './values.js';
+import { alternativesFor } from '../hotel-rules/occupancy.js';
+import { quoteStay, type PriceQuote } from '../hotel-rules/pricing.js';
+import { countFreeByType, pickRoom } from '../hotel-rules/rooms.js';
+import type { DayRates } from '../hotel-rules/types.js';
+import { chooseRow, minimumDepositCents, seenBy } from '../hotel-rules/payment-rule.js';
+import { sqlDateTimeIn } from '../hotel-rules/values.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { isSameBooking, paidStayOf, storedOutcome, storedRequest, type StayOf } from './booking-attempt-record.js';
 import { rejectionOutcome, verdictOutcome, type BookingOutcome } from './booking-outcome.js';

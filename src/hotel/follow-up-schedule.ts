@@ -3,9 +3,9 @@
 // an hour apart, then a person takes over. A UNI transfer is only processed by the banks on weekdays
 // 09:00–17:00 in El Salvador (not on public holidays), so its first check waits until then.
 import { elSalvadorHolidays } from '../office/schedule.js';
-import { isoDate, zonedParts } from '../office/zoned-time.js';
-import type { IsoDate } from './types.js';
-import { addDays } from './values.js';
+import { isoDate, zonedParts } from '../core/zoned-time.js';
+import type { IsoDate } from '../hotel-rules/types.js';
+import { addDays } from '../hotel-rules/values.js';
 
 const MINUTE = 60_000;
 

@@ -8,10 +8,10 @@ import { bookingRequestSchema, type BookingRequest } from './booking-request.js'
 import { isSameBooking } from './booking-attempt-record.js';
 import type { BookingOutcome } from './booking-outcome.js';
 import type { BookingService } from './booking-service.js';
-import { chooseRow, minimumDepositCents, seenBy } from './payment-rule.js';
+import { chooseRow, minimumDepositCents, seenBy } from '../hotel-rules/payment-rule.js';
 import { statementDatesFor } from './follow-up-schedule.js';
 import type { AttemptOutcome } from './payment-follow-up.js';
-import { todayIn } from './values.js';
+import { todayIn } from '../hotel-rules/values.js';
 
 /** What a follow-up looks for and the booking it makes (stored as the follow-up's payload). */
 export const followUpPayloadSchema = z.object({

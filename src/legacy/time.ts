@@ -2,7 +2,7 @@
 // text `YYYY-MM-DD HH:MM:SS` in UTC, and Python's naive `datetime.now().isoformat()` `YYYY-MM-DDTHH:MM:SS.ffffff`
 // in the legacy server's local time (rotation's created_at). An explicit `Z` or offset is honoured; numbers
 // are epoch seconds (or milliseconds when that large).
-import { zonedParts } from '../office/zoned-time.js';
+import { zonedParts } from '../core/zoned-time.js';
 
 const TEXT_RE = /^(\d{4})-(\d{2})-(\d{2})([ T])(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 

@@ -2,7 +2,7 @@
 // through a small pool of its own. The pool's bounds are fixed here (not configuration): the rules are
 // cached by the office calendar, so a slow or absent PBX only has to fail fast.
 import type { Logger } from 'pino';
-import { createHotelDb } from '../hotel/hotel-db.js';
+import { createHotelDb } from '../store/hotel-db.js';
 import { PbxTimegroupsRepository } from '../store/office/pbx-timegroups.js';
 import type { PbxConfig } from './config.js';
 import type { PbxClosureRules } from './schedule.js';

@@ -2,7 +2,7 @@
 // Missing trailing parts and empty parts mean "*" (any). Every range may wrap: "23:00-02:00", "fri-mon",
 // "28-3", "nov-feb". Like Asterisk's ast_check_timing, each part is checked on its own against the local
 // time, so "23:00-02:00|fri" matches Friday 23:30 and Friday 01:00 (not Saturday 01:00).
-import { SPANISH_MONTHS, SPANISH_WEEKDAYS, type ZonedParts } from './zoned-time.js';
+import { SPANISH_MONTHS, SPANISH_WEEKDAYS, type ZonedParts } from '../core/zoned-time.js';
 
 export type PbxRulePart = 'rule' | 'time' | 'dow' | 'dom' | 'month';
 

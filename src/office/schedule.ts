@@ -15,10 +15,10 @@
 // minute and used while at most 5 minutes old; without them the configured calendar alone decides, and
 // the status says so in a note.
 import type { Logger } from 'pino';
-import type { HotelDbErrorCode } from '../hotel/hotel-db.js';
+import type { HotelDbErrorCode } from '../store/hotel-db.js';
 import { deadline } from '../abort.js';
 import { describePbxRule, matchesPbxRule, parsePbxTimeRule, type PbxTimeRule } from './pbx-time-rules.js';
-import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts, type ZonedParts } from './zoned-time.js';
+import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts, type ZonedParts } from '../core/zoned-time.js';
 
 export interface MinuteRange {
   /** Minutes since midnight, inclusive. */

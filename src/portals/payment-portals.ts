@@ -3,7 +3,7 @@
 // address or credentials are missing is absent, and so are the tools that need it.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { HotelDb } from '../hotel/hotel-db.js';
+import type { HotelDb } from '../store/hotel-db.js';
 import { insertSales } from '../store/hotel/compraclick-import.js';
 import { createBacSyncer } from './bac/sync.js';
 import { PortalBrowser } from './browser.js';
@@ -11,7 +11,7 @@ import { createLink, loginAndDownloadSalesReport } from './compraclick/portal.js
 import { parseSalesReport } from './compraclick/sales-report.js';
 import type { PortalsConfig } from './config.js';
 import { LedgerSync, type Syncer } from './ledger-sync.js';
-import { notSet } from '../tools/original-tools.js';
+import { notSet } from '../config-schema.js';
 
 export interface PaymentPortals {
   /** Undefined when neither portal is configured (or there is no hotel database to sync into). */

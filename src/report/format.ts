@@ -1,6 +1,6 @@
 // Number, money, time and text formats shared by the report's text table and HTML page (Spanish labels,
 // like the staff dashboard; figures with a dot for decimals so they paste into a spreadsheet as numbers).
-import { isoDate, zonedParts } from '../office/zoned-time.js';
+import { isoDate, zonedParts } from '../core/zoned-time.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

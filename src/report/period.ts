@@ -1,6 +1,6 @@
 // The report's period and its days in the hotel's time zone (TIMEZONE). Offsets come from Intl (via
 // zonedParts), daylight-saving changes included, never from SQLite's `localtime` (the server's zone).
-import { isoDate, zonedParts } from '../office/zoned-time.js';
+import { isoDate, zonedParts } from '../core/zoned-time.js';
 import type { Period } from '../store/usage-repository.js';
 
 export type { Period };

@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { loggableConversationId } from '../conversation-id.js';
 import { EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX } from '../email/email-job.js';
 import { defineJobKind, jobOf, JobError, type JobKind, type NewJob } from '../jobs/types.js';
-import { zonedParts } from '../office/zoned-time.js';
+import { zonedParts } from '../core/zoned-time.js';
 import { HANDOFF_STEP_RETRY_DELAYS_MS, STEP_TIMEOUT_MS, step } from '../platforms/step-jobs.js';
 import { templateParameterValue, type TemplateMessage } from '../platforms/wati/templates.js';
 import type { StaffConfig } from './config.js';

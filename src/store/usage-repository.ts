@@ -13,7 +13,7 @@
 // started (agent_turns.started_at), so per-turn, per-conversation, per-day and per-model figures of one
 // period add up to the same totals. Periods are half-open: since ≤ started_at < until (epoch ms).
 // Every sum covers all call attempts, failed ones included (a failed attempt usually reports no usage).
-import { isoDate, zonedParts } from '../office/zoned-time.js';
+import { isoDate, zonedParts } from '../core/zoned-time.js';
 import type { Db } from './database.js';
 
 /** A half-open time range in epoch milliseconds: `since` ≤ t < `until`. */

@@ -2,11 +2,13 @@
 // what a call does to the world (DOES). In the spirit of openai-agents-js's tool({ isEnabled, needsApproval }):
 // whether it is offered, why not (/ready), whether the comparison runs it or replays it, and whether the chat
 // console offers it without --real-actions are all read from here, never from lists of tool names.
-// This module imports nothing: the tool files, the registry, the comparison and the console all use it.
+// This module imports only config-schema.ts (how an unset variable is named): the tool files, the registry, the
+// comparison and the console all use it.
+import { notSet } from '../config-schema.js';
 
 /**
  * A service a tool needs; without it the tool is not offered. The part that builds a service reports its state
- * as a NeedStatus (hotel/hotel-backends.ts, composition/tool-services.ts, agent-tool-needs in original-tools.ts).
+ * as a NeedStatus (composition/hotel-backends.ts, composition/tool-services.ts, agent-tool-needs in original-tools.ts).
  */
 export const TOOL_NEEDS = {
   'hotel-database': 'the hotel MySQL database (DB_HOST): rates, payment ledgers, reservations',
@@ -92,13 +94,6 @@ export type NeedsReport = Partial<Record<ToolNeed, NeedStatus>>;
 export interface ToolNotOffered {
   tool: string;
   missing: string;
-}
-
-/** "A is not set", "A and B are not set", "A, B and C are not set". */
-export function notSet(names: readonly string[]): string {
-  if (names.length === 0) return '';
-  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  return `${list} ${names.length === 1 ? 'is' : 'are'} not set`;
 }
 
 /**

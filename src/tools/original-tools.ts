@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import type { NeedsReport, ToolNotOffered } from './declaration.js';
 
-export { notSet, type ToolNotOffered } from './declaration.js';
+export type { ToolNotOffered } from './declaration.js';
 
 /** The 30 tools of the original's last revision (app/openai_agent.py at be1d70c), in its order. */
 export const ORIGINAL_TOOLS: readonly string[] = Object.freeze([

@@ -11,7 +11,7 @@ import type { BookingRequest } from '../../src/hotel/booking-request.js';
 import { BookingService } from '../../src/hotel/booking-service.js';
 import { outcomeOutput } from '../../src/tools/booking/booking-arguments.js';
 import { AvailabilityService } from '../../src/hotel/availability.js';
-import { createHotelDb, type HotelDb } from '../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../src/store/hotel-db.js';
 import { JobWorker } from '../../src/jobs/worker.js';
 import { BookingAttemptsRepository } from '../../src/store/booking-attempts-repository.js';
 import { GuestBookings } from '../../src/store/hotel/guest-bookings.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describePbxRule, matchesPbxRule, parsePbxTimeRule, PbxRuleSyntaxError, type PbxRulePart } from '../../src/office/pbx-time-rules.js';
-import type { ZonedParts } from '../../src/office/zoned-time.js';
+import type { ZonedParts } from '../../src/core/zoned-time.js';
 
 const WEEKDAY: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
 

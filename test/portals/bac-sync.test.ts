@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createHotelDb, type HotelDb } from '../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../src/store/hotel-db.js';
 import { createBacSyncer } from '../../src/portals/bac/sync.js';
 import { PortalBrowser, PortalError } from '../../src/portals/browser.js';
 import { chromiumPath, describeWithChromium } from '../support/chromium.js';

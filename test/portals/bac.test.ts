@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createHotelDb, type HotelDb } from '../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../src/store/hotel-db.js';
 import { downloadStatement, type DownloadStatementOptions } from '../../src/portals/bac/portal.js';
 import { parseStatementCsv } from '../../src/portals/bac/statement-csv.js';
 import { PortalBrowser, PortalError } from '../../src/portals/browser.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHotelDb, type HotelDb } from '../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../src/store/hotel-db.js';
 import { PortalBrowser, PortalError } from '../../src/portals/browser.js';
 import { createLink, loginAndDownloadSalesReport } from '../../src/portals/compraclick/portal.js';
 import { parseSalesReport } from '../../src/portals/compraclick/sales-report.js';

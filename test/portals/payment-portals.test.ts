@@ -3,7 +3,7 @@
 // a transfer that shows up in the statement on the third check booked once, the guest told the code.
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { HotelBackends } from '../../src/hotel/hotel-backends.js';
+import type { HotelBackends } from '../../src/composition/hotel-backends.js';
 import type { JobWorker } from '../../src/jobs/worker.js';
 import type { ToolCallContext, ToolRegistry } from '../../src/tools/registry.js';
 import { chromiumPath, describeWithChromium } from '../support/chromium.js';

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createHotelBackends, type HotelBackends, type HotelBackendsDeps } from '../../src/hotel/hotel-backends.js';
+import { createHotelBackends, type HotelBackends, type HotelBackendsDeps } from '../../src/composition/hotel-backends.js';
 import { JobWorker } from '../../src/jobs/worker.js';
 import { createOfficeCalendar } from '../../src/office/schedule.js';
 import type { Db } from '../../src/store/database.js';

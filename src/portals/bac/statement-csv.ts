@@ -4,24 +4,9 @@
 // empty or a "Resumen de Estado Bancario" block. The original required exactly 7 cells, so an unquoted
 // '1,250.00' (8 cells) silently lost the transfer; here such a row is rebuilt when only one reading exists.
 // A line that still cannot be read is counted and skipped: one odd line must not stop a sync.
-import type { Cents, IsoDate } from '../../hotel/types.js';
-import { parseAmount, parseDmyDate } from '../../hotel/values.js';
-
-export interface StatementLine {
-  date: IsoDate;
-  /** The date cell as printed ('dd/mm/yyyy'), stored as-is so the ledger's unique key matches the original's rows. */
-  dateText: string;
-  reference: string;
-  code: string;
-  description: string;
-  /** Amount cells as printed (trimmed), e.g. '1,250.00'. */
-  debit: string;
-  credit: string;
-  balance: string;
-  /** An empty cell counts as 0. */
-  creditCents: Cents;
-  debitCents: Cents;
-}
+import type { StatementLine } from '../../hotel-rules/ledger-rows.js';
+import type { Cents } from '../../hotel-rules/types.js';
+import { parseAmount, parseDmyDate } from '../../hotel-rules/values.js';
 
 export interface ParsedStatement {
   lines: StatementLine[];

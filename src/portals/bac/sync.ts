@@ -1,8 +1,8 @@
 // One BAC ledger sync, as LedgerSync's Syncer: download the statement in a portal session, parse it, insert
 // the new lines. On the first days of a month the previous month's statement is fetched too: a transfer
 // made late on the 31st is in that statement, not in the new month's, and its slip carries the 31st.
-import type { HotelDb } from '../../hotel/hotel-db.js';
-import { todayIn } from '../../hotel/values.js';
+import type { HotelDb } from '../../store/hotel-db.js';
+import { todayIn } from '../../hotel-rules/values.js';
 import { insertStatementLines } from '../../store/hotel/bac-import.js';
 import { PortalError, type PortalBrowser } from '../browser.js';
 import type { BacCredentials } from '../config.js';

@@ -8,25 +8,9 @@
 // Only .xlsx is read (exceljs). A legacy binary .xls (an OLE compound file) is refused with a clear error:
 // the only npm reader for it is the unmaintained `xlsx` 0.18 release.
 import type { Buffer as ExcelBuffer, CellValue } from 'exceljs';
-import type { Cents } from '../../hotel/types.js';
-import { isoDateOf, parseAmount } from '../../hotel/values.js';
-
-export interface SaleRow {
-  /** 'YYYY-MM-DD HH:MM:SS', the portal's wall-clock time (El Salvador) */
-  date: string;
-  sucursal: string;
-  usuario: string;
-  estado: string;
-  cliente: string;
-  documento: string;
-  email: string;
-  direccion: string;
-  marcatarjeta: string;
-  tarjeta: string;
-  importeCents: Cents;
-  autorizacion: string;
-  descripcion: string;
-}
+import type { SaleRow } from '../../hotel-rules/ledger-rows.js';
+import type { Cents } from '../../hotel-rules/types.js';
+import { isoDateOf, parseAmount } from '../../hotel-rules/values.js';
 
 export interface SalesReport {
   /** Sorted by date, as the original inserted them. */

@@ -3,8 +3,8 @@
 // original did: a re-sync of the same statement inserts nothing. SELECT-then-INSERT rather than INSERT
 // IGNORE, because IGNORE also turns a too-long value into a silently truncated row.
 import { z } from 'zod';
-import { HotelDbError, type HotelDb, type HotelQuery } from '../../hotel/hotel-db.js';
-import type { StatementLine } from '../../portals/bac/statement-csv.js';
+import { HotelDbError, type HotelDb, type HotelQuery } from '../hotel-db.js';
+import type { StatementLine } from '../../hotel-rules/ledger-rows.js';
 
 export interface StatementImport {
   inserted: number;

@@ -1,9 +1,9 @@
 // The sales report's rows into the compraclick ledger. The unique key (autorizacion, importe, tarjeta)
 // decides what is new: INSERT IGNORE makes a re-sync of the same report insert nothing twice, and a row it
 // ignores is counted as skipped (the original's HEAD behaviour). Every new sale starts unused (used = 0).
-import type { HotelQuery } from '../../hotel/hotel-db.js';
-import { formatAmount } from '../../hotel/values.js';
-import type { SaleRow } from '../../portals/compraclick/sales-report.js';
+import type { HotelQuery } from '../hotel-db.js';
+import { formatAmount } from '../../hotel-rules/values.js';
+import type { SaleRow } from '../../hotel-rules/ledger-rows.js';
 
 const INSERT_SALE =
   'INSERT IGNORE INTO compraclick (date, sucursal, usuario, estado, cliente, documento, email, direccion, marcatarjeta, tarjeta, importe, autorizacion, descripcion, used) ' +

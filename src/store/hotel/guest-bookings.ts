@@ -1,9 +1,9 @@
 // Guest reservations (`user_books`), read only: the booking backend writes them. Dates are 'mm/dd/yyyy'
 // text, counts and amounts text (a multi-room booking stores '2+3+2'), so they are passed on as written.
 import { z } from 'zod';
-import { HotelDbError, type HotelQuery } from '../../hotel/hotel-db.js';
-import type { IsoDate } from '../../hotel/types.js';
-import { isIsoDate, parseUsDate } from '../../hotel/values.js';
+import { HotelDbError, type HotelQuery } from '../hotel-db.js';
+import type { IsoDate } from '../../hotel-rules/types.js';
+import { isIsoDate, parseUsDate } from '../../hotel-rules/values.js';
 
 export interface GuestBooking {
   reserva: string;

@@ -3,10 +3,10 @@
 // statement printed ('1,250.00'); both are parsed in code with parseAmount, never compared as floats in
 // SQL (the original's `credit = ?` never matched a credit with a thousands separator).
 import { z } from 'zod';
-import { HotelDbError, type HotelQuery } from '../../hotel/hotel-db.js';
-import { bookingCodesOf, type LedgerRowState } from '../../hotel/payment-rule.js';
-import type { Cents, IsoDate } from '../../hotel/types.js';
-import { addDays, formatAmount, isIsoDate, parseAmount } from '../../hotel/values.js';
+import { HotelDbError, type HotelQuery } from '../hotel-db.js';
+import { bookingCodesOf, type LedgerRowState } from '../../hotel-rules/payment-rule.js';
+import type { Cents, IsoDate } from '../../hotel-rules/types.js';
+import { addDays, formatAmount, isIsoDate, parseAmount } from '../../hotel-rules/values.js';
 
 export interface CardPayment {
   id: number;

@@ -5,10 +5,10 @@
 // booking code on the row (finalize). The original never gave money back and, at HEAD, "recovered"
 // orphans by resetting `used = 0` from its validators, which raced with bookings in flight.
 import { z } from 'zod';
-import type { HotelDb, HotelQuery } from '../../hotel/hotel-db.js';
-import type { Cents } from '../../hotel/types.js';
-import { formatAmount } from '../../hotel/values.js';
-import { bookingCodesOf, canPay, chooseRow, seenBy, withBookingCode, type LedgerRowState, type RecordedBooking } from '../../hotel/payment-rule.js';
+import type { HotelDb, HotelQuery } from '../hotel-db.js';
+import type { Cents } from '../../hotel-rules/types.js';
+import { formatAmount } from '../../hotel-rules/values.js';
+import { bookingCodesOf, canPay, chooseRow, seenBy, withBookingCode, type LedgerRowState, type RecordedBooking } from '../../hotel-rules/payment-rule.js';
 import { CARD_PAYMENT_COLUMNS, cardPaymentRow, cardRowState, ledgerAmount, toCardPayment } from './payment-ledgers.js';
 
 export type PaymentRef = { kind: 'card'; authorization: string } | { kind: 'bank'; bacId: number };
@@ -30,7 +30,7 @@ export type ReserveResult =
       ok: false;
       /**
        * in_progress: the lock is held by someone; the others are the payment rule's refusals
-       * (hotel/payment-rule.ts), already_used being its used_up: its bookings took all of it.
+       * (hotel-rules/payment-rule.ts), already_used being its used_up: its bookings took all of it.
        */
       reason: 'in_progress' | 'not_found' | 'already_used' | 'used_by_other' | 'insufficient' | 'reserved_without_booking' | 'voided';
       bookingCode?: string;
@@ -208,7 +208,7 @@ export class PaymentReservations {
 
   /**
    * After a booking: 'HR<reserva>' added to the row's codreser (every booking the row paid for, comma-
-   * separated in booking order: the payment rule, hotel/payment-rule.ts), dateused set to now, and the
+   * separated in booking order: the payment rule, hotel-rules/payment-rule.ts), dateused set to now, and the
    * payment's lock deleted — one transaction, idempotent (a code already named is not added again).
    * 'full' when the list would not fit the column (the booking stays recorded in booking_attempts);
    * 'not_found' when the row is not this payment's. The lock is deleted either way: the attempt is over.

@@ -1,9 +1,9 @@
 // The daily rate card (`tarifarios`, read only): one row per date, dates as 'mm/dd/yyyy' text and prices as
 // text ('79.00'). All the nights of a quote come from one statement (the original asked once per night).
 import { z } from 'zod';
-import { HotelDbError, type HotelQuery } from '../../hotel/hotel-db.js';
-import type { Cents, DayRates, IsoDate } from '../../hotel/types.js';
-import { isIsoDate, parseAmount, parseUsDate } from '../../hotel/values.js';
+import { HotelDbError, type HotelQuery } from '../hotel-db.js';
+import type { Cents, DayRates, IsoDate } from '../../hotel-rules/types.js';
+import { isIsoDate, parseAmount, parseUsDate } from '../../hotel-rules/values.js';
 
 type PriceColumn = 'lh_adulto' | 'lh_nino' | 'pa_adulto' | 'pa_nino' | 'es_adulto' | 'es_nino';
 

@@ -1,7 +1,7 @@
 // The phone system's time groups (FreePBX `timegroups_details`, read only): one Asterisk time spec per row
 // ("HH:MM-HH:MM|dow|dom|month"). The office's closure rules are the rows of one group.
 import { z } from 'zod';
-import type { HotelQuery } from '../../hotel/hotel-db.js';
+import type { HotelQuery } from '../hotel-db.js';
 
 const timeRow = z.object({ time: z.string() });
 

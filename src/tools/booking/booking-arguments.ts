@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import type { BookingOutcome, PaidStay } from '../../hotel/booking-outcome.js';
 import type { BookingRequest } from '../../hotel/booking-request.js';
-import { hasFirstAndLastName, isPlaceholder, isPlausibleEmail, localPhone, phoneFromWaId, splitName } from '../../hotel/guest-identity.js';
-import { normalizePaymentMethod } from '../../hotel/rooms.js';
-import { formatAmount, formatDmyDate, fromCents, toCents } from '../../hotel/values.js';
-import type { PaymentMethod } from '../../hotel/types.js';
+import { hasFirstAndLastName, isPlaceholder, isPlausibleEmail, localPhone, phoneFromWaId, splitName } from '../../hotel-rules/guest-identity.js';
+import { normalizePaymentMethod } from '../../hotel-rules/rooms.js';
+import { formatAmount, formatDmyDate, fromCents, toCents } from '../../hotel-rules/values.js';
+import type { PaymentMethod } from '../../hotel-rules/types.js';
 import type { ToolContext } from '../types.js';
 import type { BookingGate } from './hotel-tool-deps.js';
 

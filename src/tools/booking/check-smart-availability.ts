@@ -2,8 +2,8 @@
 // partial stays that are (longest first, then earliest). Each night is asked of the backend once.
 import { z } from 'zod';
 import type { AvailabilityService, PartialOption } from '../../hotel/availability.js';
-import type { RoomType } from '../../hotel/types.js';
-import { SPANISH_MONTHS } from '../../office/zoned-time.js';
+import type { RoomType } from '../../hotel-rules/types.js';
+import { SPANISH_MONTHS } from '../../core/zoned-time.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { backendUnavailable, checkStay, dateError, stayDateArguments } from './stay-arguments.js';
 import { declareTool } from '../declaration.js';

@@ -2,7 +2,7 @@
 // writes them: '79.00'). lh_ = Las Hojas (also Romántico, +$20 per adult per night), pa_ = Pasadía,
 // es_ = Escapadita; _adulto adult, _nino child 6–10 (children 0–5 are free).
 import { z } from 'zod';
-import { isIsoDate, formatAmount } from '../../hotel/values.js';
+import { isIsoDate, formatAmount } from '../../hotel-rules/values.js';
 import type { RatesRepository } from '../../store/hotel/rates-repository.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { backendUnavailable } from './stay-arguments.js';

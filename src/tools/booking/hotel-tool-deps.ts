@@ -10,8 +10,8 @@ import type { PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
 import type { RatesRepository } from '../../store/hotel/rates-repository.js';
 import type { PaymentLinksRepository } from '../../store/payment-links-repository.js';
 import type { LedgerSync } from '../../portals/ledger-sync.js';
-import { todayIn } from '../../hotel/values.js';
-import type { IsoDate } from '../../hotel/types.js';
+import { todayIn } from '../../hotel-rules/values.js';
+import type { IsoDate } from '../../hotel-rules/types.js';
 
 /** Whether the assistant may book right now (BOOKING_AUTOMATION, the reservations office's hours). */
 export interface BookingGate {

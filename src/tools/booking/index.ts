@@ -35,7 +35,7 @@ function when<P>(part: P | undefined, create: (part: P) => ToolDefinition): Tool
 
 /**
  * The hotel's tools, one registration each, in the order /ready names those not offered. A tool whose backend is
- * not configured is not built; its declaration's needs say which variables are missing (hotel/hotel-backends.ts).
+ * not configured is not built; its declaration's needs say which variables are missing (composition/hotel-backends.ts).
  */
 export const HOTEL_TOOLS: readonly ToolRegistration<HotelToolsDeps>[] = [
   register(CHECK_ROOM_AVAILABILITY, (d) => d.availability && createCheckRoomAvailabilityTool({ availability: d.availability, timezone: d.timezone })),

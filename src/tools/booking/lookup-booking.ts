@@ -2,7 +2,7 @@
 // WhatsApp the reservation's phone must be the conversation's number; on Messenger/Instagram the guest
 // must also give the reservation's e-mail or last name. Otherwise the answer is "not found".
 import { z } from 'zod';
-import { foldForMatch, localPhone, phoneFromWaId } from '../../hotel/guest-identity.js';
+import { foldForMatch, localPhone, phoneFromWaId } from '../../hotel-rules/guest-identity.js';
 import type { GuestBooking, GuestBookings } from '../../store/hotel/guest-bookings.js';
 import { defineTool, type ToolContext, type ToolDefinition } from '../types.js';
 import { backendUnavailable } from './stay-arguments.js';

@@ -3,9 +3,9 @@
 // service does the rest with the money counted once (hotel/booking-service.ts).
 import { z } from 'zod';
 import type { BookingService } from '../../hotel/booking-service.js';
-import { checkOccupancy, alternativesFor } from '../../hotel/occupancy.js';
-import { normalizePackage, normalizeRoomType } from '../../hotel/rooms.js';
-import type { BookableType, PackageType, Party } from '../../hotel/types.js';
+import { checkOccupancy, alternativesFor } from '../../hotel-rules/occupancy.js';
+import { normalizePackage, normalizeRoomType } from '../../hotel-rules/rooms.js';
+import type { BookableType, PackageType, Party } from '../../hotel-rules/types.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { checkGuestData, gateRefusal, guestArguments, outcomeOutput } from './booking-arguments.js';
 import type { BookingGate } from './hotel-tool-deps.js';

@@ -1,8 +1,8 @@
 // make_multi_room_booking: two or more rooms for one group, one payment, one reservation (rooms joined
 // by '+', per-room guest counts in the same order). No Pasadía.
 import { z } from 'zod';
-import { normalizePackage, normalizeRoomType } from '../../hotel/rooms.js';
-import type { BookableType, Party } from '../../hotel/types.js';
+import { normalizePackage, normalizeRoomType } from '../../hotel-rules/rooms.js';
+import type { BookableType, Party } from '../../hotel-rules/types.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { checkGuestData, gateRefusal, guestFields, outcomeOutput } from './booking-arguments.js';
 import { occupancyRefusal, type MakeBookingDeps } from './make-booking.js';

@@ -1,7 +1,7 @@
 // The stay dates every hotel tool takes, validated before any backend is asked: a real calendar date,
 // check-out after check-in (only a Pasadía is same-day), not in the past in the hotel's time zone.
 import { z } from 'zod';
-import { validateStay, type StayDateError, type StayDates } from '../../hotel/stay-dates.js';
+import { validateStay, type StayDateError, type StayDates } from '../../hotel-rules/stay-dates.js';
 import type { ToolContext } from '../types.js';
 import { hotelToday } from './hotel-tool-deps.js';
 

@@ -5,7 +5,7 @@
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { uniProcessingStart } from '../../hotel/follow-up-schedule.js';
-import { SPANISH_MONTHS, SPANISH_WEEKDAYS, zonedParts } from '../../office/zoned-time.js';
+import { SPANISH_MONTHS, SPANISH_WEEKDAYS, zonedParts } from '../../core/zoned-time.js';
 import type { Config } from '../../config.js';
 import { IMAGE_TYPES, PDF_TYPE } from '../../media/content-type.js';
 import type { MediaStore } from '../../media/media-store.js';

@@ -1,14 +1,14 @@
-// The CompraClick coverage shared by both card validators, by the payment rule (hotel/payment-rule.ts): a
+// The CompraClick coverage shared by both card validators, by the payment rule (hotel-rules/payment-rule.ts): a
 // payment is valid for a booking when its unused balance covers at least the deposit (half the booking
 // total), after this conversation's earlier bookings; a sale another guest (or the Python service) used is
 // refused as already used, without naming that booking or its amounts. Read-only: the money is reserved by make_booking,
 // under a lock. A balance taken without a booking code is reported to the model, never silently reset
 // (the original's "orphan recovery" raced with bookings in flight).
-import { chooseRow, minimumDepositCents, seenBy } from '../../hotel/payment-rule.js';
+import { chooseRow, minimumDepositCents, seenBy } from '../../hotel-rules/payment-rule.js';
 import { paymentUsedByOther } from './validate-bank-transfer.js';
 import { cardRowState, type CardPayment } from '../../store/hotel/payment-ledgers.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
-import { formatAmount, fromCents } from '../../hotel/values.js';
+import { formatAmount, fromCents } from '../../hotel-rules/values.js';
 
 export function cardCoverage(
   payments: readonly CardPayment[],

@@ -4,11 +4,11 @@
 // amount and name gets the link it already has, not a second one.
 import { z } from 'zod';
 import type { AvailabilityService } from '../../hotel/availability.js';
-import { hasFirstAndLastName, isPlaceholder } from '../../hotel/guest-identity.js';
-import { alternativesFor, checkOccupancy } from '../../hotel/occupancy.js';
-import { countFreeByType, normalizeRoomType } from '../../hotel/rooms.js';
-import type { RoomType } from '../../hotel/types.js';
-import { formatAmount, fromCents, toCents } from '../../hotel/values.js';
+import { hasFirstAndLastName, isPlaceholder } from '../../hotel-rules/guest-identity.js';
+import { alternativesFor, checkOccupancy } from '../../hotel-rules/occupancy.js';
+import { countFreeByType, normalizeRoomType } from '../../hotel-rules/rooms.js';
+import type { RoomType } from '../../hotel-rules/types.js';
+import { formatAmount, fromCents, toCents } from '../../hotel-rules/values.js';
 import type { PaymentLinksRepository } from '../../store/payment-links-repository.js';
 import { checkStay, dateError } from '../booking/stay-arguments.js';
 import { defineTool, type ToolDefinition } from '../types.js';

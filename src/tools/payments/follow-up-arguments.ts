@@ -3,9 +3,9 @@
 // a missing name; and the reassurance texts the guest gets with this turn's reply.
 import { z } from 'zod';
 import type { FollowUpPayload } from '../../hotel/payment-check.js';
-import { normalizeRoomType } from '../../hotel/rooms.js';
-import type { BookableType, Party } from '../../hotel/types.js';
-import { toCents } from '../../hotel/values.js';
+import { normalizeRoomType } from '../../hotel-rules/rooms.js';
+import type { BookableType, Party } from '../../hotel-rules/types.js';
+import { toCents } from '../../hotel-rules/values.js';
 import { summarizeForModel, type ToolContext } from '../types.js';
 import { checkGuest, type Checked } from '../booking/booking-arguments.js';
 import { checkPackage, occupancyRefusal } from '../booking/make-booking.js';

@@ -4,7 +4,7 @@
 // "uni", so "unidos" or "comunicar" counted as UNI).
 import { z } from 'zod';
 import type { PaymentFollowUps } from '../../hotel/payment-follow-up.js';
-import { foldForMatch } from '../../hotel/guest-identity.js';
+import { foldForMatch } from '../../hotel-rules/guest-identity.js';
 import { defineTool, type ToolDefinition } from '../types.js';
 import { declareTool } from '../declaration.js';
 

@@ -2,7 +2,7 @@
 // synced sales report yet: checked once now, then followed up durably like a bank transfer.
 import { z } from 'zod';
 import type { FollowUpPayload, PaymentCheckResult } from '../../hotel/payment-check.js';
-import { toCents } from '../../hotel/values.js';
+import { toCents } from '../../hotel-rules/values.js';
 import { gateRefusal, outcomeOutput } from '../booking/booking-arguments.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';
 import { defineTool, type ToolDefinition } from '../types.js';

@@ -1,13 +1,13 @@
 // validate_bank_transfer: a transfer slip matched to a credit of the bac statement ledger — exactly the
 // slip's amount (compared in cents, so "1,250.00" matches 1250) on exactly the slip's date — that the
-// payment rule (hotel/payment-rule.ts) lets this conversation pay the booking amount with: its unused
+// payment rule (hotel-rules/payment-rule.ts) lets this conversation pay the booking amount with: its unused
 // balance covers it, after this conversation's earlier bookings; a credit another guest (or the Python
 // service) already used is not this guest's, and is refused without naming that booking or its amounts.
 // Its transfer_id (bac.id) is what make_booking needs; available_amount is what make_booking will take.
 import { z } from 'zod';
-import { chooseRow, seenBy } from '../../hotel/payment-rule.js';
-import { parsePaymentDate } from '../../hotel/stay-dates.js';
-import { formatAmount, fromCents, toCents } from '../../hotel/values.js';
+import { chooseRow, seenBy } from '../../hotel-rules/payment-rule.js';
+import { parsePaymentDate } from '../../hotel-rules/stay-dates.js';
+import { formatAmount, fromCents, toCents } from '../../hotel-rules/values.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
 import { bankRowState, type BankCredit, type PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';

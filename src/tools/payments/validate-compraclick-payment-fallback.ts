@@ -1,8 +1,8 @@
 // validate_compraclick_payment_fallback: a card payment without its authorization code — by the card's
 // last four digits, the amount charged and the day (relative days in the hotel's time zone).
 import { z } from 'zod';
-import { parsePaymentDate } from '../../hotel/stay-dates.js';
-import { toCents } from '../../hotel/values.js';
+import { parsePaymentDate } from '../../hotel-rules/stay-dates.js';
+import { toCents } from '../../hotel-rules/values.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
 import type { PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';

@@ -1,6 +1,6 @@
 // validate_compraclick_payment: a card payment by its authorization code, against the compraclick ledger.
 import { z } from 'zod';
-import { toCents } from '../../hotel/values.js';
+import { toCents } from '../../hotel-rules/values.js';
 import type { BookingAttemptsRepository } from '../../store/booking-attempts-repository.js';
 import type { PaymentLedgers } from '../../store/hotel/payment-ledgers.js';
 import { backendUnavailable } from '../booking/stay-arguments.js';

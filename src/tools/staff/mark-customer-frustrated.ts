@@ -6,7 +6,7 @@
 // channel and flags no payment retry; the identity comes from the context, never from `phone_number`.
 import { z } from 'zod';
 import { loggableConversationId, type Channel } from '../../conversation-id.js';
-import { zonedParts } from '../../office/zoned-time.js';
+import { zonedParts } from '../../core/zoned-time.js';
 import type { StaffAlerts } from '../../staff/staff-alerts.js';
 import { defineTool, type ToolContext, type ToolDefinition } from '../types.js';
 import { declareTool } from '../declaration.js';

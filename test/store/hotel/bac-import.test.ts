@@ -1,8 +1,8 @@
 // Statement lines into the real `bac` table: new lines inserted with used = 0 and the date as dd/mm/yyyy,
 // a repeated import inserts nothing, the seeded rows count as already there, '1,250.00' is found by amount.
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createHotelDb, type HotelDb } from '../../../src/hotel/hotel-db.js';
-import type { StatementLine } from '../../../src/portals/bac/statement-csv.js';
+import { createHotelDb, type HotelDb } from '../../../src/store/hotel-db.js';
+import type { StatementLine } from '../../../src/hotel-rules/ledger-rows.js';
 import { insertStatementLines } from '../../../src/store/hotel/bac-import.js';
 import { PaymentLedgers } from '../../../src/store/hotel/payment-ledgers.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';

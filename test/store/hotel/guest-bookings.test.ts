@@ -1,6 +1,6 @@
 // user_books: lookup by reserva, the cancelled flag, and finding a booking whose API answer was lost.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createHotelDb, type HotelDb } from '../../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../../src/store/hotel-db.js';
 import { GuestBookings } from '../../../src/store/hotel/guest-bookings.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
 

@@ -1,7 +1,7 @@
 // compraclick and bac reads: by code, by card/amount/day, the ±7-day diagnostic, bank lines of a day with
 // amounts parsed in code ('1,250.00' is found).
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createHotelDb, type HotelDb } from '../../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../../src/store/hotel-db.js';
 import { PaymentLedgers } from '../../../src/store/hotel/payment-ledgers.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
 

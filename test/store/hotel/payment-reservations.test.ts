@@ -2,7 +2,7 @@
 // processes racing for one payment get one ok and one in_progress, release gives back once, finalize
 // writes the booking code once.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createHotelDb, type HotelDb } from '../../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../../src/store/hotel-db.js';
 import { lockKeyOf, PaymentReservations, type PaymentRef } from '../../../src/store/hotel/payment-reservations.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
 

@@ -1,6 +1,6 @@
 // tarifarios: one statement for all the nights, text prices into cents, a bad price named.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createHotelDb, HotelDbError, type HotelDb } from '../../../src/hotel/hotel-db.js';
+import { createHotelDb, HotelDbError, type HotelDb } from '../../../src/store/hotel-db.js';
 import { RatesRepository } from '../../../src/store/hotel/rates-repository.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
 

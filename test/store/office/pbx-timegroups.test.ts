@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { createHotelDb, type HotelDb } from '../../../src/hotel/hotel-db.js';
+import { createHotelDb, type HotelDb } from '../../../src/store/hotel-db.js';
 import type { PbxConfig } from '../../../src/office/config.js';
 import { createPbxClosureSource, type PbxClosureSource } from '../../../src/office/pbx-closure-source.js';
 import { createOfficeCalendar } from '../../../src/office/schedule.js';

@@ -2,7 +2,7 @@
 // the server does, on the MariaDB replica and the fake booking API.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HotelBackends } from '../../../src/hotel/hotel-backends.js';
+import type { HotelBackends } from '../../../src/composition/hotel-backends.js';
 import type { ToolCallContext, ToolRegistry } from '../../../src/tools/registry.js';
 import { startFakeBookingApi, type FakeBookingApi } from '../../support/fake-booking-api.js';
 import { describeWithMariaDb, useHotelDatabase } from '../../support/mariadb.js';
@@ -240,7 +240,7 @@ describeWithMariaDb('hotel tools', () => {
   });
 
   // Side by side with the original on one database, validate_bank_transfer refused a transfer an earlier
-  // booking had partly used while make_booking booked it. One rule now (src/hotel/payment-rule.ts), in
+  // booking had partly used while make_booking booked it. One rule now (src/hotel-rules/payment-rule.ts), in
   // both: a row pays several bookings while its unused balance covers each — of the conversation that used
   // it; another guest's leftover, or one the Python service used, pays nothing and is not described.
   describe('one payment rule: a partly used payment, validated and booked alike', () => {

@@ -3,7 +3,7 @@
 // "UNI or 365?" answer in whole words.
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HotelBackends } from '../../../src/hotel/hotel-backends.js';
+import type { HotelBackends } from '../../../src/composition/hotel-backends.js';
 import type { JobWorker } from '../../../src/jobs/worker.js';
 import { classifyTransferType } from '../../../src/tools/payments/handle-customer-transferencia-type-response.js';
 import type { ToolCallContext, ToolRegistry } from '../../../src/tools/registry.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CAPACITY, alternativesFor, checkOccupancy, occupancyOf, splitParty } from '../../src/hotel/occupancy.js';
-import type { FreeCounts } from '../../src/hotel/rooms.js';
-import type { BookableType, Party } from '../../src/hotel/types.js';
+import { CAPACITY, alternativesFor, checkOccupancy, occupancyOf, splitParty } from '../../src/hotel-rules/occupancy.js';
+import type { FreeCounts } from '../../src/hotel-rules/rooms.js';
+import type { BookableType, Party } from '../../src/hotel-rules/types.js';
 
 const party = (adults: number, children6to10 = 0, children0to5 = 0): Party => ({ adults, children0to5, children6to10 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { promoFreeAdults, quoteStay } from '../../src/hotel/pricing.js';
-import type { DayRates, PackageType, Party } from '../../src/hotel/types.js';
+import { promoFreeAdults, quoteStay } from '../../src/hotel-rules/pricing.js';
+import type { DayRates, PackageType, Party } from '../../src/hotel-rules/types.js';
 
 /** A night's rates in cents; Escapadita is Las Hojas − $5 as in the seed, the child rate half the adult's. */
 function night(date: string, lhAdult: number, paAdult = 2500, paChild = 1700): DayRates {

@@ -1,6 +1,6 @@
 // The hotel's vocabulary, shared by the pure rules (rooms, pricing, dates), the backends (hotel MySQL
 // database, booking API) and the booking tools. Dates inside the service are ISO `YYYY-MM-DD` strings and
-// money is integer cents; the hotel's own text formats are converted at the edge (hotel/values.ts).
+// money is integer cents; the hotel's own text formats are converted at the edge (hotel-rules/values.ts).
 
 /** Room types the guest can book. Matrimonial rooms are five Junior bungalows with one double bed. */
 export const ROOM_TYPES = ['Familiar', 'Junior', 'Matrimonial', 'Habitación'] as const;

@@ -15,7 +15,7 @@ import {
   sqlDateTimeIn,
   toCents,
   todayIn,
-} from '../../src/hotel/values.js';
+} from '../../src/hotel-rules/values.js';
 
 describe('isIsoDate', () => {
   it.each([

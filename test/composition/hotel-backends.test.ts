@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { bookingGate } from '../../src/hotel/hotel-backends.js';
+import { bookingGate } from '../../src/composition/hotel-backends.js';
 import { createOfficeCalendar } from '../../src/office/schedule.js';
 import { startHotelTools } from '../support/hotel-tools-harness.js';
 

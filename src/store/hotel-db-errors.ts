@@ -1,4 +1,4 @@
-// What a hotel-database failure is (src/hotel/hotel-db.ts): the error callers see, and which driver and server
+// What a hotel-database failure is (src/store/hotel-db.ts): the error callers see, and which driver and server
 // codes mean a timeout, an unavailable database, or a failure the same call may get past a moment later.
 export type HotelDbErrorCode = 'unavailable' | 'timeout' | 'query_failed' | 'bad_row';
 

@@ -11,7 +11,7 @@ import {
   normalizeRoomType,
   pickRoom,
   roomTypeOf,
-} from '../../src/hotel/rooms.js';
+} from '../../src/hotel-rules/rooms.js';
 
 describe('inventory', () => {
   it('has bungalows 1–59 and rooms 1A–14A, without the day-pass pseudo-room', () => {

@@ -1,7 +1,7 @@
 // The one payment rule, pure: what a ledger row can pay and for whom, which of several rows pays, and
 // codreser's list.
 import { describe, expect, it } from 'vitest';
-import { bookingCodesOf, canPay, chooseRow, minimumDepositCents, seenBy, withBookingCode, type LedgerRowState, type RecordedBooking } from '../../src/hotel/payment-rule.js';
+import { bookingCodesOf, canPay, chooseRow, minimumDepositCents, seenBy, withBookingCode, type LedgerRowState, type RecordedBooking } from '../../src/hotel-rules/payment-rule.js';
 
 const row = (over: Partial<LedgerRowState> = {}): LedgerRowState => ({ id: 1, amountCents: 40000, usedCents: 0, bookingCodes: [], voided: false, ...over });
 const A = 'conversation-a';

@@ -8,7 +8,7 @@ import {
   phoneFromWaId,
   splitName,
   titleFor,
-} from '../../src/hotel/guest-identity.js';
+} from '../../src/hotel-rules/guest-identity.js';
 
 describe('phoneFromWaId', () => {
   it.each([

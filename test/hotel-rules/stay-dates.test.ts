@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePaymentDate, validateStay } from '../../src/hotel/stay-dates.js';
+import { parsePaymentDate, validateStay } from '../../src/hotel-rules/stay-dates.js';
 
 const TODAY = '2027-02-12';
 

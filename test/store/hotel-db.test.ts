@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHotelDb, HotelDbError, type HotelDb, type HotelDbOptions } from '../../src/hotel/hotel-db.js';
+import { createHotelDb, HotelDbError, type HotelDb, type HotelDbOptions } from '../../src/store/hotel-db.js';
 import { describeWithMariaDb, useHotelDatabase } from '../support/mariadb.js';
 
 const PASSWORD = 's3cret-Pa55word';
