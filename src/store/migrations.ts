@@ -417,7 +417,7 @@ export const MIGRATIONS: Migration[] = [
     version: 16,
     name: 'several bookings per payment',
     sql: `
-      -- A payment may pay several bookings while its unused balance covers each (src/hotel/payment-rule.ts):
+      -- A payment may pay several bookings while its unused balance covers each (src/hotel-rules/payment-rule.ts):
       -- what stays unique is the attempt in flight. Booked attempts of one payment are its bookings, each
       -- with its ledger row, amount and reserva (the ledger row's codreser names them all).
       DROP INDEX booking_attempts_live_payment;
