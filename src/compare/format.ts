@@ -2,7 +2,7 @@
 // (`--html file`): inline CSS, no script, no external resource (a Content-Security-Policy forbids both), every
 // text escaped — the replies and the guests' messages are model and guest text.
 import { escapeHtml } from '../report/html.js';
-import { CHECK_NAMES, type ReplyChecks } from './checks.js';
+import { CHECK_NAMES, type ReplyChecks } from './check-names.js';
 import type { ChosenTool, ComparisonReport, SideRun, SideTotals, TurnComparison } from './runner.js';
 
 const CHECK_LABELS: Record<keyof ReplyChecks, string> = {
