@@ -35,6 +35,14 @@ export default {
       },
     },
     {
+      name: 'tools-below-agent',
+      comment:
+        'The agent runs the tools; a tool declares what it needs from the agent (tools/types.ts, tools/instructions/module-source.ts) instead of importing it.',
+      severity: 'error',
+      from: { path: '^src/tools/' },
+      to: { path: '^src/agent/' },
+    },
+    {
       name: 'composition-root-on-top',
       severity: 'error',
       comment:

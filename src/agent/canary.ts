@@ -15,7 +15,7 @@ import type { ToolSpec } from '../tools/registry.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { createOpenAiClient } from './openai-client.js';
 import type { ModelApi } from './model-api.js';
-import { takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
+import { takesReasoningEffort, usesOpenAiDialect } from '../core/model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import type { TurnSide } from './turn-loop.js';
 
