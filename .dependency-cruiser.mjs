@@ -13,7 +13,8 @@ export default {
     {
       name: 'core-is-the-bottom',
       severity: 'error',
-      comment: 'src/core/ (transcript, messages, usage, prices, model config names) imports nothing else in src/.',
+      comment:
+        'src/core/ (transcript, messages, usage, prices, model config names and rules, content types) imports nothing else in src/.',
       from: { path: '^src/core/' },
       to: { path: '^src/', pathNot: '^src/core/' },
     },
@@ -41,6 +42,21 @@ export default {
       severity: 'error',
       from: { path: '^src/tools/' },
       to: { path: '^src/agent/' },
+    },
+    {
+      name: 'channels-below-platforms',
+      comment:
+        'src/channels/ is what the platform clients share (HTTP, retries, text splitting, the client contract); it does not reach into a platform.',
+      severity: 'error',
+      from: { path: '^src/channels/' },
+      to: { path: '^src/platforms/' },
+    },
+    {
+      name: 'platforms-below-media',
+      comment: 'Guest media (src/media/) downloads through the platforms; a platform client does not import media code.',
+      severity: 'error',
+      from: { path: '^src/platforms/' },
+      to: { path: '^src/media/' },
     },
     {
       name: 'composition-root-on-top',
