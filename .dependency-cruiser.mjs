@@ -14,7 +14,7 @@ export default {
       name: 'core-is-the-bottom',
       severity: 'error',
       comment:
-        'src/core/ (transcript, messages, usage, prices, model config names and rules, content types) imports nothing else in src/.',
+        'src/core/ (transcript, messages, reply parts, usage, prices, model config names and rules, content types) imports nothing else in src/.',
       from: { path: '^src/core/' },
       to: { path: '^src/', pathNot: '^src/core/' },
     },
@@ -29,10 +29,10 @@ export default {
       name: 'store-below-features',
       severity: 'error',
       comment:
-        'The store persists what the features decide; it does not call up into the agent, the tools or the delivery side.',
+        'The store persists what the features decide; it does not call up into the agent, the tools, the buffer or the delivery side.',
       from: { path: '^src/store/' },
       to: {
-        path: '^src/(agent|tools|compare|cli|routes|dashboard|platforms|channels|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
+        path: '^src/(agent|tools|compare|cli|routes|dashboard|platforms|channels|buffer|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
       },
     },
     {

@@ -16,7 +16,7 @@ import { costOfUsage } from '../core/model-prices.js';
 import { createOpenAiAgent, type OpenAiAgent } from '../agent/openai-agent.js';
 import { loadHistoryWithModules } from '../agent/turn-loop.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
-import type { OutboxPart } from '../buffer/outbox.js';
+import type { OutboxPart } from '../core/outbox-parts.js';
 import type { BufferedMessage } from '../core/messages.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
