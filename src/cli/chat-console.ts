@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { TurnAbortedError } from '../agent/errors.js';
 import { costOfUsage } from '../core/model-prices.js';
 import { createOpenAiAgent, type OpenAiAgent } from '../agent/openai-agent.js';
-import { loadHistoryWithModules } from '../agent/turn-loop.js';
+import { loadHistoryWithModules } from '../agent/history.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
 import type { OutboxPart } from '../core/outbox-parts.js';
 import type { BufferedMessage } from '../core/messages.js';

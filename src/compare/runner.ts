@@ -16,7 +16,8 @@ import { promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDiale
 import { createChatCompletionsApi } from '../agent/chat-completions-api.js';
 import { createResponsesApi } from '../agent/responses-api.js';
 import { createOpenAiClient } from '../agent/openai-client.js';
-import { TurnLoop, type LightTurnModel } from '../agent/turn-loop.js';
+import { TurnLoop } from '../agent/turn-loop.js';
+import type { LightTurnModel } from '../agent/turn-model.js';
 import type { InstructionModuleSource } from '../tools/instructions/module-source.js';
 import { loadEvents, LoadedModuleSet } from '../agent/loaded-modules.js';
 import { createModelApiFor } from '../agent/light-model.js';
