@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOADED_MODULES_HEADING } from '../../src/agent/loaded-modules.js';
 import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from '../../src/tools/instructions/load-output.js';
 import { runCompareCli } from '../../src/cli/compare.js';
-import type { ComparisonReport } from '../../src/compare/runner.js';
+import type { ComparisonReport } from '../../src/compare/report.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import type { NewTranscriptItem } from '../../src/core/transcript.js';
 import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI, type RecordedRequest } from '../support/fake-openai.js';
