@@ -13,7 +13,8 @@ export default {
     {
       name: 'core-is-the-bottom',
       severity: 'error',
-      comment: 'src/core/ (transcript, messages, usage, prices, model config names) imports nothing else in src/.',
+      comment:
+        'src/core/ (transcript, messages, reply parts, usage, prices, model config names and rules, content types) imports nothing else in src/.',
       from: { path: '^src/core/' },
       to: { path: '^src/', pathNot: '^src/core/' },
     },
@@ -51,11 +52,34 @@ export default {
       name: 'store-below-features',
       severity: 'error',
       comment:
-        'The store persists what the features decide; it does not call up into the agent, the tools, the hotel\'s services, the portals, the office or the delivery side (it types against core/ and hotel-rules/).',
+        'The store persists what the features decide; it does not call up into the agent, the tools, the hotel\'s services, the portals, the office, the buffer or the delivery side (it types against core/ and hotel-rules/).',
       from: { path: '^src/store/' },
       to: {
-        path: '^src/(agent|tools|hotel|portals|office|compare|cli|routes|dashboard|platforms|channels|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
+        path: '^src/(agent|tools|hotel|portals|office|compare|cli|routes|dashboard|platforms|channels|buffer|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\.ts$',
       },
+    },
+    {
+      name: 'tools-below-agent',
+      comment:
+        'The agent runs the tools; a tool declares what it needs from the agent (tools/types.ts, tools/instructions/module-source.ts) instead of importing it.',
+      severity: 'error',
+      from: { path: '^src/tools/' },
+      to: { path: '^src/agent/' },
+    },
+    {
+      name: 'channels-below-platforms',
+      comment:
+        'src/channels/ is what the platform clients share (HTTP, retries, text splitting, the client contract); it does not reach into a platform.',
+      severity: 'error',
+      from: { path: '^src/channels/' },
+      to: { path: '^src/platforms/' },
+    },
+    {
+      name: 'platforms-below-media',
+      comment: 'Guest media (src/media/) downloads through the platforms; a platform client does not import media code.',
+      severity: 'error',
+      from: { path: '^src/platforms/' },
+      to: { path: '^src/media/' },
     },
     {
       name: 'composition-root-on-top',

@@ -15,9 +15,9 @@ import type { ToolSpec } from '../tools/registry.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { createOpenAiClient } from './openai-client.js';
 import type { ModelApi } from './model-api.js';
-import { takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
+import { takesReasoningEffort, usesOpenAiDialect } from '../core/model-rules.js';
 import { createResponsesApi } from './responses-api.js';
-import type { TurnSide } from './turn-loop.js';
+import type { TurnSide } from './turn-model.js';
 
 
 /** Positions on the 0–100 scale: 2³² hash values, so 0.01 % steps are exact enough. */

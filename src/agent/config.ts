@@ -16,7 +16,7 @@ import { modelPricesVariable } from '../core/model-prices.js';
 
 /** The model when OPENAI_MODEL is unset: the one the original service used on every call. */
 export const DEFAULT_MODEL = 'gpt-5.2';
-import { vertexBaseUrl } from './model-rules.js';
+import { vertexBaseUrl } from '../core/model-rules.js';
 
 /** The variables LLM_PROVIDER=vertex needs, each reported by name when missing. */
 const VERTEX_VARIABLES = ['VERTEX_PROJECT_ID', 'VERTEX_LOCATION', 'GOOGLE_APPLICATION_CREDENTIALS'] as const;

@@ -1,9 +1,11 @@
 // Last line of defence before replay: a function call without its output (or an output without its
 // call) makes the provider reject the whole request, so such items are dropped — keeping what remains
 // of a model response replayable (see dropItems). And the loaded instruction modules kept in front of the
-// model once the history budget has moved past them (pinModuleLoads).
-import type { StoredTranscriptItem, TranscriptItem, TurnTranscriptItem } from '../core/transcript.js';
-import type { LoadedSection } from '../tools/instructions/load-additional-modules.js';
+// model once the history budget has moved past them (pinModuleLoads), and the history a turn starts from
+// with them (loadHistoryWithModules).
+import type { History, StoredTranscriptItem, TranscriptItem, TurnTranscriptItem } from '../core/transcript.js';
+import type { ConversationStore } from '../store/conversation-store.js';
+import { LOAD_MODULES_TOOL, loadedSections, type LoadedSection } from '../tools/instructions/load-additional-modules.js';
 
 /** A model output item that may carry a provider id (a message or a function call). */
 function isOutputItem(item: TranscriptItem): item is Extract<TranscriptItem, { kind: 'assistant' | 'function_call' }> {
@@ -134,4 +136,23 @@ export function pinModuleLoads(
   return pinned
     .toSorted((a, b) => a.cumTokens - b.cumTokens || a.id - b.id)
     .map(({ id, boundary, tokens, cumTokens, item }) => ({ id, boundary, tokens, cumTokens, item }));
+}
+
+/**
+ * The conversation's history within `budget` (ConversationStore.loadHistory), preceded by the instruction modules
+ * loaded before it that fit `modulesBudget` (history.ts pinModuleLoads), where they were: a module the window moved
+ * past is not loaded (and sent uncached) again.
+ */
+export function loadHistoryWithModules(
+  store: Pick<ConversationStore, 'loadHistory' | 'callsBefore'>,
+  conversationId: string,
+  budget: number,
+  modulesBudget: number,
+): History {
+  const window = store.loadHistory(conversationId, budget);
+  if (modulesBudget <= 0 || window.droppedTokens <= 0) return window;
+  const pinned = pinModuleLoads(store.callsBefore(conversationId, window.droppedTokens, LOAD_MODULES_TOOL), modulesBudget, loadedSections);
+  if (pinned.length === 0) return window;
+  const tokens = pinned.reduce((n, s) => n + s.tokens, 0);
+  return { items: [...pinned, ...window.items], tokens: window.tokens + tokens, droppedTokens: window.droppedTokens - tokens, pinnedItems: pinned.length };
 }

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RESOURCES_DIR } from '../resources.js';
-import { InstructionModuleError, InstructionModules, JsonInstructionModules, type InstructionModuleSource } from './instruction-modules.js';
+import { InstructionModuleError, type InstructionModuleSource } from '../tools/instructions/module-source.js';
+import { InstructionModules, JsonInstructionModules } from './instruction-modules.js';
 import { instructionsFingerprint, InstructionsFile, type LoadedInstructions } from './instructions.js';
 
 /** The example prompt shipped with the service (resources/system_instructions.txt). */

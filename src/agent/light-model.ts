@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import type { ModelApi } from './model-api.js';
-import { takesReasoningEffort, usesOpenAiDialect } from './model-rules.js';
+import { takesReasoningEffort, usesOpenAiDialect } from '../core/model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 
 /** The model API for `model` on the client and API kind of the main model (same endpoint, key and tools). */

@@ -12,8 +12,9 @@
 // instructions now), so no module is in front of the model twice.
 import { countTextTokens } from '../core/token-count.js';
 import type { TranscriptItem, TurnTranscriptItem } from '../core/transcript.js';
+import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from '../tools/instructions/load-output.js';
+import type { InstructionModuleSource, ModuleSection } from '../tools/instructions/module-source.js';
 import type { LoadedModulesContext } from '../tools/types.js';
-import type { InstructionModuleSource, ModuleSection } from './instruction-modules.js';
 
 export const LOAD_TOOL = 'load_additional_modules';
 
@@ -22,16 +23,6 @@ export const LOADED_MODULES_HEADING =
   'LOADED MODULES (already loaded in this conversation: do not call load_additional_modules for these modules or any part of them; ' +
   'they apply like the base modules and stay here in the next turns):';
 
-/** The lines of a load_additional_modules output, each `[<header><paths joined by ", ">]` (see the tool). */
-export const OUTPUT_HEADERS = {
-  loaded: '[Módulos cargados: ',
-  inInstructions: '[Ya están en tus instrucciones (LOADED MODULES): ',
-  /** The earlier form's line for the same, when the text was in the transcript. */
-  repeatedBefore: '[Ya cargados antes en esta conversación, su texto está más arriba: ',
-  inBase: '[Ya están en tus instrucciones base, no hace falta cargarlos: ',
-  inThisCall: '[Incluidos en otro módulo de esta misma carga: ',
-  removed: '[Retirados de tus instrucciones para dejar espacio, cárgalos de nuevo si hacen falta: ',
-} as const;
 const NOTHING_NEW = 'ninguno nuevo';
 
 /** What one output says happened to the conversation's loaded set. */
@@ -211,6 +202,3 @@ export function withoutModuleTexts(items: readonly TranscriptItem[]): Transcript
     return { ...item, output: `${item.output.slice(0, at)}\n\n${IN_INSTRUCTIONS_NOTE}` };
   });
 }
-
-/** The last line of an output that loaded or found loaded something. */
-export const IN_INSTRUCTIONS_NOTE = 'Su texto está en tus instrucciones, en LOADED MODULES, y sigue ahí en los próximos turnos.';

@@ -14,7 +14,7 @@ import { openAiAgentParts, type OpenAiAgentDeps, type OpenAiAgentParts } from '.
 import { bookingCallBudgetMs } from './booking-budget.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { DEFAULT_MODEL_RETRY, TurnAbortedError } from './errors.js';
-import type { InstructionModuleSource } from './instruction-modules.js';
+import type { InstructionModuleSource } from '../tools/instructions/module-source.js';
 import {
   instructionsCheck,
   instructionsWarnings,
@@ -26,10 +26,11 @@ import type { InstructionsFile, LoadedInstructions } from './instructions.js';
 import { LOAD_TOOL, loadEvents, LoadedModuleSet } from './loaded-modules.js';
 import type { ServiceAccountTokens } from './vertex.js';
 import type { ModelApi } from './model-api.js';
-import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from './model-rules.js';
+import { flexTierFor, promptCacheKey, staticPrefixHash, takesReasoningEffort, usesOpenAiDialect, type FlexTier } from '../core/model-rules.js';
 import { createResponsesApi } from './responses-api.js';
 import { buildUserInput, dateNote, type ReplyContextLookup } from './turn-input.js';
-import { TurnLoop, type LightTurnModel, type TurnLoopDeps, type TurnSide } from './turn-loop.js';
+import { TurnLoop, type TurnLoopDeps } from './turn-loop.js';
+import type { LightTurnModel, TurnSide } from './turn-model.js';
 import { createModelApiFor } from './light-model.js';
 import { priceOf } from '../core/model-prices.js';
 import { createCanaryModel, modelConfigFor, type CanaryModel } from './canary.js';

@@ -7,17 +7,17 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { backoffDelayMs, type RetryPolicy, type SleepFn } from '../retry.js';
-import type { CallPurpose, ConversationStore, ModelCallRecord } from '../store/conversation-store.js';
+import type { CallPurpose, ModelCallRecord } from '../store/conversation-records.js';
+import type { ConversationStore } from '../store/conversation-store.js';
 import type { History, NewTranscriptItem, TranscriptItem } from '../core/transcript.js';
 import type { ToolEffect } from '../tools/effects.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import type { ModelConfigName } from '../core/model-config.js';
 import { classifyError, TurnAbortedError, type ClassifiedError } from './errors.js';
-import { LOAD_MODULES_TOOL, loadedSections } from '../tools/instructions/load-additional-modules.js';
-import { dropItems, pairCallsAndOutputs, pinModuleLoads } from './history.js';
+import { dropItems, loadHistoryWithModules, pairCallsAndOutputs } from './history.js';
 import { withoutModuleTexts, type LoadedModuleSet } from './loaded-modules.js';
 import { isToolCallImitation } from './json-imitation.js';
-import type { ModelApi, ModelResult } from './model-api.js';
+import type { ModelResult } from './model-api.js';
+import type { LightTurnModel, TurnModel, TurnSide } from './turn-model.js';
 import type { AgentResult, AgentTurn } from './types.js';
 
 /** What every turn shares: fixed for the agent's life. */
@@ -31,69 +31,6 @@ export interface TurnLoopDeps {
   random: () => number;
   /** Model calls (outcome, latency, usage) and tool calls (name, outcome, duration). */
   metrics?: Pick<ServiceMetrics, 'modelCall' | 'toolCall'> | undefined;
-}
-
-/**
- * Which model configuration answers the turn (canary.ts): recorded on the turn (agent_turns.config, model,
- * api) and on its model-call metrics. Default: the primary, config.llm's model and API.
- */
-export interface TurnSide {
-  config: ModelConfigName;
-  model: string;
-  api: 'responses' | 'chat_completions';
-}
-
-/** The model of one turn: its API, the instructions loaded for the turn and the cache routing key. */
-export interface TurnModel {
-  api: ModelApi;
-  instructions: string;
-  /** `prompt_cache_key` of every call of the turn (model-rules.ts promptCacheKey: by static prefix). */
-  promptCacheKey: string;
-  /**
-   * FLEX_ENABLED where it applies (model-rules.ts flexTierFor): calls ask for the Flex tier, each bounded by
-   * `timeoutMs` (and by half of what is left of the turn, so the default tier still has time); once a Flex
-   * call times out or finds Flex unavailable, the call is made again on the default tier, and so is the rest
-   * of the turn. Undefined: the default tier only.
-   */
-  flex?: { timeoutMs: number } | undefined;
-  /**
-   * The conversation's loaded instruction modules (loaded-modules.ts), after `instructions` in every call; the
-   * turn's loads add to them. Undefined: loads go into the transcript (INSTRUCTION_MODULES_PLACEMENT=transcript).
-   */
-  modules?: LoadedModuleSet | undefined;
-  /**
-   * OPENAI_LIGHT_MODEL (light-model.ts): asked first, once, with the same input; its answer is the turn's when it
-   * asks for no tool. Otherwise (a tool call, an error, an empty, cut-short or imitated-call answer) its output is
-   * discarded, no tool it asked for runs, and the turn starts over on `api`. Undefined: off.
-   */
-  light?: LightTurnModel | undefined;
-}
-
-/** The light model of a turn: the same instructions and tools on another model (its own cache key and Flex tier). */
-export interface LightTurnModel {
-  model: string;
-  api: ModelApi;
-  promptCacheKey: string;
-  flex?: { timeoutMs: number } | undefined;
-}
-
-/**
- * The conversation's history within `budget` (ConversationStore.loadHistory), preceded by the instruction modules
- * loaded before it that fit `modulesBudget` (history.ts pinModuleLoads), where they were: a module the window moved
- * past is not loaded (and sent uncached) again.
- */
-export function loadHistoryWithModules(
-  store: Pick<ConversationStore, 'loadHistory' | 'callsBefore'>,
-  conversationId: string,
-  budget: number,
-  modulesBudget: number,
-): History {
-  const window = store.loadHistory(conversationId, budget);
-  if (modulesBudget <= 0 || window.droppedTokens <= 0) return window;
-  const pinned = pinModuleLoads(store.callsBefore(conversationId, window.droppedTokens, LOAD_MODULES_TOOL), modulesBudget, loadedSections);
-  if (pinned.length === 0) return window;
-  const tokens = pinned.reduce((n, s) => n + s.tokens, 0);
-  return { items: [...pinned, ...window.items], tokens: window.tokens + tokens, droppedTokens: window.droppedTokens - tokens, pinnedItems: pinned.length };
 }
 
 /** Flex failures after which the call goes to the default tier: Flex was slow or unavailable, not the request. */

@@ -3,7 +3,7 @@
 // text escaped — the replies and the guests' messages are model and guest text.
 import { escapeHtml } from '../report/html.js';
 import { CHECK_NAMES, type ReplyChecks } from './check-names.js';
-import type { ChosenTool, ComparisonReport, SideRun, SideTotals, TurnComparison } from './runner.js';
+import type { ChosenTool, ComparisonReport, SideRun, SideTotals, TurnComparison } from './report.js';
 
 const CHECK_LABELS: Record<keyof ReplyChecks, string> = {
   answered: 'answered',

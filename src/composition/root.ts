@@ -15,7 +15,7 @@ import { bookingCallBudgetMs } from '../agent/booking-budget.js';
 import { openInstructionSources } from '../agent/instruction-sources.js';
 import { createOpenAiClient } from '../agent/openai-client.js';
 import { parseConversationId, type ConversationRef } from '../conversation-id.js';
-import { createGuestNoticeJobKind, guestNotice } from '../channels/guest-notice.js';
+import { createGuestNoticeJobKind, guestNotice } from '../platforms/guest-notice.js';
 import type { ChannelClientOptions } from '../channels/http.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';

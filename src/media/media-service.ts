@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { createPlatforms } from '../platforms/index.js';
 import type { Platforms } from '../platforms/types.js';
-import { IMAGE_TYPES, PDF_TYPE, receivedContentType } from './content-type.js';
+import { IMAGE_TYPES, PDF_TYPE, receivedContentType } from '../core/content-type.js';
 import { DEFAULT_DOWNLOAD_RETRY, DownloadError, downloadMedia, type DownloadRetry } from './download.js';
 import type { MediaStore, StoredMedia } from './media-store.js';
 import { remoteMediaPolicy, type RemoteMediaPolicy } from './remote-policy.js';

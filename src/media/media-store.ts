@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ensureDirectory } from '../file-paths.js';
 import type { Db } from '../store/database.js';
 import { MediaRepository, type StoredMedia } from '../store/media-repository.js';
-import { extensionFor } from './content-type.js';
+import { extensionFor } from '../core/content-type.js';
 
 export type { StoredMedia } from '../store/media-repository.js';
 

@@ -7,7 +7,7 @@ import { HttpError, describeIssues } from '../errors.js';
 import type { JobQueue, JobRecord } from '../jobs/types.js';
 import type { Handoff } from '../handoff/handoff.js';
 import type { Clock } from '../clock.js';
-import { partSummary } from '../buffer/outbox.js';
+import { partSummary } from '../core/outbox-parts.js';
 import type { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import { loggableConversationId } from '../conversation-id.js';
 import type { LedgerSync } from '../portals/ledger-sync.js';

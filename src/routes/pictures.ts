@@ -5,7 +5,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../errors.js';
-import { contentTypeByExtension } from '../media/content-type.js';
+import { contentTypeByExtension } from '../core/content-type.js';
 
 const SERVABLE = /^(image\/|application\/pdf$)/;
 

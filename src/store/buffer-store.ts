@@ -2,7 +2,7 @@
 // delivery progress of each batch's reply. Every state change is one SQLite transaction, so a crash at
 // any point leaves a state the scheduler can resume from.
 import { createHash } from 'node:crypto';
-import { parseStoredParts, partSummary, type OutboxPart } from '../buffer/outbox.js';
+import { parseStoredParts, partSummary, type OutboxPart } from '../core/outbox-parts.js';
 import type { BufferedMessage, InboundMessage, MessageKind } from '../core/messages.js';
 import { MEDIA_KINDS } from '../core/messages.js';
 import type { Channel } from '../conversation-id.js';

@@ -2,7 +2,7 @@
 // conversations), for the admin API, the missed-messages context and staff alerts. It never writes: the
 // buffer's writes and the reads the turn loop needs stay in buffer-store.ts, the transcript's in
 // conversation-store.ts.
-import { parseStoredParts, type OutboxPart } from '../buffer/outbox.js';
+import { parseStoredParts, type OutboxPart } from '../core/outbox-parts.js';
 import { z } from 'zod';
 import type { MessageKind } from '../core/messages.js';
 import type { BatchStatus } from './buffer-store.js';

@@ -4,19 +4,17 @@
 import type { Channel } from '../conversation-id.js';
 import type { Statement } from 'better-sqlite3';
 import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../core/model-prices.js';
-import { countTextTokens, guestTextTokens } from '../core/token-count.js';
-import type { ModelConfigName } from '../core/model-config.js';
 import type {
   Boundary,
   History,
-  NewTranscriptItem,
   StoredTranscriptItem,
   TranscriptItem,
   TranscriptKind,
   TurnTranscriptItem,
 } from '../core/transcript.js';
-import type { ModelUsage } from '../core/usage.js';
+import type { ConversationRow, StoredModelCall, StoredTurn, TurnRecord } from './conversation-records.js';
 import type { Db } from './database.js';
+import { countItemTokens } from './item-tokens.js';
 
 /**
  * The item as stored: in-memory media parts are dropped — a user item's text references them, a function
@@ -26,98 +24,6 @@ export function storable(item: TranscriptItem): TranscriptItem {
   if ((item.kind !== 'user' && item.kind !== 'function_output') || item.parts === undefined) return item;
   const { parts: _parts, ...rest } = item;
   return rest;
-}
-
-export interface ConversationRow {
-  id: string;
-  channel: Channel;
-  waId: string | null;
-  subscriberId: string | null;
-  guestName: string | null;
-  createdAt: number;
-  lastActivityAt: number;
-  totalTokens: number;
-  itemCount: number;
-}
-
-export type CallPurpose = 'tools' | 'final_no_tools' | 'reask_no_tools';
-
-export interface ModelCallRecord {
-  purpose: CallPurpose;
-  startedAt: number;
-  durationMs: number;
-  status: 'ok' | 'error';
-  errorClass?: string | undefined;
-  httpStatus?: number | undefined;
-  requestId?: string | undefined;
-  responseId?: string | undefined;
-  usage?: ModelUsage | undefined;
-  /**
-   * The service tier: the one the response reported (default, flex, …), else the one asked for (flex), else
-   * none (the default tier). A failed attempt has the tier it asked for.
-   */
-  serviceTier?: string | undefined;
-  /** The model the call went to when it is not the turn's `model` (OPENAI_LIGHT_MODEL's calls); priced at it. */
-  model?: string | undefined;
-}
-
-export interface TurnRecord {
-  conversationId: string;
-  channel: Channel;
-  guest: { waId?: string | undefined; subscriberId?: string | undefined; name?: string | undefined };
-  startedAt: number;
-  endedAt: number;
-  model: string;
-  api: 'responses' | 'chat_completions';
-  /** The model configuration that answered (agent/canary.ts); default 'primary' (notices, older callers). */
-  config?: ModelConfigName | undefined;
-  rounds: number;
-  status: 'answered' | 'failed';
-  errorClass?: string | undefined;
-  historyItems: number;
-  historyTokens: number;
-  items: NewTranscriptItem[];
-  calls: ModelCallRecord[];
-}
-
-export interface StoredTurn {
-  id: number;
-  conversationId: string;
-  startedAt: number;
-  endedAt: number;
-  model: string;
-  api: string;
-  /** primary | canary */
-  config: string;
-  rounds: number;
-  status: string;
-  errorClass: string | null;
-  historyItems: number;
-  historyTokens: number;
-}
-
-export interface StoredModelCall {
-  id: number;
-  turnId: number;
-  seq: number;
-  purpose: string;
-  startedAt: number;
-  durationMs: number;
-  status: string;
-  errorClass: string | null;
-  httpStatus: number | null;
-  requestId: string | null;
-  responseId: string | null;
-  inputTokens: number | null;
-  cachedTokens: number | null;
-  outputTokens: number | null;
-  reasoningTokens: number | null;
-  /** US$, from the usage and the store's price table; null when unpriced or without usage. */
-  costUsd: number | null;
-  /** The service tier (migration 18): flex, default, …; null before that version or when none was reported or asked. */
-  serviceTier: string | null;
-  /** The call's model when it is not the turn's (migration 20, OPENAI_LIGHT_MODEL); null: the turn's model. */
-  model: string | null;
 }
 
 export interface ConversationStoreOptions {
@@ -130,34 +36,6 @@ export interface ConversationStoreOptions {
 
 // The exact count of a text, where callers (the cost benches) have long imported it from.
 export { countTextTokens } from '../core/token-count.js';
-
-// Per-item framing the provider adds around content (role markers, call wrappers); an estimate.
-const MESSAGE_OVERHEAD = 4;
-const CALL_OVERHEAD = 8;
-
-/**
- * Token count of one item for the history budget. The guest's text (user items, and developer notes that quote
- * missed messages) is counted in bounded time whatever its length; the model's and the tools' text exactly, in
- * time linear in its length (src/agent/token-count.ts), unless `guestWritten` says every text of the item is
- * untrusted (a legacy import's rows). Reasoning items count only their summary: their encrypted content is opaque
- * and providers drop earlier turns' reasoning from the context anyway.
- */
-export function countItemTokens(item: TranscriptItem, guestWritten = false): number {
-  const count = guestWritten ? guestTextTokens : countTextTokens;
-  switch (item.kind) {
-    case 'user':
-    case 'developer':
-      return guestTextTokens(item.text) + MESSAGE_OVERHEAD;
-    case 'assistant':
-      return count(item.text) + MESSAGE_OVERHEAD;
-    case 'function_call':
-      return count(item.name) + count(item.arguments) + CALL_OVERHEAD;
-    case 'function_output':
-      return count(item.output) + MESSAGE_OVERHEAD;
-    case 'reasoning':
-      return count(item.summary) + MESSAGE_OVERHEAD;
-  }
-}
 
 interface ItemRow {
   id: number;

@@ -1,8 +1,8 @@
 // What a tool asks of the server besides its output for the model: hand the guest to a person, show the
 // guest something (outbox parts: media, or a fixed text), or do something later (a durable job). Effects are collected during the
 // turn and applied in the transaction that records the reply: with the reply, or not at all.
-import type { OutboxMedia, OutboxPart } from '../buffer/outbox.js';
-import { validMediaPart } from '../buffer/outbox.js';
+import type { OutboxMedia, OutboxPart } from '../core/outbox-parts.js';
+import { validMediaPart } from '../core/outbox-parts.js';
 import type { NewJob } from '../jobs/types.js';
 
 export type ToolEffect =

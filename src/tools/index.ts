@@ -1,7 +1,7 @@
 // The tool registry's contents, registered in one place. Each tool is a factory that receives exactly what it
 // needs and a declaration of what it needs and does (declaration.ts); a tool whose backend is not configured is
 // left out (the model is not offered it). Adding a tool: its file and one line in TOOLS (or HOTEL_TOOLS).
-import type { InstructionModuleSource } from '../agent/instruction-modules.js';
+import type { InstructionModuleSource } from './instructions/module-source.js';
 import type { OfficeCalendar } from '../office/schedule.js';
 import { HOTEL_TOOLS } from './booking/index.js';
 import type { HotelToolDeps } from './booking/hotel-tool-deps.js';

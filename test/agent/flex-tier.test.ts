@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
-import { flexTierFor } from '../../src/agent/model-rules.js';
+import { flexTierFor } from '../../src/core/model-rules.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import {

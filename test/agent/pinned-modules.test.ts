@@ -3,7 +3,7 @@
 // order and shape, within which budget, and that they are the same items from call to call between two cuts.
 import { describe, expect, it } from 'vitest';
 import { renderSection } from '../../src/agent/instruction-tree.js';
-import { loadHistoryWithModules } from '../../src/agent/turn-loop.js';
+import { loadHistoryWithModules } from '../../src/agent/history.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import type { NewTranscriptItem, TranscriptItem } from '../../src/core/transcript.js';
 import { loadedSections } from '../../src/tools/instructions/load-additional-modules.js';

@@ -2,15 +2,15 @@
 // PROMPT_CACHE_BUCKETS by conversation: the rules, and what the real agent sends.
 import { utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import * as rules from '../../src/agent/model-rules.js';
-import { promptCacheBucket, promptCacheKey, staticPrefixHash, type StaticPrefix } from '../../src/agent/model-rules.js';
+import * as rules from '../../src/core/model-rules.js';
+import { promptCacheBucket, promptCacheKey, staticPrefixHash, type StaticPrefix } from '../../src/core/model-rules.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { UsageRepository } from '../../src/store/usage-repository.js';
 import { startFakeOpenAI, textReply, type FakeOpenAI } from '../support/fake-openai.js';
 import { makeAgent, tempInstructions, testConfig, textMessage, turnOf } from './helpers.js';
 
 // Counts how often the agent hashes the prefix (it must be once per instructions version).
-vi.mock('../../src/agent/model-rules.js', async (importOriginal) => {
+vi.mock('../../src/core/model-rules.js', async (importOriginal) => {
   const actual = await importOriginal<typeof rules>();
   return { ...actual, staticPrefixHash: vi.fn(actual.staticPrefixHash) };
 });

@@ -12,7 +12,7 @@ import { pairCallsAndOutputs } from '../../src/agent/history.js';
 import { InstructionsFile } from '../../src/agent/instructions.js';
 import { isToolCallImitation } from '../../src/agent/json-imitation.js';
 import type { ModelRequest } from '../../src/agent/model-api.js';
-import { promptCacheKey, takesReasoningEffort, usesOpenAiDialect } from '../../src/agent/model-rules.js';
+import { promptCacheKey, takesReasoningEffort, usesOpenAiDialect } from '../../src/core/model-rules.js';
 import { buildResponsesInput, parseResponsesOutput } from '../../src/agent/responses-api.js';
 import { batchText, dateNote, messageLine } from '../../src/agent/turn-input.js';
 import type { TranscriptItem } from '../../src/core/transcript.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { classifyError, AccessTokenError } from '../../src/agent/errors.js';
-import { vertexBaseUrl } from '../../src/agent/model-rules.js';
+import { vertexBaseUrl } from '../../src/core/model-rules.js';
 import { CLOUD_PLATFORM_SCOPE, GOOGLE_TOKEN_URL, readServiceAccountKey, ServiceAccountTokens } from '../../src/agent/vertex.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';

@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/types.js';
-import type { OutboxPart } from '../../src/buffer/outbox.js';
+import type { OutboxPart } from '../../src/core/outbox-parts.js';
 import { createTurnRunner } from '../../src/buffer/turn-runner.js';
 import type { ChannelClient, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/types.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentResult } from '../../src/agent/types.js';
-import type { OutboxMedia } from '../../src/buffer/outbox.js';
+import type { OutboxMedia } from '../../src/core/outbox-parts.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { createTestAgent, type Responder } from '../support/test-agent.js';
 import { TEST_PASSKEY } from '../support/test-config.js';

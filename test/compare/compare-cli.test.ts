@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCompareCli } from '../../src/cli/compare.js';
-import type { ComparisonReport } from '../../src/compare/runner.js';
+import type { ComparisonReport } from '../../src/compare/report.js';
 import type { BookingService } from '../../src/hotel/booking-service.js';
 import { createMakeBookingTool } from '../../src/tools/booking/make-booking.js';
 import type { ToolDefinition } from '../../src/tools/types.js';

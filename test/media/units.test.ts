@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { receivedContentType, sniffContentType } from '../../src/media/content-type.js';
+import { receivedContentType, sniffContentType } from '../../src/core/content-type.js';
 import { DownloadError, downloadMedia } from '../../src/media/download.js';
 import type { RetryPolicy } from '../../src/retry.js';
 import { MediaStore } from '../../src/media/media-store.js';

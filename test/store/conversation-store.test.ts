@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationStore, countItemTokens, type TurnRecord } from '../../src/store/conversation-store.js';
+import type { TurnRecord } from '../../src/store/conversation-records.js';
+import { ConversationStore } from '../../src/store/conversation-store.js';
+import { countItemTokens } from '../../src/store/item-tokens.js';
 import type { NewTranscriptItem } from '../../src/core/transcript.js';
 import { guestTextTokens } from '../../src/core/token-count.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/database.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.js';
-import { ConversationStore, type ModelCallRecord, type TurnRecord } from '../../src/store/conversation-store.js';
+import type { ModelCallRecord, TurnRecord } from '../../src/store/conversation-records.js';
+import { ConversationStore } from '../../src/store/conversation-store.js';
 import { LATEST_SCHEMA_VERSION, migrate, openDatabase, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { localDate, UsageRepository } from '../../src/store/usage-repository.js';

@@ -3,7 +3,7 @@
 // The control server may also give media parts (as a tool would add them) to send before the reply.
 // Env: the usual configuration plus CONTROL_URL (and TEST_RESOURCES_DIR for media). Without CONTROL_URL the real
 // OpenAI agent runs (pointed at a fake model by OPENAI_BASE_URL). Prints "LISTENING <url>" once ready.
-import type { OutboxMedia } from '../../src/buffer/outbox.js';
+import type { OutboxMedia } from '../../src/core/outbox-parts.js';
 import { request } from 'undici';
 import { buildApp } from '../../src/app.js';
 import type { Agent } from '../../src/agent/types.js';

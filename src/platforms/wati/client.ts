@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { FormData } from 'undici';
 import { z } from 'zod';
 import { normalizeWatiBaseUrl } from '../../config.js';
-import { contentTypeByExtension } from '../../media/content-type.js';
+import { contentTypeByExtension } from '../../core/content-type.js';
 import type { Channel } from '../../conversation-id.js';
 import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from '../../channels/http.js';
 import { WHATSAPP_TEXT_LIMIT } from '../../channels/split-text.js';

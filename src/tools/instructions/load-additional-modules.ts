@@ -11,10 +11,10 @@
 // transcript; a piece whose text is still in front of the model there is not sent again (checked by text, so a
 // module whose file changed since is sent again).
 import { z } from 'zod';
-import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from '../../agent/instruction-modules.js';
 import type { TranscriptItem } from '../../core/transcript.js';
-import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from '../../agent/loaded-modules.js';
 import { declareTool } from '../declaration.js';
+import { IN_INSTRUCTIONS_NOTE, OUTPUT_HEADERS } from './load-output.js';
+import { InstructionModuleError, type InstructionModuleSource, type ModuleSection } from './module-source.js';
 import { defineTool, ToolError, type LoadedModulesContext, type ToolDefinition } from '../types.js';
 
 export const LOAD_MODULES_TOOL = 'load_additional_modules';

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { uniProcessingStart } from '../../hotel/follow-up-schedule.js';
 import { SPANISH_MONTHS, SPANISH_WEEKDAYS, zonedParts } from '../../core/zoned-time.js';
 import type { Config } from '../../config.js';
-import { IMAGE_TYPES, PDF_TYPE } from '../../media/content-type.js';
+import { IMAGE_TYPES, PDF_TYPE } from '../../core/content-type.js';
 import type { MediaStore } from '../../media/media-store.js';
-import { takesReasoningEffort, usesOpenAiDialect } from '../../agent/model-rules.js';
+import { takesReasoningEffort, usesOpenAiDialect } from '../../core/model-rules.js';
 import { defineTool, ToolError } from '../types.js';
 import { declareTool } from '../declaration.js';
 

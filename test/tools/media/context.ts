@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { OutboxMedia } from '../../../src/buffer/outbox.js';
+import type { OutboxMedia } from '../../../src/core/outbox-parts.js';
 import type { ToolEffect } from '../../../src/tools/effects.js';
 import type { ToolCallContext } from '../../../src/tools/registry.js';
 

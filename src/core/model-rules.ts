@@ -1,6 +1,6 @@
 // Small, documented rules about models and endpoints.
 import { createHash } from 'node:crypto';
-import { priceOf, type ModelPrices } from '../core/model-prices.js';
+import { priceOf, type ModelPrices } from './model-prices.js';
 
 // The settings these rules read, typed here rather than from the configuration (agent/config.ts parses them and
 // uses vertexBaseUrl below): LLM_OPENAI_DIALECT and LLM_PROVIDER.

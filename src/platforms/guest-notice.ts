@@ -7,12 +7,12 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { parseConversationId, type ConversationRef } from '../conversation-id.js';
 import { defineJobKind, jobOf, JobError, type JobKind, type NewJob } from '../jobs/types.js';
-import type { Platforms } from '../platforms/types.js';
-import { HANDOFF_STEP_RETRY_DELAYS_MS, STEP_TIMEOUT_MS, step } from '../platforms/step-jobs.js';
+import type { Platforms } from './types.js';
+import { HANDOFF_STEP_RETRY_DELAYS_MS, STEP_TIMEOUT_MS, step } from './step-jobs.js';
 import type { BufferStore } from '../store/buffer-store.js';
 import type { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import type { ConversationStore } from '../store/conversation-store.js';
-import { splitText } from './split-text.js';
+import { splitText } from '../channels/split-text.js';
 
 const payload = z.object({ text: z.string().min(1).max(4000) });
 export type GuestNoticePayload = z.output<typeof payload>;

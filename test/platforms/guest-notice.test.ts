@@ -3,7 +3,7 @@
 // all, the conversation handed to staff instead.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGuestNoticeJobKind, guestNotice } from '../../src/channels/guest-notice.js';
+import { createGuestNoticeJobKind, guestNotice } from '../../src/platforms/guest-notice.js';
 import type { ConversationRef } from '../../src/conversation-id.js';
 import type { JobKind } from '../../src/jobs/types.js';
 import { JobWorker } from '../../src/jobs/worker.js';
