@@ -55,7 +55,7 @@ export default {
         'The store persists what the features decide; it does not call up into the agent, the tools, the hotel\'s services, the portals, the office, the buffer or the delivery side (it types against core/ and hotel-rules/).',
       from: { path: '^src/store/' },
       to: {
-        path: '^src/(agent|tools|hotel|portals|office|compare|cli|routes|dashboard|platforms|channels|buffer|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\.ts$',
+        path: '^src/(agent|tools|hotel|portals|office|compare|cli|routes|dashboard|platforms|channels|buffer|handoff|media|email|staff|monitoring|metrics|report|legacy|ingest|composition)/|^src/(app|server|services)\\.ts$',
       },
     },
     {

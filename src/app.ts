@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import { HttpError } from './core/errors.js';
 import { quoteUnsafeIntegers } from './ingest/json-text.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminDashboardRoutes } from './routes/admin-dashboard.js';
@@ -13,9 +13,9 @@ import { picturesRoutes } from './routes/pictures.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 import type { Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './core/logger.js';
 import { WEBHOOK_ROUTES } from './metrics/metrics.js';
-import { PROJECT_ROOT } from './resources.js';
+import { PROJECT_ROOT } from './core/resources.js';
 
 export type { AgentFactoryDeps } from './services.js';
 

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { agentConfig } from './agent/config.js';
 import { bufferConfig } from './buffer/config.js';
-import { baseUrl, emptyToUndefined, oneOf, optionalSecret, text } from './config-schema.js';
+import { baseUrl, emptyToUndefined, oneOf, optionalSecret, text } from './core/config-schema.js';
 import { handoffConfig } from './handoff/config.js';
 import { emailConfig } from './email/config.js';
 import { hotelConfig } from './hotel/config.js';

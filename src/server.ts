@@ -2,7 +2,7 @@
 import 'dotenv/config';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { PathError } from './file-paths.js';
+import { PathError } from './core/file-paths.js';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abandonOnAbort, deadline } from '../src/abort.js';
+import { abandonOnAbort, deadline } from '../src/core/abort.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

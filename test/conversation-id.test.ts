@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { consoleConversation, isConsoleConversation, loggableConversationId, useLogMaskKey } from '../src/conversation-id.js';
+import { consoleConversation, isConsoleConversation, loggableConversationId, useLogMaskKey } from '../src/core/conversation-id.js';
 import { openMigratedDatabase } from './support/test-db.js';
 import { logMaskKey } from '../src/store/installation.js';
 import { tempDbPath } from './support/test-config.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStdoutLogger, type Logger } from '../src/logger.js';
+import { createStdoutLogger, type Logger } from '../src/core/logger.js';
 
 let dir: string | undefined;
 let logger: Logger | undefined;

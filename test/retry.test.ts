@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_RETRY } from '../src/agent/errors.js';
 import { DEFAULT_SEND_RETRY } from '../src/channels/retry.js';
 import { DEFAULT_DOWNLOAD_RETRY } from '../src/media/download.js';
-import { backoffDelayMs, MAX_RETRY_AFTER_MS, maxAttempts, parseRetryAfter, sleep, type RetryPolicy } from '../src/retry.js';
+import { backoffDelayMs, MAX_RETRY_AFTER_MS, maxAttempts, parseRetryAfter, sleep, type RetryPolicy } from '../src/core/retry.js';
 
 describe('backoffDelayMs', () => {
   const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 };

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/core/logger.js';
 import { startHarness } from './support/app-harness.js';
 import { runEntryPoint } from './support/run-entry-point.js';
 import { createTestAgent } from './support/test-agent.js';

@@ -6,7 +6,7 @@ import { runMigrations } from '../src/cli/migrate.js';
 import { createServices, type Services } from '../src/services.js';
 import { DatabaseNotReadyError, LATEST_SCHEMA_VERSION, openDatabase, openReadonlyDatabase } from '../src/store/database.js';
 import { InstanceLockError } from '../src/store/instance-lock.js';
-import { whatsappConversation } from '../src/conversation-id.js';
+import { whatsappConversation } from '../src/core/conversation-id.js';
 import { startFakeWati, type FakeWati } from './support/fake-wati.js';
 import { createTestAgent } from './support/test-agent.js';
 import { tempDbPath, testConfig } from './support/test-config.js';

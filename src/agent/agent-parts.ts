@@ -3,16 +3,16 @@
 // root gives what it already built (platforms, media store, office calendar, the hotel's and the tools'
 // services); a part not given is built here from the configuration (tests, benchmarks), never inside the agent.
 import type OpenAI from 'openai';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import { createOpenAiTranscriber, MediaService } from '../media/media-service.js';
 import { MediaStore } from '../media/media-store.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { createOfficeCalendar, type OfficeCalendar } from '../office/schedule.js';
 import { createPlatforms } from '../platforms/index.js';
 import type { Platforms } from '../platforms/types.js';
-import type { RetryPolicy, SleepFn } from '../retry.js';
+import type { RetryPolicy, SleepFn } from '../core/retry.js';
 import { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
 import { ConversationStore } from '../store/conversation-store.js';
 import type { Db } from '../store/database.js';

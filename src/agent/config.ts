@@ -11,7 +11,7 @@ import {
   secondsToMs,
   text,
   trimmedText,
-} from '../config-schema.js';
+} from '../core/config-schema.js';
 import { modelPricesVariable } from '../core/model-prices.js';
 
 /** The model when OPENAI_MODEL is unset: the one the original service used on every call. */

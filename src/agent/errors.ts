@@ -6,7 +6,7 @@ import {
   APIError,
   APIUserAbortError,
 } from 'openai';
-import { parseRetryAfter, type RetryPolicy } from '../retry.js';
+import { parseRetryAfter, type RetryPolicy } from '../core/retry.js';
 
 /** Thrown by respond() when the turn's signal aborts (shutdown); the buffer re-runs the batch later. */
 export class TurnAbortedError extends Error {

@@ -4,7 +4,7 @@
 // hash, and whether they are the shipped example of a fictional resort).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_RESOURCES_DIR } from '../resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../core/resources.js';
 import { InstructionModuleError, type InstructionModuleSource } from '../tools/instructions/module-source.js';
 import { InstructionModules, JsonInstructionModules } from './instruction-modules.js';
 import { instructionsFingerprint, InstructionsFile, type LoadedInstructions } from './instructions.js';

@@ -36,7 +36,7 @@ import { priceOf } from '../core/model-prices.js';
 import { createCanaryModel, modelConfigFor, type CanaryModel } from './canary.js';
 import type { ModelConfigName } from '../core/model-config.js';
 import type { MediaService, PreparedMedia } from '../media/media-service.js';
-import { sleep } from '../retry.js';
+import { sleep } from '../core/retry.js';
 import type { Agent, AgentResult, AgentTurn, Readiness } from './types.js';
 
 export { bookingCallBudgetMs };

@@ -1,7 +1,7 @@
 // This turn's input after the history: a date note (date, weekday, time in TIMEZONE, channel)
 // and the guest's batch, one line per message.
 import type { BufferedMessage } from '../core/messages.js';
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { PreparedMedia } from '../media/media-service.js';
 import type { UserContentPart } from '../core/transcript.js';
 import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts } from '../core/zoned-time.js';

@@ -2,11 +2,11 @@
 // retries, bounded by the turn budget), run the tools it asks for, and stop on an answer, on the round
 // limit or on a failure. The turn's transcript is returned as `commit`; a failed or aborted turn writes
 // none of its tool calls.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
-import { backoffDelayMs, type RetryPolicy, type SleepFn } from '../retry.js';
+import { backoffDelayMs, type RetryPolicy, type SleepFn } from '../core/retry.js';
 import type { CallPurpose, ModelCallRecord } from '../store/conversation-records.js';
 import type { ConversationStore } from '../store/conversation-store.js';
 import type { History, NewTranscriptItem, TranscriptItem } from '../core/transcript.js';

@@ -1,7 +1,7 @@
 // The seam between the buffer and the agent: one call per batch of guest messages.
 import type { Logger } from 'pino';
 import type { BufferedMessage, Guest } from '../core/messages.js';
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { ToolEffect } from '../tools/effects.js';
 import type { ModelConfigName } from '../core/model-config.js';
 import type { InstructionsCheck } from './instruction-sources.js';

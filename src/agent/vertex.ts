@@ -13,8 +13,8 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type * as GoogleAuth from 'google-auth-library';
 import type OpenAI from 'openai';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import { AccessTokenError } from './errors.js';
 import { createOpenAiClient } from './openai-client.js';
 

@@ -1,6 +1,6 @@
 // Message buffer configuration slice: the debounce windows and how many conversations are answered at once.
 import { z } from 'zod';
-import { positiveInt, seconds, secondsToMs } from '../config-schema.js';
+import { positiveInt, seconds, secondsToMs } from '../core/config-schema.js';
 
 export const bufferConfig = z
   .object({

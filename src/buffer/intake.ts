@@ -2,8 +2,8 @@
 // arrive in the same event-loop turn share one SQLite transaction (group commit: one WAL write instead of
 // one per request); each webhook is still acknowledged only after the commit that holds its messages.
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { loggableConversationId } from '../conversation-id.js';
+import type { Clock } from '../core/clock.js';
+import { loggableConversationId } from '../core/conversation-id.js';
 import { capMessageText, MESSAGE_MAX_CHARS } from '../ingest/message-limit.js';
 import { noopMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
 import type { AcceptResult, BufferStore } from '../store/buffer-store.js';

@@ -4,8 +4,8 @@
 // turn running: one that cannot run (no credentials, agent not ready) is forgotten, its messages stay
 // pending in the database, and a single recheck timer asks the database again later.
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { loggableConversationId } from '../conversation-id.js';
+import type { Clock } from '../core/clock.js';
+import { loggableConversationId } from '../core/conversation-id.js';
 import type { BufferStore } from '../store/buffer-store.js';
 
 export interface SchedulerTiming {

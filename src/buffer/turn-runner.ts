@@ -5,8 +5,8 @@
 // a history (WATI), the part (text, or media by kind and caption) is looked for there before it is sent again;
 // where it has none (ManyChat), a timed-out send is taken as delivered, in doubt, rather than sent twice.
 import type { Logger } from 'pino';
-import { deadline } from '../abort.js';
-import { abortReason } from '../retry.js';
+import { deadline } from '../core/abort.js';
+import { abortReason } from '../core/retry.js';
 import type { JobQueue } from '../jobs/types.js';
 import type { OutboxPart } from '../core/outbox-parts.js';
 import { resolveOutboxMedia, type MediaLocations } from './outbox.js';
@@ -17,11 +17,11 @@ import type { SentContent } from '../channels/types.js';
 import { withRetry, type RetryPolicy } from '../channels/retry.js';
 import { splitText } from '../channels/split-text.js';
 import { ChannelError } from '../channels/types.js';
-import type { Clock } from '../clock.js';
-import { loggableConversationId, parseConversationId, type ConversationRef } from '../conversation-id.js';
+import type { Clock } from '../core/clock.js';
+import { loggableConversationId, parseConversationId, type ConversationRef } from '../core/conversation-id.js';
 import type { Handoff } from '../handoff/handoff.js';
 import { noopMetrics, type ServiceMetrics } from '../metrics/service-metrics.js';
-import { redactUrl } from '../logger.js';
+import { redactUrl } from '../core/logger.js';
 import { parseSentinel, type Sentinel } from '../handoff/sentinels.js';
 import type { Platforms } from '../platforms/types.js';
 import type { BufferStore, ClaimedBatch, DeliveringBatch } from '../store/buffer-store.js';

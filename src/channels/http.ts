@@ -1,8 +1,8 @@
 // Thin undici wrapper for the channel clients: one attempt, a generous timeout, and every
 // failure mapped onto a ChannelError so the retry loop can decide by code, never by message.
 import { request, type Dispatcher, type FormData } from 'undici';
-import { deadline } from '../abort.js';
-import { parseRetryAfter } from '../retry.js';
+import { deadline } from '../core/abort.js';
+import { parseRetryAfter } from '../core/retry.js';
 import { ChannelError } from './types.js';
 
 /** Generous on purpose: a slow 200 that we give up on may be retried into a duplicate message. */

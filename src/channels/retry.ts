@@ -1,9 +1,9 @@
 // Bounded retry with exponential backoff and full jitter for channel sends.
 // Only ChannelErrors flagged retryable are retried; anything else is rethrown at once.
-import { abortReason, backoffDelayMs, maxAttempts, MAX_RETRY_AFTER_MS, sleep, type RetryPolicy, type SleepFn } from '../retry.js';
+import { abortReason, backoffDelayMs, maxAttempts, MAX_RETRY_AFTER_MS, sleep, type RetryPolicy, type SleepFn } from '../core/retry.js';
 import { ChannelError } from './types.js';
 
-export type { RetryPolicy } from '../retry.js';
+export type { RetryPolicy } from '../core/retry.js';
 
 /**
  * 4 attempts: waits of up to 0.5 s, 1 s, 2 s (8 s cap) — well under a minute even with Retry-After, which

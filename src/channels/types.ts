@@ -1,5 +1,5 @@
 // One interface for every channel the bot answers on (WATI WhatsApp, ManyChat Messenger/Instagram).
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 
 export interface OutboundMedia {
   kind: 'image' | 'document' | 'audio' | 'video';

@@ -7,9 +7,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import pino from 'pino';
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { loggerOptions } from '../logger.js';
+import { loggerOptions } from '../core/logger.js';
 import type { ChatConsole } from './chat-console.js';
 import { EX_CONFIG, EX_USAGE } from './cli-args.js';
 

@@ -10,7 +10,7 @@
 import 'dotenv/config';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
+import { loggableConversationId, useLogMaskKey } from '../core/conversation-id.js';
 import { localDateTime } from '../report/format.js';
 import { parseBound, PeriodError } from '../report/period.js';
 import { terminalSafe } from '../report/text.js';

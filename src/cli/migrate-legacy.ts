@@ -10,7 +10,7 @@ import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
-import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
+import { loggableConversationId, useLogMaskKey } from '../core/conversation-id.js';
 import type { ConversationReport, ImportReport, ImporterDeps } from '../legacy/importer.js';
 import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages, unreadTables, type LegacyRead } from '../legacy/readers.js';
 import { PeriodError, parseBound } from '../report/period.js';
@@ -21,7 +21,7 @@ import type { LegacySourceFile } from '../store/legacy-source-repository.js';
 import { PauseRepository } from '../store/pause-repository.js';
 import { runMigrations } from './migrate.js';
 import { EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_TEMPFAIL, EX_CONFIG, parseCliArgs } from './cli-args.js';
-import { PathError, kindOf } from '../file-paths.js';
+import { PathError, kindOf } from '../core/file-paths.js';
 
 const USAGE = `Usage: npm run migrate-legacy -- [options]
 

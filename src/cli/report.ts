@@ -11,7 +11,7 @@ import 'dotenv/config';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loggableConversationId, useLogMaskKey } from '../conversation-id.js';
+import { loggableConversationId, useLogMaskKey } from '../core/conversation-id.js';
 import { buildReport } from '../report/build.js';
 import { formatHtml } from '../report/html.js';
 import { formatJson } from '../report/json.js';

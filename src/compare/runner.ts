@@ -22,10 +22,10 @@ import type { InstructionModuleSource } from '../tools/instructions/module-sourc
 import { loadEvents, LoadedModuleSet } from '../agent/loaded-modules.js';
 import { createModelApiFor } from '../agent/light-model.js';
 import type { AgentResult, AgentTurn } from '../agent/types.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
-import { loggableConversationId } from '../conversation-id.js';
-import { sleep, type RetryPolicy } from '../retry.js';
+import { loggableConversationId } from '../core/conversation-id.js';
+import { sleep, type RetryPolicy } from '../core/retry.js';
 import type { CompareRepository, RecordedTurnRow } from '../store/compare-repository.js';
 import type { TurnRecord } from '../store/conversation-records.js';
 import { ConversationStore } from '../store/conversation-store.js';

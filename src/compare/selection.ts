@@ -1,7 +1,7 @@
 // Which recorded guest turns a comparison replays (`--conversations`, `--last`, `--sample` with `--seed`), and
 // what a replay needs of each: the history before it, its input (date note, missed-messages block, the guest's
 // batch), and what the original turn did (its tool calls with their outputs, its reply).
-import { isConsoleConversation } from '../conversation-id.js';
+import { isConsoleConversation } from '../core/conversation-id.js';
 import type { CompareRepository, RecordedTurnRow } from '../store/compare-repository.js';
 import type { NewTranscriptItem, StoredTranscriptItem } from '../core/transcript.js';
 import type { RecordedCall } from './dry-run-tools.js';

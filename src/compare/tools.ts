@@ -4,7 +4,7 @@
 // WhatsApp refuse, jobs the hotel's services would enqueue are held in memory and counted (a read tool never
 // enqueues; the tools that would are not executed, see dry-run-tools.ts).
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import { Closers } from '../composition/closers.js';
 import { compose } from '../composition/root.js';

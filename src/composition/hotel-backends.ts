@@ -3,7 +3,7 @@
 // durable jobs, and what /ready says about them. A backend that is not configured is simply absent: the
 // tools that need it are not offered (tools/booking/index.ts), and their declared needs name its variables.
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { JobQueue, JobKind } from '../jobs/types.js';
 import type { OfficeCalendar } from '../office/schedule.js';
 import { BookingAttemptsRepository } from '../store/booking-attempts-repository.js';
@@ -28,7 +28,7 @@ import type { PortalsConfig } from '../portals/config.js';
 import type { LedgerSync } from '../portals/ledger-sync.js';
 import { createPaymentPortals } from '../portals/payment-portals.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
-import { notSet } from '../config-schema.js';
+import { notSet } from '../core/config-schema.js';
 import { whyNotOffered as declaredWhyNotOffered, type NeedsReport, type ToolNotOffered } from '../tools/declaration.js';
 
 export interface HotelReadiness {

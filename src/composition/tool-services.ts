@@ -3,7 +3,7 @@
 // calendar (with the phone system's closure rules), pictures and menus, the e-mail job, staff alerts.
 // What differs is passed in: the server sends for real, the console and the comparison send nothing.
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import { createEmailJobKind, emailJob, type EmailJobDeps, type EmailJobPayload } from '../email/email-job.js';
 import type { JobKind } from '../jobs/types.js';

@@ -1,2 +1,2 @@
-// The platforms a guest writes from (conversation ids are src/conversation-id.ts).
+// The platforms a guest writes from (conversation ids are src/core/conversation-id.ts).
 export type Channel = 'whatsapp' | 'facebook' | 'instagram';

@@ -1,8 +1,8 @@
 // What the dashboard's pages show, assembled from the repositories (no SQL here: src/store/ holds it) and
 // the handoff's pause store (the same one the admin API and the turn loop use, so a pause's expiry is judged
 // one way everywhere). Pages get plain values; src/dashboard/views.ts renders them.
-import type { Clock } from '../clock.js';
-import { isConsoleConversation, parseConversationId, type Channel } from '../conversation-id.js';
+import type { Clock } from '../core/clock.js';
+import { isConsoleConversation, parseConversationId, type Channel } from '../core/conversation-id.js';
 import type { Handoff } from '../handoff/handoff.js';
 import type { PauseState } from '../handoff/pause-store.js';
 import type { JobQueue, JobRecord } from '../jobs/types.js';

@@ -1,6 +1,6 @@
 // The dashboard's pages, in Spanish, as HTML built with the `html` tag (every value escaped). No script
 // anywhere: forms post, links navigate, the chart is SVG. A guest appears only by name and masked number.
-import { loggableConversationId, type Channel } from '../conversation-id.js';
+import { loggableConversationId, type Channel } from '../core/conversation-id.js';
 import type { JobRecord } from '../jobs/types.js';
 import type { PauseReason } from '../store/pause-repository.js';
 import { barChart } from './chart.js';

@@ -4,7 +4,7 @@
 // is sent and `send_email` is not offered. Secrets (the SMTP URL's password, the OAuth client secret and
 // refresh token) are never quoted in an issue.
 import { z } from 'zod';
-import { emptyToUndefined, optionalString } from '../config-schema.js';
+import { emptyToUndefined, optionalString } from '../core/config-schema.js';
 
 export interface AllowedRecipient {
   /** What the model may write instead of the address (`ventas`); lower case. */

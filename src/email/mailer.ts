@@ -9,7 +9,7 @@ import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { abandonOnAbort, deadline } from '../abort.js';
+import { abandonOnAbort, deadline } from '../core/abort.js';
 import type { EmailConfig } from './config.js';
 import { renderBody } from './message.js';
 

@@ -1,7 +1,7 @@
 // Human handoff configuration slice: who a guest is handed to, how long the bot stays paused, the notices,
 // and the missed-messages / history-import window from WATI.
 import { z } from 'zod';
-import { emptyToUndefined, optionalString, text } from '../config-schema.js';
+import { emptyToUndefined, optionalString, text } from '../core/config-schema.js';
 
 // The original's canned texts (wati_client.py): in hours an executive answers shortly; out of hours the
 // office hours are given and the query is passed on.

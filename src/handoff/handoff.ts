@@ -3,10 +3,10 @@
 // (platforms/*/jobs.ts), enqueued with the reply, each retried on its own schedule. Nothing here is sent to
 // the guest except the configured texts.
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import type { JobQueue } from '../jobs/types.js';
-import { loggableConversationId, type ConversationRef } from '../conversation-id.js';
+import { loggableConversationId, type ConversationRef } from '../core/conversation-id.js';
 import type { OfficeCalendar } from '../office/schedule.js';
 import type { Platforms, TicketStatus } from '../platforms/types.js';
 import type { WatiOutgoingEvent } from '../platforms/wati/webhook.js';

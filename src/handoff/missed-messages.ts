@@ -8,13 +8,13 @@
 //  - where the platform has a history, first contact: the last HISTORY_IMPORT_MESSAGES messages from it, once.
 // Fetches are bounded (pages, 429 retries, total time); a failure only leaves that part out.
 import type { Logger } from 'pino';
-import { deadline } from '../abort.js';
+import { deadline } from '../core/abort.js';
 import { messageLine } from '../agent/turn-input.js';
 import type { BufferedMessage } from '../core/messages.js';
-import type { Clock } from '../clock.js';
-import { redactUrl } from '../logger.js';
+import type { Clock } from '../core/clock.js';
+import { redactUrl } from '../core/logger.js';
 import type { Config } from '../config.js';
-import type { ConversationRef } from '../conversation-id.js';
+import type { ConversationRef } from '../core/conversation-id.js';
 import type { HistoryItem, PlatformHistory, Platforms } from '../platforms/types.js';
 import type { ClaimedBatch } from '../store/buffer-store.js';
 import type { ConversationHistoryRepository, HeldMessage } from '../store/conversation-history-repository.js';

@@ -4,8 +4,8 @@
 // check before booking again — the original reported such answers as success with reserva "unknown".
 import { Pool } from 'undici';
 import { z } from 'zod';
-import { deadline } from '../abort.js';
-import { describeIssues } from '../errors.js';
+import { deadline } from '../core/abort.js';
+import { describeIssues } from '../core/errors.js';
 import type { IsoDate } from '../hotel-rules/types.js';
 
 export type BookingApiErrorCode = 'timeout' | 'network' | 'http_error' | 'bad_response' | 'room_unavailable' | 'rejected';

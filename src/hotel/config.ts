@@ -2,7 +2,7 @@
 // `.env` keeps working) and its booking API, and when the assistant may book by itself. Either backend may
 // be missing: the tools that need it are then not offered and /ready says so.
 import { z } from 'zod';
-import { baseUrl, emptyToUndefined, oneOf, optionalString, positiveInt, seconds, secondsToMs } from '../config-schema.js';
+import { baseUrl, emptyToUndefined, oneOf, optionalString, positiveInt, seconds, secondsToMs } from '../core/config-schema.js';
 
 export const BOOKING_AUTOMATION_MODES = ['outside_office_hours', 'always', 'never'] as const;
 export type BookingAutomation = (typeof BOOKING_AUTOMATION_MODES)[number];

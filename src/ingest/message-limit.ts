@@ -3,7 +3,7 @@
 // cut there, with a marker the model reads, and the guest is answered as usual. The limits are generous on
 // purpose: a guest who pastes a long text must not lose any of it; the token counter's bounded time
 // (src/agent/token-count.ts) is what keeps a long message from holding everyone else up.
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import { wellFormed } from './text.js';
 
 /**

@@ -3,11 +3,11 @@
 // handler. Polls at a fixed interval and when woken (a job was enqueued), so a job never waits long
 // past its due time; everything it knows is in the queue, so a restart loses nothing.
 import type { Logger } from 'pino';
-import { deadline } from '../abort.js';
-import type { Clock } from '../clock.js';
-import { redactUrl } from '../logger.js';
+import { deadline } from '../core/abort.js';
+import type { Clock } from '../core/clock.js';
+import { redactUrl } from '../core/logger.js';
 import { JobError, type JobContext, type JobKind, type JobQueue, type JobRecord } from './types.js';
-import { describeIssues } from '../errors.js';
+import { describeIssues } from '../core/errors.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface JobWorkerOptions {

@@ -1,7 +1,7 @@
 // One legacy conversation planned for the import (part of `npm run migrate-legacy`, src/legacy/importer.ts):
 // its pending messages, its history from the Conversations API or the local logs, what earlier runs and our
 // own server already hold filtered out, and the report line that says what was done and left out, and why.
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import { normalizeText } from '../handoff/missed-messages.js';
 import { guestText } from '../ingest/message-limit.js';
 import type { LegacyConversationWrite, LegacyImportRepository, LegacyPendingMessage } from '../store/legacy-import-repository.js';

@@ -1,6 +1,6 @@
 // The legacy files' rows grouped by our conversation: a WhatsApp waId, `facebook:<id>` / `instagram:<id>`, or a
 // bare ManyChat subscriber id whose channel the logs give (part of `npm run migrate-legacy`, src/legacy/importer.ts).
-import { manychatConversation, whatsappConversation, type ConversationRef } from '../conversation-id.js';
+import { manychatConversation, whatsappConversation, type ConversationRef } from '../core/conversation-id.js';
 import type { LegacyBufferRow, LegacyMessage, LegacyRead, LegacyThread } from './readers.js';
 
 export interface LegacyData {

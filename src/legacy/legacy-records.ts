@@ -2,7 +2,7 @@
 // entries as agent turns in the transcript's own format, message_buffer rows as pending inbound messages.
 import { createHash } from 'node:crypto';
 import type { MessageKind } from '../core/messages.js';
-import type { ConversationRef } from '../conversation-id.js';
+import type { ConversationRef } from '../core/conversation-id.js';
 import { normalizeText } from '../handoff/missed-messages.js';
 import { guestOf, mediaRefOf } from '../platforms/identity.js';
 import type { TurnRecord } from '../store/conversation-records.js';

@@ -5,7 +5,7 @@
 // not part of the guest's conversation and are counted as left out.
 import { request } from 'undici';
 import { z } from 'zod';
-import { backoffDelayMs, parseRetryAfter, sleep, type RetryPolicy } from '../retry.js';
+import { backoffDelayMs, parseRetryAfter, sleep, type RetryPolicy } from '../core/retry.js';
 
 export interface ConversationItem {
   role: 'user' | 'assistant';

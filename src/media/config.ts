@@ -3,7 +3,7 @@
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { emptyToUndefined, optionalString, positiveInt, seconds, secondsToMs, trimmedText } from '../config-schema.js';
+import { emptyToUndefined, optionalString, positiveInt, seconds, secondsToMs, trimmedText } from '../core/config-schema.js';
 import { DEFAULT_MEDIA_ALLOWED_HOSTS, parseAllowedHosts } from './remote-policy.js';
 
 export const mediaConfig = z

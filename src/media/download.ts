@@ -3,8 +3,8 @@
 // A URL from a webhook body comes with a RemoteMediaPolicy: every hop is checked and the connection itself
 // refuses disallowed addresses.
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { deadline } from '../abort.js';
-import { backoffDelayMs, maxAttempts, sleep, type RetryPolicy } from '../retry.js';
+import { deadline } from '../core/abort.js';
+import { backoffDelayMs, maxAttempts, sleep, type RetryPolicy } from '../core/retry.js';
 import { AddressRefusedError, guardedLookup, urlRefusal, type RemoteMediaPolicy } from './remote-policy.js';
 
 // The configured WATI host: trusted, may redirect.

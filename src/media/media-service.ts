@@ -4,9 +4,9 @@
 // to resend.
 import { toFile, type OpenAI } from 'openai';
 import type { Logger } from 'pino';
-import { deadline } from '../abort.js';
+import { deadline } from '../core/abort.js';
 import type { BufferedMessage } from '../core/messages.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import { createPlatforms } from '../platforms/index.js';
 import type { Platforms } from '../platforms/types.js';

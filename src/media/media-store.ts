@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDirectory } from '../file-paths.js';
+import { ensureDirectory } from '../core/file-paths.js';
 import type { Db } from '../store/database.js';
 import { MediaRepository, type StoredMedia } from '../store/media-repository.js';
 import { extensionFor } from '../core/content-type.js';

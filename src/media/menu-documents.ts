@@ -5,7 +5,7 @@
 // when a file changed, so staff replace a menu without a restart.
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import { MissingResourceError } from './picture-sets.js';
 
 export type MenuKind = 'menu' | 'prices';

@@ -1,6 +1,6 @@
 // Metrics configuration slice: who may scrape GET /metrics.
 import { z } from 'zod';
-import { oneOf, optionalSecret } from '../config-schema.js';
+import { oneOf, optionalSecret } from '../core/config-schema.js';
 
 export const metricsConfig = z
   .object({

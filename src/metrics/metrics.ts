@@ -7,7 +7,7 @@
 // No conversation id, phone number or free text ever reaches a label.
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { ModelUsage } from '../core/usage.js';
 import type { MetricsRepository } from '../store/metrics-repository.js';
 import type { JobRunOutcome, ServiceMetrics, TurnOutcome } from './service-metrics.js';

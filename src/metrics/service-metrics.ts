@@ -1,7 +1,7 @@
 // What the components record for GET /metrics: typed methods, no prom-client here, so a component built
 // without metrics (a test, a CLI) takes noopMetrics. createMetrics() in metrics.ts is the real one; it
 // clips every label to a fixed set, so callers pass what they have.
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { ModelUsage } from '../core/usage.js';
 import type { ModelConfigName } from '../core/model-config.js';
 

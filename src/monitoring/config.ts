@@ -1,7 +1,7 @@
 // Monitoring configuration slice: the cutover plan's alert thresholds, the generic JSON webhook alerts are
 // also posted to, the cooldown between reminders and the fewest samples a check needs to be evaluated.
 import { z } from 'zod';
-import { emptyToUndefined, httpUrl, positiveInt, seconds, secondsToMs } from '../config-schema.js';
+import { emptyToUndefined, httpUrl, positiveInt, seconds, secondsToMs } from '../core/config-schema.js';
 
 /** A share between 0 and 1 (0.05 is 5 %). */
 const fraction = (def: number) =>

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { postJson } from '../channels/http.js';
 import { ChannelError } from '../channels/types.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import type { StaffAlert } from '../staff/staff-alerts.js';
 import type { AlertLevel, MonitoringRepository, MonitorState } from '../store/monitoring-repository.js';
 import { evaluateChecks, type CheckName, type CheckResult } from './checks.js';

@@ -2,7 +2,7 @@
 // typo stops startup with the parser's message (the calendar itself is built in services.ts), and the phone
 // system (FreePBX) whose time group holds the office's closure rules, when OFFICE_DB_HOST is set.
 import { z } from 'zod';
-import { emptyToUndefined, optionalString, trimmedText } from '../config-schema.js';
+import { emptyToUndefined, optionalString, trimmedText } from '../core/config-schema.js';
 import { parseClosures, parseOfficeHours } from './schedule.js';
 
 const scheduleText = (def: string, parse: (text: string) => unknown) =>

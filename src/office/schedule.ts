@@ -16,7 +16,7 @@
 // the status says so in a note.
 import type { Logger } from 'pino';
 import type { HotelDbErrorCode } from '../store/hotel-db.js';
-import { deadline } from '../abort.js';
+import { deadline } from '../core/abort.js';
 import { describePbxRule, matchesPbxRule, parsePbxTimeRule, type PbxTimeRule } from './pbx-time-rules.js';
 import { hhmm, isoDate, SPANISH_WEEKDAYS, zonedParts, type ZonedParts } from '../core/zoned-time.js';
 

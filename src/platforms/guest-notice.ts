@@ -5,7 +5,7 @@
 // of the guest's last message: past that, the guest is not messaged and staff take the conversation instead.
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { parseConversationId, type ConversationRef } from '../conversation-id.js';
+import { parseConversationId, type ConversationRef } from '../core/conversation-id.js';
 import { defineJobKind, jobOf, JobError, type JobKind, type NewJob } from '../jobs/types.js';
 import type { Platforms } from './types.js';
 import { HANDOFF_STEP_RETRY_DELAYS_MS, STEP_TIMEOUT_MS, step } from './step-jobs.js';

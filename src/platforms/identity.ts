@@ -2,7 +2,7 @@
 // platform's request path (the legacy import): the guest's identity, and a media reference in the form that
 // platform's webhook parser gives it. Kept here so no other module branches on the channel.
 import type { Guest } from '../core/messages.js';
-import type { ConversationRef } from '../conversation-id.js';
+import type { ConversationRef } from '../core/conversation-id.js';
 import { normalizeWatiMediaPath } from './wati/webhook.js';
 
 export function guestOf(ref: ConversationRef): Guest {

@@ -1,7 +1,7 @@
 // Builds the platform adapters from the config and finds a conversation's adapter by its channel.
 import type { ChannelClientOptions } from '../channels/http.js';
 import type { Config } from '../config.js';
-import { parseConversationId, type Channel } from '../conversation-id.js';
+import { parseConversationId, type Channel } from '../core/conversation-id.js';
 import { createManychatAdapter } from './manychat/adapter.js';
 import type { PlatformAdapter, Platforms } from './types.js';
 import { createWatiAdapter } from './wati/adapter.js';

@@ -4,9 +4,9 @@
 import type { Logger } from 'pino';
 import type { Guest } from '../core/messages.js';
 import type { ChannelClient } from '../channels/types.js';
-import type { Channel, ConversationRef } from '../conversation-id.js';
+import type { Channel, ConversationRef } from '../core/conversation-id.js';
 import type { JobKind, NewJob } from '../jobs/types.js';
-import type { SleepFn } from '../retry.js';
+import type { SleepFn } from '../core/retry.js';
 
 export type PlatformName = 'wati' | 'manychat';
 

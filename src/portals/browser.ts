@@ -3,12 +3,12 @@
 // account out — each in a fresh browser context, bounded as a whole, never retried here: the caller's
 // schedule (sync cooldown, follow-up attempts) decides when to try again. A failure leaves a full-page
 // screenshot named by portal and time only (the page may show a guest's name; the file name never does).
-import { ensureDirectory } from '../file-paths.js';
+import { ensureDirectory } from '../core/file-paths.js';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { isPlaywrightTimeout, loadPlaywright } from './playwright.js';
-import type { Logger } from '../logger.js';
-import { abandonOnAbort, deadline } from '../abort.js';
+import type { Logger } from '../core/logger.js';
+import { abandonOnAbort, deadline } from '../core/abort.js';
 
 export type PortalErrorCode = 'timeout' | 'login_failed' | 'page_changed' | 'download_failed' | 'browser_unavailable';
 

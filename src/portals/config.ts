@@ -3,7 +3,7 @@
 // COMPRACLICK_* / BAC_* names). A portal is configured only when its address and both credentials are set;
 // otherwise the tools that need it are not offered.
 import { z } from 'zod';
-import { emptyToUndefined, httpUrl, optionalString, seconds, secondsToMs, trimmedText } from '../config-schema.js';
+import { emptyToUndefined, httpUrl, optionalString, seconds, secondsToMs, trimmedText } from '../core/config-schema.js';
 
 // Kept as written (a password may start or end with a space); never logged.
 const secret = z.preprocess(emptyToUndefined, z.string().optional());

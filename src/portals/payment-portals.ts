@@ -11,7 +11,7 @@ import { createLink, loginAndDownloadSalesReport } from './compraclick/portal.js
 import { parseSalesReport } from './compraclick/sales-report.js';
 import type { PortalsConfig } from './config.js';
 import { LedgerSync, type Syncer } from './ledger-sync.js';
-import { notSet } from '../config-schema.js';
+import { notSet } from '../core/config-schema.js';
 
 export interface PaymentPortals {
   /** Undefined when neither portal is configured (or there is no hotel database to sync into). */

@@ -4,8 +4,8 @@
 // through the same services as the JSON admin API (routes/admin.ts).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
-import { loggableConversationId } from '../conversation-id.js';
+import type { Clock } from '../core/clock.js';
+import { loggableConversationId } from '../core/conversation-id.js';
 import { ConversationRefs } from '../dashboard/conversation-ref.js';
 import { DashboardData } from '../dashboard/dashboard-data.js';
 import { SessionStore } from '../dashboard/session-store.js';

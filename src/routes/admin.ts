@@ -3,13 +3,13 @@
 // `facebook:<id>` / `instagram:<id>` (the colon may be sent as is or URL-encoded).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { HttpError, describeIssues } from '../errors.js';
+import { HttpError, describeIssues } from '../core/errors.js';
 import type { JobQueue, JobRecord } from '../jobs/types.js';
 import type { Handoff } from '../handoff/handoff.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
 import { partSummary } from '../core/outbox-parts.js';
 import type { ConversationHistoryRepository } from '../store/conversation-history-repository.js';
-import { loggableConversationId } from '../conversation-id.js';
+import { loggableConversationId } from '../core/conversation-id.js';
 import type { LedgerSync } from '../portals/ledger-sync.js';
 import { passkeyMatches } from './webhook-auth.js';
 import { maskedClient, type SignInLimiter } from './sign-in-limiter.js';

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../core/errors.js';
 import { contentTypeByExtension } from '../core/content-type.js';
 
 const SERVABLE = /^(image\/|application\/pdf$)/;

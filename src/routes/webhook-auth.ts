@@ -2,7 +2,7 @@
 // `x-webhook-passkey` header, or `?passkey=` (WATI's standard webhook can only carry it in the URL).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../core/errors.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();

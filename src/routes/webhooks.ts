@@ -2,12 +2,12 @@
 // nothing slow or networked happens before the reply.
 import type { FastifyPluginAsync } from 'fastify';
 import type { InboundMessage } from '../core/messages.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../core/errors.js';
 import { parseManychatBody } from '../platforms/manychat/webhook.js';
 import { parseWatiBody, type WatiOutgoingEvent } from '../platforms/wati/webhook.js';
 import type { AcceptResult } from '../store/buffer-store.js';
 import { assertWebhookPasskey } from './webhook-auth.js';
-import { loggableConversationId } from '../conversation-id.js';
+import { loggableConversationId } from '../core/conversation-id.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 
 export interface WebhookRoutesOptions {

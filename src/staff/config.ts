@@ -2,7 +2,7 @@
 // that carries them outside a number's 24-hour window (with the names of its body parameters), and the
 // mailboxes that get a copy by e-mail. Phone numbers are only ever quoted masked in an issue.
 import { z } from 'zod';
-import { optionalString } from '../config-schema.js';
+import { optionalString } from '../core/config-schema.js';
 import { maskPhone } from './mask.js';
 
 /** E.164 allows at most 15 digits; fewer than 8 is no number WhatsApp reaches. */

@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { WHATSAPP_TEXT_LIMIT } from '../channels/split-text.js';
-import { systemClock, type Clock } from '../clock.js';
-import { loggableConversationId } from '../conversation-id.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { loggableConversationId } from '../core/conversation-id.js';
 import { EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX } from '../email/email-job.js';
 import { defineJobKind, jobOf, JobError, type JobKind, type NewJob } from '../jobs/types.js';
 import { zonedParts } from '../core/zoned-time.js';

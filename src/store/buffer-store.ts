@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { parseStoredParts, partSummary, type OutboxPart } from '../core/outbox-parts.js';
 import type { BufferedMessage, InboundMessage, MessageKind } from '../core/messages.js';
 import { MEDIA_KINDS } from '../core/messages.js';
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { Db } from './database.js';
 import type { MessageOrigin } from '../core/origin.js';
 

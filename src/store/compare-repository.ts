@@ -2,7 +2,7 @@
 // the conversation's history as the history loader (ConversationStore.loadHistory) would have given it right
 // before the turn. Read-only: it is opened on openReadonlyDatabase and never writes.
 import type { Statement } from 'better-sqlite3';
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { Boundary, History, StoredTranscriptItem, TranscriptItem } from '../core/transcript.js';
 import type { Db } from './database.js';
 

@@ -1,6 +1,6 @@
 // What the conversation store reads and writes: a conversation's row, a turn to commit with its model calls,
 // and a stored turn and model call as the admin views and the usage report read them back.
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { ModelConfigName } from '../core/model-config.js';
 import type { NewTranscriptItem } from '../core/transcript.js';
 import type { ModelUsage } from '../core/usage.js';

@@ -1,7 +1,7 @@
 // The agent's local transcript: conversations, transcript items (replayed to the model every turn),
 // agent turns and per-call usage. The transcript is the only conversation state: no provider-side
 // storage, no previous_response_id.
-import type { Channel } from '../conversation-id.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { Statement } from 'better-sqlite3';
 import { costOfUsage, DEFAULT_MODEL_PRICES, type ModelPrices } from '../core/model-prices.js';
 import type {

@@ -3,7 +3,7 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { PathError, ensureDirectory, errnoText, kindOf } from '../file-paths.js';
+import { PathError, ensureDirectory, errnoText, kindOf } from '../core/file-paths.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;

@@ -5,9 +5,9 @@
 // down fails within a few seconds and an aborted signal stops at once.
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { z } from 'zod';
-import { deadline } from '../abort.js';
-import { describeIssues } from '../errors.js';
-import { abortReason, backoffDelayMs, sleep, type RetryPolicy } from '../retry.js';
+import { deadline } from '../core/abort.js';
+import { describeIssues } from '../core/errors.js';
+import { abortReason, backoffDelayMs, sleep, type RetryPolicy } from '../core/retry.js';
 import {
   driverCodeOf,
   HotelDbError,

@@ -4,7 +4,7 @@
 // console offers it without --real-actions are all read from here, never from lists of tool names.
 // This module imports only config-schema.ts (how an unset variable is named): the tool files, the registry, the
 // comparison and the console all use it.
-import { notSet } from '../config-schema.js';
+import { notSet } from '../core/config-schema.js';
 
 /**
  * A service a tool needs; without it the tool is not offered. The part that builds a service reports its state

@@ -1,7 +1,7 @@
 // The tool registry: JSON schemas for the model (fixed order, computed once) and safe execution.
 // Every failure becomes a `{"error": "…"}` output for the model, never an exception for the loop.
 import { z } from 'zod';
-import { describeIssues } from '../errors.js';
+import { describeIssues } from '../core/errors.js';
 import { EffectsCollector, type ToolEffect } from './effects.js';
 import type { FunctionOutputPart } from '../core/transcript.js';
 import type { ToolDeclaration } from './declaration.js';

@@ -5,8 +5,8 @@
 // through `effects`, never through a service it calls itself.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Clock } from '../clock.js';
-import type { Channel } from '../conversation-id.js';
+import type { Clock } from '../core/clock.js';
+import type { Channel } from '../core/conversation-id.js';
 import type { TranscriptItem } from '../core/transcript.js';
 import type { ToolDoes, ToolNeed } from './declaration.js';
 import type { EffectsCollector } from './effects.js';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createOpenAiAgent, type OpenAiAgent, type OpenAiAgentDeps } from '../../src/agent/openai-agent.js';
 import type { AgentTurn } from '../../src/agent/types.js';
 import type { BufferedMessage } from '../../src/core/messages.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { type Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
-import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../src/core/resources.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI, type RecordedRequest } from '../support/fake-openai.js';
 import { TEST_PASSKEY } from '../support/test-config.js';

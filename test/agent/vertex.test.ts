@@ -14,7 +14,7 @@ import { classifyError, AccessTokenError } from '../../src/agent/errors.js';
 import { vertexBaseUrl } from '../../src/core/model-rules.js';
 import { CLOUD_PLATFORM_SCOPE, GOOGLE_TOKEN_URL, readServiceAccountKey, ServiceAccountTokens } from '../../src/agent/vertex.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import {
   errorReply,

@@ -24,7 +24,7 @@ import { costOfUsage, DEFAULT_MODEL_PRICES } from '../../src/core/model-prices.j
 import { createOpenAiAgent } from '../../src/agent/openai-agent.js';
 import { assembleCompareTools } from '../../src/compare/tools.js';
 import { loadConfig } from '../../src/config.js';
-import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../src/core/resources.js';
 import { countTextTokens } from '../../src/store/conversation-store.js';
 import type { JsonValue } from '../../src/core/json.js';
 import type { ModelUsage } from '../../src/core/usage.js';

@@ -11,7 +11,7 @@
 //      stays pending; the debounce is shortened (SOAK_QUIET_SECONDS / SOAK_MAX_WAIT_SECONDS) so that timers
 //      fire and conversations are postponed during the load, as they would over hours at production timing.
 //      It logs at info (the production level) and its stdout is read at a bounded rate, like a busy journald:
-//      log output that cannot be written at once is buffered in the server, up to a bound (src/logger.ts).
+//      log output that cannot be written at once is buffered in the server, up to a bound (src/core/logger.ts).
 //      After each round it prints RSS and heapUsed after a full GC (and RSS before it, what `ps` shows);
 //      the figure is RSS after the last round / RSS after the second round (the first round includes the
 //      warm-up of code, caches and allocator arenas), target ≤ 1.15.
@@ -205,7 +205,7 @@ async function startServer(mode: Mode, env: Record<string, string>, opts: StartO
           resolveUrl(m[1]);
         }
       }
-      // The server's own count of log lines it could not write (src/logger.ts), from complete lines only.
+      // The server's own count of log lines it could not write (src/core/logger.ts), from complete lines only.
       const lastNewline = out.lastIndexOf('\n');
       if (lastNewline >= 0) {
         for (const m of out.slice(0, lastNewline).matchAll(/"droppedLines":(\d+)/g)) log.droppedLines += Number(m[1]);

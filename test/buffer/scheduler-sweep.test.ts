@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TurnScheduler } from '../../src/buffer/scheduler.js';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { tempDbPath } from '../support/test-config.js';

@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TurnScheduler, type SchedulerFootprint } from '../../src/buffer/scheduler.js';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import type { Db } from '../../src/store/database.js';
 import { whatsappText } from '../support/inbound-message.js';

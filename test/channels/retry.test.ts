@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEND_RETRY, retryDelayMs, withRetry, type RetryPolicy } from '../../src/channels/retry.js';
 import { ChannelError } from '../../src/channels/types.js';
-import { MAX_RETRY_AFTER_MS } from '../../src/retry.js';
+import { MAX_RETRY_AFTER_MS } from '../../src/core/retry.js';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 };
 const unavailable = () => new ChannelError('UPSTREAM_UNAVAILABLE', 'down', { retryable: true, status: 503 });

@@ -1,7 +1,7 @@
 // Human handoff and bot pause through the real routes, against fake WATI and ManyChat on 127.0.0.1.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import { createTransferToHumanAgentTool } from '../../src/tools/staff/transfer-to-human-agent.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import type { AgentFactoryDeps } from '../../src/app.js';

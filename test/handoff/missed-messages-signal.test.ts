@@ -3,7 +3,7 @@
 // block is built, or one abort listener per turn stays for the life of the process.
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseConversationId } from '../../src/conversation-id.js';
+import { parseConversationId } from '../../src/core/conversation-id.js';
 import { createMissedMessagesBlock } from '../../src/handoff/missed-messages.js';
 import { createServices, type Services } from '../../src/services.js';
 import { startFakeWati, type FakeWati } from '../support/fake-wati.js';

@@ -6,7 +6,7 @@ import { startHarness, type Harness } from '../support/app-harness.js';
 import { movableClock } from '../support/movable-clock.js';
 import { createTestAgent, type Responder, type TestAgent } from '../support/test-agent.js';
 import { TEST_PASSKEY } from '../support/test-config.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { FakeResponse, RecordedRequest } from '../support/fake-wati.js';
 
 let h: Harness | undefined;

@@ -5,7 +5,7 @@ import { groupLegacyConversations } from '../../src/legacy/legacy-conversations.
 import { turnsOf } from '../../src/legacy/legacy-records.js';
 import { mergeReads, openLegacyFile, readConversationLog, readMessageBuffer, readThreads, readWebhookMessages } from '../../src/legacy/readers.js';
 import { parseLegacyTime } from '../../src/legacy/time.js';
-import { whatsappConversation } from '../../src/conversation-id.js';
+import { whatsappConversation } from '../../src/core/conversation-id.js';
 import { FB, IG, WA1, WA2, WA3, buildLegacyFiles } from './legacy-fixtures.js';
 
 const TZ = 'America/El_Salvador'; // UTC−6, no daylight saving

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_MENU_TEXT_CHARS, MenuDocuments, normaliseMenuText } from '../../src/media/menu-documents.js';
 import { MissingResourceError } from '../../src/media/picture-sets.js';
-import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../src/core/resources.js';
 
 // Counts the reads MenuDocuments makes (it must read a file once per version, not once per call).
 vi.mock('node:fs/promises', async (importOriginal) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captionFromFileName, listPictures, MissingResourceError } from '../../src/media/picture-sets.js';
-import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../src/core/resources.js';
 import { JPEG, PNG } from './files.js';
 
 const SHIPPED_SETS = [

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { DownloadError, downloadMedia } from '../../src/media/download.js';
-import type { RetryPolicy } from '../../src/retry.js';
+import type { RetryPolicy } from '../../src/core/retry.js';
 import {
   DEFAULT_MEDIA_ALLOWED_HOSTS,
   hostAllowed,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { receivedContentType, sniffContentType } from '../../src/core/content-type.js';
 import { DownloadError, downloadMedia } from '../../src/media/download.js';
-import type { RetryPolicy } from '../../src/retry.js';
+import type { RetryPolicy } from '../../src/core/retry.js';
 import { MediaStore } from '../../src/media/media-store.js';
 import { MediaService } from '../../src/media/media-service.js';
 import type { BufferedMessage } from '../../src/core/messages.js';

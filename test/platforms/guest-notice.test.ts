@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuestNoticeJobKind, guestNotice } from '../../src/platforms/guest-notice.js';
-import type { ConversationRef } from '../../src/conversation-id.js';
+import type { ConversationRef } from '../../src/core/conversation-id.js';
 import type { JobKind } from '../../src/jobs/types.js';
 import { JobWorker } from '../../src/jobs/worker.js';
 import { createPlatforms } from '../../src/platforms/index.js';

@@ -2,7 +2,7 @@
 // 429 with Retry-After on the JSON API and on the dashboard's sign-in, one warn line names it masked (never the
 // token), while a right token from another client still works and open sessions keep working.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { LOCKOUT_MS, MAX_FAILURES } from '../../src/routes/sign-in-limiter.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { createTestAgent } from '../support/test-agent.js';

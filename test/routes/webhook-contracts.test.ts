@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { fixture, startHarness, type Harness, type HarnessOptions } from '../support/app-harness.js';
 import { createTestAgent, type TestAgent } from '../support/test-agent.js';
 import { TEST_PASSKEY } from '../support/test-config.js';

@@ -1,7 +1,7 @@
 // The staff alerts slice alone: numbers normalised to digits (a bad one quoted masked), the template with its
 // parameter names, the mailboxes.
 import { describe, expect, it } from 'vitest';
-import { describeIssues } from '../../src/errors.js';
+import { describeIssues } from '../../src/core/errors.js';
 import { staffConfig } from '../../src/staff/config.js';
 
 const issues = (env: Record<string, string>) => {

@@ -6,7 +6,7 @@ import { createEmailJobKind, EMAIL_JOB, EMAIL_SUBJECT_MAX, EMAIL_TEXT_MAX, email
 import type { Db } from '../../src/store/database.js';
 import type { NewJob } from '../../src/jobs/types.js';
 import { JobWorker } from '../../src/jobs/worker.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { createWatiClient } from '../../src/platforms/wati/client.js';
 import { createWatiTemplateSender } from '../../src/platforms/wati/templates.js';
 import { staffConfig } from '../../src/staff/config.js';

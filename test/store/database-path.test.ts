@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openConsoleDatabase } from '../../src/cli/chat-console.js';
 import { runExportPendingCli } from '../../src/cli/export-pending.js';
 import { runReportCli } from '../../src/cli/report.js';
-import { PathError } from '../../src/file-paths.js';
+import { PathError } from '../../src/core/file-paths.js';
 import { openDatabase, schemaVersion } from '../../src/store/database.js';
 import { runEntryPoint } from '../support/run-entry-point.js';
 import { testEnv } from '../support/test-config.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/core/logger.js';
 import { migrate, openDatabase, type Db } from '../../src/store/database.js';
 import { DEFAULT_AUTOCHECKPOINT_PAGES, startWalCheckpointer, WAL_SAFETY_PAGES, type WalCheckpointer } from '../../src/store/wal-checkpointer.js';
 

@@ -3,7 +3,7 @@
 // runDue) over the same queue for the follow-ups and booking jobs.
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createHotelBackends, type HotelBackends, type HotelBackendsDeps } from '../../src/composition/hotel-backends.js';
 import { JobWorker } from '../../src/jobs/worker.js';

@@ -3,7 +3,7 @@
 // server answering what is pending (BufferStore: claim, reply with a live turn, part handed over, batch closed),
 // and a live guest writing for the first time — for the figures' tests (monitor, report, dashboard).
 import { turnsOf } from '../../src/legacy/legacy-records.js';
-import { parseConversationId } from '../../src/conversation-id.js';
+import { parseConversationId } from '../../src/core/conversation-id.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import type { Db } from '../../src/store/database.js';

@@ -1,5 +1,5 @@
 // A clock that runs at real speed from `startAt` and can be moved forward (pause expiry, context gaps).
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export interface MovableClock extends Clock {
   advance(ms: number): void;

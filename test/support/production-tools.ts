@@ -6,7 +6,7 @@
 import pino from 'pino';
 import { resolve } from 'node:path';
 import { assembleCompareTools } from '../../src/compare/tools.js';
-import { DEFAULT_RESOURCES_DIR } from '../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../src/core/resources.js';
 import { ToolRegistry, type ToolSpec } from '../../src/tools/registry.js';
 import type { ToolDefinition } from '../../src/tools/types.js';
 import { writeModularInstructions } from './modular-instructions.js';

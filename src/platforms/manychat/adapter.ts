@@ -2,7 +2,7 @@
 // route), media from the attachment's CDN URL (chosen by whoever posts the webhook, so policed), and the
 // handoff as opening the conversation in Live Chat (jobs.ts). ManyChat has no tickets and no history API.
 import type { ChannelClientOptions } from '../../channels/http.js';
-import type { Channel } from '../../conversation-id.js';
+import type { Channel } from '../../core/conversation-id.js';
 import { jobOf, type JobKind } from '../../jobs/types.js';
 import type { PlatformAdapter } from '../types.js';
 import { createManychatClient, manychatChannelDisabledReason, type ManychatClientConfig } from './client.js';

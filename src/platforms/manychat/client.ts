@@ -2,7 +2,7 @@
 // separate ManyChat accounts (separate keys) on the same endpoint; Instagram marks its content
 // with type "instagram" and cannot take files, audio or video.
 import { z } from 'zod';
-import type { Channel } from '../../conversation-id.js';
+import type { Channel } from '../../core/conversation-id.js';
 import { postJson, type ChannelClientOptions } from '../../channels/http.js';
 import { MANYCHAT_TEXT_LIMIT, splitText } from '../../channels/split-text.js';
 import { ChannelError, type ChannelClient, type OutboundMedia, type SentMessage } from '../../channels/types.js';

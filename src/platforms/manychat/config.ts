@@ -1,6 +1,6 @@
 // ManyChat (Messenger / Instagram) configuration slice: the API base and one key per connected account.
 import { z } from 'zod';
-import { baseUrl, emptyToUndefined, optionalString } from '../../config-schema.js';
+import { baseUrl, emptyToUndefined, optionalString } from '../../core/config-schema.js';
 
 export const manychatConfig = z
   .object({

@@ -1,5 +1,5 @@
 // ManyChat Live Chat: marks a subscriber's conversation as open so the page's staff see it in their inbox.
-import type { Channel } from '../../conversation-id.js';
+import type { Channel } from '../../core/conversation-id.js';
 import { postJson } from '../../channels/http.js';
 import { ChannelError } from '../../channels/types.js';
 import type { ManychatClientConfig } from './client.js';

@@ -1,9 +1,9 @@
 // Validates and normalises ManyChat "External Request" bodies (Messenger and Instagram).
 import { z } from 'zod';
 import type { InboundMessage, MessageKind } from '../../core/messages.js';
-import { manychatConversation } from '../../conversation-id.js';
+import { manychatConversation } from '../../core/conversation-id.js';
 import { firstVisible } from '../../ingest/text.js';
-import { describeIssues } from '../../errors.js';
+import { describeIssues } from '../../core/errors.js';
 
 /** ManyChat ids are digit strings; numbers too large for a double arrive as strings (see json-text.ts). */
 const subscriberId = z

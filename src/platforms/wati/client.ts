@@ -6,7 +6,7 @@ import { FormData } from 'undici';
 import { z } from 'zod';
 import { normalizeWatiBaseUrl } from '../../config.js';
 import { contentTypeByExtension } from '../../core/content-type.js';
-import type { Channel } from '../../conversation-id.js';
+import type { Channel } from '../../core/conversation-id.js';
 import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from '../../channels/http.js';
 import { WHATSAPP_TEXT_LIMIT } from '../../channels/split-text.js';
 import {

@@ -1,6 +1,6 @@
 // WATI (WhatsApp) configuration slice: the tenant's API base and bearer token.
 import { z } from 'zod';
-import { emptyToUndefined, httpUrl, optionalString } from '../../config-schema.js';
+import { emptyToUndefined, httpUrl, optionalString } from '../../core/config-schema.js';
 
 /** `https://live-mt-server.wati.io/123456/api/v1/` → `https://live-mt-server.wati.io/123456` */
 export function normalizeWatiBaseUrl(url: string): string {

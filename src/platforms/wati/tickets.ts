@@ -3,7 +3,7 @@
 // waits on 429 (bounded).
 import { z } from 'zod';
 import { normalizeWatiBaseUrl } from '../../config.js';
-import { sleep as abortableSleep } from '../../retry.js';
+import { sleep as abortableSleep } from '../../core/retry.js';
 import { httpRequest, postJson, type HttpOptions } from '../../channels/http.js';
 import { ChannelError } from '../../channels/types.js';
 import type { HistoryItem, HistoryQuery, PlatformHistory, TicketStatus } from '../types.js';

@@ -3,9 +3,9 @@
 //  - WATI's standard webhook events (`eventType`, `owner`, `type`, `data`, `whatsappMessageId`, …).
 import { z } from 'zod';
 import type { InboundMessage, MessageKind } from '../../core/messages.js';
-import { whatsappConversation } from '../../conversation-id.js';
+import { whatsappConversation } from '../../core/conversation-id.js';
 import { firstVisible, wellFormed } from '../../ingest/text.js';
-import { describeIssues } from '../../errors.js';
+import { describeIssues } from '../../core/errors.js';
 
 const nullableString = z.string().nullish();
 // Ids and timestamps arrive as strings or numbers depending on the sender.

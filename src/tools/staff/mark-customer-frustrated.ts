@@ -5,7 +5,7 @@
 // only the alert text holds, never a log) and the last messages. Unlike the original it works on every
 // channel and flags no payment retry; the identity comes from the context, never from `phone_number`.
 import { z } from 'zod';
-import { loggableConversationId, type Channel } from '../../conversation-id.js';
+import { loggableConversationId, type Channel } from '../../core/conversation-id.js';
 import { zonedParts } from '../../core/zoned-time.js';
 import type { StaffAlerts } from '../../staff/staff-alerts.js';
 import { defineTool, type ToolContext, type ToolDefinition } from '../types.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAiAgent } from '../../../src/agent/openai-agent.js';
-import { DEFAULT_RESOURCES_DIR } from '../../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../../src/core/resources.js';
 import { startHarness, type Harness } from '../../support/app-harness.js';
 import { killHard, startChild } from '../../support/child-process.js';
 import { startFakeOpenAI, textReply, toolCallReply, type FakeOpenAI, type RecordedRequest as ModelRequest } from '../../support/fake-openai.js';

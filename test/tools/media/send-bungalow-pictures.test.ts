@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOutboxMedia } from '../../../src/buffer/outbox.js';
 import { listPictures } from '../../../src/media/picture-sets.js';
-import { DEFAULT_RESOURCES_DIR } from '../../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../../src/core/resources.js';
 import { ToolRegistry } from '../../../src/tools/registry.js';
 import { createSendBungalowPicturesTool, normaliseBungalowType } from '../../../src/tools/media/send-bungalow-pictures.js';
 import { context, existsUnder, resourcePath, shownMedia } from './context.js';

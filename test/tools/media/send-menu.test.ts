@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MenuDocuments } from '../../../src/media/menu-documents.js';
-import { DEFAULT_RESOURCES_DIR } from '../../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../../src/core/resources.js';
 import { ToolRegistry } from '../../../src/tools/registry.js';
 import { createMediaTools } from '../../../src/tools/media/index.js';
 import { createSendMenuPdfTool } from '../../../src/tools/media/send-menu-pdf.js';

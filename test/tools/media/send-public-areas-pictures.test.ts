@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RESOURCES_DIR } from '../../../src/resources.js';
+import { DEFAULT_RESOURCES_DIR } from '../../../src/core/resources.js';
 import { ToolRegistry } from '../../../src/tools/registry.js';
 import { createSendPublicAreasPicturesTool } from '../../../src/tools/media/send-public-areas-pictures.js';
 import { JPEG } from '../../media/files.js';

@@ -1,9 +1,9 @@
 // What the staff tools' tests share: a tool context, staff alerts wired to the fake WATI with a recording
 // logger, and a real job worker to run what a tool enqueued.
-import type { Channel } from '../../../src/conversation-id.js';
+import type { Channel } from '../../../src/core/conversation-id.js';
 import type { NewJob } from '../../../src/jobs/types.js';
 import { JobWorker } from '../../../src/jobs/worker.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/core/logger.js';
 import { createWatiClient } from '../../../src/platforms/wati/client.js';
 import { createWatiTemplateSender } from '../../../src/platforms/wati/templates.js';
 import { staffConfig } from '../../../src/staff/config.js';

@@ -1,7 +1,7 @@
 // One conversation key everywhere: bare waId digits for WhatsApp,
 // `facebook:<subscriber id>` / `instagram:<subscriber id>` for ManyChat.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Channel } from './core/channel.js';
+import type { Channel } from './channel.js';
 
 export type { Channel };
 
