@@ -82,6 +82,14 @@ export default {
       to: { path: '^src/media/' },
     },
     {
+      name: 'features-type-against-their-slices',
+      severity: 'error',
+      comment:
+        'A feature reads its own configuration slice (<feature>/config.ts, the model slice core/llm-config.ts), never the root Config: config.ts composes the slices, so a feature importing it would make the root and the feature import each other.',
+      from: { path: '^src/', pathNot: '^src/(server|services|app|config)\\.ts$|^src/cli/|^src/compare/|^src/composition/' },
+      to: { path: '^src/(config|original-variables)\\.ts$' },
+    },
+    {
       name: 'composition-root-on-top',
       severity: 'error',
       comment:

@@ -7,7 +7,7 @@
 // together; Config is inferred from the slices, so a variable is written once, in its slice.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { agentConfig } from './agent/config.js';
+import { agentConfig } from './core/llm-config.js';
 import { bufferConfig } from './buffer/config.js';
 import { baseUrl, emptyToUndefined, oneOf, optionalSecret, text } from './core/config-schema.js';
 import { handoffConfig } from './handoff/config.js';

@@ -4,7 +4,10 @@
 // services); a part not given is built here from the configuration (tests, benchmarks), never inside the agent.
 import type OpenAI from 'openai';
 import type { Clock } from '../core/clock.js';
-import type { Config } from '../config.js';
+import type { HotelConfig } from '../hotel/config.js';
+import type { MediaConfig } from '../media/config.js';
+import type { OfficeConfig } from '../office/config.js';
+import type { AgentConfig } from '../core/llm-config.js';
 import type { Logger } from '../core/logger.js';
 import { createOpenAiTranscriber, MediaService } from '../media/media-service.js';
 import { MediaStore } from '../media/media-store.js';
@@ -26,8 +29,21 @@ import { createOpenAiClient } from './openai-client.js';
 import type { ReplyContextLookup } from './turn-input.js';
 import { createVertexClient, ServiceAccountTokens } from './vertex.js';
 
+/**
+ * What the agent reads of the configuration: its own slice, and for the parts it builds when not given them the
+ * media, office and hotel slices, the platforms' and the server's time zone and fallback text.
+ */
+export type AgentServiceConfig = {
+  llm: AgentConfig;
+  media: MediaConfig;
+  office: OfficeConfig;
+  hotel: HotelConfig;
+  timezone: string;
+  fallbackReply: string;
+} & Parameters<typeof createPlatforms>[0];
+
 export interface OpenAiAgentDeps {
-  config: Config;
+  config: AgentServiceConfig;
   db: Db;
   clock: Clock;
   /** Service logger, for events outside a turn. Turn events use the turn's own logger. */

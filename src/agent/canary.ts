@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
 import type { ModelConfigName } from '../core/model-config.js';
-import type { Config } from '../config.js';
+import type { AgentConfig } from '../core/llm-config.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import { createOpenAiClient } from './openai-client.js';
@@ -44,7 +44,7 @@ export interface CanaryModel {
 }
 
 /** Built once, at the agent's start, with the primary's tool specs (same order, same text). */
-export function createCanaryModel(llm: Config['llm'], tools: readonly ToolSpec[], client?: OpenAI): CanaryModel {
+export function createCanaryModel(llm: AgentConfig, tools: readonly ToolSpec[], client?: OpenAI): CanaryModel {
   const { canary } = llm;
   const side: TurnSide = { config: 'canary', model: canary.model, api: canary.api };
   const sdk =

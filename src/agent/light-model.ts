@@ -4,7 +4,7 @@
 // no module costs the light model's price, and a turn that does costs one short light call more than before.
 // Whether the light model's answers are good enough is for `npm run compare` to judge (side key `light`).
 import type OpenAI from 'openai';
-import type { Config } from '../config.js';
+import type { AgentConfig } from '../core/llm-config.js';
 import type { ToolSpec } from '../tools/registry.js';
 import { createChatCompletionsApi } from './chat-completions-api.js';
 import type { ModelApi } from './model-api.js';
@@ -14,7 +14,7 @@ import { createResponsesApi } from './responses-api.js';
 /** The model API for `model` on the client and API kind of the main model (same endpoint, key and tools). */
 export function createModelApiFor(
   client: OpenAI,
-  llm: Pick<Config['llm'], 'api' | 'maxOutputTokens' | 'reasoningEffort' | 'baseUrl' | 'openaiDialect'>,
+  llm: Pick<AgentConfig, 'api' | 'maxOutputTokens' | 'reasoningEffort' | 'baseUrl' | 'openaiDialect'>,
   model: string,
   tools: readonly ToolSpec[],
 ): ModelApi {

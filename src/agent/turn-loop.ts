@@ -3,7 +3,7 @@
 // limit or on a failure. The turn's transcript is returned as `commit`; a failed or aborted turn writes
 // none of its tool calls.
 import type { Clock } from '../core/clock.js';
-import type { Config } from '../config.js';
+import type { AgentConfig } from '../core/llm-config.js';
 import type { Logger } from '../core/logger.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import { backoffDelayMs, type RetryPolicy, type SleepFn } from '../core/retry.js';
@@ -22,7 +22,8 @@ import type { AgentResult, AgentTurn } from './types.js';
 
 /** What every turn shares: fixed for the agent's life. */
 export interface TurnLoopDeps {
-  config: Config;
+  /** The agent's slice and the server's fallback text: all a turn reads of the configuration. */
+  config: { llm: AgentConfig; fallbackReply: string };
   clock: Clock;
   store: ConversationStore;
   registry: ToolRegistry;

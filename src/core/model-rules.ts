@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { priceOf, type ModelPrices } from './model-prices.js';
 
-// The settings these rules read, typed here rather than from the configuration (agent/config.ts parses them and
+// The settings these rules read, typed here rather than from the configuration (core/llm-config.ts parses them and
 // uses vertexBaseUrl below): LLM_OPENAI_DIALECT and LLM_PROVIDER.
 export type OpenAiDialect = 'auto' | 'on' | 'off';
 export type LlmProvider = 'openai' | 'vertex';

@@ -4,7 +4,7 @@
 // the guest except the configured texts.
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import type { Config } from '../config.js';
+import type { HandoffConfig } from './config.js';
 import type { JobQueue } from '../jobs/types.js';
 import { loggableConversationId, type ConversationRef } from '../core/conversation-id.js';
 import type { OfficeCalendar } from '../office/schedule.js';
@@ -13,7 +13,7 @@ import type { WatiOutgoingEvent } from '../platforms/wati/webhook.js';
 import type { PauseReason, PauseStore } from './pause-store.js';
 
 export interface HandoffDeps {
-  config: Pick<Config, 'handoff'>;
+  config: { handoff: HandoffConfig };
   /** Whether the office is open now picks the notice's wording. */
   office: OfficeCalendar;
   pauses: PauseStore;

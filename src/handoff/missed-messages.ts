@@ -13,7 +13,7 @@ import { messageLine } from '../agent/turn-input.js';
 import type { BufferedMessage } from '../core/messages.js';
 import type { Clock } from '../core/clock.js';
 import { redactUrl } from '../core/logger.js';
-import type { Config } from '../config.js';
+import type { HandoffConfig } from './config.js';
 import type { ConversationRef } from '../core/conversation-id.js';
 import type { HistoryItem, PlatformHistory, Platforms } from '../platforms/types.js';
 import type { ClaimedBatch } from '../store/buffer-store.js';
@@ -57,7 +57,7 @@ export const agentLabel = (name: string | null | undefined) => `Agente (${name?.
 
 export interface MissedMessagesBlockDeps {
   history: ConversationHistoryRepository;
-  config: Pick<Config, 'handoff' | 'timezone'>;
+  config: { handoff: HandoffConfig; timezone: string };
   /** The conversation's platform gives its history, where it has one. */
   platforms: Pick<Platforms, 'forChannel'>;
   handoff: Handoff;

@@ -7,7 +7,12 @@ import type { Logger } from 'pino';
 import { deadline } from '../core/abort.js';
 import type { BufferedMessage } from '../core/messages.js';
 import type { Clock } from '../core/clock.js';
-import type { Config } from '../config.js';
+import type { AgentConfig } from '../core/llm-config.js';
+import type { MediaConfig } from './config.js';
+
+/** What guest media reads of the configuration: its slice, the model client's timeout and, for the platforms it
+ *  builds when none are given, their slices. */
+type MediaServiceConfig = { llm: Pick<AgentConfig, 'timeoutMs'>; media: MediaConfig } & Parameters<typeof createPlatforms>[0];
 import { createPlatforms } from '../platforms/index.js';
 import type { Platforms } from '../platforms/types.js';
 import { IMAGE_TYPES, PDF_TYPE, receivedContentType } from '../core/content-type.js';
@@ -41,7 +46,7 @@ const TRANSCRIBABLE: Record<string, string> = {
   'video/webm': 'audio.webm',
 };
 
-export function createOpenAiTranscriber(client: OpenAI, config: Config): Transcriber {
+export function createOpenAiTranscriber(client: OpenAI, config: MediaServiceConfig): Transcriber {
   return async (file, signal) => {
     const result = await client.audio.transcriptions.create(
       {
@@ -57,7 +62,7 @@ export function createOpenAiTranscriber(client: OpenAI, config: Config): Transcr
 }
 
 export interface MediaServiceDeps {
-  config: Config;
+  config: MediaServiceConfig;
   store: MediaStore;
   clock: Clock;
   transcriber: Transcriber | undefined;

@@ -1,6 +1,7 @@
 // Builds the platform adapters from the config and finds a conversation's adapter by its channel.
 import type { ChannelClientOptions } from '../channels/http.js';
-import type { Config } from '../config.js';
+import type { ManychatConfig } from './manychat/config.js';
+import type { WatiConfig } from './wati/config.js';
 import { parseConversationId, type Channel } from '../core/conversation-id.js';
 import { createManychatAdapter } from './manychat/adapter.js';
 import type { PlatformAdapter, Platforms } from './types.js';
@@ -30,7 +31,7 @@ export function platformsOf(adapters: readonly PlatformAdapter[]): Platforms {
   };
 }
 
-export function createPlatforms(config: Pick<Config, 'wati' | 'manychat'>, opts: ChannelClientOptions = {}): Platforms {
+export function createPlatforms(config: { wati: WatiConfig; manychat: ManychatConfig }, opts: ChannelClientOptions = {}): Platforms {
   return platformsOf([createWatiAdapter(config.wati, opts), createManychatAdapter(config.manychat, opts)]);
 }
 

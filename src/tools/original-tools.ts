@@ -2,7 +2,7 @@
 // that builds a service a tool needs (the hotel's backends, e-mail, staff alerts, the instruction modules, the
 // model client) reports what of it is missing, the tools' declarations say which tools need it
 // (declaration.ts whyNotOffered), and services.ts puts the reasons among /ready's and in the start log.
-import type { Config } from '../config.js';
+import type { AgentConfig } from '../core/llm-config.js';
 import type { NeedsReport, ToolNotOffered } from './declaration.js';
 
 export type { ToolNotOffered } from './declaration.js';
@@ -60,7 +60,7 @@ export function toolsNotOfferedReasons(notOffered: readonly ToolNotOffered[]): s
  * (tools/index.ts TOOLS): the instruction modules (reported always: a tool needing them and not offered has
  * one of these causes) and the vision model's client.
  */
-export function agentToolNeeds(llm: Pick<Config['llm'], 'apiKey' | 'vertex' | 'instructionModulesDir'>): NeedsReport {
+export function agentToolNeeds(llm: Pick<AgentConfig, 'apiKey' | 'vertex' | 'instructionModulesDir'>): NeedsReport {
   return {
     'instruction-modules': {
       problems: [

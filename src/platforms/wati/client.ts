@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FormData } from 'undici';
 import { z } from 'zod';
-import { normalizeWatiBaseUrl } from '../../config.js';
+import { normalizeWatiBaseUrl } from './config.js';
 import { contentTypeByExtension } from '../../core/content-type.js';
 import type { Channel } from '../../core/conversation-id.js';
 import { postEmpty, postMultipart, type ChannelClientOptions, type HttpResponse } from '../../channels/http.js';

@@ -2,7 +2,7 @@
 // history. Each call is one bounded attempt through http.ts, except getMessages, which pages (bounded) and
 // waits on 429 (bounded).
 import { z } from 'zod';
-import { normalizeWatiBaseUrl } from '../../config.js';
+import { normalizeWatiBaseUrl } from './config.js';
 import { sleep as abortableSleep } from '../../core/retry.js';
 import { httpRequest, postJson, type HttpOptions } from '../../channels/http.js';
 import { ChannelError } from '../../channels/types.js';

@@ -6,7 +6,8 @@ import type OpenAI from 'openai';
 import { z } from 'zod';
 import { uniProcessingStart } from '../../hotel/follow-up-schedule.js';
 import { SPANISH_MONTHS, SPANISH_WEEKDAYS, zonedParts } from '../../core/zoned-time.js';
-import type { Config } from '../../config.js';
+import type { AgentConfig } from '../../core/llm-config.js';
+import type { MediaConfig } from '../../media/config.js';
 import { IMAGE_TYPES, PDF_TYPE } from '../../core/content-type.js';
 import type { MediaStore } from '../../media/media-store.js';
 import { takesReasoningEffort, usesOpenAiDialect } from '../../core/model-rules.js';
@@ -151,7 +152,8 @@ export function toOriginalShape(mediaId: string, x: PaymentProofExtraction, expe
 export interface AnalyzePaymentProofDeps {
   client: OpenAI;
   store: MediaStore;
-  config: Config;
+  /** The model's slice, the payment settings of the media slice and the hotel's time zone. */
+  config: { llm: AgentConfig; media: MediaConfig; timezone: string };
 }
 
 const OutputText = z.looseObject({

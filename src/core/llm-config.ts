@@ -1,5 +1,6 @@
 // Model and agent-loop configuration slice (`config.llm`): the OpenAI-compatible API, the model and the
-// bounds of one turn.
+// bounds of one turn. In core/ because the agent, guest media (transcription), the payment-proof tool and the
+// comparison all read it.
 import { z } from 'zod';
 import {
   baseUrl,
@@ -11,12 +12,12 @@ import {
   secondsToMs,
   text,
   trimmedText,
-} from '../core/config-schema.js';
-import { modelPricesVariable } from '../core/model-prices.js';
+} from './config-schema.js';
+import { modelPricesVariable } from './model-prices.js';
 
 /** The model when OPENAI_MODEL is unset: the one the original service used on every call. */
 export const DEFAULT_MODEL = 'gpt-5.2';
-import { vertexBaseUrl } from '../core/model-rules.js';
+import { vertexBaseUrl } from './model-rules.js';
 
 /** The variables LLM_PROVIDER=vertex needs, each reported by name when missing. */
 const VERTEX_VARIABLES = ['VERTEX_PROJECT_ID', 'VERTEX_LOCATION', 'GOOGLE_APPLICATION_CREDENTIALS'] as const;
