@@ -307,11 +307,13 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const errorClass = result.outcome === 'failed' ? result.errorClass : undefined;
     if (errorClass) log.error({ batchId: batch.batchId, errorClass }, 'turn failed; sending the fallback reply');
     const recordedAt = clock.now();
-    // The reply's effects are written in the same transaction as the reply: all or none. A handoff pauses
-    // the bot and enqueues its platform steps; a goodbye solves the ticket; a failed turn marks it pending
-    // so staff see it. The steps run as durable jobs, retried on their schedule, also after a crash.
+    // One unit of work, the turn runner's (the store never calls back up): the reply, the agent's transcript
+    // and the reply's effects commit together or not at all. A handoff pauses the bot and enqueues its
+    // platform steps; a goodbye solves the ticket; a failed turn marks it pending so staff see it.
+    // The steps run as durable jobs, retried on their schedule, also after a crash.
     let enqueuedJobs = false;
-    const commit = () => {
+    const recordTurn = () => {
+      store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, recordedAt);
       result.commit?.();
       for (const effect of effects) {
         if (effect.type !== 'job') continue;
@@ -334,7 +336,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       }
     };
     try {
-      store.recordReply(batch.batchId, { parts, outcome: result.outcome, errorClass }, recordedAt, commit);
+      store.atomically(recordTurn);
     } catch (err) {
       // Nothing was recorded: the batch goes back to the buffer and is retried, at most MAX_TURN_ATTEMPTS times.
       log.error({ err, batchId: batch.batchId }, 'could not record the reply; the batch will be retried');

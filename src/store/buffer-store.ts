@@ -279,26 +279,22 @@ export class BufferStore {
   }
 
   /**
-   * Fixes the reply of a batch. `commit` (the agent's transcript write) runs in the same transaction, so
-   * after a crash either both exist (delivery resumes, the agent is not re-run) or neither (the turn re-runs).
+   * Runs `work` in one SQLite transaction (a unit of work): the turn runner fixes a batch's reply and the
+   * turn's other writes (the transcript, the effects' jobs) through it, so they all commit or none does.
+   * Nested calls join the outer transaction as a savepoint.
    */
-  recordReply(
-    batchId: number,
-    reply: { parts: OutboxPart[]; outcome: 'answered' | 'failed'; errorClass?: string },
-    now: number,
-    commit?: () => void,
-  ): void {
-    this.db.transaction(() => {
-      const changed = this.stmts.recordReply.run(
-        JSON.stringify(reply.parts),
-        reply.outcome,
-        reply.errorClass ?? null,
-        now,
-        batchId,
-      ).changes;
-      if (changed !== 1) throw new Error(`batch ${batchId} is not running`);
-      commit?.();
-    })();
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /**
+   * Fixes the reply of a batch (one statement). The turn runner calls it inside `atomically` together with the
+   * agent's transcript write, so after a crash either both exist (delivery resumes, the agent is not re-run) or
+   * neither (the turn re-runs). Throws when the batch is not running, which rolls that unit of work back.
+   */
+  recordReply(batchId: number, reply: { parts: OutboxPart[]; outcome: 'answered' | 'failed'; errorClass?: string }, now: number): void {
+    const changed = this.stmts.recordReply.run(JSON.stringify(reply.parts), reply.outcome, reply.errorClass ?? null, now, batchId).changes;
+    if (changed !== 1) throw new Error(`batch ${batchId} is not running`);
   }
 
   /** Records one part as handed to the channel, so a resumed delivery starts after it. */

@@ -106,7 +106,8 @@ describe('BufferStore batches', () => {
     store.accept([msg()], 1);
     const batch = store.claimBatch('50312345678', 2)!;
     expect(() =>
-      store.recordReply(batch.batchId, { parts: [text('hola')], outcome: 'answered' }, 3, () => {
+      store.atomically(() => {
+        store.recordReply(batch.batchId, { parts: [text('hola')], outcome: 'answered' }, 3);
         throw new Error('transcript write failed');
       }),
     ).toThrow('transcript write failed');

@@ -69,7 +69,8 @@ export function answerPending(db: Db, conversationId: string, at: number, replyM
   if (!batch) throw new Error(`nothing pending in ${conversationId}`);
   const text = `Respuesta a: ${batch.messages.map((m) => m.text).join(' | ')}`;
   const sentAt = at + replyMs;
-  buffer.recordReply(batch.batchId, { parts: [{ type: 'text', text }], outcome: 'answered' }, sentAt - 500, () => {
+  buffer.atomically(() => {
+    buffer.recordReply(batch.batchId, { parts: [{ type: 'text', text }], outcome: 'answered' }, sentAt - 500);
     store.commitTurn({
       conversationId,
       channel: ref.channel,
