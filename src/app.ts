@@ -94,6 +94,7 @@ export async function buildHttpApp(services: Services): Promise<FastifyInstance>
 
   await app.register(healthRoutes, { version: SERVICE_VERSION, readiness: () => services.readiness() });
   await app.register(webhookRoutes, {
+    inbounds: services.platforms.all.map((platform) => platform.inbound),
     passkey: config.webhookPasskey,
     accept: (messages) => intake.accept(messages),
     onOutgoing: (event) => handoff.recordOutgoing(event),

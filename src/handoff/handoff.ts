@@ -8,8 +8,7 @@ import type { HandoffConfig } from './config.js';
 import type { JobQueue } from '../jobs/types.js';
 import { loggableConversationId, type ConversationRef } from '../core/conversation-id.js';
 import type { OfficeCalendar } from '../office/schedule.js';
-import type { Platforms, TicketStatus } from '../platforms/types.js';
-import type { WatiOutgoingEvent } from '../platforms/wati/webhook.js';
+import type { OutgoingMessageEvent, Platforms, TicketStatus } from '../platforms/types.js';
 import type { PauseReason, PauseStore } from './pause-store.js';
 
 export interface HandoffDeps {
@@ -42,11 +41,11 @@ export class Handoff {
    * A WATI `owner: true` event. The bot's own sends (a message id we recorded, or a bot operator name) are
    * ignored; anything else is a person writing to the guest: recorded as context and the bot pauses.
    */
-  recordOutgoing(event: WatiOutgoingEvent): OutgoingOutcome {
+  recordOutgoing(event: OutgoingMessageEvent): OutgoingOutcome {
     const now = this.deps.clock.now();
     if (event.platformMessageIds.some((id) => this.deps.pauses.isOwnMessage(id))) return 'bot';
     if (this.isBotOperator(event.operatorName)) return 'bot';
-    const conversationId = event.waId;
+    const conversationId = event.conversationId;
     const recorded = this.deps.pauses.recordOperatorMessage(conversationId, {
       platformMessageId: event.platformMessageIds[0] ?? null,
       operatorName: event.operatorName ?? null,

@@ -35,4 +35,4 @@ export function createPlatforms(config: { wati: WatiConfig; manychat: ManychatCo
   return platformsOf([createWatiAdapter(config.wati, opts), createManychatAdapter(config.manychat, opts)]);
 }
 
-export type { HandoffStepOptions, HistoryItem, HistoryQuery, MediaSource, PlatformAdapter, PlatformHistory, PlatformName, Platforms, TicketStatus } from './types.js';
+export type { HandoffStepOptions, HistoryItem, HistoryQuery, InboundParseResult, MediaSource, OutgoingMessageEvent, PlatformAdapter, PlatformInbound, PlatformHistory, PlatformName, Platforms, TicketStatus } from './types.js';

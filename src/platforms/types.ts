@@ -2,7 +2,7 @@
 // spirit of vercel/chat's `Adapter`: what differs between platforms lives behind this interface, and the
 // rest of the code asks the conversation's adapter instead of testing the channel.
 import type { Logger } from 'pino';
-import type { Guest } from '../core/messages.js';
+import type { Guest, InboundMessage } from '../core/messages.js';
 import type { ChannelClient } from '../channels/types.js';
 import type { Channel, ConversationRef } from '../core/conversation-id.js';
 import type { JobKind, NewJob } from '../jobs/types.js';
@@ -74,6 +74,48 @@ export interface HandoffStepOptions {
   log: Logger;
 }
 
+/**
+ * A message sent from the business side that the platform's webhook reports (WATI's `owner: true` events):
+ * the bot's own send or a person writing to the guest.
+ */
+export interface OutgoingMessageEvent {
+  /** The conversation it was sent in. */
+  conversationId: string;
+  platformMessageIds: string[];
+  text: string;
+  operatorName: string | undefined;
+  /** Epoch ms, when the event says. */
+  sentAt: number | undefined;
+}
+
+/** What one webhook body is, as the platform's parser reads it. */
+export type InboundParseResult =
+  | { kind: 'invalid'; problems: string[] }
+  /** Acknowledged and not buffered; `conversationId` names whose event it was in the log line. */
+  | { kind: 'ignored'; reason: string; outgoing?: OutgoingMessageEvent; conversationId?: string }
+  /** One guest message; `operatorName` when the platform says a person is assigned to the conversation. */
+  | { kind: 'message'; message: InboundMessage; operatorName?: string }
+  /** Several messages of one body (a text with attachments); `droppedAttachments` over the limit, not kept. */
+  | { kind: 'messages'; messages: InboundMessage[]; droppedAttachments: number };
+
+/**
+ * The platform's webhook (vercel/chat's `handleWebhook`): where it is posted and how its body is read. The
+ * route (routes/webhooks.ts) is one handler over these; what differs is data here, built once, not per request.
+ */
+export interface PlatformInbound {
+  /** The route's path (also its metrics label). */
+  readonly path: string;
+  parse(body: unknown): InboundParseResult;
+  /** The staff's WhatsApp numbers can write through this webhook: their messages are not a guest's. */
+  readonly staffCanWrite: boolean;
+  /** The log line of an acknowledged and ignored body. */
+  readonly ignoredLogMessage: string;
+  /** The 200 body once the messages are buffered (or recognised as a repeat), as the platform expects it. */
+  readonly acknowledgement: Readonly<Record<string, string>>;
+  /** The fields of the one log line per buffered delivery. */
+  bufferedLogFields(loggableId: string, messages: readonly InboundMessage[], duplicate: boolean): Record<string, unknown>;
+}
+
 export interface PlatformAdapter {
   readonly name: PlatformName;
   /** The channels this platform serves. */
@@ -94,6 +136,8 @@ export interface PlatformAdapter {
   readonly jobKinds: readonly JobKind<unknown>[];
   /** The conversation history, on platforms that have one (missed messages, first-contact import). */
   readonly history?: PlatformHistory | undefined;
+  /** The platform's webhook. */
+  readonly inbound: PlatformInbound;
 }
 
 /** The adapters of one service, found by a conversation's channel. */

@@ -9,6 +9,7 @@ import type { ChannelClient, SentMessage, SentMessageQuery } from '../../src/cha
 import { ChannelError } from '../../src/channels/types.js';
 import { platformsOf } from '../../src/platforms/index.js';
 import type { Platforms } from '../../src/platforms/types.js';
+import { watiInbound } from '../../src/platforms/wati/webhook.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { type Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
@@ -67,6 +68,7 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
       handoffJobs: () => [],
       ticketStatusJob: () => undefined,
       jobKinds: [],
+      inbound: watiInbound,
     },
   ]);
   return { client, channels, sends, attempts, lookups };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPlatforms } from '../../src/platforms/index.js';
 import { loadConfig } from '../../src/config.js';
+import { WEBHOOK_ROUTES } from '../../src/metrics/metrics.js';
 
 describe('createPlatforms', () => {
   it('routes channels and reports per-channel disabled reasons', () => {
@@ -21,6 +22,13 @@ describe('createPlatforms', () => {
     expect(platforms.disabledReason('instagram')).toMatch(/MANYCHAT_INSTAGRAM_API_KEY/);
     expect(wati?.client.textLimit).toBe(4096);
     expect(manychat?.client.textLimit).toBe(2000);
+  });
+
+  it('gives each platform its own webhook path, one the metrics and the request-log filter know', () => {
+    const paths = createPlatforms(loadConfig({})).all.map((p) => p.inbound.path);
+    expect(paths).toEqual(['/webhook', '/manychat/webhook']);
+    // An unlisted path would be counted as "other" and log Fastify's two request lines per delivery.
+    expect([...WEBHOOK_ROUTES].sort()).toEqual([...paths].sort());
   });
 
   it('enables everything when all keys are set', () => {

@@ -1,10 +1,11 @@
-// Messenger and Instagram through ManyChat: sends (client.ts), the webhook body (webhook.ts, parsed by the
-// route), media from the attachment's CDN URL (chosen by whoever posts the webhook, so policed), and the
+// Messenger and Instagram through ManyChat: sends (client.ts), the webhook body (webhook.ts, `inbound`: the route's
+// path and parser), media from the attachment's CDN URL (chosen by whoever posts the webhook, so policed), and the
 // handoff as opening the conversation in Live Chat (jobs.ts). ManyChat has no tickets and no history API.
 import type { ChannelClientOptions } from '../../channels/http.js';
 import type { Channel } from '../../core/conversation-id.js';
 import { jobOf, type JobKind } from '../../jobs/types.js';
 import type { PlatformAdapter } from '../types.js';
+import { manychatInbound } from './webhook.js';
 import { createManychatClient, manychatChannelDisabledReason, type ManychatClientConfig } from './client.js';
 import { createManychatJobKinds } from './jobs.js';
 import { createManychatLiveChat } from './live-chat.js';
@@ -30,5 +31,6 @@ export function createManychatAdapter(config: ManychatClientConfig, opts: Channe
 
     ticketStatusJob: () => undefined,
     jobKinds: [kinds.markConversationOpen] as JobKind<unknown>[],
+    inbound: manychatInbound,
   };
 }

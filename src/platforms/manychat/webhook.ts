@@ -1,9 +1,10 @@
 // Validates and normalises ManyChat "External Request" bodies (Messenger and Instagram).
 import { z } from 'zod';
-import type { InboundMessage, MessageKind } from '../../core/messages.js';
+import type { MessageKind } from '../../core/messages.js';
 import { manychatConversation } from '../../core/conversation-id.js';
 import { firstVisible } from '../../ingest/text.js';
 import { describeIssues } from '../../core/errors.js';
+import type { InboundParseResult, PlatformInbound } from '../types.js';
 
 /** ManyChat ids are digit strings; numbers too large for a double arrive as strings (see json-text.ts). */
 const subscriberId = z
@@ -56,10 +57,10 @@ const manychatBodySchema = z.looseObject({
     .nullish(),
 });
 
+/** One body's reading: its messages (a text with attachments is several), never an outgoing event. */
 export type ManychatParseResult =
-  | { kind: 'messages'; messages: InboundMessage[]; /** attachments over the limit, not kept */ droppedAttachments: number }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'invalid'; problems: string[] };
+  | Extract<InboundParseResult, { kind: 'messages' | 'invalid' }>
+  | { kind: 'ignored'; reason: string };
 
 const KIND_BY_ATTACHMENT_TYPE: Record<string, MessageKind> = {
   image: 'image',
@@ -146,3 +147,15 @@ export function parseManychatBody(body: unknown): ManychatParseResult {
 
   return { kind: 'messages', droppedAttachments: 0, messages: [{ ...base, kind: 'text', text, mediaRef: undefined }] };
 }
+
+const MANYCHAT_ACKNOWLEDGEMENT = Object.freeze({ status: 'ok', detail: 'Message buffered' });
+
+/** POST /manychat/webhook: the External Request body of the hotel's ManyChat flow. */
+export const manychatInbound: PlatformInbound = {
+  path: '/manychat/webhook',
+  parse: parseManychatBody,
+  staffCanWrite: false,
+  ignoredLogMessage: 'webhook body acknowledged and ignored',
+  acknowledgement: MANYCHAT_ACKNOWLEDGEMENT,
+  bufferedLogFields: (conversationId, messages, duplicate) => ({ conversationId, messages: messages.length, duplicate }),
+};

@@ -1,9 +1,10 @@
-// WhatsApp through WATI: sends (client.ts), the webhook bodies (webhook.ts, parsed by the route), media by
+// WhatsApp through WATI: sends (client.ts), the webhook bodies (webhook.ts, `inbound`: the route's path and parser), media by
 // WATI getMedia with the bearer key, the handoff as operator assignment plus ticket status (jobs.ts), and
 // the message history (tickets.ts) for missed messages and the first-contact import.
 import type { ChannelClientOptions } from '../../channels/http.js';
 import { jobOf, type JobKind } from '../../jobs/types.js';
 import type { PlatformAdapter } from '../types.js';
+import { watiInbound } from './webhook.js';
 import { createWatiClient, type WatiClientConfig } from './client.js';
 import { createWatiJobKinds } from './jobs.js';
 import { createWatiTickets } from './tickets.js';
@@ -41,5 +42,6 @@ export function createWatiAdapter(config: WatiClientConfig, opts: ChannelClientO
     ticketStatusJob: (ref, status) => jobOf(kinds.updateChatStatus, { waId: ref.externalId, status }, ref.conversationId),
     jobKinds: [kinds.assignOperator, kinds.updateChatStatus] as JobKind<unknown>[],
     history: tickets,
+    inbound: watiInbound,
   };
 }

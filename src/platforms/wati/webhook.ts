@@ -6,6 +6,7 @@ import type { InboundMessage, MessageKind } from '../../core/messages.js';
 import { whatsappConversation } from '../../core/conversation-id.js';
 import { firstVisible, wellFormed } from '../../ingest/text.js';
 import { describeIssues } from '../../core/errors.js';
+import type { InboundParseResult, OutgoingMessageEvent, PlatformInbound } from '../types.js';
 
 const nullableString = z.string().nullish();
 // Ids and timestamps arrive as strings or numbers depending on the sender.
@@ -45,19 +46,10 @@ const watiBodySchema = z.object({
 });
 
 /** A message sent from the business side (`owner: true`): the bot's own send or a human operator's. */
-export interface WatiOutgoingEvent {
-  waId: string;
-  platformMessageIds: string[];
-  text: string;
-  operatorName: string | undefined;
-  /** Epoch ms from `timestamp`/`created`, when present. */
-  sentAt: number | undefined;
-}
+export type WatiOutgoingEvent = OutgoingMessageEvent;
 
-export type WatiParseResult =
-  | { kind: 'message'; message: InboundMessage; operatorName?: string }
-  | { kind: 'ignored'; reason: string; outgoing?: WatiOutgoingEvent; /** for the log line: whose event it was */ waId?: string }
-  | { kind: 'invalid'; problems: string[] };
+/** One body's reading: one message at most (WATI posts one per message). */
+export type WatiParseResult = Exclude<InboundParseResult, { kind: 'messages' }>;
 
 /** Event types that carry a guest's message; everything else (status updates, sent messages…) is ignored. */
 const GUEST_MESSAGE_EVENTS = new Set(['message', 'newContactMessageReceived']);
@@ -148,7 +140,8 @@ export function parseWatiBody(body: unknown): WatiParseResult {
     const outgoing: WatiOutgoingEvent | undefined =
       waId && /^\d{6,20}$/.test(waId) && isSend
         ? {
-            waId,
+            // A WhatsApp conversation's id is the guest's number (whatsappConversation).
+            conversationId: waId,
             platformMessageIds: [b.whatsappMessageId, b.id].filter((x): x is string => Boolean(x)),
             text: firstVisible(b.text, typeof b.data === 'string' ? b.data : undefined)?.trim() ?? '',
             operatorName: firstVisible(b.operatorName)?.trim(),
@@ -162,7 +155,7 @@ export function parseWatiBody(body: unknown): WatiParseResult {
   const waId = rawWaId?.replace(/^\+/, '').trim();
   const validWaId = waId && /^\d{6,20}$/.test(waId) ? waId : undefined;
   // A well-formed event we do not act on is acknowledged: WATI re-delivers anything but a 200 for 24 h.
-  const ignored = (reason: string): WatiParseResult => ({ kind: 'ignored', reason, ...(validWaId ? { waId: validWaId } : {}) });
+  const ignored = (reason: string): WatiParseResult => ({ kind: 'ignored', reason, ...(validWaId ? { conversationId: validWaId } : {}) });
   if (eventType !== undefined && !GUEST_MESSAGE_EVENTS.has(eventType)) return ignored(reasonSlug('event_type_', eventType));
 
   if (!waId) return { kind: 'invalid', problems: ['waId: required (the guest WhatsApp number)'] };
@@ -245,3 +238,15 @@ export function parseWatiBody(body: unknown): WatiParseResult {
 
   return message('text', trimmed, undefined);
 }
+
+const WATI_ACKNOWLEDGEMENT = Object.freeze({ ai_response: 'Gathering questions for the assistant' });
+
+/** POST /webhook: the flow body or a standard event; staff numbers may write here (answering an alert). */
+export const watiInbound: PlatformInbound = {
+  path: '/webhook',
+  parse: parseWatiBody,
+  staffCanWrite: true,
+  ignoredLogMessage: 'webhook event acknowledged and ignored',
+  acknowledgement: WATI_ACKNOWLEDGEMENT,
+  bufferedLogFields: (conversationId, messages, duplicate) => ({ conversationId, kind: messages[0]?.kind, duplicate }),
+};

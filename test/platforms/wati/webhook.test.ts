@@ -60,7 +60,7 @@ describe('parseWatiBody', () => {
       kind: 'ignored',
       reason: 'outgoing_message',
       outgoing: {
-        waId: '50355550101',
+        conversationId: '50355550101',
         platformMessageIds: ['wamid.TESTONLY000000000000000000000001', '6650a1b2c3d4e5f601234567'],
         text: 'Con gusto, la tarifa para esa fecha es de $120 por noche.',
         operatorName: 'Bot',
@@ -69,13 +69,13 @@ describe('parseWatiBody', () => {
     });
     expect(parseWatiBody(fixture('wati_event_operator_reply.json'))).toMatchObject({
       kind: 'ignored',
-      outgoing: { waId: '50355550104', operatorName: 'María Operadora' },
+      outgoing: { conversationId: '50355550104', operatorName: 'María Operadora' },
     });
     // `_v2` names mean the same as the base name.
     expect(parseWatiBody({ ...fixture('wati_event_text.json'), eventType: 'templateMessageSent_v2' })).toEqual({
       kind: 'ignored',
       reason: 'event_type_templateMessageSent',
-      waId: '50355550104',
+      conversationId: '50355550104',
     });
     expect(parseWatiBody({ ...fixture('wati_event_text.json'), type: 'reaction', text: null })).toMatchObject({ kind: 'ignored' });
   });
