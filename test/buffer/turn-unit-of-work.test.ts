@@ -13,6 +13,7 @@ import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db } from '../../src/store/database.js';
 import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
 import { openMigratedDatabase } from '../support/test-db.js';
+import { watiInbound } from '../../src/platforms/wati/webhook.js';
 
 const WA_ID = '50379000002';
 
@@ -63,6 +64,7 @@ function setup() {
       handoffJobs: () => [],
       ticketStatusJob: () => undefined,
       jobKinds: [],
+      inbound: watiInbound,
     },
   ]);
   let agentCalls = 0;
