@@ -18,20 +18,15 @@ export const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 /** How often the worker checkpoints (a checkpoint with nothing new to copy costs a few microseconds). */
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 /**
- * Past this many pages in the WAL the worker checkpoints in RESTART mode. A PASSIVE checkpoint never waits for
- * writers, so under sustained writes it rarely copies the last frame, and SQLite starts the WAL over only after
- * a checkpoint that did: the file grew without bound (the soak bench: 180 MB after 100,000 webhooks). RESTART
- * holds writers off while it copies what PASSIVE left (little) and lets the next commit start the WAL over.
- */
-export const WAL_RESTART_PAGES = 4096;
-/**
- * The server connection keeps an automatic checkpoint at this many pages (64 MiB) as a bound: should the worker
- * fall behind (RESTART keeps finding a commit in progress), a checkpoint inside a commit, which always reaches
- * the last frame, lets the WAL start over. Normally the worker has copied nearly everything by then.
+ * The server connection keeps an automatic checkpoint at this many pages (64 MiB) as a bound. The worker's
+ * checkpoints are PASSIVE (they never wait for writers), so under writes that never pause they rarely copy the
+ * last frame, and SQLite starts the WAL over only after a checkpoint that did: without this bound the file grew
+ * without limit (the soak bench: 180 MB after 100,000 webhooks). A checkpoint inside a commit always reaches the
+ * last frame; by then the worker has copied nearly everything, so it is short.
  */
 export const WAL_SAFETY_PAGES = 16_384;
-/** How long the worker's RESTART waits for a commit in progress (it only ever waits for short ones). */
-const RESTART_BUSY_TIMEOUT_MS = 2_000;
+/** How long the worker's connection waits for a lock (its last checkpoint at close waits for a commit in progress). */
+const WORKER_BUSY_TIMEOUT_MS = 2_000;
 /**
  * The worker (a thread with its own V8 heap and SQLite connection: ~11 MB of RSS) is started only once the WAL
  * file reaches this size, i.e. once webhooks arrive faster than the idle trickle: an idle server keeps SQLite's
@@ -44,8 +39,6 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export interface WalCheckpointerOptions {
   intervalMs?: number;
-  /** WAL pages past which the worker checkpoints in RESTART mode (default WAL_RESTART_PAGES). */
-  restartPages?: number;
   /** The server connection's own automatic checkpoint while the worker runs (default WAL_SAFETY_PAGES). */
   safetyPages?: number;
   /** WAL file size from which the worker is started (default WAL_WORKER_START_BYTES; 0 = at once). */
@@ -67,8 +60,7 @@ interface WorkerData {
   dbPath: string;
   intervalMs: number;
   walSizeLimit: number;
-  restartPages: number;
-  restartBusyTimeoutMs: number;
+  busyTimeoutMs: number;
 }
 
 type FromWorker = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'closed' };
@@ -90,7 +82,7 @@ try {
   db = new Database(workerData.dbPath, { fileMustExist: true });
   db.pragma('journal_size_limit = ' + workerData.walSizeLimit);
   db.pragma('wal_autocheckpoint = 0');
-  db.pragma('busy_timeout = ' + workerData.restartBusyTimeoutMs);
+  db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
   timer = setInterval(() => {
     try {
       const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
@@ -160,8 +152,7 @@ async function startWorker(db: Db, dbPath: string, log: Logger, opts: WalCheckpo
     dbPath,
     intervalMs: opts.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
     walSizeLimit: WAL_SIZE_LIMIT_BYTES,
-    restartPages: opts.restartPages ?? WAL_RESTART_PAGES,
-    restartBusyTimeoutMs: RESTART_BUSY_TIMEOUT_MS,
+    busyTimeoutMs: WORKER_BUSY_TIMEOUT_MS,
   };
   let worker: Worker;
   try {

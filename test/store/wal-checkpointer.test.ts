@@ -42,7 +42,7 @@ function capturedLog() {
   return { log, lines };
 }
 
-async function started(db: Db, path: string, log = capturedLog().log, bounds: { restartPages?: number; safetyPages?: number } = {}): Promise<WalCheckpointer> {
+async function started(db: Db, path: string, log = capturedLog().log, bounds: { safetyPages?: number } = {}): Promise<WalCheckpointer> {
   const c = await startWalCheckpointer(db, path, log, { intervalMs: 20, startAtWalBytes: 0, ...bounds });
   cleanups.push(() => c.close());
   return c;
@@ -85,7 +85,7 @@ describe('WAL checkpoint worker', () => {
 
   it('keeps the WAL from growing without bound under writes that never pause', async () => {
     const { db, path } = tempDb();
-    await started(db, path, undefined, { restartPages: 256, safetyPages: 1024 });
+    await started(db, path, undefined, { safetyPages: 1024 });
     // ~24 MB of commits, a few per event-loop turn as webhooks under load: a PASSIVE checkpoint alone rarely
     // gets to the WAL's last frame, and SQLite starts the WAL over only after one that did.
     const insert = db.prepare('INSERT INTO filler (body) VALUES (?)');
