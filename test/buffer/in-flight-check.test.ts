@@ -7,12 +7,11 @@ import type { OutboxPart } from '../../src/core/outbox-parts.js';
 import { createTurnRunner } from '../../src/buffer/turn-runner.js';
 import type { ChannelClient, SentMessage, SentMessageQuery } from '../../src/channels/index.js';
 import { ChannelError } from '../../src/channels/types.js';
-import { platformsOf } from '../../src/platforms/index.js';
 import type { Platforms } from '../../src/platforms/types.js';
-import { watiInbound } from '../../src/platforms/wati/webhook.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { type Db } from '../../src/store/database.js';
 import { openMigratedDatabase } from '../support/test-db.js';
+import { whatsappPlatforms } from '../support/whatsapp-platforms.js';
 
 const WA_ID = '50379000001';
 const RETRY = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 };
@@ -57,20 +56,7 @@ function stubClient(find?: (q: SentMessageQuery) => Promise<SentMessage | undefi
         }
       : {}),
   };
-  const channels = platformsOf([
-    {
-      name: 'wati',
-      channels: ['whatsapp'],
-      client,
-      disabledReason: () => undefined,
-      guest: (ref) => ({ waId: ref.externalId }),
-      mediaSource: () => undefined,
-      handoffJobs: () => [],
-      ticketStatusJob: () => undefined,
-      jobKinds: [],
-      inbound: watiInbound,
-    },
-  ]);
+  const channels = whatsappPlatforms(client);
   return { client, channels, sends, attempts, lookups };
 }
 

@@ -7,13 +7,12 @@ import type { Agent } from '../../src/agent/types.js';
 import { createTurnRunner } from '../../src/buffer/turn-runner.js';
 import type { ChannelClient } from '../../src/channels/index.js';
 import type { NewJob } from '../../src/jobs/types.js';
-import { platformsOf } from '../../src/platforms/index.js';
 import { BufferStore } from '../../src/store/buffer-store.js';
 import { ConversationStore } from '../../src/store/conversation-store.js';
 import { type Db } from '../../src/store/database.js';
 import { SqliteJobQueue } from '../../src/store/jobs-repository.js';
 import { openMigratedDatabase } from '../support/test-db.js';
-import { watiInbound } from '../../src/platforms/wati/webhook.js';
+import { whatsappPlatforms } from '../support/whatsapp-platforms.js';
 
 const WA_ID = '50379000002';
 
@@ -53,20 +52,7 @@ function setup() {
     },
     sendMedia: () => Promise.reject(new Error('no media here')),
   };
-  const platforms = platformsOf([
-    {
-      name: 'wati',
-      channels: ['whatsapp'],
-      client,
-      disabledReason: () => undefined,
-      guest: (ref) => ({ waId: ref.externalId }),
-      mediaSource: () => undefined,
-      handoffJobs: () => [],
-      ticketStatusJob: () => undefined,
-      jobKinds: [],
-      inbound: watiInbound,
-    },
-  ]);
+  const platforms = whatsappPlatforms(client);
   let agentCalls = 0;
   const agent: Agent = {
     readiness: () => ({ ready: true, reasons: [] }),
