@@ -61,6 +61,8 @@ interface WorkerData {
   intervalMs: number;
   walSizeLimit: number;
   busyTimeoutMs: number;
+  /** The server connection's automatic checkpoint (pages): past it the worker leaves the checkpoint to it. */
+  safetyPages: number;
 }
 
 type FromWorker = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'closed' };
@@ -72,6 +74,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require('node:module').createRequire(workerData.requireFrom)('better-sqlite3');
 let db;
 let timer;
+let lastLog = 0;
 const fail = (err) => {
   clearInterval(timer);
   try { db && db.close(); } catch {}
@@ -85,8 +88,15 @@ try {
   db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
   timer = setInterval(() => {
     try {
+      // At the bound the worker stands aside: the server connection's own checkpoint, inside its next commit, then
+      // finds the lock free, reaches the last frame and starts the WAL over (one held by the worker would be
+      // skipped, and the WAL would go on growing).
+      if (lastLog >= workerData.safetyPages) {
+        lastLog = 0;
+        return;
+      }
       const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
-      void passive;
+      lastLog = passive ? passive.log : 0;
     } catch (err) { fail(err); }
   }, workerData.intervalMs);
   parentPort.postMessage({ type: 'ready' });
@@ -153,6 +163,7 @@ async function startWorker(db: Db, dbPath: string, log: Logger, opts: WalCheckpo
     intervalMs: opts.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
     walSizeLimit: WAL_SIZE_LIMIT_BYTES,
     busyTimeoutMs: WORKER_BUSY_TIMEOUT_MS,
+    safetyPages: opts.safetyPages ?? WAL_SAFETY_PAGES,
   };
   let worker: Worker;
   try {
